@@ -1,0 +1,98 @@
+"""The ``kyc`` command line (contract: ../shared/DESIGN.md).
+
+Exit status 0 when the command ran (whatever the verdict), 2 for bad input with a
+one-line error on stderr, 1 for an internal failure. Each command group lives next to
+the code it drives and registers itself here; heavy imports happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kyc.errors import KycError
+
+# Modules that contribute sub-commands through ``register(subparsers)``.
+COMMAND_MODULES = (
+    "kyc.ocr.cli",
+    "kyc.liveness.cli",
+    "kyc.filing.cli",
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def print_json(obj: Any) -> None:
+    """One JSON object on one line, UTF-8 kept readable."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def error_line(exc: KycError, subject: str | None = None) -> str:
+    where = f"{subject}: " if subject else ""
+    return f"kyc: {exc.code}: {where}{exc.detail}"
+
+
+def _models_command(args: argparse.Namespace) -> int:
+    from kyc.config import get_settings
+    from kyc.modelfiles import status_all
+
+    rows = status_all(get_settings().models_dir)
+    if args.json:
+        for row in rows:
+            print_json(
+                {
+                    "name": row.entry.name,
+                    "package": f"{row.entry.package}=={row.entry.version}",
+                    "path": str(row.location) if row.location else None,
+                    "sha256": row.entry.sha256,
+                    "license": row.entry.license,
+                    "status": row.status,
+                }
+            )
+    else:
+        for row in rows:
+            where = str(row.location) if row.location else "-"
+            print(f"{row.status:8} {row.entry.name:22} {row.entry.package}=={row.entry.version}")
+            print(f"         {where}")
+            print(f"         {row.entry.license}")
+    return 0 if all(r.status == "ok" for r in rows) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kyc", description="Identity and document verification for ICP filings."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    models = sub.add_parser("models", help="list the model files and verify their sha256")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(func=_models_command)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Handler = args.func
+    try:
+        return func(args)
+    except KycError as exc:
+        print(error_line(exc), file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # internal failure: one line, no traceback
+        print(f"kyc: INTERNAL: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

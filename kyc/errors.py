@@ -1,0 +1,63 @@
+"""The package's one error hierarchy.
+
+Failed checks are values (warnings, reason codes, rule results); exceptions are for
+broken input or a broken system. Every error carries a stable machine-readable code.
+Only the edges map errors: the CLI to exit statuses (2 bad input, 1 internal), the API to
+HTTP statuses.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # --- bad input: files -------------------------------------------------------------
+    EMPTY_FILE = "EMPTY_FILE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
+    CORRUPT_IMAGE = "CORRUPT_IMAGE"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"  # pixel count / decompression bomb
+    IMAGE_TOO_SMALL = "IMAGE_TOO_SMALL"
+    NOT_A_DOCUMENT = "NOT_A_DOCUMENT"
+    FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    # --- bad input: video -------------------------------------------------------------
+    CORRUPT_VIDEO = "CORRUPT_VIDEO"  # truncated or undecodable
+    NO_VIDEO_STREAM = "NO_VIDEO_STREAM"  # e.g. audio-only
+    VIDEO_TOO_SHORT = "VIDEO_TOO_SHORT"  # 0-second or below the minimum
+    VIDEO_TOO_LONG = "VIDEO_TOO_LONG"
+    VIDEO_TOO_LARGE = "VIDEO_TOO_LARGE"  # bytes or resolution
+    NO_FACE = "NO_FACE"  # a portrait or a video without any face
+    # --- bad input: structured data ---------------------------------------------------
+    INVALID_JSON = "INVALID_JSON"
+    INVALID_FIELD = "INVALID_FIELD"
+    MISSING_FIELD = "MISSING_FIELD"
+    CHALLENGE_EXPIRED = "CHALLENGE_EXPIRED"
+    # --- broken system ----------------------------------------------------------------
+    MODEL_MISSING = "MODEL_MISSING"
+    MODEL_CORRUPT = "MODEL_CORRUPT"
+    CONFIG_ERROR = "CONFIG_ERROR"
+    INTERNAL = "INTERNAL"
+
+
+class KycError(Exception):
+    """Base of every error the package raises on purpose."""
+
+    exit_status = 1
+
+    def __init__(self, code: ErrorCode, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class BadInput(KycError):
+    """The caller's input cannot be processed (the caller can fix it)."""
+
+    exit_status = 2
+
+
+class SystemFault(KycError):
+    """The system itself is broken (missing model, bad configuration)."""
+
+    exit_status = 1

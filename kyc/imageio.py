@@ -1,0 +1,113 @@
+"""Decode uploaded images safely: type sniffing, size and pixel limits, EXIF orientation.
+
+Accepts JPEG, PNG, WebP and HEIC/HEIF. Everything else, and everything broken, raises
+``BadInput`` with a specific code before any pixel is decoded where that is possible.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageOps
+
+from kyc.config import ImageLimits
+from kyc.errors import BadInput, ErrorCode
+
+BGRImage = npt.NDArray[np.uint8]
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image format from the first bytes, or None when it is not one we accept."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "heif"
+    return None
+
+
+def _register_heif() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def decode_image(data: bytes, limits: ImageLimits, name: str = "image") -> BGRImage:
+    """Decode ``data`` into an upright BGR uint8 array, or raise ``BadInput``."""
+    if not data:
+        raise BadInput(ErrorCode.EMPTY_FILE, f"{name} is empty (0 bytes)")
+    if len(data) > limits.max_bytes:
+        raise BadInput(
+            ErrorCode.FILE_TOO_LARGE,
+            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB",
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise BadInput(
+            ErrorCode.UNSUPPORTED_FORMAT,
+            f"{name} is not a JPEG, PNG, WebP or HEIC image",
+        )
+    if kind == "heif":
+        _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            width, height = img.size
+            if width * height > limits.max_pixels or max(width, height) > limits.max_side:
+                raise BadInput(
+                    ErrorCode.IMAGE_TOO_LARGE,
+                    f"{name} is {width}x{height} pixels; the limit is "
+                    f"{limits.max_pixels / 1e6:.0f} megapixels and {limits.max_side} px a side",
+                )
+            if min(width, height) < limits.min_side:
+                raise BadInput(
+                    ErrorCode.IMAGE_TOO_SMALL,
+                    f"{name} is {width}x{height} pixels; at least {limits.min_side} px a side",
+                )
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            rgb = img.convert("RGB")
+    except BadInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadInput(ErrorCode.IMAGE_TOO_LARGE, f"{name}: {exc}") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise BadInput(
+            ErrorCode.CORRUPT_IMAGE, f"{name} cannot be decoded ({kind}): {exc}"
+        ) from exc
+    arr = np.asarray(rgb, dtype=np.uint8)
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def read_image_file(path: Path, limits: ImageLimits) -> BGRImage:
+    """Read and decode an image file; a missing file is bad input too."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise BadInput(
+                ErrorCode.FILE_TOO_LARGE,
+                f"{path} is {size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB",
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{path} is a directory") from exc
+    return decode_image(data, limits, name=str(path))
+
+
+def encode_jpeg(image: BGRImage, quality: int) -> bytes:
+    rgb = Image.fromarray(np.ascontiguousarray(image[:, :, ::-1]))
+    buf = io.BytesIO()
+    rgb.save(buf, format="JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
