@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "kyc.ocr.cli",
     "kyc.liveness.cli",
     "kyc.filing.cli",
+    "kyc.api.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/system-deps.sh
 export PATH="$HOME/.local/bin:$PATH"
 
 echo "== ruff"; uv run --frozen ruff check .
