@@ -1,0 +1,44 @@
+"""Settings of the web service (``KYC_SERVICE__*``; ``KYC_DATABASE_URL`` is also read)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class S3Settings(BaseModel):
+    """An S3-compatible bucket for blobs (MinIO, Ceph, COS, AWS...)."""
+
+    endpoint_url: str = ""  # e.g. http://127.0.0.1:9000
+    bucket: str = ""
+    region: str = "us-east-1"
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    prefix: str = "blobs/"
+
+
+class ServiceSettings(BaseModel):
+    # Storage. None: SQLite file ``<data_dir>/kyc.sqlite3``. ``KYC_DATABASE_URL`` overrides.
+    database_url: str | None = None
+    blob_backend: Literal["local", "s3"] = "local"
+    s3: S3Settings = Field(default_factory=S3Settings)
+    # AES-256-GCM key for fields and blobs at rest: 32 bytes, base64 (urlsafe or standard).
+    # Required outside ``environment == "development"``; in development a key is generated
+    # once into ``<data_dir>/dev-encryption.key``.
+    encryption_key: str | None = None
+    # Known filings at other providers (JSON list, the registry of ``kyc check-filing``).
+    registry_path: str | None = None
+    # Heavy work: a process pool; requests beyond workers + queue get 503 + Retry-After.
+    workers: int = Field(default=2, ge=1, le=64)
+    max_queue: int = Field(default=8, ge=0, le=10_000)
+    retry_after_s: int = 5
+    max_upload_bytes: int = 20 * 1024 * 1024
+    # Repeated failed video checks lock the filing out for a while.
+    lockout_failures: int = 5
+    lockout_window_s: int = 600
+    lockout_s: int = 900
+    # Version of the consent text the mini-program shows (recorded with the consent).
+    consent_version: str = "2024-01"
+    # Page cookies: set ``Secure`` (behind TLS).
+    secure_cookies: bool = False
