@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kyc.api.settings import ServiceSettings
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.settings import OcrSettings
 
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     images: ImageLimits = Field(default_factory=ImageLimits)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     liveness: LivenessSettings = Field(default_factory=LivenessSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     def fingerprint(self) -> str:
         """A short hash of every threshold, recorded next to the results it produced."""
