@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables and repositories, the blob store, field encryption."""

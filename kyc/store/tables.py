@@ -1,0 +1,172 @@
+"""SQLAlchemy 2 tables. Personal data lives only in the ``*_enc`` columns (AES-GCM).
+
+Times are naive UTC (portable between SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Reviewer(Base):
+    __tablename__ = "reviewers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Filing(Base):
+    __tablename__ = "filings"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    filing_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    path: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    order_enc: Mapped[str] = mapped_column(Text)
+    check_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checks_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    risk: Mapped[float] = mapped_column(Float, default=0.0)
+    cert_lookup: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lock_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FilingDomain(Base):
+    __tablename__ = "filing_domains"
+    filing_id: Mapped[str] = mapped_column(
+        ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    document_type: Mapped[str] = mapped_column(String(32))
+    reading_enc: Mapped[str] = mapped_column(Text)
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of codes
+    quality: Mapped[float] = mapped_column(Float, default=0.0)
+    min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    raw_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    evidence_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    portrait_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Challenge(Base):
+    __tablename__ = "challenges"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    challenge_json: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class VideoCheck(Base):
+    __tablename__ = "video_checks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    challenge_id: Mapped[str | None] = mapped_column(ForeignKey("challenges.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # queued running done failed
+    mirrored: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    failed_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    video_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    best_frame_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    result_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text, default="[]")
+    comment_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(160))
+    action: Mapped[str] = mapped_column(String(64))
+    filing_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON, never personal data
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency"
+    __table_args__ = (UniqueConstraint("account_id", "key", name="uq_idempotency_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BlobIntent(Base):
+    """Write-ahead note: a blob is about to be written; removed with the row that uses it."""
+
+    __tablename__ = "blob_intents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+Index("ix_filings_queue", Filing.status, Filing.risk)
