@@ -75,8 +75,7 @@ def decode_image(data: bytes, limits: ImageLimits, name: str = "image") -> BGRIm
                     f"{name} is {width}x{height} pixels; at least {limits.min_side} px a side",
                 )
             img.load()
-            img = ImageOps.exif_transpose(img)
-            rgb = img.convert("RGB")
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
     except BadInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -1,0 +1,156 @@
+"""Pure geometry of recognised text lines: clustering into documents, reading direction,
+the upright document frame, and rows.
+
+Everything here works on plain numbers, so extraction can be tested without models.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+Quad = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A recognised text line in the upright frame of its document.
+
+    Coordinates are in pixels of that frame (x right, y down); ``height`` is the text
+    height. ``probs`` are the recogniser's per-character probabilities and ``alts`` the
+    runner-up characters per position (for check-character repair).
+    """
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    probs: tuple[float, ...] = ()
+    alts: tuple[tuple[str, ...], ...] = ()
+    source: int = -1  # index of the detected quad
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def confidence(self) -> float:
+        return float(np.prod(self.probs)) if self.probs else 0.0
+
+    def sub(self, start: int, end: int | None = None) -> Line:
+        """The part of the line from character ``start`` to ``end`` (x interpolated)."""
+        n = max(len(self.text), 1)
+        stop = len(self.text) if end is None else end
+        width = self.x1 - self.x0
+        return replace(
+            self,
+            text=self.text[start:stop],
+            x0=self.x0 + width * start / n,
+            x1=self.x0 + width * stop / n,
+            probs=self.probs[start:stop],
+            alts=self.alts[start:stop],
+        )
+
+
+def long_axis_angle(quad: Quad) -> float:
+    """Angle (radians) of the quad's long side, in (-pi/2, pi/2]."""
+    q = np.asarray(quad, dtype=np.float64)
+    a, b = q[1] - q[0], q[2] - q[1]
+    v = a if np.hypot(*a) >= np.hypot(*b) else b
+    ang = math.atan2(v[1], v[0])
+    if ang <= -math.pi / 2:
+        ang += math.pi
+    elif ang > math.pi / 2:
+        ang -= math.pi
+    return ang
+
+
+def quad_height(quad: Quad) -> float:
+    q = np.asarray(quad, dtype=np.float64)
+    a = float(np.hypot(*(q[1] - q[0])))
+    b = float(np.hypot(*(q[2] - q[1])))
+    return min(a, b)
+
+
+def reading_angle(quad: Quad, upside_down: bool) -> float:
+    """Direction in which the text of ``quad`` reads, as an image angle in radians.
+
+    The long axis gives the direction up to 180 degrees; lines whose long axis is
+    vertical are cropped reading downwards (see ``engine.order_along_long_side``).
+    """
+    ang = long_axis_angle(quad)
+    if abs(abs(ang) - math.pi / 2) < 1e-6:
+        ang = math.pi / 2
+    return ang + math.pi if upside_down else ang
+
+
+def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
+    """Weighted circular mean of reading angles (radians)."""
+    s = sum(w * math.sin(a) for a, w in zip(angles, weights, strict=True))
+    c = sum(w * math.cos(a) for a, w in zip(angles, weights, strict=True))
+    return math.atan2(s, c)
+
+
+def snap_right_angle(angle: float) -> int:
+    """The multiple of 90 degrees (0, 90, 180, 270) nearest to ``angle``."""
+    deg = math.degrees(angle) % 360
+    return int(round(deg / 90) % 4) * 90
+
+
+def cluster_quads(quads: Sequence[Quad], gap: float) -> list[list[int]]:
+    """Group quads whose bounding boxes lie within ``gap`` pixels of each other."""
+    n = len(quads)
+    boxes = [
+        (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
+        for q in quads
+    ]
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = boxes[i], boxes[j]
+            dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+            dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+            if dx <= gap and dy <= gap:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: -len(g))
+
+
+def rows(lines: Sequence[Line], tolerance: float = 0.5) -> list[list[Line]]:
+    """Lines grouped into rows (top to bottom), each row sorted left to right.
+
+    Two lines share a row when their vertical centres differ by less than ``tolerance``
+    times the smaller of their heights.
+    """
+    out: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.cy):
+        for row in out:
+            ref = row[-1]
+            if abs(ref.cy - line.cy) < tolerance * min(ref.height, line.height):
+                row.append(line)
+                break
+        else:
+            out.append([line])
+    return [sorted(r, key=lambda ln: ln.x0) for r in out]
