@@ -1,4 +1,8 @@
-"""Thresholds of the video identity check (filled in by the liveness package)."""
+"""Thresholds of the video identity check.
+
+Every number here is either a limit on the input or a threshold whose measurement is
+recorded in docs/liveness.md (the benchmark `scripts/bench_liveness.py` re-measures them).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,50 @@ from pydantic import BaseModel
 
 
 class LivenessSettings(BaseModel):
+    # --- input limits -------------------------------------------------------------------
     max_video_bytes: int = 50 * 1024 * 1024
     max_duration_s: float = 30.0
     min_duration_s: float = 1.0
+    max_video_pixels: int = 1920 * 1920  # 1080p in either orientation fits
+    max_video_side: int = 4096
     challenge_ttl_s: int = 300
+    challenge_actions: int = 3
+
+    # --- analysis budget ------------------------------------------------------------------
+    analysis_fps: float = 15.0  # frames analysed per second of video (by timestamp)
+    detect_short_side: int = 320  # full-frame detection runs on a frame this tall/wide
+    full_detect_every_s: float = 1.0  # full-frame detection (counts faces) this often
+    roi_detect_every: int = 3  # confirm the tracked face by a small ROI detection every N frames
+    embed_slot_s: float = 0.5  # keep one candidate frame per slot for embeddings
+    max_embeddings: int = 5
+    threads: int = 2
+
+    # --- action thresholds, relative to the subject's own neutral baseline ----------------
+    blink_ratio: float = 0.72  # eye openness below this fraction of baseline = closed
+    blink_max_s: float = 1.5
+    mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
+    mouth_min_s: float = 0.12
+    turn_delta: float = 0.10  # yaw (nose offset / face width) away from baseline
+    turn_min_s: float = 0.12
+    nod_delta: float = 0.06  # pitch (eye-nose / eye-chin) away from baseline
+    nod_min_s: float = 0.1
+    event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
+    max_turn_for_blink: float = 0.15
+
+    # --- attack heuristics ----------------------------------------------------------------
+    min_face_fraction: float = 0.5  # below: NO_FACE
+    face_gap_s: float = 0.5  # longer absence (or < 90% presence): FACE_LEFT_FRAME
+    second_face_min_rel: float = 0.35  # a second face at least this wide (rel. to main)
+    multi_face_fraction: float = 0.3  # of full detections that see two faces
+    static_nonrigid_p95: float = 0.02  # below: the face deforms like a flat photo
+    loop_max_diff: float = 1.2  # mean abs grey diff of face thumbnails (0..255)
+    loop_min_frames: int = 6
+    loop_min_lag_s: float = 0.6
+    identity_change_distance: float = 0.55  # embedding distance between parts of the clip
+
+    # --- face match (calibrated on ../shared/data/faces, see docs/liveness.md) ------------
+    match_same_distance: float = 0.45  # distance at the 0.1% false-match target -> score 70
+    match_review_distance: float = 0.52  # 1% false-match target -> score 60
+    portrait_min_face_px: int = 40
+    best_frame_max_side: int = 480
+    best_frame_jpeg_quality: int = 85

@@ -1,0 +1,244 @@
+"""The imperative pass over a video: detect at reduced resolution, track between frames,
+68 landmarks on every analysed frame, embeddings only on a few sharp, frontal frames.
+
+Output is a plain ``Track``; everything after it (signals, events, decisions) is pure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of
+from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.signals import Landmarks, derolled
+from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
+
+THUMB = 16
+
+
+@dataclass
+class _Candidate:
+    t: float
+    quality: float
+    crop: npt.NDArray[np.uint8]  # RGB, face with margin
+    box: Box  # face box inside the crop
+
+
+@dataclass(frozen=True)
+class Track:
+    info: VideoInfo
+    times: list[float]
+    shapes: list[Landmarks | None]
+    thumbs: npt.NDArray[np.float32]  # (N, THUMB*THUMB) grey face-area thumbnails
+    face_counts: list[int]  # faces per full-frame detection
+    embeddings: list[tuple[float, Embedding]]  # (t, embedding) from sharp frontal frames
+    best_frame: npt.NDArray[np.uint8] | None  # RGB crop of the best frame
+    best_t: float | None
+    duration_s: float
+    decoded_frames: int = 0
+    analysed_frames: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _resize(img: GrayImage, scale: float) -> GrayImage:
+    import cv2
+
+    if abs(scale - 1.0) < 1e-3:
+        return img
+    h, w = img.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(cv2.resize(img, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _clip_box(box: Box, w: int, h: int) -> Box | None:
+    left, top = max(0.0, box.left), max(0.0, box.top)
+    right, bottom = min(float(w - 1), box.right), min(float(h - 1), box.bottom)
+    if right - left < 8 or bottom - top < 8:
+        return None
+    return Box(left, top, right, bottom, box.score)
+
+
+def _expand(box: Box, f: float) -> Box:
+    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+    hw, hh = box.width * (0.5 + f), box.height * (0.5 + f)
+    return Box(cx - hw, cy - hh, cx + hw, cy + hh, box.score)
+
+
+def _full_detect(
+    engine: FaceEngine, gray: GrayImage, settings: LivenessSettings
+) -> tuple[Box | None, int]:
+    scale = min(1.0, settings.detect_short_side / min(gray.shape[:2]))
+    boxes = engine.detect(_resize(gray, scale))
+    if not boxes:
+        return None, 0
+    main = boxes[0]
+    count = 1 + sum(1 for b in boxes[1:] if b.width >= settings.second_face_min_rel * main.width)
+    return main.scaled(1.0 / scale), count
+
+
+def _roi_detect(engine: FaceEngine, gray: GrayImage, prev: Box) -> Box | None:
+    h, w = gray.shape[:2]
+    roi = _clip_box(_expand(prev, 0.5), w, h)
+    if roi is None:
+        return None
+    x0, y0, x1, y1 = int(roi.left), int(roi.top), int(roi.right), int(roi.bottom)
+    crop = gray[y0:y1, x0:x1]
+    scale = min(1.0, 100.0 / max(prev.width, 1.0))  # face ~100 px: above HOG's 80 px window
+    boxes = engine.detect(_resize(crop, scale))
+    if not boxes:
+        return None
+    return boxes[0].scaled(1.0 / scale, x0, y0)
+
+
+def _thumb(gray: GrayImage, box: Box | None) -> npt.NDArray[np.float32]:
+    import cv2
+
+    h, w = gray.shape[:2]
+    region = gray
+    if box is not None:
+        b = _clip_box(box, w, h)
+        if b is not None:
+            region = gray[int(b.top) : int(b.bottom), int(b.left) : int(b.right)]
+    small = cv2.resize(region, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+    return np.asarray(small, dtype=np.float32).reshape(-1)
+
+
+def _quality(gray: GrayImage, box: Box, pts: Landmarks) -> float:
+    """Sharp, frontal, eyes open, large: what an embedding and a reviewer want."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    b = _clip_box(box, w, h)
+    if b is None:
+        return 0.0
+    face = gray[int(b.top) : int(b.bottom), int(b.left) : int(b.right)]
+    face = _resize(face, min(1.0, 96.0 / max(face.shape)))
+    sharp = float(cv2.Laplacian(face, cv2.CV_32F).var())
+    p = derolled(pts)
+    jaw = p[16, 0] - p[0, 0]
+    yaw = abs((p[30, 0] - (p[0, 0] + p[16, 0]) / 2) / jaw) if abs(jaw) > 1e-6 else 1.0
+    eye_w = abs(p[39, 0] - p[36, 0]) + abs(p[45, 0] - p[42, 0])
+    eye_h = abs(p[41, 1] - p[37, 1]) + abs(p[46, 1] - p[44, 1])
+    eyes = min(1.0, 4.0 * eye_h / max(eye_w, 1e-6))
+    frontal = max(0.0, 1.0 - 4.0 * yaw)
+    size = min(1.0, box.width / 120.0)
+    return float(math.log1p(sharp) * frontal * eyes * size)
+
+
+def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track:
+    """One pass over the video. Raises BadInput (via VideoReader) for unusable files."""
+    import time
+
+    reader = VideoReader(path, settings)
+    step = 1.0 / settings.analysis_fps
+    next_t = 0.0
+    next_full = 0.0
+    times: list[float] = []
+    shapes: list[Landmarks | None] = []
+    thumbs: list[npt.NDArray[np.float32]] = []
+    counts: list[int] = []
+    slots: dict[int, _Candidate] = {}
+    prev: Landmarks | None = None
+    since_roi = 0
+    decoded = 0
+    last_t = 0.0
+    timing = {"detect": 0.0, "landmarks": 0.0, "select": 0.0}
+    frame: Frame
+    for frame in reader.frames():
+        decoded += 1
+        last_t = frame.t
+        if frame.t + 1e-6 < next_t:
+            continue
+        next_t = frame.t + step - 0.25 * step
+        gray = frame.gray
+        h, w = gray.shape[:2]
+        box: Box | None = None
+        t0 = time.perf_counter()
+        if prev is None or frame.t >= next_full:
+            box, n = _full_detect(engine, gray, settings)
+            counts.append(n)
+            next_full = frame.t + settings.full_detect_every_s
+            since_roi = 0
+        else:
+            box = box_of(prev)
+            since_roi += 1
+            if since_roi >= settings.roi_detect_every:
+                since_roi = 0
+                found = _roi_detect(engine, gray, box)
+                if found is None:
+                    box, n = _full_detect(engine, gray, settings)
+                    counts.append(n)
+                else:
+                    box = found
+        t1 = time.perf_counter()
+        timing["detect"] += t1 - t0
+        pts: Landmarks | None = None
+        if box is not None:
+            cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+            if 0 <= cx < w and 0 <= cy < h:
+                pts = engine.landmarks(gray, box)
+        t2 = time.perf_counter()
+        timing["landmarks"] += t2 - t1
+        prev = pts
+        times.append(frame.t)
+        shapes.append(pts)
+        thumbs.append(_thumb(gray, box if pts is not None else None))
+        if pts is not None and box is not None:
+            q = _quality(gray, box, pts)
+            slot = int(frame.t / settings.embed_slot_s)
+            cur = slots.get(slot)
+            if cur is None or q > cur.quality:
+                b = _clip_box(_expand(box, 0.6), w, h)
+                if b is not None:
+                    rgb = to_rgb(frame, reader.info.turns)
+                    x0, y0 = int(b.left), int(b.top)
+                    crop = np.ascontiguousarray(rgb[y0 : int(b.bottom), x0 : int(b.right)])
+                    slots[slot] = _Candidate(frame.t, q, crop, box.scaled(1.0, -x0, -y0))
+        timing["select"] += time.perf_counter() - t2
+    duration = last_t
+    t3 = time.perf_counter()
+    embeddings, best = _embed_spread(engine, slots, duration, settings)
+    timing["embed"] = time.perf_counter() - t3
+    return Track(
+        info=reader.info,
+        times=times,
+        shapes=shapes,
+        thumbs=np.stack(thumbs) if thumbs else np.zeros((0, THUMB * THUMB), np.float32),
+        face_counts=counts,
+        embeddings=embeddings,
+        best_frame=None if best is None else best.crop,
+        best_t=None if best is None else best.t,
+        duration_s=duration,
+        decoded_frames=decoded,
+        analysed_frames=len(times),
+        timings=timing,
+    )
+
+
+def _embed_spread(
+    engine: FaceEngine,
+    slots: dict[int, _Candidate],
+    duration: float,
+    settings: LivenessSettings,
+) -> tuple[list[tuple[float, Embedding]], _Candidate | None]:
+    """Embed the best candidate of each of K equal parts of the clip (K grows with the
+    duration, 2..max_embeddings), so a splice of two people shows in the embeddings."""
+    if not slots:
+        return [], None
+    k = max(2, min(settings.max_embeddings, math.ceil(duration / 2.0)))
+    bins: dict[int, _Candidate] = {}
+    for cand in slots.values():
+        i = min(k - 1, int(cand.t / max(duration, 1e-6) * k))
+        cur = bins.get(i)
+        if cur is None or cand.quality > cur.quality:
+            bins[i] = cand
+    out: list[tuple[float, Embedding]] = []
+    for cand in sorted(bins.values(), key=lambda c: c.t):
+        out.append((cand.t, engine.embed(cand.crop, cand.box)))
+    best = max(slots.values(), key=lambda c: c.quality)
+    return out, best

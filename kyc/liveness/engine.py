@@ -1,0 +1,99 @@
+"""Thin dlib adapter: HOG face detector, 68-point shape predictor, ResNet embedding.
+
+Model files come from ``kyc.modelfiles.resolve`` (sha256-verified, never downloaded). A
+``FaceEngine`` loads them once; ``get_engine`` caches one per process and models dir.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kyc.modelfiles import resolve
+
+Image = npt.NDArray[np.uint8]
+Embedding = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    top: float
+    right: float
+    bottom: float
+    score: float = 0.0
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def scaled(self, f: float, dx: float = 0.0, dy: float = 0.0) -> Box:
+        return Box(
+            self.left * f + dx,
+            self.top * f + dy,
+            self.right * f + dx,
+            self.bottom * f + dy,
+            self.score,
+        )
+
+
+def box_of(points: npt.NDArray[np.float64]) -> Box:
+    """The square-ish box dlib's detector would give for a set of 68 landmarks."""
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    # dlib HOG boxes cover brows-to-chin; landmarks' bounds are a close proxy
+    return Box(float(x0), float(y0), float(x1), float(y1))
+
+
+class FaceEngine:
+    """dlib models, loaded once. Images are uint8 grey (H, W) or RGB (H, W, 3)."""
+
+    def __init__(self, models_dir: Path) -> None:
+        import dlib
+
+        self._dlib = dlib
+        self.detector = dlib.get_frontal_face_detector()
+        self.shape68 = dlib.shape_predictor(str(resolve("dlib_landmarks_68", models_dir)))
+        self.encoder = dlib.face_recognition_model_v1(
+            str(resolve("dlib_face_embedding", models_dir))
+        )
+
+    def detect(self, img: Image, upsample: int = 0) -> list[Box]:
+        """Faces found by the HOG detector, largest first."""
+        rects, scores, _ = self.detector.run(img, upsample, 0.0)
+        boxes = [
+            Box(r.left(), r.top(), r.right(), r.bottom(), float(s))
+            for r, s in zip(rects, scores, strict=True)
+        ]
+        return sorted(boxes, key=lambda b: -b.width * b.height)
+
+    def _shape(self, img: Image, box: Box) -> Any:
+        rect = self._dlib.rectangle(
+            int(round(box.left)), int(round(box.top)), int(round(box.right)), int(round(box.bottom))
+        )
+        return self.shape68(img, rect)
+
+    def landmarks(self, img: Image, box: Box) -> npt.NDArray[np.float64]:
+        shape = self._shape(img, box)
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
+    def embed(self, rgb: Image, box: Box, jitters: int = 0) -> Embedding:
+        """128-d embedding of the face in ``box`` (aligned by its 68 landmarks)."""
+        shape = self._shape(rgb, box)
+        vec = self.encoder.compute_face_descriptor(rgb, shape, jitters)
+        return np.asarray(vec, dtype=np.float64)
+
+
+@lru_cache(maxsize=2)
+def get_engine(models_dir: Path) -> FaceEngine:
+    """The process-wide engine for ``models_dir`` (models load on the first call)."""
+    return FaceEngine(models_dir.resolve())

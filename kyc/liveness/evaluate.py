@@ -1,0 +1,396 @@
+"""The pure core of the video check: signals -> baseline -> action events -> challenge
+result -> attack reasons -> liveness score and decision. No models, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from kyc.liveness.challenge import Action
+from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.signals import FrameSignals
+
+
+class Reason(StrEnum):
+    """Reason codes a verdict carries (stable: reviewers and re-verification read them)."""
+
+    NO_FACE = "NO_FACE"
+    MULTIPLE_FACES = "MULTIPLE_FACES"
+    FACE_LEFT_FRAME = "FACE_LEFT_FRAME"
+    IDENTITY_CHANGED = "IDENTITY_CHANGED"
+    STATIC_PHOTO = "STATIC_PHOTO"  # only rigid (planar) motion: a photo moved by hand
+    NO_LIVENESS_EVIDENCE = "NO_LIVENESS_EVIDENCE"  # no blink / mouth movement at all
+    SCREEN_REPLAY = "SCREEN_REPLAY"
+    LOOPED_FRAMES = "LOOPED_FRAMES"
+    CHALLENGE_FAILED = "CHALLENGE_FAILED"
+    FACE_MISMATCH = "FACE_MISMATCH"
+    MATCH_UNCERTAIN = "MATCH_UNCERTAIN"
+
+
+# Reasons that reject outright; the others send the case to a reviewer.
+REJECTING = frozenset(
+    {
+        Reason.NO_FACE,
+        Reason.MULTIPLE_FACES,
+        Reason.IDENTITY_CHANGED,
+        Reason.STATIC_PHOTO,
+        Reason.NO_LIVENESS_EVIDENCE,
+        Reason.LOOPED_FRAMES,
+        Reason.CHALLENGE_FAILED,
+        Reason.FACE_MISMATCH,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The subject's own neutral state, measured over the clip."""
+
+    eye: float
+    mouth: float
+    yaw: float
+    pitch: float
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    action: Action
+    start_s: float
+    end_s: float
+    peak: float  # largest deviation from baseline during the event
+    nonrigid: float  # largest planar-fit residual during the event
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: Action
+    passed: bool
+    start_s: float | None
+    end_s: float | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "action": self.action.value,
+            "passed": self.passed,
+            "start_s": None if self.start_s is None else round(self.start_s, 3),
+            "end_s": None if self.end_s is None else round(self.end_s, 3),
+        }
+
+
+def _finite(values: Sequence[float]) -> npt.NDArray[np.float64]:
+    arr = np.asarray(values, dtype=np.float64)
+    return arr[np.isfinite(arr)]
+
+
+def baseline(frames: Sequence[FrameSignals]) -> Baseline | None:
+    """Neutral state: medians of eye openness, yaw and pitch; mouth at its 20th percentile
+    (people talk). Actions are short, so they barely move these. None without a face."""
+    eye = _finite([f.eye for f in frames])
+    if eye.size == 0:
+        return None
+    mouth = _finite([f.mouth for f in frames])
+    yaw = _finite([f.yaw for f in frames])
+    pitch = _finite([f.pitch for f in frames])
+    return Baseline(
+        eye=float(np.median(eye)),
+        mouth=float(np.percentile(mouth, 20)) if mouth.size else 0.0,
+        yaw=float(np.median(yaw)) if yaw.size else 0.0,
+        pitch=float(np.median(pitch)) if pitch.size else 0.0,
+    )
+
+
+def _runs(
+    frames: Sequence[FrameSignals], cond: Callable[[FrameSignals], bool], max_gap_s: float
+) -> list[tuple[int, int]]:
+    """Maximal runs [i, j] of face frames meeting ``cond``; runs separated by less than
+    ``max_gap_s`` of non-meeting frames are merged; frames without a face break a run."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    last: int | None = None
+    for i, f in enumerate(frames):
+        if not f.face:
+            if start is not None and last is not None:
+                runs.append((start, last))
+            start = last = None
+            continue
+        if cond(f):
+            if start is None:
+                start = i
+            elif last is not None and f.t - frames[last].t > max_gap_s:
+                runs.append((start, last))
+                start = i
+            last = i
+    if start is not None and last is not None:
+        runs.append((start, last))
+    return runs
+
+
+def _duration(frames: Sequence[FrameSignals], i: int, j: int) -> float:
+    """Duration of a run, counting half a frame interval on each side."""
+    lo = frames[i].t - (frames[i].t - frames[i - 1].t) / 2 if i > 0 else frames[i].t
+    hi = frames[j].t + (frames[j + 1].t - frames[j].t) / 2 if j + 1 < len(frames) else frames[j].t
+    return hi - lo
+
+
+def _event(
+    action: Action,
+    frames: Sequence[FrameSignals],
+    run: tuple[int, int],
+    dev: Callable[[FrameSignals], float],
+) -> ActionEvent:
+    i, j = run
+    seg = frames[i : j + 1]
+    peak = max(dev(f) for f in seg)
+    nonrigid = max((f.nonrigid for f in seg if math.isfinite(f.nonrigid)), default=0.0)
+    return ActionEvent(action, frames[i].t, frames[j].t, peak, nonrigid)
+
+
+def detect_events(
+    frames: Sequence[FrameSignals],
+    base: Baseline,
+    settings: LivenessSettings,
+    mirrored: bool = False,
+) -> list[ActionEvent]:
+    """Every action the subject performed, in time order.
+
+    * blink: eye openness below ``blink_ratio`` x baseline, at most ``blink_max_s``, with
+      the head roughly frontal (a turned head narrows the eyes too);
+    * mouth_open: mouth opening ``mouth_open_delta`` above baseline for ``mouth_min_s``;
+    * turn_left / turn_right: yaw ``turn_delta`` away from baseline for ``turn_min_s``;
+      ``turn_left`` is the nose moving toward the image's right edge (+yaw) unless
+      ``mirrored``;
+    * nod: pitch ``nod_delta`` away from baseline (either way) for ``nod_min_s``.
+
+    Blink and mouth events must also deform the face beyond a planar fit
+    (``event_nonrigid_min``): a tilted photo can mimic a ratio change, not a deformation.
+    """
+    s = settings
+    gap = 0.1
+    events: list[ActionEvent] = []
+    sign = -1.0 if mirrored else 1.0
+
+    def eye_closed(f: FrameSignals) -> bool:
+        return (
+            math.isfinite(f.eye)
+            and f.eye < s.blink_ratio * base.eye
+            and abs(f.yaw - base.yaw) < s.max_turn_for_blink
+        )
+
+    for run in _runs(frames, eye_closed, gap):
+        if _duration(frames, *run) <= s.blink_max_s:
+            ev = _event(Action.BLINK, frames, run, lambda f: 1.0 - f.eye / base.eye)
+            if ev.nonrigid >= s.event_nonrigid_min:
+                events.append(ev)
+
+    def mouth_open(f: FrameSignals) -> bool:
+        return math.isfinite(f.mouth) and f.mouth - base.mouth > s.mouth_open_delta
+
+    for run in _runs(frames, mouth_open, gap):
+        if _duration(frames, *run) >= s.mouth_min_s:
+            ev = _event(Action.MOUTH_OPEN, frames, run, lambda f: f.mouth - base.mouth)
+            if ev.nonrigid >= s.event_nonrigid_min:
+                events.append(ev)
+
+    def yaw_dev(f: FrameSignals) -> float:
+        return sign * (f.yaw - base.yaw) if math.isfinite(f.yaw) else 0.0
+
+    for action, direction in ((Action.TURN_LEFT, 1.0), (Action.TURN_RIGHT, -1.0)):
+
+        def turned(f: FrameSignals, d: float = direction) -> float:
+            return d * yaw_dev(f)
+
+        def beyond(f: FrameSignals, g: Callable[[FrameSignals], float] = turned) -> bool:
+            return g(f) > s.turn_delta
+
+        for run in _runs(frames, beyond, gap):
+            if _duration(frames, *run) >= s.turn_min_s:
+                events.append(_event(action, frames, run, turned))
+
+    def pitch_dev(f: FrameSignals) -> float:
+        return abs(f.pitch - base.pitch) if math.isfinite(f.pitch) else 0.0
+
+    for run in _runs(frames, lambda f: pitch_dev(f) > s.nod_delta, gap):
+        if _duration(frames, *run) >= s.nod_min_s:
+            events.append(_event(Action.NOD, frames, run, pitch_dev))
+
+    events.sort(key=lambda e: (e.start_s, e.end_s))
+    return events
+
+
+def evaluate_challenge(
+    actions: Sequence[Action], events: Sequence[ActionEvent]
+) -> list[ActionResult]:
+    """Match the required actions, in order, to the earliest fitting events (greedy
+    earliest matching finds an in-order match whenever one exists). An action counts only
+    if it starts after the previous matched action started and ends after it ended."""
+    results: list[ActionResult] = []
+    prev: ActionEvent | None = None
+    failed = False
+    for action in actions:
+        found: ActionEvent | None = None
+        if not failed:
+            for ev in events:
+                if ev.action is not action:
+                    continue
+                if prev is not None and (ev.start_s <= prev.start_s or ev.end_s <= prev.end_s):
+                    continue
+                found = ev
+                break
+        if found is None:
+            failed = True
+            results.append(ActionResult(action, False, None, None))
+        else:
+            prev = found
+            results.append(ActionResult(action, True, found.start_s, found.end_s))
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# attack heuristics
+# --------------------------------------------------------------------------------------
+
+
+def face_presence_reasons(
+    frames: Sequence[FrameSignals], settings: LivenessSettings
+) -> list[Reason]:
+    """NO_FACE when the face is seen in too few frames; FACE_LEFT_FRAME when it is gone
+    for longer than ``face_gap_s`` or missing in more than 10% of frames."""
+    if not frames:
+        return [Reason.NO_FACE]
+    seen = [f.face for f in frames]
+    fraction = sum(seen) / len(seen)
+    if fraction < settings.min_face_fraction:
+        return [Reason.NO_FACE]
+    longest = 0.0
+    gap_start: float | None = None
+    for f in frames:
+        if not f.face:
+            gap_start = f.t if gap_start is None else gap_start
+            longest = max(longest, f.t - gap_start)
+        else:
+            if gap_start is not None:
+                longest = max(longest, f.t - gap_start)
+            gap_start = None
+    if longest >= settings.face_gap_s or fraction < 0.9:
+        return [Reason.FACE_LEFT_FRAME]
+    return []
+
+
+def multiple_faces(face_counts: Sequence[int], settings: LivenessSettings) -> bool:
+    """More than one (large enough) face in a share of the full-frame detections."""
+    if not face_counts:
+        return False
+    many = sum(1 for n in face_counts if n >= 2)
+    return many >= 2 and many / len(face_counts) >= settings.multi_face_fraction
+
+
+def is_static(frames: Sequence[FrameSignals], settings: LivenessSettings) -> bool:
+    """The face moves only as a plane would (photo, print, tablet held by hand)."""
+    res = _finite([f.nonrigid for f in frames])
+    if res.size < 5:
+        return False
+    return float(np.percentile(res, 95)) < settings.static_nonrigid_p95
+
+
+def looped(
+    times: Sequence[float],
+    thumbs: npt.NDArray[np.float32],
+    settings: LivenessSettings,
+) -> bool:
+    """A run of ``loop_min_frames`` consecutive frames that repeats, at least
+    ``loop_min_lag_s`` later, an earlier run almost exactly (looped or duplicated video).
+
+    ``thumbs`` holds one small grey thumbnail of the face area per frame (N x K)."""
+    n = len(times)
+    if n < 2 * settings.loop_min_frames:
+        return False
+    t = np.asarray(times)
+    flat = thumbs.reshape(n, -1).astype(np.float32)
+    diff = np.abs(flat[:, None, :] - flat[None, :, :]).mean(axis=2)
+    close = diff < settings.loop_max_diff
+    lag_ok = (t[None, :] - t[:, None]) >= settings.loop_min_lag_s
+    hits = close & lag_ok
+    # longest run along each diagonal (frame i+k matches frame j+k)
+    for offset in range(1, n):
+        diag = np.diagonal(hits, offset=offset)
+        if diag.size < settings.loop_min_frames:
+            break
+        run = 0
+        for v in diag:
+            run = run + 1 if v else 0
+            if run >= settings.loop_min_frames:
+                return True
+    return False
+
+
+def identity_changed(distances: Sequence[float], settings: LivenessSettings) -> bool:
+    """Embeddings of different parts of the clip disagree (a splice of two people)."""
+    return any(d > settings.identity_change_distance for d in distances)
+
+
+# --------------------------------------------------------------------------------------
+# score and decision
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LivenessOutcome:
+    passed: bool
+    score: float
+    actions: list[ActionResult]
+    reasons: list[Reason]
+
+
+def liveness_outcome(
+    challenge_actions: Sequence[Action] | None,
+    events: Sequence[ActionEvent],
+    attack_reasons: Sequence[Reason],
+) -> LivenessOutcome:
+    """Liveness passes when the challenge (if any) is performed in order, at least one
+    non-rigid action (blink / mouth) is present, and no attack reason rejects.
+
+    The score is 0 with a rejecting attack reason, otherwise the mean of: share of
+    challenge actions performed (1 without a challenge), evidence of non-rigid motion
+    (1 with a blink or mouth event), and 0.5 off for each non-rejecting reason."""
+    reasons = list(dict.fromkeys(attack_reasons))
+    nonrigid = any(e.action in (Action.BLINK, Action.MOUTH_OPEN) for e in events)
+    if challenge_actions:
+        results = evaluate_challenge(challenge_actions, events)
+        share = sum(r.passed for r in results) / len(results)
+        if share < 1.0:
+            reasons.append(Reason.CHALLENGE_FAILED)
+    else:
+        results = []
+        share = 1.0
+    if not nonrigid and Reason.STATIC_PHOTO not in reasons:
+        reasons.append(Reason.NO_LIVENESS_EVIDENCE)
+    rejecting = any(r in REJECTING for r in reasons)
+    score = 0.0 if _hard(reasons) else (share + float(nonrigid)) / 2.0
+    soft = sum(1 for r in reasons if r not in REJECTING)
+    score = max(0.0, score - 0.25 * soft)
+    return LivenessOutcome(not rejecting, round(score, 3), results, reasons)
+
+
+def _hard(reasons: Sequence[Reason]) -> bool:
+    return any(r in REJECTING and r is not Reason.CHALLENGE_FAILED for r in reasons)
+
+
+def decide(
+    liveness: LivenessOutcome, same_person: bool, review_match: bool
+) -> tuple[str, list[Reason]]:
+    """``reject`` on any rejecting reason or a clear face mismatch; ``review`` on soft
+    reasons or an uncertain match; otherwise ``pass``."""
+    reasons = list(liveness.reasons)
+    if not same_person:
+        reasons.append(Reason.MATCH_UNCERTAIN if review_match else Reason.FACE_MISMATCH)
+    if any(r in REJECTING for r in reasons):
+        return "reject", reasons
+    if reasons:
+        return "review", reasons
+    return "pass", reasons

@@ -1,0 +1,202 @@
+"""verify_video: the use case behind ``kyc verify-video`` and the API's liveness upload.
+
+Imperative shell around the pure core: decode and track (analyse), then signals ->
+baseline -> events -> challenge -> attack reasons -> liveness score -> face match ->
+decision.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kyc.liveness import evaluate as ev
+from kyc.liveness.analyse import Track, analyse
+from kyc.liveness.challenge import Challenge
+from kyc.liveness.engine import FaceEngine
+from kyc.liveness.match import _default_engine, distance, embed_image, judge
+from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.signals import FrameSignals, series
+
+
+@dataclass(frozen=True)
+class VideoVerdict:
+    liveness: ev.LivenessOutcome
+    match_score: float
+    same_person: bool
+    match_distance: float | None
+    decision: str
+    reasons: list[ev.Reason]
+    elapsed_ms: float
+    # evidence for reviewers
+    signals: list[FrameSignals] = field(default_factory=list)
+    events: list[ev.ActionEvent] = field(default_factory=list)
+    baseline: ev.Baseline | None = None
+    best_frame_jpeg: bytes | None = None
+    best_frame_t: float | None = None
+    match_threshold_score: float = 70.0
+    identity_distances: list[float] = field(default_factory=list)
+    challenge_nonce: str | None = None
+    mirrored: bool = False
+    video: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the command-line contract's object."""
+        return {
+            "liveness": {
+                "passed": self.liveness.passed,
+                "score": self.liveness.score,
+                "actions": [a.to_json() for a in self.liveness.actions],
+            },
+            "match": {"score": self.match_score, "same_person": self.same_person},
+            "decision": self.decision,
+            "reasons": [r.value for r in self.reasons],
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+    def evidence_json(self) -> dict[str, Any]:
+        """What a reviewer page plots: signal series, action windows, thresholds."""
+
+        def num(x: float) -> float | None:
+            return None if not math.isfinite(x) else round(x, 4)
+
+        return {
+            "signals": {
+                "t": [round(s.t, 3) for s in self.signals],
+                "face": [s.face for s in self.signals],
+                "eye": [num(s.eye) for s in self.signals],
+                "mouth": [num(s.mouth) for s in self.signals],
+                "yaw": [num(s.yaw) for s in self.signals],
+                "pitch": [num(s.pitch) for s in self.signals],
+                "nonrigid": [num(s.nonrigid) for s in self.signals],
+            },
+            "baseline": None
+            if self.baseline is None
+            else {k: round(v, 4) for k, v in self.baseline.__dict__.items()},
+            "events": [
+                {
+                    "action": e.action.value,
+                    "start_s": round(e.start_s, 3),
+                    "end_s": round(e.end_s, 3),
+                    "peak": round(e.peak, 4),
+                }
+                for e in self.events
+            ],
+            "challenge_windows": [a.to_json() for a in self.liveness.actions],
+            "challenge_nonce": self.challenge_nonce,
+            "mirrored": self.mirrored,
+            "best_frame_t": self.best_frame_t,
+            "match_distance": self.match_distance,
+            "match_threshold_score": self.match_threshold_score,
+            "identity_distances": [round(d, 4) for d in self.identity_distances],
+            "video": self.video,
+        }
+
+
+def _encode_jpeg_rgb(rgb: npt.NDArray[np.uint8], settings: LivenessSettings) -> bytes:
+    import cv2
+
+    scale = min(1.0, settings.best_frame_max_side / max(rgb.shape[:2]))
+    if scale < 1.0:
+        rgb = np.asarray(
+            cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+            dtype=np.uint8,
+        )
+    ok, buf = cv2.imencode(
+        ".jpg",
+        np.ascontiguousarray(rgb[:, :, ::-1]),
+        [cv2.IMWRITE_JPEG_QUALITY, settings.best_frame_jpeg_quality],
+    )
+    return bytes(buf) if ok else b""
+
+
+def judge_track(
+    track: Track,
+    challenge: Challenge | None,
+    settings: LivenessSettings,
+    mirrored: bool,
+) -> tuple[
+    list[FrameSignals], ev.Baseline | None, list[ev.ActionEvent], ev.LivenessOutcome, list[float]
+]:
+    """Liveness part of the verdict from a Track (pure apart from the Track itself)."""
+    sig = series(track.times, track.shapes)
+    base = ev.baseline(sig)
+    events = ev.detect_events(sig, base, settings, mirrored) if base is not None else []
+    reasons = ev.face_presence_reasons(sig, settings)
+    if ev.multiple_faces(track.face_counts, settings):
+        reasons.append(ev.Reason.MULTIPLE_FACES)
+    id_dists = [distance(a, b) for (_, a), (_, b) in itertools.combinations(track.embeddings, 2)]
+    if ev.identity_changed(id_dists, settings):
+        reasons.append(ev.Reason.IDENTITY_CHANGED)
+    if ev.is_static(sig, settings):
+        reasons.append(ev.Reason.STATIC_PHOTO)
+    present = [i for i, s in enumerate(sig) if s.face]
+    if present and ev.looped([sig[i].t for i in present], track.thumbs[present], settings):
+        reasons.append(ev.Reason.LOOPED_FRAMES)
+    actions = challenge.actions if challenge is not None else None
+    outcome = ev.liveness_outcome(actions, events, reasons)
+    return sig, base, events, outcome, id_dists
+
+
+def verify_video(
+    video_path: Path,
+    portrait: npt.NDArray[np.uint8],
+    challenge: Challenge | None,
+    settings: LivenessSettings,
+    now: datetime,
+    mirrored: bool = False,
+    engine: FaceEngine | None = None,
+) -> VideoVerdict:
+    """Judge a selfie video against a challenge (optional) and a portrait (BGR image,
+    a face photo or a whole ID-card front). Broken inputs raise BadInput; every failed
+    check is a reason code in the verdict."""
+    started = time.perf_counter()
+    if challenge is not None:
+        challenge.check_not_expired(now)
+    eng = engine or _default_engine()
+    portrait_emb, _ = embed_image(portrait, eng, settings)
+    track = analyse(video_path, eng, settings)
+    sig, base, events, outcome, id_dists = judge_track(track, challenge, settings, mirrored)
+    if track.embeddings:
+        dists = sorted(distance(e, portrait_emb) for _, e in track.embeddings)
+        d_med = float(np.median(dists))
+        score, same, review = judge(d_med, settings)
+        d: float | None = d_med
+    else:
+        d, score, same, review = None, 0.0, False, False
+    decision, reasons = ev.decide(outcome, same, review)
+    jpeg = _encode_jpeg_rgb(track.best_frame, settings) if track.best_frame is not None else None
+    return VideoVerdict(
+        liveness=outcome,
+        match_score=score,
+        same_person=same,
+        match_distance=d,
+        decision=decision,
+        reasons=reasons,
+        elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        signals=sig,
+        events=events,
+        baseline=base,
+        best_frame_jpeg=jpeg,
+        best_frame_t=track.best_t,
+        identity_distances=id_dists,
+        challenge_nonce=None if challenge is None else challenge.nonce,
+        mirrored=mirrored,
+        video={
+            "codec": track.info.codec,
+            "width": track.info.width,
+            "height": track.info.height,
+            "duration_s": round(track.duration_s, 3),
+            "decoded_frames": track.decoded_frames,
+            "analysed_frames": track.analysed_frames,
+            "rotation_turns": track.info.turns,
+        },
+    )

@@ -1,0 +1,214 @@
+"""Video decoding with PyAV (thin adapter): container sniffing, limits, rotation metadata,
+timestamps rather than frame indices.
+
+Accepted: MP4/MOV (ISO-BMFF) and WebM/Matroska holding H.264, HEVC, VP8, VP9 or AV1.
+Every broken or unacceptable input raises ``BadInput`` with a specific code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kyc.errors import BadInput, ErrorCode
+from kyc.liveness.settings import LivenessSettings
+
+GrayImage = npt.NDArray[np.uint8]
+RGBImage = npt.NDArray[np.uint8]
+
+ACCEPTED_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "libvpx"})
+_ISO_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"}
+
+
+def sniff_container(head: bytes) -> str | None:
+    """'mp4' (MP4/MOV) or 'matroska' (WebM/MKV) from the first bytes, else None."""
+    if len(head) >= 8 and head[4:8] in _ISO_BOXES:
+        return "mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "matroska"
+    return None
+
+
+def rotation_turns(rotation_ccw_deg: float) -> int:
+    """Quarter turns (counter-clockwise, as ``numpy.rot90`` counts them) that display a frame
+    upright, from the display matrix angle PyAV reports (counter-clockwise degrees)."""
+    return int(round(rotation_ccw_deg / 90.0)) % 4
+
+
+def upright(img: npt.NDArray[np.uint8], turns: int) -> npt.NDArray[np.uint8]:
+    if turns == 0:
+        return img
+    return np.ascontiguousarray(np.rot90(img, turns))
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    container: str
+    codec: str
+    width: int  # as displayed (after rotation)
+    height: int
+    duration_s: float | None  # from the container, when it says
+    turns: int  # quarter turns applied to every frame
+
+
+@dataclass(frozen=True)
+class Frame:
+    t: float  # seconds from the first frame
+    gray: GrayImage  # upright luma
+    source: Any  # the av.VideoFrame (for an RGB copy when needed)
+
+
+def to_rgb(frame: Frame, turns: int) -> RGBImage:
+    rgb: RGBImage = frame.source.to_ndarray(format="rgb24")
+    return upright(rgb, turns)
+
+
+def _gray(vf: Any) -> GrayImage:
+    """The luma plane without a colour conversion when the format is planar YUV."""
+    fmt = vf.format.name
+    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21")) and not fmt.endswith(("p10le", "p10be")):
+        plane = vf.planes[0]
+        buf = np.frombuffer(memoryview(plane), dtype=np.uint8)
+        arr = buf.reshape(plane.height, plane.line_size)[:, : plane.width]
+        return np.ascontiguousarray(arr)
+    out: GrayImage = vf.to_ndarray(format="gray")
+    return out
+
+
+class VideoReader:
+    """Opens and validates a video file; iterate ``frames()`` once."""
+
+    def __init__(self, path: Path, settings: LivenessSettings) -> None:
+        import av
+
+        self.path = path
+        self.settings = settings
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError as exc:
+            raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{path} does not exist") from exc
+        if size == 0:
+            raise BadInput(ErrorCode.EMPTY_FILE, f"{path} is empty (0 bytes)")
+        if size > settings.max_video_bytes:
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_LARGE,
+                f"{path} is {size / 1e6:.1f} MB; the limit is "
+                f"{settings.max_video_bytes / 1e6:.0f} MB",
+            )
+        with path.open("rb") as fh:
+            kind = sniff_container(fh.read(16))
+        if kind is None:
+            raise BadInput(ErrorCode.UNSUPPORTED_FORMAT, f"{path} is not an MP4, MOV or WebM video")
+        try:
+            self._container = av.open(str(path), mode="r")
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise BadInput(
+                ErrorCode.CORRUPT_VIDEO, f"{path} cannot be opened (truncated?): {exc}"
+            ) from exc
+        if not self._container.streams.video:
+            self._container.close()
+            raise BadInput(ErrorCode.NO_VIDEO_STREAM, f"{path} has no video stream")
+        stream = self._container.streams.video[0]
+        self._stream = stream
+        codec = stream.codec_context.name
+        if codec not in ACCEPTED_CODECS:
+            self._container.close()
+            raise BadInput(
+                ErrorCode.UNSUPPORTED_FORMAT,
+                f"{path}: video codec {codec} is not H.264, HEVC, VP8, VP9 or AV1",
+            )
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if w * h > settings.max_video_pixels or max(w, h) > settings.max_video_side:
+            self._container.close()
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_LARGE,
+                f"{path} is {w}x{h}; the limit is {settings.max_video_pixels / 1e6:.1f} "
+                f"megapixels and {settings.max_video_side} px a side",
+            )
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif self._container.duration is not None:
+            duration = self._container.duration / 1e6
+        if duration is not None and duration > settings.max_duration_s + 0.5:
+            self._container.close()
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_LONG,
+                f"{path} lasts {duration:.1f} s; the limit is {settings.max_duration_s:.0f} s",
+            )
+        stream.thread_type = "AUTO"
+        stream.codec_context.thread_count = settings.threads
+        self.info = VideoInfo(kind, codec, w, h, duration, 0)
+
+    def frames(self) -> Iterator[Frame]:
+        """Decoded frames in presentation order, upright, with their timestamps (s).
+
+        Raises CORRUPT_VIDEO on a decoding error or when the stream ends far before its
+        declared duration (a truncated file), VIDEO_TOO_SHORT for 0 frames or a clip
+        shorter than ``min_duration_s``, VIDEO_TOO_LONG past ``max_duration_s``."""
+        import av
+
+        s = self.settings
+        first: float | None = None
+        last_t = 0.0
+        count = 0
+        turns: int | None = None
+        try:
+            for vf in self._container.decode(self._stream):
+                if vf.time is None:
+                    continue
+                if first is None:
+                    first = float(vf.time)
+                t = float(vf.time) - first
+                if t > s.max_duration_s + 0.5:
+                    raise BadInput(
+                        ErrorCode.VIDEO_TOO_LONG,
+                        f"{self.path} runs past {s.max_duration_s:.0f} s",
+                    )
+                if turns is None:
+                    turns = rotation_turns(float(getattr(vf, "rotation", 0) or 0))
+                    if turns % 2:
+                        self.info = VideoInfo(
+                            self.info.container,
+                            self.info.codec,
+                            self.info.height,
+                            self.info.width,
+                            self.info.duration_s,
+                            turns,
+                        )
+                    else:
+                        self.info = VideoInfo(
+                            self.info.container,
+                            self.info.codec,
+                            self.info.width,
+                            self.info.height,
+                            self.info.duration_s,
+                            turns,
+                        )
+                count += 1
+                last_t = t
+                yield Frame(t, upright(_gray(vf), turns), vf)
+        except av.FFmpegError as exc:
+            raise BadInput(
+                ErrorCode.CORRUPT_VIDEO, f"{self.path} cannot be decoded: {exc}"
+            ) from exc
+        finally:
+            self._container.close()
+        if count == 0:
+            raise BadInput(ErrorCode.VIDEO_TOO_SHORT, f"{self.path} has no video frames")
+        declared = self.info.duration_s
+        if declared is not None and declared > 1.0 and last_t < 0.6 * declared - 0.5:
+            raise BadInput(
+                ErrorCode.CORRUPT_VIDEO,
+                f"{self.path} ends at {last_t:.1f} s of a declared {declared:.1f} s (truncated)",
+            )
+        if last_t + 1e-6 < s.min_duration_s - 0.1 or count < 2:
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_SHORT,
+                f"{self.path} lasts {last_t:.2f} s; at least {s.min_duration_s:.1f} s needed",
+            )
