@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     INVALID_FIELD = "INVALID_FIELD"
     MISSING_FIELD = "MISSING_FIELD"
     CHALLENGE_EXPIRED = "CHALLENGE_EXPIRED"
+    INVALID_STATE = "INVALID_STATE"  # an event the current stage does not accept
     # --- broken system ----------------------------------------------------------------
     MODEL_MISSING = "MODEL_MISSING"
     MODEL_CORRUPT = "MODEL_CORRUPT"
