@@ -29,9 +29,7 @@ class ImageLimits(BaseSettings):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="KYC_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="KYC_", env_nested_delimiter="__", extra="ignore")
 
     environment: str = "development"
     data_dir: Path = Path("./var")

@@ -1,0 +1,174 @@
+"""Business license (营业执照), horizontal and vertical layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from kyc.ocr.documents.base import (
+    MISSING,
+    Checked,
+    RawField,
+    clean,
+    field_from_line,
+    join_fields,
+    reading,
+    strip_label,
+    text_confidence,
+)
+from kyc.ocr.layout import Line, rows
+from kyc.ocr.validate import parse_date, read_credit_code
+
+NAME = "business_license"
+FIELD_NAMES = (
+    "credit_code",
+    "name",
+    "company_type",
+    "legal_representative",
+    "registered_capital",
+    "established_date",
+    "business_term",
+    "address",
+    "business_scope",
+)
+KEYWORDS = (
+    "营业执照",
+    "统一社会信用代码",
+    "法定代表人",
+    "注册资本",
+    "成立日期",
+    "营业期限",
+    "经营范围",
+    "登记机关",
+)
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("名称",),
+    "company_type": ("类型",),
+    "legal_representative": ("法定代表人", "经营者", "负责人", "执行事务合伙人", "投资人"),
+    "registered_capital": ("注册资本", "出资额", "资金数额"),
+    "established_date": ("成立日期", "注册日期"),
+    "business_term": ("营业期限", "合伙期限"),
+    "address": ("住所", "主要经营场所", "经营场所", "营业场所"),
+    "business_scope": ("经营范围",),
+}
+_MULTILINE = {"name", "address", "business_scope"}
+_ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码")
+_CODE = re.compile(r"[0-9A-Z]{18}")
+
+
+def _label_of(line: Line) -> tuple[str, Line] | None:
+    found = strip_label(line, _ALL_LABELS)
+    if not found:
+        return None
+    for fname, labs in LABELS.items():
+        if found[0] in labs:
+            return fname, found[1]
+    return "credit_code", found[1]
+
+
+class BusinessLicense:
+    name = NAME
+    field_names = FIELD_NAMES
+    keywords = KEYWORDS
+
+    def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
+        out["credit_code"] = self._credit_code(lines)
+        table = rows(lines)
+        labelled: list[tuple[str, Line, int]] = []  # field, rest-of-line, row index
+        for ri, row in enumerate(table):
+            for ln in row:
+                found = _label_of(ln)
+                if found and found[0] != "credit_code":
+                    labelled.append((found[0], found[1], ri))
+        label_lines = {id(ln) for ln in lines if _label_of(ln)}
+        for fname, rest, ri in labelled:
+            if out[fname] is not MISSING:
+                continue
+            row = table[ri]
+            parts: list[RawField] = []
+            if clean(rest.text):
+                parts.append(field_from_line(rest))
+                x_start = rest.x0
+            else:
+                right = [ln for ln in row if ln.x0 >= rest.x1 - 2 and id(ln) not in label_lines]
+                if not right:
+                    continue
+                parts.append(field_from_line(right[0]))
+                x_start = right[0].x0
+            # The column ends at the next label to the right on this row.
+            next_labels = [ln.x0 for ln in row if id(ln) in label_lines and ln.x0 > x_start]
+            x_end = min(next_labels) if next_labels else float("inf")
+            if fname in _MULTILINE:
+                last_y = row[0].cy
+                height = max(ln.height for ln in row)
+                for nxt in table[ri + 1 :]:
+                    cont = [
+                        ln
+                        for ln in nxt
+                        if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_lines
+                    ]
+                    in_col_labels = [ln for ln in nxt if id(ln) in label_lines and ln.x0 < x_end]
+                    if in_col_labels or not cont or cont[0].cy - last_y > 2.2 * height:
+                        break
+                    parts.append(field_from_line(cont[0]))
+                    last_y = cont[0].cy
+            out[fname] = join_fields(parts)
+        return out
+
+    @staticmethod
+    def _credit_code(lines: Sequence[Line]) -> RawField:
+        best: RawField = MISSING
+        for ln in lines:
+            text = ln.text.replace(" ", "")
+            shift = ln if text == ln.text else ln.sub(0)
+            found = strip_label(shift, ["统一社会信用代码"])
+            target = found[1] if found else shift
+            compact = target.text
+            for m in re.finditer(r"[0-9A-Za-z]{17,19}", compact):
+                cand = field_from_line(target, m.start(), m.end())
+                if best is MISSING or (found and _CODE.fullmatch(m.group())):
+                    best = cand
+        return best
+
+    def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
+        warnings: list[str] = []
+        cc = raw["credit_code"]
+        code = read_credit_code(cc.value or "", cc.alts)
+        if not code.valid:
+            cc_conf = min(0.5, cc.ocr_confidence)
+            if cc.value:
+                warnings.append("CHECKSUM_MISMATCH")
+        elif code.repaired:
+            cc_conf = 0.8
+        else:
+            cc_conf = max(0.97, 1 - (1 - cc.ocr_confidence) * 0.1)
+        fields = {
+            "credit_code": reading(
+                RawField(code.value, cc.probs, cc.alts, cc.box) if cc.value else MISSING,
+                cc_conf,
+                code.valid if cc.value else None,
+            )
+        }
+        est = raw["established_date"]
+        day = parse_date(est.value or "")
+        fields["established_date"] = reading(
+            RawField(day.isoformat() if day else est.value, est.probs, (), est.box),
+            text_confidence(est) if day else min(text_confidence(est), 0.5),
+            (day is not None and day <= today) if est.value else None,
+        )
+        for fname in FIELD_NAMES:
+            if fname in fields:
+                continue
+            r = raw[fname]
+            value = clean(r.value) if r.value else None
+            fields[fname] = reading(
+                RawField(value, r.probs, r.alts, r.box), text_confidence(r), None
+            )
+        ordered = {name: fields[name] for name in FIELD_NAMES}
+        return Checked(ordered, tuple(warnings), {})
+
+
+KIND = BusinessLicense()

@@ -1,0 +1,119 @@
+"""Resident ID card, back (emblem side): 签发机关, 有效期限."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from kyc.ocr.documents.base import (
+    MISSING,
+    Checked,
+    RawField,
+    clean,
+    field_from_line,
+    reading,
+    strip_label,
+    text_confidence,
+)
+from kyc.ocr.layout import Line, rows
+from kyc.ocr.validate import add_years, expected_term_years, parse_date
+
+NAME = "id_card_back"
+FIELD_NAMES = ("issuing_authority", "valid_from", "valid_until")
+KEYWORDS = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
+
+_DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
+_TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*(?:" + _DATE + r"|(长期))")
+
+
+class IdCardBack:
+    name = NAME
+    field_names = FIELD_NAMES
+    keywords = KEYWORDS
+
+    def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
+        term_line: Line | None = None
+        for ln in lines:
+            m = _TERM.search(ln.text)
+            if m:
+                term_line = ln
+                a, b = m.span(1)[0], m.span(3)[1]
+                out["valid_from"] = field_from_line(ln, a, b)
+                if m.group(7):
+                    s, e = m.span(7)
+                else:
+                    s, e = m.span(4)[0], m.span(6)[1]
+                out["valid_until"] = field_from_line(ln, s, e)
+                break
+        for row in rows(lines):
+            for i, ln in enumerate(row):
+                found = strip_label(ln, ["签发机关"])
+                if not found:
+                    continue
+                rest = found[1]
+                if clean(rest.text):
+                    out["issuing_authority"] = field_from_line(rest)
+                elif i + 1 < len(row):
+                    out["issuing_authority"] = field_from_line(row[i + 1])
+        if out["issuing_authority"] is MISSING and term_line is not None:
+            # No label read: the authority is the row right above the validity term.
+            above = [ln for ln in lines if ln.cy < term_line.cy - 0.5 * ln.height]
+            if above:
+                nearest = max(above, key=lambda ln: ln.cy)
+                if "公安" in nearest.text:
+                    out["issuing_authority"] = field_from_line(nearest)
+        return out
+
+    def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
+        warnings: list[str] = []
+        vf, vu = raw["valid_from"], raw["valid_until"]
+        start = parse_date(vf.value or "")
+        long_term = vu.value is not None and "长期" in vu.value
+        end = None if long_term else parse_date(vu.value or "")
+        valid_term = start is not None and (long_term or end is not None)
+        if start is not None and end is not None:
+            years = end.year - start.year
+            valid_term = years in (5, 10, 20) and add_years(start, years) == end
+        fields = {
+            "issuing_authority": reading(
+                raw["issuing_authority"],
+                text_confidence(raw["issuing_authority"]),
+                ("公安" in (raw["issuing_authority"].value or "")) or None,
+            ),
+            "valid_from": reading(
+                RawField(start.isoformat() if start else vf.value, vf.probs, (), vf.box),
+                text_confidence(vf) if valid_term else min(text_confidence(vf), 0.5),
+                valid_term if vf.value else None,
+            ),
+            "valid_until": reading(
+                RawField(
+                    "long_term" if long_term else (end.isoformat() if end else vu.value),
+                    vu.probs,
+                    (),
+                    vu.box,
+                ),
+                text_confidence(vu) if valid_term else min(text_confidence(vu), 0.5),
+                valid_term if vu.value else None,
+            ),
+        }
+        if end is not None and end < today:
+            warnings.append("EXPIRED")
+        facts = {"valid_from": start.isoformat()} if start else {}
+        if end is not None:
+            facts["valid_until"] = end.isoformat()
+        elif long_term:
+            facts["valid_until"] = "long_term"
+        return Checked(fields, tuple(warnings), facts)
+
+
+def term_fits_age(birth: dt.date, valid_from: dt.date, valid_until: str) -> bool:
+    """Whether the card's term is the legal one for the holder's age at issue."""
+    years = expected_term_years(birth, valid_from)
+    if years is None:
+        return valid_until == "long_term"
+    return valid_until == add_years(valid_from, years).isoformat()
+
+
+KIND = IdCardBack()

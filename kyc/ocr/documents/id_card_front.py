@@ -1,0 +1,227 @@
+"""Resident ID card, front (portrait side): 姓名 性别 民族 出生 住址 公民身份号码."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from kyc.ocr.documents.base import (
+    MISSING,
+    Checked,
+    RawField,
+    clean,
+    field_from_line,
+    join_fields,
+    reading,
+    strip_label,
+    text_confidence,
+)
+from kyc.ocr.layout import Line, rows
+from kyc.ocr.validate import id_birth_date, id_sex, read_id_number
+
+NAME = "id_card_front"
+FIELD_NAMES = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
+KEYWORDS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
+
+ETHNIC_GROUPS = tuple(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
+    "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 "
+    "阿昌 普米 塔吉克 怒 "
+    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(" ")
+)
+
+_CODE_CHARS = re.compile(r"[0-9XxOoIlBSZ]{15,}")
+_LABELS_ALL = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
+
+
+def _id_line(lines: Sequence[Line]) -> tuple[Line, int, int] | None:
+    best: tuple[Line, int, int] | None = None
+    for line in lines:
+        compact = line.text.replace(" ", "")
+        if compact != line.text:
+            line = line.sub(0)  # keep indices aligned with text below
+        for m in _CODE_CHARS.finditer(line.text):
+            if best is None or (m.end() - m.start()) > (best[2] - best[1]):
+                best = (line, m.start(), m.end())
+    return best
+
+
+def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
+    found = strip_label(line, labels)
+    return found[1] if found else None
+
+
+class IdCardFront:
+    name = NAME
+    field_names = FIELD_NAMES
+    keywords = KEYWORDS
+
+    def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
+        id_found = _id_line(lines)
+        id_row_y = float("inf")
+        if id_found:
+            line, s, e = id_found
+            out["id_number"] = field_from_line(line, s, e)
+            id_row_y = line.cy
+        table = rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
+        # Drop rows that are only the card's fine print or the 公民身份号码 label.
+        table = [r for r in table if any(clean(ln.text) for ln in r)]
+        used_rows: set[int] = set()
+
+        def find_row(labels: Sequence[str]) -> int | None:
+            for i, row in enumerate(table):
+                for ln in row:
+                    if strip_label(ln, labels):
+                        return i
+            return None
+
+        name_i = find_row(["姓名"])
+        sex_i = find_row(["性别", "民族"])
+        birth_i = find_row(["出生"])
+        addr_i = find_row(["住址"])
+        # Fall back on the fixed order of rows: name, sex/ethnicity, birth, address...
+        if name_i is None and table:
+            name_i = 0 if sex_i is None or sex_i > 0 else None
+        if sex_i is None and name_i is not None and name_i + 1 < len(table):
+            sex_i = name_i + 1
+        if birth_i is None and sex_i is not None and sex_i + 1 < len(table):
+            birth_i = sex_i + 1
+        if addr_i is None and birth_i is not None and birth_i + 1 < len(table):
+            addr_i = birth_i + 1
+
+        if name_i is not None:
+            used_rows.add(name_i)
+            out["name"] = self._row_value(table[name_i], ["姓名"])
+        if sex_i is not None:
+            used_rows.add(sex_i)
+            out["sex"], out["ethnicity"] = self._sex_ethnicity(table[sex_i])
+        if birth_i is not None:
+            used_rows.add(birth_i)
+            out["birth_date"] = self._birth(table[birth_i])
+        if addr_i is not None:
+            first = self._row_value(table[addr_i], ["住址"])
+            parts = [first]
+            x_left = first.box[0] if first.box else None
+            for row in table[addr_i + 1 :]:
+                cont = [ln for ln in row if x_left is None or ln.x0 >= x_left - 1.5 * ln.height]
+                if not cont or any(strip_label(ln, _LABELS_ALL) for ln in cont):
+                    break
+                parts.extend(field_from_line(ln) for ln in cont[:1])
+            out["address"] = join_fields(parts)
+        return out
+
+    @staticmethod
+    def _row_value(row: Sequence[Line], labels: Sequence[str]) -> RawField:
+        parts: list[RawField] = []
+        for ln in row:
+            rest = _after_label(ln, labels)
+            if rest is not None:
+                if clean(rest.text):
+                    parts.append(field_from_line(rest))
+                continue
+            if clean(ln.text) in labels:
+                continue
+            parts.append(field_from_line(ln))
+        return join_fields(parts[:1]) if parts else MISSING
+
+    @staticmethod
+    def _sex_ethnicity(row: Sequence[Line]) -> tuple[RawField, RawField]:
+        sex: RawField = MISSING
+        eth: RawField = MISSING
+        joined = "".join(ln.text for ln in row)
+        for ln in row:
+            for i, ch in enumerate(ln.text):
+                if ch in "男女" and sex is MISSING:
+                    sex = field_from_line(ln, i, i + 1)
+        m = re.search(r"民\s*族\s*(\S+)", joined)
+        if m:
+            value = m.group(1)
+            for ln in row:
+                pos = ln.text.find(value)
+                if pos >= 0:
+                    eth = field_from_line(ln, pos, pos + len(value))
+                    break
+        if eth is MISSING:
+            # The value may be the last line of the row, after a separate 民族 label.
+            for ln in reversed(row):
+                text = clean(ln.text)
+                if text and text not in ("民族", "性别") and text not in "男女":
+                    cand = text.removeprefix("民族")
+                    if cand in ETHNIC_GROUPS:
+                        pos = ln.text.find(cand)
+                        eth = field_from_line(ln, pos, pos + len(cand))
+                    break
+        return sex, eth
+
+    @staticmethod
+    def _birth(row: Sequence[Line]) -> RawField:
+        parts = [field_from_line(ln) for ln in row]
+        joined = join_fields(parts)
+        digits = re.findall(r"\d+", joined.value or "")
+        if len(digits) >= 3 and len(digits[0]) == 4:
+            try:
+                day = dt.date(int(digits[0]), int(digits[1]), int(digits[2]))
+            except ValueError:
+                return RawField(None, joined.probs, (), joined.box)
+            return RawField(day.isoformat(), joined.probs, (), joined.box)
+        return RawField(None, joined.probs, (), joined.box)
+
+    def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
+        fields = {}
+        warnings: list[str] = []
+        facts: dict[str, str] = {}
+        idr = raw["id_number"]
+        code = read_id_number(idr.value or "", idr.alts)
+        id_raw = RawField(code.value, idr.probs, idr.alts, idr.box) if idr.value else MISSING
+        if not code.valid:
+            id_conf = min(0.5, idr.ocr_confidence)
+            if idr.value:
+                warnings.append("CHECKSUM_MISMATCH")
+        elif code.repaired:
+            id_conf = 0.8
+        else:
+            id_conf = max(0.97, 1 - (1 - idr.ocr_confidence) * 0.1)
+        fields["id_number"] = reading(id_raw, id_conf, code.valid if idr.value else None)
+        id_birth = id_birth_date(code.value) if code.valid and code.value else None
+        id_sx = id_sex(code.value) if code.valid and code.value else None
+        if id_birth:
+            facts["birth_date"] = id_birth.isoformat()
+
+        # Birth date: agree with the ID number, or take it from there when unreadable.
+        b = raw["birth_date"]
+        if id_birth is not None:
+            if b.value == id_birth.isoformat():
+                fields["birth_date"] = reading(b, max(text_confidence(b), id_conf), True)
+            elif b.value is None:
+                fields["birth_date"] = reading(
+                    RawField(id_birth.isoformat(), (), (), b.box), min(id_conf, 0.85), True
+                )
+            else:
+                fields["birth_date"] = reading(b, min(text_confidence(b), 0.3), False)
+        else:
+            fields["birth_date"] = reading(b, text_confidence(b), None)
+
+        s = raw["sex"]
+        if id_sx is not None:
+            if s.value == id_sx:
+                fields["sex"] = reading(s, max(text_confidence(s), id_conf), True)
+            elif s.value is None:
+                fields["sex"] = reading(RawField(id_sx), min(id_conf, 0.85), True)
+            else:
+                fields["sex"] = reading(s, min(text_confidence(s), 0.3), False)
+        else:
+            fields["sex"] = reading(s, text_confidence(s), s.value in ("男", "女") or None)
+
+        e = raw["ethnicity"]
+        valid_eth = e.value in ETHNIC_GROUPS if e.value else None
+        conf = text_confidence(e) if valid_eth else min(text_confidence(e), 0.5)
+        fields["ethnicity"] = reading(e, conf, valid_eth)
+        fields["name"] = reading(raw["name"], text_confidence(raw["name"]), None)
+        fields["address"] = reading(raw["address"], text_confidence(raw["address"]), None)
+        ordered = {name: fields[name] for name in FIELD_NAMES}
+        return Checked(ordered, tuple(warnings), facts)
+
+
+KIND = IdCardFront()

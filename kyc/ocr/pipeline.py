@@ -1,0 +1,287 @@
+"""The document pipeline: photo in, validated fields with confidences and warnings out.
+
+    decode -> detect text lines once (downscaled, never upscaled) -> angle-classify line
+    crops -> group lines into documents, find each one's reading direction -> recognise
+    -> classify type/side -> extract fields per type -> validate -> quality and fraud
+    checks -> portrait, rectified image, filing-ready JPEG.
+
+``DocumentReader`` holds the models; build it once per process and reuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kyc.config import Settings
+from kyc.imageio import BGRImage, decode_image, read_image_file
+from kyc.ocr import quality
+from kyc.ocr.documents import BY_NAME, DocumentKind
+from kyc.ocr.documents.base import Checked, RawField
+from kyc.ocr.documents.id_card_back import term_fits_age
+from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
+from kyc.ocr.layout import (
+    Line,
+    cluster_quads,
+    dominant_angle,
+    long_axis_angle,
+    quad_height,
+    reading_angle,
+)
+from kyc.ocr.types import DocumentReading, DocumentType, FieldReading, TypeHint
+
+
+@dataclass(frozen=True)
+class Group:
+    """Text lines of one document in the photo, with their reading direction."""
+
+    indices: tuple[int, ...]
+    angle: float  # radians: the direction the text reads in the image
+    kind: str | None
+    score: int
+
+
+def keyword_score(texts: Sequence[str], keywords: Sequence[str]) -> int:
+    """How many of ``keywords`` occur in ``texts`` (spaces ignored)."""
+    joined = "".join(t.replace(" ", "") for t in texts)
+    return sum(1 for k in keywords if k in joined)
+
+
+def classify(texts: Sequence[str], allowed: Sequence[DocumentKind]) -> tuple[str | None, int]:
+    best: tuple[str | None, int] = (None, 0)
+    for kind in allowed:
+        score = keyword_score(texts, kind.keywords)
+        if score > best[1]:
+            best = (kind.name, score)
+    return best
+
+
+def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
+    """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
+    left to right."""
+    c, s = math.cos(-angle), math.sin(-angle)
+    pts = np.asarray(quad, dtype=np.float64)
+    xs = pts[:, 0] * c - pts[:, 1] * s
+    ys = pts[:, 0] * s + pts[:, 1] * c
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+def make_lines(
+    quads: Sequence[Quad], texts: Sequence[TextReading], indices: Sequence[int], angle: float
+) -> list[Line]:
+    out = []
+    for i in indices:
+        x0, y0, x1, y1 = to_upright(quads[i], angle)
+        t = texts[i]
+        out.append(
+            Line(
+                t.text,
+                x0,
+                y0,
+                x1,
+                y1,
+                tuple(c.prob for c in t.chars),
+                tuple(tuple(a for a, _p in c.alternatives) for c in t.chars),
+                i,
+            )
+        )
+    return out
+
+
+def _allowed(hint: TypeHint) -> list[DocumentKind]:
+    if hint == "id_card":
+        return [BY_NAME["id_card_front"], BY_NAME["id_card_back"]]
+    if hint == "business_license":
+        return [BY_NAME["business_license"]]
+    return list(BY_NAME.values())
+
+
+class DocumentReader:
+    """Reads ID cards and business licenses. Models load once, at construction."""
+
+    def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or OcrEngine(settings.ocr, settings.models_dir)
+
+    # -- entry points ----------------------------------------------------------------
+    def read_file(
+        self, path: Path, type_hint: TypeHint = "auto", today: dt.date | None = None
+    ) -> DocumentReading:
+        start = time.perf_counter()
+        image = read_image_file(path, self.settings.images)
+        return self.read_image(image, type_hint, today, start)
+
+    def read_bytes(
+        self, data: bytes, name: str, type_hint: TypeHint = "auto", today: dt.date | None = None
+    ) -> DocumentReading:
+        start = time.perf_counter()
+        image = decode_image(data, self.settings.images, name)
+        return self.read_image(image, type_hint, today, start)
+
+    def read_image(
+        self,
+        image: BGRImage,
+        type_hint: TypeHint = "auto",
+        today: dt.date | None = None,
+        started: float | None = None,
+    ) -> DocumentReading:
+        t0 = started if started is not None else time.perf_counter()
+        today = today or dt.date.today()
+        engine = self.engine
+        quads = engine.detect(image)
+        if quads:
+            heights = sorted(quad_height(q) for q in quads)
+            h_med = heights[len(heights) // 2]
+            quads = [q for q in quads if quad_height(q) >= 0.35 * h_med]
+        if not quads:
+            return self._unknown(t0, image)
+        h_med = float(np.median([quad_height(q) for q in quads]))
+
+        crops = [crop_line(image, q) for q in quads]
+        upside = engine.upside_down(crops)
+        groups = self._groups(quads, upside, h_med)
+        # Turn each crop so that it reads in its group's direction, then recognise.
+        for g in groups:
+            for i in g.indices:
+                own = reading_angle(quads[i], upside_down=False)
+                if math.cos(own - g.angle) < 0:
+                    crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
+        texts = engine.recognize(crops)
+
+        allowed = _allowed(type_hint)
+        classified = []
+        for g in groups:
+            kind, score = classify([texts[i].text for i in g.indices], allowed)
+            classified.append(Group(g.indices, g.angle, kind, score))
+        docs = self._merge(classified, quads, h_med)
+        return self._read_documents(image, quads, texts, docs, today, t0, h_med)
+
+    # -- steps -------------------------------------------------------------------------
+    def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
+        out = []
+        for idx in cluster_quads(quads, gap=2.5 * h_med):
+            angles, weights = [], []
+            for i in idx:
+                q = quads[i]
+                length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
+                ratio = length / max(quad_height(q), 1.0)
+                if ratio < 1.5:
+                    continue  # too short to say which way it reads
+                angles.append(reading_angle(q, upside[i] > 0.5))
+                weights.append(length * abs(2 * upside[i] - 1) + 1e-3)
+            if not angles:
+                angles = [long_axis_angle(quads[i]) for i in idx]
+                weights = [1.0] * len(angles)
+            out.append(Group(tuple(idx), dominant_angle(angles, weights), None, 0))
+        return out
+
+    @staticmethod
+    def _merge(groups: Sequence[Group], quads: Sequence[Quad], h_med: float) -> list[Group]:
+        """Attach unclassified groups to the nearest document and join the pieces of one
+        document (e.g. the title and the fields of an ID card back)."""
+        docs = [g for g in groups if g.kind]
+        if not docs:
+            return []
+        centres = {
+            id(g): np.mean([quads[i].mean(axis=0) for i in g.indices], axis=0) for g in groups
+        }
+        merged: dict[str, list[Group]] = {}
+        for g in docs:
+            merged.setdefault(g.kind or "", []).append(g)
+        result = []
+        for kind, parts in merged.items():
+            indices = [i for p in parts for i in p.indices]
+            for g in groups:
+                if g.kind is None:
+                    nearest = min(
+                        docs, key=lambda d: float(np.linalg.norm(centres[id(d)] - centres[id(g)]))
+                    )
+                    dist = float(np.linalg.norm(centres[id(nearest)] - centres[id(g)]))
+                    if nearest.kind == kind and dist < 12 * h_med:
+                        indices.extend(g.indices)
+            main = max(parts, key=lambda p: len(p.indices))
+            result.append(Group(tuple(indices), main.angle, kind, sum(p.score for p in parts)))
+        return result
+
+    def _read_documents(
+        self,
+        image: BGRImage,
+        quads: Sequence[Quad],
+        texts: Sequence[TextReading],
+        docs: Sequence[Group],
+        today: dt.date,
+        t0: float,
+        h_med: float,
+    ) -> DocumentReading:
+        if not docs:
+            return self._unknown(t0, image)
+        names = {d.kind for d in docs}
+        if {"id_card_front", "id_card_back"} <= names:
+            doc_type: DocumentType = "id_card_both"
+            chosen = [d for d in docs if d.kind in ("id_card_front", "id_card_back")]
+        else:
+            best = max(docs, key=lambda d: (d.score, len(d.indices)))
+            doc_type = best.kind  # type: ignore[assignment]
+            chosen = [best]
+        fields: dict[str, FieldReading] = {}
+        warnings: list[str] = []
+        facts: dict[str, str] = {}
+        all_text: list[str] = []
+        regions = []
+        for d in sorted(chosen, key=lambda d: d.kind or ""):
+            kind = BY_NAME[d.kind or ""]
+            lines = make_lines(quads, texts, d.indices, d.angle)
+            all_text.extend(ln.text for ln in lines)
+            raw: dict[str, RawField] = kind.extract(lines)
+            checked: Checked = kind.check(raw, today)
+            fields.update(checked.fields)
+            warnings.extend(checked.warnings)
+            facts.update(checked.facts)
+            regions.append(quality.Region([quads[i] for i in d.indices], d.angle, d.kind or ""))
+        if "birth_date" in facts and "valid_from" in facts and "valid_until" in facts:
+            fits = term_fits_age(
+                dt.date.fromisoformat(facts["birth_date"]),
+                dt.date.fromisoformat(facts["valid_from"]),
+                facts["valid_until"],
+            )
+            if not fits:
+                for key in ("valid_from", "valid_until"):
+                    f = fields[key]
+                    fields[key] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
+        if any("临时" in t for t in all_text):
+            warnings.append("TEMPORARY_ID")
+        report = quality.assess(image, regions, h_med, all_text)
+        warnings.extend(report.warnings)
+        rectified = report.rectified
+        fronts = [r for r in regions if r.kind == "id_card_front"]
+        portrait = quality.portrait(image, fronts[0]) if fronts else None
+        page = image if doc_type == "id_card_both" else rectified
+        filing = quality.filing_jpeg(page, self.settings.ocr.filing_jpeg_max_bytes)
+        conf_mean = float(np.mean([f.confidence for f in fields.values()])) if fields else 0.0
+        elapsed = (time.perf_counter() - t0) * 1000
+        return DocumentReading(
+            document_type=doc_type,
+            fields=fields,
+            warnings=tuple(dict.fromkeys(warnings)),
+            quality=round(report.score * (0.5 + 0.5 * conf_mean), 3),
+            elapsed_ms=elapsed,
+            portrait=portrait,
+            rectified=rectified,
+            filing_jpeg=filing,
+        )
+
+    @staticmethod
+    def _unknown(t0: float, image: BGRImage) -> DocumentReading:
+        return DocumentReading(
+            document_type="unknown",
+            fields={},
+            warnings=("NOT_A_DOCUMENT",),
+            quality=0.0,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+        )

@@ -1,0 +1,248 @@
+"""Image-quality and fraud signals, the document's outline, rectification, the ID portrait
+and the filing-ready JPEG.
+
+The signals are simple measurements with thresholds in ``QualityThresholds``; the
+benchmark (scripts/bench_ocr.py) reports their recall and precision on generated photos.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from kyc.imageio import BGRImage, encode_jpeg
+from kyc.ocr.engine import Quad
+
+CARD_SIZE = (856, 540)  # ISO/IEC 7810 ID-1 at 10 px/mm
+LICENSE_WIDTH = 1600
+
+
+@dataclass(frozen=True)
+class Region:
+    quads: list[Quad]
+    angle: float  # reading direction of the text (radians)
+    kind: str
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    min_text_height: float = 11.0  # px in the photo
+    blur_sharpness: float = 0.11  # gradient energy per unit contrast on text lines
+    glare_fraction: float = 0.012
+    photocopy_saturation: float = 14.0
+    moire_ratio: float = 9.0
+    border_margin: float = 3.0  # px: text this close to the photo's edge is cut off
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    warnings: tuple[str, ...]
+    score: float
+    outline: npt.NDArray[np.float32]  # 4x2 corners, reading order: tl, tr, br, bl
+    rectified: BGRImage | None
+    kind: str
+    measures: dict[str, float]
+
+
+def _rotate(points: npt.NDArray[np.float64], angle: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(angle), math.sin(angle)
+    rot = np.array([[c, -s], [s, c]])
+    out: npt.NDArray[np.float64] = points @ rot.T
+    return out
+
+
+def outline_from_text(region: Region) -> npt.NDArray[np.float32]:
+    """The document's corners estimated from its text block (tl, tr, br, bl)."""
+    pts = np.concatenate([np.asarray(q, dtype=np.float64) for q in region.quads])
+    up = _rotate(pts, -region.angle)
+    x0, y0 = up.min(axis=0)
+    x1, y1 = up.max(axis=0)
+    w, h = x1 - x0, y1 - y0
+    if region.kind == "id_card_front":
+        box = (x0 - 0.07 * w, y0 - 0.16 * h, x1 + 0.06 * w, y1 + 0.16 * h)
+    elif region.kind == "id_card_back":
+        box = (x0 - 0.09 * w, y0 - 0.22 * h, x1 + 0.09 * w, y1 + 0.15 * h)
+    else:
+        box = (x0 - 0.05 * w, y0 - 0.06 * h, x1 + 0.05 * w, y1 + 0.06 * h)
+    corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+    return _rotate(corners, region.angle).astype(np.float32)
+
+
+def rectify(image: BGRImage, outline: npt.NDArray[np.float32], kind: str) -> BGRImage:
+    w_src = float(np.linalg.norm(outline[1] - outline[0]))
+    h_src = float(np.linalg.norm(outline[3] - outline[0]))
+    if kind.startswith("id_card"):
+        size = CARD_SIZE
+    else:
+        size = (LICENSE_WIDTH, max(1, round(LICENSE_WIDTH * h_src / max(w_src, 1.0))))
+    dst = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(outline.astype(np.float32), dst)
+    out = cv2.warpPerspective(
+        image, m, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _text_crops(image: BGRImage, quads: Sequence[Quad], limit: int = 8) -> list[BGRImage]:
+    from kyc.ocr.engine import crop_line
+
+    longest = sorted(quads, key=lambda q: -float(np.linalg.norm(q[1] - q[0])))[:limit]
+    return [crop_line(image, q) for q in longest]
+
+
+def sharpness(crops: Sequence[BGRImage]) -> float:
+    """Median gradient energy per unit contrast over text-line crops (scale-normalised to a
+    32 px line height)."""
+    values = []
+    for crop in crops:
+        gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        h = gray.shape[0]
+        if h < 4:
+            continue
+        scale = 32.0 / h
+        gray = np.asarray(
+            cv2.resize(gray, (max(4, round(gray.shape[1] * scale)), 32)), dtype=np.float32
+        )
+        contrast = float(np.percentile(gray, 95) - np.percentile(gray, 5))
+        if contrast < 10:
+            continue
+        gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+        mag = np.sqrt(gx * gx + gy * gy)
+        values.append(float(np.percentile(mag, 90)) / (contrast * 4.0))
+    return float(np.median(values)) if values else 0.0
+
+
+def _region_mask(shape: tuple[int, ...], outline: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+    mask = np.zeros(shape[:2], dtype=np.uint8)
+    cv2.fillConvexPoly(mask, np.round(outline).astype(np.int32), 255)
+    return mask
+
+
+def glare_fraction(image: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -> float:
+    """Share of the document covered by saturated, colourless highlight blobs that are at
+    least a text line high."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    bright = ((hsv[:, :, 2] >= 250) & (hsv[:, :, 1] <= 40) & (mask > 0)).astype(np.uint8)
+    k = max(1, int(h_med * 0.5))
+    opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    area = max(1, int((mask > 0).sum()))
+    return float(opened.sum()) / area
+
+
+def mean_saturation(image: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    sel = hsv[:, :, 1][mask > 0]
+    return float(sel.mean()) if sel.size else 0.0
+
+
+def moire_ratio(rectified: BGRImage) -> float:
+    """Peak-to-median ratio of the mid/high-frequency spectrum: screen re-shoots carry a
+    strong periodic pattern (moiré, pixel grid) that paper does not."""
+    gray = cv2.cvtColor(rectified, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    small = np.asarray(cv2.resize(gray, (512, 320), interpolation=cv2.INTER_AREA), np.float32)
+    gray = small - cv2.GaussianBlur(small, (0, 0), 3)
+    spec = np.abs(np.fft.fftshift(np.fft.fft2(gray * np.hanning(320)[:, None])))
+    cy, cx = 160, 256
+    yy, xx = np.mgrid[0:320, 0:512]
+    r = np.hypot((yy - cy) / 160, (xx - cx) / 256)
+    band = spec[(r > 0.25) & (r < 0.95)]
+    return float(band.max() / (np.median(band) + 1e-6))
+
+
+def assess(
+    image: BGRImage,
+    regions: Sequence[Region],
+    h_med: float,
+    texts: Sequence[str],
+    limits: QualityThresholds | None = None,
+) -> QualityReport:
+    limits = limits or QualityThresholds()
+    main = max(regions, key=lambda r: len(r.quads))
+    outline = outline_from_text(main)
+    h_img, w_img = image.shape[:2]
+    warnings: list[str] = []
+    measures: dict[str, float] = {"text_height": h_med}
+
+    all_quads = [q for r in regions for q in r.quads]
+    m = limits.border_margin
+    touches = any(
+        (q[:, 0] <= m).any()
+        or (q[:, 1] <= m).any()
+        or (q[:, 0] >= w_img - 1 - m).any()
+        or (q[:, 1] >= h_img - 1 - m).any()
+        for q in all_quads
+    )
+    outside = float(
+        np.mean(
+            [
+                max(0.0, -p[0]) + max(0.0, p[0] - w_img) + max(0.0, -p[1]) + max(0.0, p[1] - h_img)
+                for p in outline
+            ]
+        )
+    )
+    measures["outline_outside_px"] = outside
+    if touches or outside > 0.5 * h_med:
+        warnings.append("BORDER_INCOMPLETE")
+    if h_med < limits.min_text_height:
+        warnings.append("LOW_RESOLUTION")
+
+    sharp = sharpness(_text_crops(image, all_quads))
+    measures["sharpness"] = sharp
+    if sharp < limits.blur_sharpness:
+        warnings.append("BLUR")
+
+    mask = _region_mask(image.shape, outline)
+    glare = glare_fraction(image, mask, h_med)
+    measures["glare"] = glare
+    if glare > limits.glare_fraction:
+        warnings.append("GLARE")
+
+    sat = mean_saturation(image, mask)
+    measures["saturation"] = sat
+    copy_text = any("复印" in t for t in texts)
+    if sat < limits.photocopy_saturation or copy_text:
+        warnings.append("PHOTOCOPY")
+
+    rectified = rectify(image, outline, main.kind)
+    moire = moire_ratio(rectified)
+    measures["moire"] = moire
+    if moire > limits.moire_ratio:
+        warnings.append("RECAPTURE")
+
+    penalties = {
+        "BORDER_INCOMPLETE": 0.25,
+        "LOW_RESOLUTION": 0.25,
+        "BLUR": 0.3,
+        "GLARE": 0.2,
+        "PHOTOCOPY": 0.2,
+        "RECAPTURE": 0.3,
+    }
+    score = 1.0
+    for w in warnings:
+        score *= 1.0 - penalties.get(w, 0.0)
+    return QualityReport(tuple(warnings), score, outline, rectified, main.kind, measures)
+
+
+def portrait(image: BGRImage, front: Region) -> BGRImage:
+    """The portrait area of an ID-card front (right-hand side of the rectified card)."""
+    card = rectify(image, outline_from_text(front), front.kind)
+    h, w = card.shape[:2]
+    crop = card[int(0.08 * h) : int(0.86 * h), int(0.60 * w) : int(0.96 * w)]
+    return np.ascontiguousarray(crop)
+
+
+def filing_jpeg(image: BGRImage | None, max_bytes: int) -> bytes | None:
+    """The rectified document as a JPEG of at most ``max_bytes`` (rule R-DOC-1)."""
+    if image is None:
+        return None
+    for q in (92, 85, 75, 65, 55, 45):
+        data = encode_jpeg(image, q)
+        if len(data) <= max_bytes:
+            return data
+    return None
