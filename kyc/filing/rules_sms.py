@@ -121,7 +121,10 @@ def r_sms_4(ctx: RuleContext) -> RuleResult:
             findings.append(Finding("failed", f"核验人{label}手机号无效，无法接收核验码"))
         elif len(mobiles.get(normalize_number(p.certificate_number), set())) > 1:
             findings.append(
-                Finding("failed", f"核验人{label}为同一人却填写了不同手机号，应使用同一核验码")
+                Finding(
+                    "failed",
+                    f"核验人{label}在订单中以同一证件号码填写了不同手机号（同一人只用一个核验码）",
+                )
             )
     if ctx.decision.filing_type == "transfer_in":
         findings.append(

@@ -280,7 +280,7 @@ def r_subj_5(ctx: RuleContext) -> RuleResult:
         findings.append(
             Finding("passed", "负责人不是法定代表人：部分省份要求法定代表人或授权书，请留意")
         )
-    else:
+    elif not findings:
         findings.append(Finding("passed", "主体负责人为法定代表人"))
     return combine("R-SUBJ-5", findings, **inputs)
 
