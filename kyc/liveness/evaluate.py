@@ -329,9 +329,18 @@ def looped(
     return False
 
 
-def identity_changed(distances: Sequence[float], settings: LivenessSettings) -> bool:
-    """Embeddings of different parts of the clip disagree (a splice of two people)."""
-    return any(d > settings.identity_change_distance for d in distances)
+def identity_changed(dist: Sequence[Sequence[float]], settings: LivenessSettings) -> bool:
+    """The clip's embeddings (``dist``: their pairwise distance matrix) fall into two
+    groups whose every cross pair is farther than ``identity_change_distance``: two
+    people (a splice). One odd frame (a grimace, a turned head) cannot split the clip,
+    since it stays close to some of the others."""
+    n = len(dist)
+    for mask in range(1, 2 ** (n - 1)):
+        group = [i for i in range(n) if mask >> i & 1]
+        rest = [j for j in range(n) if not mask >> j & 1]
+        if min(dist[i][j] for i in group for j in rest) > settings.identity_change_distance:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class LivenessSettings(BaseModel):
     loop_max_diff: float = 1.2  # mean abs grey diff of face thumbnails (0..255)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
-    identity_change_distance: float = 0.55  # embedding distance between parts of the clip
+    identity_change_distance: float = 0.6  # embedding distance between parts of the clip
 
     # --- face match (calibrated on ../shared/data/faces, see docs/liveness.md) ------------
     match_same_distance: float = 0.45  # distance at the 0.1% false-match target -> score 70

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from kyc.liveness import evaluate as ev
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Challenge
-from kyc.liveness.engine import FaceEngine
+from kyc.liveness.engine import Embedding, FaceEngine
 from kyc.liveness.match import _default_engine, distance, embed_image, judge
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
@@ -133,8 +133,10 @@ def judge_track(
     reasons = ev.face_presence_reasons(sig, settings)
     if ev.multiple_faces(track.face_counts, settings):
         reasons.append(ev.Reason.MULTIPLE_FACES)
-    id_dists = [distance(a, b) for (_, a), (_, b) in itertools.combinations(track.embeddings, 2)]
-    if ev.identity_changed(id_dists, settings):
+    embs = [e for _, e in track.embeddings]
+    matrix = [[distance(a, b) for b in embs] for a in embs]
+    id_dists = [matrix[i][j] for i, j in itertools.combinations(range(len(embs)), 2)]
+    if ev.identity_changed(matrix, settings):
         reasons.append(ev.Reason.IDENTITY_CHANGED)
     if ev.is_static(sig, settings):
         reasons.append(ev.Reason.STATIC_PHOTO)
@@ -164,6 +166,18 @@ def verify_video(
     eng = engine or _default_engine()
     portrait_emb, _ = embed_image(portrait, eng, settings)
     track = analyse(video_path, eng, settings)
+    return verdict_from_track(track, portrait_emb, challenge, settings, mirrored, started)
+
+
+def verdict_from_track(
+    track: Track,
+    portrait_emb: Embedding,
+    challenge: Challenge | None,
+    settings: LivenessSettings,
+    mirrored: bool,
+    started: float,
+) -> VideoVerdict:
+    """The verdict from an analysed video and the portrait's embedding."""
     sig, base, events, outcome, id_dists = judge_track(track, challenge, settings, mirrored)
     if track.embeddings:
         dists = sorted(distance(e, portrait_emb) for _, e in track.embeddings)

@@ -1,0 +1,669 @@
+"""Benchmark of the video identity check (numbers go to docs/liveness.md).
+
+    nice uv run python scripts/bench_liveness.py [--out DIR] [--quick]
+
+1. Face-pair calibration on ../shared/data/faces, frames of ../shared/data/videos (one
+   identity per clip) and ID-portrait-style degradations of them: distance distributions,
+   the distance at 0.1% and 1% false-match rate, FMR/FNMR at the configured thresholds.
+2. Genuine clips with challenges they perform (labels below): BPCER.
+3. Attack videos generated here with PyAV/libx264 into --out (default: a temp dir):
+   APCER per attack type.
+4. Speed per second of video against a naive loop (face_recognition HOG detection +
+   encoding on every frame) on the same clips in the same run; a 5 s 720p clip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from kyc.config import get_settings
+from kyc.liveness.analyse import Track, analyse
+from kyc.liveness.challenge import Action, Challenge
+from kyc.liveness.engine import Embedding, FaceEngine, get_engine
+from kyc.liveness.match import distance, embed_image
+from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.verify import verify_video
+
+BGR = npt.NDArray[Any]  # cv2 returns loosely typed arrays
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+A = Action
+# Genuine clips' actions, in time order (seconds), labelled from the computed signal series
+# (eye, mouth, yaw, pitch) and checked on contact sheets of the frames every 0.25-0.33 s.
+# Yaw convention: turn_left = nose toward the image's right edge (un-mirrored recording).
+LABELS: dict[str, list[tuple[Action, float]]] = {
+    "d0": [(A.MOUTH_OPEN, 1.2), (A.BLINK, 2.6)],
+    "d3": [
+        (A.TURN_RIGHT, 0.5),
+        (A.BLINK, 1.6),
+        (A.TURN_LEFT, 5.5),
+        (A.TURN_RIGHT, 7.0),
+        (A.TURN_LEFT, 8.8),
+        (A.MOUTH_OPEN, 10.5),
+    ],
+    "d6": [(A.BLINK, 1.7), (A.MOUTH_OPEN, 3.8), (A.BLINK, 7.4), (A.MOUTH_OPEN, 16.5)],
+    "d10": [(A.MOUTH_OPEN, 3.5), (A.BLINK, 4.5), (A.BLINK, 7.4), (A.MOUTH_OPEN, 12.9)],
+    "d12": [
+        (A.MOUTH_OPEN, 1.2),
+        (A.TURN_RIGHT, 1.4),
+        (A.BLINK, 1.7),
+        (A.TURN_RIGHT, 3.6),
+        (A.MOUTH_OPEN, 4.9),
+        (A.BLINK, 5.4),
+        (A.TURN_LEFT, 6.9),
+    ],
+    "d18": [(A.MOUTH_OPEN, 2.5), (A.BLINK, 3.15), (A.MOUTH_OPEN, 4.5), (A.BLINK, 6.2)],
+}
+CLIP_MAX_S = 20.0  # d6 (33.6 s) is cut to 20 s: the product's limit is 30 s
+
+
+def imread(path: str) -> BGR:
+    img = cv2.imread(path)
+    if img is None:
+        raise FileNotFoundError(path)
+    return np.asarray(img, dtype=np.uint8)
+
+
+# --------------------------------------------------------------------------------------
+# video I/O
+# --------------------------------------------------------------------------------------
+
+
+def read_frames(path: Path, max_s: float = 1e9) -> tuple[list[BGR], float]:
+    frames: list[BGR] = []
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        fps = float(stream.average_rate or 25)
+        first = None
+        for f in c.decode(stream):
+            first = f.time if first is None else first
+            if f.time - first > max_s:
+                break
+            frames.append(f.to_ndarray(format="bgr24"))
+    return frames, fps
+
+
+def write_video(path: Path, frames: Iterable[BGR], fps: float) -> Path:
+    it = iter(frames)
+    first = next(it)
+    h, w = first.shape[:2]
+    w2, h2 = w - w % 2, h - h % 2
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=round(fps))
+        s.width, s.height, s.pix_fmt = w2, h2, "yuv420p"
+        s.options = {"crf": "23", "preset": "veryfast"}
+        for img in itertools.chain([first], it):
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img[:h2, :w2]), format="bgr24")
+            for pkt in s.encode(vf):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    return path
+
+
+# --------------------------------------------------------------------------------------
+# attack generators
+# --------------------------------------------------------------------------------------
+
+
+def _smooth(rng: random.Random, n: int, fps: float, amp: float) -> npt.NDArray[np.float64]:
+    """Hand-like wobble: a few random low-frequency sines."""
+    t = np.arange(n) / fps
+    out = np.zeros(n)
+    for _ in range(3):
+        f = rng.uniform(0.2, 1.2)
+        out += rng.uniform(0.3, 1.0) * np.sin(2 * math.pi * f * t + rng.uniform(0, 6.3))
+    return amp * out / 2.0
+
+
+def hand_held(
+    img: BGR, seconds: float, fps: float, rng: random.Random, size: tuple[int, int] = (640, 480)
+) -> Iterator[BGR]:
+    """A flat picture held in front of the camera: it shifts, rotates, scales and tilts
+    (a perspective warp about both axes), with camera noise and slight blur."""
+    w, h = size
+    n = int(seconds * fps)
+    ih, iw = img.shape[:2]
+    base = min(w / iw, h / ih) * 0.9
+    tx, ty = _smooth(rng, n, fps, 0.08 * w), _smooth(rng, n, fps, 0.06 * h)
+    rot = _smooth(rng, n, fps, 8.0)
+    sc = 1.0 + _smooth(rng, n, fps, 0.08)
+    tilt_x, tilt_y = _smooth(rng, n, fps, 0.25), _smooth(rng, n, fps, 0.25)
+    src = np.array([[0, 0], [iw, 0], [iw, ih], [0, ih]], dtype=np.float32)
+    bg = np.full((h, w, 3), (90, 100, 110), np.uint8)
+    for i in range(n):
+        s = base * sc[i]
+        cw, ch = iw * s / 2, ih * s / 2
+        # perspective: one side nearer the camera than the other
+        kx, ky = tilt_x[i], tilt_y[i]
+        quad = np.array(
+            [
+                [-cw * (1 - ky), -ch * (1 - kx)],
+                [cw * (1 - ky), -ch * (1 + kx)],
+                [cw * (1 + ky), ch * (1 + kx)],
+                [-cw * (1 + ky), ch * (1 - kx)],
+            ],
+            dtype=np.float32,
+        )
+        a = math.radians(rot[i])
+        r = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], np.float32)
+        quad = (quad @ r.T + np.array([w / 2 + tx[i], h / 2 + ty[i]])).astype(np.float32)
+        m = cv2.getPerspectiveTransform(src, quad)
+        frame = cv2.warpPerspective(
+            img, m, (w, h), dst=bg.copy(), borderMode=cv2.BORDER_TRANSPARENT
+        )
+        noise = np.random.default_rng(i).normal(0, 3, frame.shape)
+        frame = np.clip(frame.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        yield cv2.GaussianBlur(frame, (3, 3), 0.8)
+
+
+def screen_look(frames: Iterable[BGR], rng: random.Random, fps: float) -> Iterator[BGR]:
+    """Replay on a screen: the picture inside a dark bezel, moiré, refresh flicker."""
+    phase = rng.uniform(0, 6.3)
+    for i, f in enumerate(frames):
+        h, w = f.shape[:2]
+        out = np.full_like(f, 20)
+        inner = cv2.resize(f, (int(w * 0.8), int(h * 0.8)))
+        y0, x0 = (h - inner.shape[0]) // 2, (w - inner.shape[1]) // 2
+        yy, xx = np.mgrid[0 : inner.shape[0], 0 : inner.shape[1]]
+        moire = 12 * np.sin(0.9 * xx + 0.35 * yy + phase)
+        flicker = 1.0 + 0.06 * math.sin(2 * math.pi * 7.0 * i / fps)
+        inner = np.clip(inner.astype(np.float32) * flicker + moire[..., None], 0, 255)
+        out[y0 : y0 + inner.shape[0], x0 : x0 + inner.shape[1]] = inner.astype(np.uint8)
+        yield out
+
+
+def splice(a: list[BGR], b: list[BGR]) -> list[BGR]:
+    h, w = a[0].shape[:2]
+    half = len(a) // 2
+    tail = [cv2.resize(f, (w, h)) for f in b[: len(a) - half]]
+    return a[:half] + tail
+
+
+def two_faces(a: list[BGR], other: BGR) -> Iterator[BGR]:
+    """The live clip with a second person's photo held up beside the face."""
+    for f in a:
+        h, w = f.shape[:2]
+        canvas = np.full((h, int(w * 1.7), 3), 60, np.uint8)
+        canvas[:, :w] = f
+        o = cv2.resize(other, (int(w * 0.65), int(w * 0.65 * other.shape[0] / other.shape[1])))
+        oh = min(o.shape[0], h)
+        canvas[:oh, w : w + o.shape[1]][:, : canvas.shape[1] - w] = o[:oh, : canvas.shape[1] - w]
+        yield canvas
+
+
+def looped(a: list[BGR], fps: float, seconds: float = 1.2, times: int = 4) -> list[BGR]:
+    seg = a[: int(seconds * fps)]
+    return seg * times
+
+
+# --------------------------------------------------------------------------------------
+# ID-portrait-style degradations
+# --------------------------------------------------------------------------------------
+
+
+def face_crop(img: BGR, engine: FaceEngine, ls: LivenessSettings) -> BGR:
+    from kyc.liveness.match import largest_face
+
+    b = largest_face(img, engine, ls)
+    cx, cy = (b.left + b.right) / 2, (b.top + b.bottom) / 2 - 0.1 * b.height
+    hw, hh = b.width * 0.85, b.height * 1.05
+    h, w = img.shape[:2]
+    x0, y0 = max(0, int(cx - hw)), max(0, int(cy - hh))
+    x1, y1 = min(w, int(cx + hw)), min(h, int(cy + hh))
+    return img[y0:y1, x0:x1]
+
+
+def id_style(img: BGR, kind: str, rng: random.Random) -> BGR:
+    """An ID-card portrait look: ~100x125 px, then one of grey / colour shift / blur /
+    JPEG / print halftone; upscaled x3 as a card scan at 300-600 dpi would be."""
+    small = cv2.resize(img, (100, 125), interpolation=cv2.INTER_AREA)
+    if kind == "grey":
+        g = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        small = cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
+    elif kind == "colour":
+        shift = np.array([rng.uniform(-25, 25) for _ in range(3)], np.float32)
+        small = np.clip(small.astype(np.float32) * rng.uniform(0.8, 1.1) + shift, 0, 255).astype(
+            np.uint8
+        )
+    elif kind == "blur":
+        small = cv2.GaussianBlur(small, (0, 0), 1.0)
+    elif kind == "jpeg":
+        _, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 25])
+        small = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), dtype=np.uint8)
+    elif kind == "halftone":
+        big = cv2.resize(small, (400, 500), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+        yy, xx = np.mgrid[0:500, 0:400]
+        screen = 40 * np.sin(xx * 1.6) * np.sin(yy * 1.6)
+        big = np.clip(big + screen[..., None], 0, 255).astype(np.uint8)
+        small = cv2.resize(
+            cv2.GaussianBlur(big, (0, 0), 1.2), (100, 125), interpolation=cv2.INTER_AREA
+        )
+    return cv2.resize(small, (300, 375), interpolation=cv2.INTER_CUBIC)
+
+
+DEGRADATIONS = ("grey", "colour", "blur", "jpeg", "halftone")
+
+
+# --------------------------------------------------------------------------------------
+# 1. face pairs
+# --------------------------------------------------------------------------------------
+
+
+def identity_images(max_per_clip: int = 3) -> dict[str, list[BGR]]:
+    ids: dict[str, list[BGR]] = defaultdict(list)
+    for d in sorted((DATA / "faces").iterdir()):
+        if d.name in ("multi", "partial", "liveportrait_stills"):
+            continue
+        for f in sorted(d.iterdir()):
+            ids[d.name].append(imread(str(f)))
+    for f in sorted((DATA / "faces" / "liveportrait_stills").iterdir()):
+        ids[f"still_{f.stem}"].append(imread(str(f)))
+    for clip in LABELS:
+        frames, _fps = read_frames(DATA / "videos" / f"{clip}.mp4", CLIP_MAX_S)
+        idx = np.linspace(0, len(frames) - 1, max_per_clip + 2)[1:-1].astype(int)
+        ids[f"clip_{clip}"].extend(frames[i] for i in idx)
+    return ids
+
+
+@dataclass
+class PairStats:
+    genuine: list[float]
+    impostor: list[float]
+    genuine_id: list[float]  # genuine pairs where one side is ID-style
+    impostor_id: list[float]
+
+
+def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> PairStats:
+    ids = identity_images()
+    emb: list[tuple[str, int, str, Embedding]] = []  # (identity, photo, variant, embedding)
+    for name, imgs in ids.items():
+        for k, img in enumerate(imgs):
+            try:
+                e, _ = embed_image(img, engine, ls)
+            except Exception:
+                continue
+            emb.append((name, k, "orig", e))
+            crop = face_crop(img, engine, ls)
+            for kind in DEGRADATIONS:
+                try:
+                    e2, _ = embed_image(id_style(crop, kind, rng), engine, ls)
+                except Exception:
+                    print(f"  (no face found in {name}#{k} {kind})", file=sys.stderr)
+                    continue
+                emb.append((name, k, kind, e2))
+    st = PairStats([], [], [], [])
+    for (n1, k1, v1, e1), (n2, k2, v2, e2) in itertools.combinations(emb, 2):
+        if v1 != "orig" and v2 != "orig":
+            continue  # compare a card portrait with a photo / video frame, not two cards
+        d = distance(e1, e2)
+        idpair = v1 != "orig" or v2 != "orig"
+        if n1 == n2:
+            if k1 == k2:
+                continue  # same source photo: not an independent pair
+            (st.genuine_id if idpair else st.genuine).append(d)
+        else:
+            (st.impostor_id if idpair else st.impostor).append(d)
+    n_ids = len({e[0] for e in emb})
+    print(f"face pairs: {n_ids} identities, {len(emb)} embeddings")
+    return st
+
+
+def rate_below(values: list[float], thr: float) -> float:
+    return sum(v <= thr for v in values) / max(1, len(values))
+
+
+def report_pairs(st: PairStats, ls: LivenessSettings) -> None:
+    imp = st.impostor + st.impostor_id
+    gen = st.genuine + st.genuine_id
+    print(
+        f"  genuine pairs {len(st.genuine)} (+{len(st.genuine_id)} ID-style), "
+        f"impostor pairs {len(st.impostor)} (+{len(st.impostor_id)} ID-style)"
+    )
+    for label, vals in (
+        ("genuine", st.genuine),
+        ("genuine ID-style", st.genuine_id),
+        ("impostor", st.impostor),
+        ("impostor ID-style", st.impostor_id),
+    ):
+        if vals:
+            q = np.percentile(vals, [0, 5, 50, 95, 100])
+            print(
+                f"  {label:18s} distance min/p5/median/p95/max " + " ".join(f"{x:.3f}" for x in q)
+            )
+    imp_sorted = sorted(imp)
+    for target in (0.001, 0.01):
+        k = int(math.floor(target * len(imp_sorted)))
+        emp = imp_sorted[k] if k < len(imp_sorted) else imp_sorted[-1]
+        mu, sd = statistics.fmean(imp), statistics.pstdev(imp)
+        z = {0.001: 3.09, 0.01: 2.326}[target]
+        print(
+            f"  FMR {target:.1%}: empirical distance {emp:.3f} (below it {k} of {len(imp)}), "
+            f"normal fit mu-{z}sd = {mu - z * sd:.3f}"
+        )
+    for label, thr in (
+        ("same_person", ls.match_same_distance),
+        ("review", ls.match_review_distance),
+    ):
+        print(
+            f"  {label} threshold {thr:.3f}: FMR {rate_below(imp, thr):.3%} "
+            f"(ID-style {rate_below(st.impostor_id, thr):.3%}), "
+            f"FNMR {1 - rate_below(gen, thr):.2%} "
+            f"(photo {1 - rate_below(st.genuine, thr):.2%}, "
+            f"ID-style {1 - rate_below(st.genuine_id, thr):.2%})"
+        )
+    acc = (
+        sum(d <= ls.match_same_distance for d in gen) + sum(d > ls.match_same_distance for d in imp)
+    ) / (len(gen) + len(imp))
+    print(f"  pair accuracy at same_person: {acc:.2%}")
+
+
+# --------------------------------------------------------------------------------------
+# 2./3. genuine clips and attacks
+# --------------------------------------------------------------------------------------
+
+NONRIGID = (A.BLINK, A.MOUTH_OPEN)
+
+
+def performed(labels: list[tuple[Action, float]], seq: tuple[Action, ...]) -> bool:
+    it = iter(a for a, _ in labels)
+    return all(any(a == b for b in it) for a in seq)
+
+
+def all_challenges() -> list[tuple[Action, ...]]:
+    out = []
+    for n in (2, 3):
+        for seq in itertools.permutations(list(Action), n):
+            if any(a in NONRIGID for a in seq):
+                out.append(seq)
+    return out
+
+
+def challenge(seq: tuple[Action, ...] | None) -> Challenge | None:
+    if seq is None:
+        return None
+    return Challenge("bench", seq, NOW + timedelta(minutes=5))
+
+
+@dataclass
+class Case:
+    kind: str
+    name: str
+    video: Path
+    portrait: BGR
+    challenges: list[tuple[Action, ...] | None]
+
+
+def evaluate_case(
+    case: Case, engine: FaceEngine, ls: LivenessSettings
+) -> list[tuple[str, list[str], tuple[Action, ...] | None]]:
+    """Analyse the video once, judge it under each challenge: (decision, reasons, seq)."""
+    from kyc.liveness.verify import verdict_from_track
+
+    pe, _ = embed_image(case.portrait, engine, ls)
+    track: Track = analyse(case.video, engine, ls)
+    out = []
+    for seq in case.challenges:
+        v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
+        out.append((v.decision, [r.value for r in v.reasons], seq))
+    return out
+
+
+def build_cases(
+    out: Path, engine: FaceEngine, ls: LivenessSettings, rng: random.Random
+) -> tuple[list[Case], list[Case]]:
+    vids = DATA / "videos"
+    clips: dict[str, tuple[list[BGR], float]] = {}
+    for name in LABELS:
+        clips[name] = read_frames(vids / f"{name}.mp4", CLIP_MAX_S)
+    paths: dict[str, Path] = {}
+    for name, (frames, fps) in clips.items():
+        src = vids / f"{name}.mp4"
+        if len(frames) / fps >= CLIP_MAX_S - 0.1:
+            src = write_video(out / f"{name}_20s.mp4", frames, fps)
+        paths[name] = src
+
+    def portrait_of(name: str, kind: str = "jpeg") -> BGR:
+        frames, _ = clips[name]
+        return id_style(face_crop(frames[-5], engine, ls), kind, rng)
+
+    photo = {p.stem: imread(str(p)) for p in (DATA / "faces").rglob("*.jpg")}
+    attacks_dir = DATA / "attacks"
+    f1, f2, t1 = (imread(str(attacks_dir / f"image_{k}.jpg")) for k in ("F1", "F2", "T1"))
+    fps = 25.0
+    challenges = all_challenges()
+
+    genuine: list[Case] = []
+    for i, (name, labels) in enumerate(LABELS.items()):
+        doable = [s for s in challenges if performed(labels, s)]
+        pick = rng.sample(doable, min(6, len(doable)))
+        kind = DEGRADATIONS[i % len(DEGRADATIONS)]
+        genuine.append(Case("genuine", name, paths[name], portrait_of(name, kind), [None, *pick]))
+
+    def random_ch(k: int) -> list[tuple[Action, ...] | None]:
+        return [None, *rng.sample(challenges, k)]
+
+    attacks: list[Case] = []
+    # still photos of a person moved by hand (portrait: the same person)
+    for stem, portrait_src in (
+        ("obama1", photo["obama2"]),
+        ("d30", photo["d30"]),
+        ("biden1", photo["biden2"]),
+    ):
+        v = write_video(out / f"still_{stem}.mp4", hand_held(photo[stem], 5, fps, rng), fps)
+        attacks.append(Case("still_photo", stem, v, portrait_src, random_ch(3)))
+    frame_d10 = clips["d10"][0][60]
+    v = write_video(out / "still_d10.mp4", hand_held(frame_d10, 5, fps, rng), fps)
+    attacks.append(Case("still_photo", "d10_frame", v, portrait_of("d10"), random_ch(3)))
+    # printed photo (sample from Silent-Face-Anti-Spoofing), held by hand
+    v = write_video(out / "print_F1.mp4", hand_held(f1, 5, fps, rng), fps)
+    attacks.append(Case("print", "F1", v, t1, random_ch(3)))
+    # screen replay: the tablet sample held by hand; a genuine clip shown on a screen
+    v = write_video(out / "screen_F2.mp4", screen_look(hand_held(f2, 5, fps, rng), rng, fps), fps)
+    attacks.append(Case("screen_replay", "F2", v, t1, random_ch(3)))
+    for name in ("d10", "d18"):
+        frames, cfps = clips[name]
+        v = write_video(
+            out / f"replay_{name}.mp4", screen_look(frames[: int(8 * cfps)], rng, cfps), cfps
+        )
+        not_done = [s for s in challenges if not performed(LABELS[name], s)]
+        attacks.append(
+            Case("screen_replay", f"replay_{name}", v, portrait_of(name), rng.sample(not_done, 3))
+        )
+    # splice of two people (first half one, second half the other)
+    for a, b in (("d10", "d18"), ("d0", "d12"), ("d3", "d6")):
+        fa, afps = clips[a]
+        fb, _ = clips[b]
+        v = write_video(out / f"splice_{a}_{b}.mp4", splice(fa[: int(8 * afps)], fb), afps)
+        attacks.append(Case("splice", f"{a}+{b}", v, portrait_of(a), [None]))
+    v = vids / "short_hamilton_clip.mp4"
+    attacks.append(
+        Case(
+            "splice",
+            "hamilton_footage",
+            v,
+            imread(str(DATA / "faces" / "lin_manuel_miranda" / "lin1.png")),
+            [None],
+        )
+    )
+    # two faces: a second person's photo held beside the live face
+    for a, other in (("d10", "obama1"), ("d12", "d30")):
+        fa, afps = clips[a]
+        v = write_video(out / f"two_{a}.mp4", two_faces(fa[: int(6 * afps)], photo[other]), afps)
+        attacks.append(Case("two_faces", f"{a}+{other}", v, portrait_of(a), [None]))
+    # no face: the blank ID-card template and a hand-held card
+    tmpl = imread(str(DATA / "documents" / "templates" / "fan_new.jpg"))
+    v = write_video(out / "noface_card.mp4", hand_held(tmpl, 4, fps, rng), fps)
+    attacks.append(Case("no_face", "card", v, photo["obama1"], [None]))
+    # impostor portrait (East-Asian pairs included), ID-card style
+    for clip, other in (("d0", "d12"), ("d12", "d0"), ("d10", "d18"), ("d18", "d3"), ("d3", "d6")):
+        labels = LABELS[clip]
+        doable = [s for s in challenges if performed(labels, s)]
+        attacks.append(
+            Case(
+                "impostor_portrait",
+                f"{clip}_vs_{other}",
+                paths[clip],
+                portrait_of(other, "grey"),
+                [None, *rng.sample(doable, 2)],
+            )
+        )
+    # challenge not performed (genuine clip, matching portrait)
+    for name, labels in LABELS.items():
+        not_done = [s for s in challenges if not performed(labels, s)]
+        attacks.append(
+            Case(
+                "challenge_not_performed",
+                name,
+                paths[name],
+                portrait_of(name),
+                list(rng.sample(not_done, 4)),
+            )
+        )
+    # looped frames: a 1.2 s segment repeated
+    for name in ("d10", "d18", "d12"):
+        frames, cfps = clips[name]
+        start = {"d10": 100, "d18": 80, "d12": 30}[name]
+        v = write_video(out / f"loop_{name}.mp4", looped(frames[start:], cfps), cfps)
+        attacks.append(Case("looped_frames", name, v, portrait_of(name), [None]))
+    return genuine, attacks
+
+
+# --------------------------------------------------------------------------------------
+# 4. speed
+# --------------------------------------------------------------------------------------
+
+
+def naive_loop(path: Path) -> int:
+    """face_recognition's documented way: HOG detection + encoding on every frame."""
+    import face_recognition
+
+    n = 0
+    with av.open(str(path)) as c:
+        for f in c.decode(video=0):
+            rgb = f.to_ndarray(format="rgb24")
+            locs = face_recognition.face_locations(rgb)
+            face_recognition.face_encodings(rgb, locs)
+            n += 1
+    return n
+
+
+def speed(out: Path, engine: FaceEngine, ls: LivenessSettings, seconds: float) -> None:
+    ours: list[float] = []
+    naive: list[float] = []
+    portrait = imread(str(DATA / "faces" / "obama" / "obama1.jpg"))
+    for name in LABELS:
+        frames, fps = read_frames(DATA / "videos" / f"{name}.mp4", seconds)
+        clip = write_video(out / f"speed_{name}.mp4", frames, fps)
+        dur = len(frames) / fps
+        t0 = time.perf_counter()
+        verify_video(clip, portrait, None, ls, NOW, engine=engine)
+        t1 = time.perf_counter()
+        naive_loop(clip)
+        t2 = time.perf_counter()
+        ours.append((t1 - t0) / dur)
+        naive.append((t2 - t1) / dur)
+        print(
+            f"  {name}: {dur:.1f} s of video, ours {t1 - t0:.2f} s, naive {t2 - t1:.2f} s, "
+            f"ratio {(t1 - t0) / (t2 - t1):.3f}"
+        )
+    mo, mn = statistics.median(ours), statistics.median(naive)
+    print(
+        f"  per second of video: ours median {mo:.3f} s, naive median {mn:.3f} s, "
+        f"ratio {mo / mn:.3f} ({mn / mo:.1f}x faster); totals ratio {sum(ours) / sum(naive):.3f}"
+    )
+    # a 5-second 720p clip
+    frames, fps = read_frames(DATA / "videos" / "d3.mp4", 5.0)
+    big = []
+    for f in frames:
+        up = cv2.resize(f, (720, 720))
+        canvas = np.full((720, 1280, 3), 200, np.uint8)
+        canvas[:, 280:1000] = up
+        big.append(canvas)
+    clip = write_video(out / "speed_720p.mp4", big, fps)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        verify_video(clip, portrait, None, ls, NOW, engine=engine)
+        times.append(time.perf_counter() - t0)
+    print(
+        "  5 s 1280x720 clip, verify_video end to end (portrait + video): "
+        f"median {statistics.median(times):.2f} s of 3 runs "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=None, help="keep the generated videos here")
+    ap.add_argument("--speed-seconds", type=float, default=3.0)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["pairs", "videos", "speed"])
+    args = ap.parse_args()
+    settings = get_settings()
+    ls = settings.liveness
+    rng = random.Random(20261129)
+    started = time.perf_counter()
+    t0 = time.perf_counter()
+    engine = get_engine(settings.models_dir)
+    print(f"models loaded in {time.perf_counter() - t0:.2f} s")
+    out_ctx = tempfile.TemporaryDirectory() if args.out is None else None
+    out = Path(out_ctx.name) if out_ctx is not None else args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if "pairs" not in args.skip:
+        print("\n== 1. face pairs")
+        report_pairs(face_pairs(engine, ls, rng), ls)
+    if "videos" not in args.skip:
+        print("\n== 2./3. genuine clips and attacks")
+        genuine, attacks = build_cases(out, engine, ls, rng)
+        results: dict[str, list[bool]] = defaultdict(list)
+        for case in genuine + attacks:
+            for decision, reasons, seq in evaluate_case(case, engine, ls):
+                ok = decision == "pass"
+                results[case.kind].append(ok)
+                seq_s = "-" if seq is None else ",".join(a.value for a in seq)
+                flag = "" if ok == (case.kind == "genuine") else "   <-- ERROR"
+                print(
+                    f"  {case.kind:24s} {case.name:18s} [{seq_s:32s}] {decision:6s} "
+                    f"{' '.join(reasons)}{flag}"
+                )
+        g = results.pop("genuine")
+        print(
+            f"\n  BPCER (genuine not passed): {g.count(False)}/{len(g)} = "
+            f"{g.count(False) / len(g):.1%}"
+        )
+        total = []
+        for kind, oks in results.items():
+            total += oks
+            print(f"  APCER {kind:24s}: {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.1%}")
+        print(f"  APCER all attacks: {sum(total)}/{len(total)} = {sum(total) / len(total):.1%}")
+    if "speed" not in args.skip:
+        print("\n== 4. speed")
+        speed(out, engine, ls, args.speed_seconds)
+    print(f"\nbenchmark wall time {time.perf_counter() - started:.0f} s")
+    if out_ctx is not None:
+        out_ctx.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The pure evaluator on synthetic signal sequences: events, challenge order, attack
+heuristics, score and decision."""
+
+from __future__ import annotations
+
+import numpy as np
+from liveness_synth import absent, frames, with_values
+
+from kyc.liveness import evaluate as ev
+from kyc.liveness.challenge import Action
+from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.signals import FrameSignals
+
+S = LivenessSettings()
+A = Action
+
+
+def _events(seq: list[FrameSignals], mirrored: bool = False) -> list[ev.ActionEvent]:
+    base = ev.baseline(seq)
+    assert base is not None
+    return ev.detect_events(seq, base, S, mirrored)
+
+
+def _kinds(events: list[ev.ActionEvent]) -> list[Action]:
+    return [e.action for e in events]
+
+
+def test_neutral_sequence_has_no_events() -> None:
+    assert _events(frames(60)) == []
+
+
+def test_blink_detected_relative_to_own_baseline() -> None:
+    # glasses wearer: low eye openness overall; the blink is a drop relative to it
+    seq = with_values(frames(60, eye=0.5), 1.0, 1.15, eye=0.2, nonrigid=0.08)
+    events = _events(seq)
+    assert _kinds(events) == [A.BLINK]
+    assert 0.95 <= events[0].start_s <= 1.05
+    assert 1.1 <= events[0].end_s <= 1.2
+
+
+def test_slow_eye_narrowing_within_ratio_is_not_a_blink() -> None:
+    seq = with_values(frames(60, eye=0.5), 1.0, 1.5, eye=0.42, nonrigid=0.08)
+    assert _events(seq) == []
+
+
+def test_long_eye_closure_is_not_a_blink() -> None:
+    seq = with_values(frames(90), 1.0, 3.5, eye=0.2, nonrigid=0.08)
+    assert A.BLINK not in _kinds(_events(seq))
+
+
+def test_rigid_eye_change_is_rejected_as_blink() -> None:
+    """A ratio change without deformation beyond a planar fit is a tilted photo."""
+    seq = with_values(frames(60, nonrigid=0.005), 1.0, 1.15, eye=0.2, nonrigid=0.005)
+    assert _events(seq) == []
+
+
+def test_mouth_open_event() -> None:
+    seq = with_values(frames(60), 2.0, 2.6, mouth=0.8, nonrigid=0.1)
+    events = _events(seq)
+    assert _kinds(events) == [A.MOUTH_OPEN]
+    assert events[0].peak > 0.7
+
+
+def test_turn_direction_and_mirroring() -> None:
+    seq = with_values(frames(60), 1.0, 1.6, yaw=0.25)  # nose toward the image's right edge
+    assert _kinds(_events(seq)) == [A.TURN_LEFT]
+    assert _kinds(_events(seq, mirrored=True)) == [A.TURN_RIGHT]
+    seq = with_values(frames(60), 1.0, 1.6, yaw=-0.25)
+    assert _kinds(_events(seq)) == [A.TURN_RIGHT]
+
+
+def test_blink_while_turned_away_is_not_counted() -> None:
+    seq = with_values(frames(60), 1.0, 1.6, yaw=0.3)
+    seq = with_values(seq, 1.2, 1.3, yaw=0.3, eye=0.3, nonrigid=0.1)
+    assert _kinds(_events(seq)) == [A.TURN_LEFT]
+
+
+def test_nod_event() -> None:
+    seq = with_values(frames(60), 2.0, 2.5, pitch=0.42)
+    assert _kinds(_events(seq)) == [A.NOD]
+
+
+def test_very_short_turn_is_ignored() -> None:
+    seq = with_values(frames(60), 1.0, 1.0, yaw=0.3)  # one frame (1/15 s)
+    assert _events(seq) == []
+
+
+def _performance() -> list[FrameSignals]:
+    seq = frames(90)
+    seq = with_values(seq, 1.0, 1.1, eye=0.3, nonrigid=0.08)  # blink
+    seq = with_values(seq, 2.0, 2.8, yaw=0.25)  # turn_left
+    return with_values(seq, 4.0, 4.6, mouth=0.9, nonrigid=0.12)  # mouth_open
+
+
+def test_challenge_in_order_passes_with_timings() -> None:
+    results = ev.evaluate_challenge([A.BLINK, A.TURN_LEFT, A.MOUTH_OPEN], _events(_performance()))
+    assert [r.passed for r in results] == [True, True, True]
+    assert results[1].start_s is not None and 1.9 <= results[1].start_s <= 2.1
+    assert results[2].end_s is not None and 4.5 <= results[2].end_s <= 4.7
+
+
+def test_challenge_out_of_order_fails_from_the_first_missing_action() -> None:
+    results = ev.evaluate_challenge([A.MOUTH_OPEN, A.BLINK], _events(_performance()))
+    assert [r.passed for r in results] == [True, False]
+    assert results[1].start_s is None
+    results = ev.evaluate_challenge([A.NOD, A.BLINK], _events(_performance()))
+    assert [r.passed for r in results] == [False, False]
+
+
+def test_challenge_uses_later_repeat_of_an_action() -> None:
+    seq = with_values(_performance(), 5.0, 5.1, eye=0.3, nonrigid=0.08)  # second blink
+    results = ev.evaluate_challenge([A.TURN_LEFT, A.BLINK], _events(seq))
+    assert [r.passed for r in results] == [True, True]
+    assert results[1].start_s is not None and results[1].start_s >= 5.0
+
+
+def test_face_presence_reasons() -> None:
+    assert ev.face_presence_reasons(frames(60), S) == []
+    assert ev.face_presence_reasons(absent(frames(60), 0.0, 3.0), S) == [ev.Reason.NO_FACE]
+    gone = absent(frames(60), 1.0, 1.8)
+    assert ev.face_presence_reasons(gone, S) == [ev.Reason.FACE_LEFT_FRAME]
+    flicker = absent(frames(60), 1.0, 1.0)  # one missed frame is tolerated
+    assert ev.face_presence_reasons(flicker, S) == []
+
+
+def test_multiple_faces_needs_repeated_sightings() -> None:
+    assert not ev.multiple_faces([1, 1, 2, 1, 1, 1, 1], S)
+    assert ev.multiple_faces([2, 2, 1, 2, 2], S)
+
+
+def test_static_face_is_flagged() -> None:
+    assert ev.is_static(frames(60, nonrigid=0.01), S)
+    assert not ev.is_static(frames(60, nonrigid=0.05), S)
+
+
+def test_looped_frames_detected_but_not_motion() -> None:
+    rng = np.random.default_rng(0)
+    times = [i / 15 for i in range(60)]
+    moving = rng.uniform(0, 255, (60, 256)).astype(np.float32)
+    assert not ev.looped(times, moving, S)
+    segment = moving[:15]
+    loop = np.concatenate([segment] * 4) + rng.normal(0, 0.3, (60, 256)).astype(np.float32)
+    assert ev.looped(times, loop, S)
+
+
+def test_identity_change_needs_a_split_not_an_outlier() -> None:
+    # four frames of one person, one odd frame 0.62 from two of them but close to others
+    one = [
+        [0.0, 0.3, 0.3, 0.62, 0.3],
+        [0.3, 0.0, 0.3, 0.62, 0.3],
+        [0.3, 0.3, 0.0, 0.4, 0.3],
+        [0.62, 0.62, 0.4, 0.0, 0.3],
+        [0.3, 0.3, 0.3, 0.3, 0.0],
+    ]
+    assert not ev.identity_changed(one, S)
+    two = [
+        [0.0, 0.3, 0.8, 0.75],
+        [0.3, 0.0, 0.7, 0.8],
+        [0.8, 0.7, 0.0, 0.3],
+        [0.75, 0.8, 0.3, 0.0],
+    ]
+    assert ev.identity_changed(two, S)
+
+
+def test_outcome_and_decision() -> None:
+    events = _events(_performance())
+    ok = ev.liveness_outcome([A.BLINK, A.MOUTH_OPEN], events, [])
+    assert ok.passed and ok.score == 1.0
+    assert ev.decide(ok, same_person=True, review_match=True) == ("pass", [])
+    decision, reasons = ev.decide(ok, same_person=False, review_match=True)
+    assert decision == "review" and reasons == [ev.Reason.MATCH_UNCERTAIN]
+    decision, reasons = ev.decide(ok, same_person=False, review_match=False)
+    assert decision == "reject" and reasons == [ev.Reason.FACE_MISMATCH]
+
+    failed = ev.liveness_outcome([A.NOD, A.BLINK], events, [])
+    assert not failed.passed and ev.Reason.CHALLENGE_FAILED in failed.reasons
+    assert 0.0 < failed.score < 1.0
+    assert ev.decide(failed, True, True)[0] == "reject"
+
+    attacked = ev.liveness_outcome(None, events, [ev.Reason.MULTIPLE_FACES])
+    assert not attacked.passed and attacked.score == 0.0
+
+    soft = ev.liveness_outcome(None, events, [ev.Reason.FACE_LEFT_FRAME])
+    assert soft.passed and soft.score < 1.0
+    assert ev.decide(soft, True, True)[0] == "review"
+
+
+def test_no_challenge_requires_nonrigid_evidence() -> None:
+    turns_only = _events(with_values(frames(60), 1.0, 1.6, yaw=0.25))
+    out = ev.liveness_outcome(None, turns_only, [])
+    assert not out.passed and out.reasons == [ev.Reason.NO_LIVENESS_EVIDENCE]
