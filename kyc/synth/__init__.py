@@ -1,0 +1,347 @@
+"""Synthetic PRC ID cards and business licenses, photographed, with ground truth.
+
+``generate(kind, level, rng)`` draws a fake, internally consistent identity, renders the
+document and applies phone-photo conditions for the difficulty ``level``:
+
+- ``clean``: a flat, scan-like image: document upright on a plain surface, no warp.
+- ``moderate``: a phone photo: perspective up to 15 degrees, any quarter turn, a lighting
+  gradient, mild blur and JPEG.
+- ``hard``: as moderate plus one or two of: strong blur, glare, photocopy, screen
+  recapture, a finger over a field, a cut-off edge, low resolution. Each marks its
+  warning in the truth; fields it hides are listed in ``truth["hidden_fields"]``.
+
+See docs/synth.md for the truth format and normal forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Kind = Literal["id_card_front", "id_card_back", "id_card_both", "business_license"]
+Level = Literal["clean", "moderate", "hard"]
+KINDS: tuple[Kind, ...] = ("id_card_front", "id_card_back", "id_card_both", "business_license")
+LEVELS: tuple[Level, ...] = ("clean", "moderate", "hard")
+HARD_CONDITIONS = (
+    "blur",
+    "glare",
+    "photocopy",
+    "recapture",
+    "occlusion",
+    "cut_off",
+    "low_resolution",
+)
+WARNING_OF = {
+    "blur": "BLUR",
+    "glare": "GLARE",
+    "photocopy": "PHOTOCOPY",
+    "recapture": "RECAPTURE",
+    "occlusion": "OCCLUSION",
+    "cut_off": "BORDER_INCOMPLETE",
+    "low_resolution": "LOW_RESOLUTION",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    image: npt.NDArray[np.uint8]  # BGR photo
+    truth: dict[str, Any]
+    document: npt.NDArray[np.uint8] = field(repr=False)  # the flat rendered document, BGR
+
+
+def _bgra(img: Any) -> npt.NDArray[np.uint8]:
+    arr = np.asarray(img.convert("RGBA"), np.uint8)
+    return np.ascontiguousarray(arr[..., [2, 1, 0, 3]])
+
+
+def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
+    """One synthetic photo with its ground truth.
+
+    Overrides (all optional): ``today`` (date the card validity is judged against,
+    default today), ``expired`` / ``temporary`` (bool, ID cards), ``person`` /
+    ``company`` (a drawn identity), ``orientation`` ("horizontal" | "vertical",
+    licenses), ``greyscale`` (bool, both-sides page), ``portrait`` (Path),
+    ``conditions`` (iterable of HARD_CONDITIONS names to apply instead of a random
+    choice), ``rotation`` (0/90/180/270), ``province_code`` (e.g. "44").
+    """
+    from kyc.synth import degrade as dg
+    from kyc.synth.identity import make_company, make_person
+    from kyc.synth.render import (
+        render_id_back,
+        render_id_both,
+        render_id_front,
+        render_license,
+    )
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    today: dt.date = overrides.get("today") or dt.date.today()
+    warnings: set[str] = set()
+    conditions: dict[str, Any] = {"level": level}
+
+    # --- choose the hard conditions first (photocopy changes the rendering) --------------
+    chosen: list[str] = []
+    if level == "hard":
+        if "conditions" in overrides:
+            chosen = list(overrides["conditions"])
+        else:
+            chosen = rng.sample(HARD_CONDITIONS, rng.choice((1, 1, 2)))
+    elif "conditions" in overrides:
+        chosen = list(overrides["conditions"])
+    unknown = set(chosen) - set(HARD_CONDITIONS)
+    if unknown:
+        raise ValueError(f"unknown conditions {sorted(unknown)}")
+
+    # --- identity and rendering ---------------------------------------------------------
+    extra: dict[str, Any] = {}
+    if kind == "business_license":
+        company = overrides.get("company") or make_company(
+            rng, today, province_code=overrides.get("province_code")
+        )
+        orientation = overrides.get("orientation") or rng.choice(
+            ("horizontal", "horizontal", "vertical")
+        )
+        rendered = render_license(company, rng, orientation)
+        extra["layout"] = orientation
+    else:
+        shows_validity = kind != "id_card_front"
+        expired = bool(overrides.get("expired", shows_validity and rng.random() < 0.08))
+        temporary = bool(overrides.get("temporary", rng.random() < 0.05))
+        person = overrides.get("person") or make_person(
+            rng,
+            today,
+            expired=expired,
+            temporary=temporary,
+            province_code=overrides.get("province_code"),
+        )
+        if person.temporary:
+            warnings.add("TEMPORARY_ID")
+        if shows_validity and person.expired(today):
+            warnings.add("EXPIRED")
+        front = (
+            render_id_front(person, rng, overrides.get("portrait"))
+            if kind != "id_card_back"
+            else None
+        )
+        back = render_id_back(person, rng) if kind != "id_card_front" else None
+        if front is None:
+            assert back is not None
+            rendered = back
+        elif back is None:
+            rendered = front
+        else:
+            grey = bool(overrides.get("greyscale", "photocopy" in chosen or rng.random() < 0.35))
+            rendered = render_id_both(
+                front, back, rng, grey=grey, stamp=grey and rng.random() < 0.8
+            )
+            if grey:
+                warnings.add("PHOTOCOPY")
+                conditions["greyscale_page"] = True
+            extra["card_quads"] = rendered.extra["card_quads"]
+        if front is not None:
+            extra["portrait_source"] = front.extra.get("portrait_source")
+    doc = _bgra(rendered.image)
+    dh, dw = doc.shape[:2]
+
+    if "photocopy" in chosen:
+        doc = dg.photocopy(doc, rng)
+        warnings.add("PHOTOCOPY")
+        conditions["photocopy"] = True
+
+    # --- placement -----------------------------------------------------------------------
+    landscape = dw >= dh
+    long_side = {"business_license": 2000, "id_card_both": 2000}.get(kind, 1400)
+    short_side = round(long_side * 0.75)
+    canvas = (long_side, short_side) if landscape else (short_side, long_side)
+    bg, bg_kind = dg.background(canvas, rng)
+    conditions["background"] = bg_kind
+    if level == "clean":
+        width_frac = rng.uniform(0.8, 0.9)
+        tilt_x = tilt_y = 0.0
+        angle = rng.uniform(-0.8, 0.8)
+    else:
+        width_frac = rng.uniform(0.62, 0.85)
+        lim = 15.0 if level == "moderate" else 20.0
+        tilt_x, tilt_y = rng.uniform(-lim, lim), rng.uniform(-lim, lim)
+        if math.hypot(tilt_x, tilt_y) > lim:
+            shrink = lim / math.hypot(tilt_x, tilt_y)
+            tilt_x, tilt_y = tilt_x * shrink, tilt_y * shrink
+        angle = rng.uniform(-8, 8)
+    center = (
+        canvas[0] / 2 + rng.uniform(-0.04, 0.04) * canvas[0],
+        canvas[1] / 2 + rng.uniform(-0.04, 0.04) * canvas[1],
+    )
+    if "cut_off" in chosen:
+        width_frac = rng.uniform(0.75, 0.9)
+        # push the document past one frame edge by 10-25 % of its size
+        side = rng.randrange(4)
+        push = rng.uniform(0.1, 0.25)
+        docw = canvas[0] * width_frac
+        doch = docw * dh / dw
+        cx, cy = canvas[0] / 2, canvas[1] / 2
+        center = [
+            ((0.5 - push) * docw, cy),
+            (canvas[0] - (0.5 - push) * docw, cy),
+            (cx, (0.5 - push) * doch),
+            (cx, canvas[1] - (0.5 - push) * doch),
+        ][side]
+        conditions["cut_off"] = {
+            "side": ["left", "right", "top", "bottom"][side],
+            "push": round(push, 3),
+        }
+        warnings.add("BORDER_INCOMPLETE")
+    for _ in range(30):
+        hom = dg.perspective_homography(
+            (dw, dh),
+            canvas,
+            width_frac=width_frac,
+            tilt_x=tilt_x,
+            tilt_y=tilt_y,
+            angle=angle,
+            center=center,
+        )
+        if "cut_off" in chosen:
+            break
+        q = dg.Photo(bg, hom, (dw, dh)).quad
+        margin = 0.02 * min(canvas)
+        if (q >= margin).all() and (q <= [canvas[0] - margin, canvas[1] - margin]).all():
+            break
+        width_frac *= 0.93  # keep the whole document in frame
+    photo = dg.place(doc, bg, hom, rng, shadow=level != "clean")
+    conditions.update(
+        {
+            "tilt_x": round(tilt_x, 2),
+            "tilt_y": round(tilt_y, 2),
+            "angle": round(angle, 2),
+            "width_frac": round(width_frac, 3),
+        }
+    )
+
+    # --- lighting ------------------------------------------------------------------------
+    if level == "clean":
+        photo = dg.lighting(photo, rng, rng.uniform(0.0, 0.08))
+    else:
+        photo = dg.lighting(photo, rng, rng.uniform(0.1, 0.35))
+        if rng.random() < 0.3:
+            photo = dg.shadow(photo, rng, rng.uniform(0.2, 0.4))
+            conditions["shadow"] = True
+
+    boxes: dict[str, tuple[int, int, int, int]] = rendered.boxes
+    hidden: dict[str, str] = {}
+
+    def target_field() -> str:
+        return rng.choice(sorted(boxes))
+
+    if "glare" in chosen:
+        fld = target_field()
+        q = photo.box_quad(boxes[fld])
+        c = q.mean(axis=0)
+        box_w = float(np.linalg.norm(q[1] - q[0]))
+        radius = max(30.0, min(box_w * 0.35, 140.0))
+        photo = dg.glare(photo, rng, (float(c[0]), float(c[1])), radius)
+        conditions["glare"] = {"field": fld, "radius": round(radius, 1)}
+        hidden[fld] = "glare"
+        warnings.add("GLARE")
+    if "occlusion" in chosen:
+        fld = target_field()
+        q = photo.box_quad(boxes[fld])
+        along = rng.uniform(0.2, 0.8)
+        tip = ((q[0] + q[3]) * (1 - along) + (q[1] + q[2]) * along) / 2
+        card_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
+        width = card_w * (0.09 if kind.startswith("id_card") and kind != "id_card_both" else 0.05)
+        photo, mask = dg.occlusion(photo, rng, (float(tip[0]), float(tip[1])), width)
+        covered = {k: dg.mask_coverage(photo.box_quad(b), mask) for k, b in boxes.items()}
+        for name, cov in covered.items():
+            if cov > 0.02:
+                hidden[name] = "occlusion"
+        conditions["occlusion"] = {
+            "field": fld,
+            "covered": {k: round(v, 3) for k, v in covered.items() if v > 0},
+        }
+        warnings.add("OCCLUSION")
+    if "recapture" in chosen:
+        photo = dg.recapture(photo, rng, rng.uniform(0.7, 1.0))
+        conditions["recapture"] = True
+        warnings.add("RECAPTURE")
+
+    # --- quarter turn --------------------------------------------------------------------
+    rot = overrides.get("rotation")
+    if rot is None:
+        rot = 0 if level == "clean" else rng.choice((0, 0, 90, 180, 270))
+    photo = dg.rotate90(photo, int(rot) // 90)
+    conditions["rotation"] = int(rot) % 360
+
+    # --- optics and compression ----------------------------------------------------------
+    if "blur" in chosen:
+        if rng.random() < 0.5:
+            sigma = rng.uniform(2.0, 3.0)
+            photo = dg.gaussian_blur(photo, sigma)
+            conditions["blur"] = {"kind": "gaussian", "sigma": round(sigma, 2)}
+        else:
+            length = rng.randint(9, 15)
+            photo = dg.motion_blur(photo, length, rng.uniform(0, 180))
+            conditions["blur"] = {"kind": "motion", "length": length}
+        warnings.add("BLUR")
+    elif level == "moderate":
+        sigma = rng.uniform(0.0, 1.0)
+        photo = dg.gaussian_blur(photo, sigma)
+        conditions["blur"] = {"kind": "gaussian", "sigma": round(sigma, 2)}
+    if level != "clean":
+        photo = dg.sensor_noise(photo, rng, rng.uniform(1.5, 5.0))
+    if "low_resolution" in chosen:
+        doc_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
+        target = {"business_license": 700.0, "id_card_both": 420.0}.get(kind, 330.0) * rng.uniform(
+            0.85, 1.15
+        )
+        factor = min(1.0, target / max(1.0, doc_w))
+        photo = dg.rescale(photo, factor)
+        conditions["low_resolution"] = {"factor": round(factor, 3)}
+        warnings.add("LOW_RESOLUTION")
+    quality = {
+        "clean": rng.randint(88, 96),
+        "moderate": rng.randint(60, 88),
+        "hard": rng.randint(35, 65),
+    }[level]
+    photo = dg.jpeg(photo, quality)
+    conditions["jpeg_quality"] = quality
+
+    # --- visibility of fields (cut-off) -------------------------------------------------
+    size = (photo.image.shape[1], photo.image.shape[0])
+    if "cut_off" in chosen:
+        inside = {k: dg.fraction_inside(photo.box_quad(b), size) for k, b in boxes.items()}
+        for name, frac in inside.items():
+            if frac < 0.999:
+                hidden.setdefault(name, "cut_off")
+        conditions["cut_off"]["fields"] = sorted(n for n, fr in inside.items() if fr < 0.999)
+
+    quad = photo.quad
+    doc_w_px = float(np.linalg.norm(quad[1] - quad[0]))
+    conditions["document_width_px"] = round(doc_w_px, 1)
+    truth: dict[str, Any] = {
+        "document_type": kind,
+        "fields": dict(rendered.fields),
+        "warnings": sorted(warnings),
+        "quad": [[round(float(x), 1), round(float(y), 1)] for x, y in quad],
+        "hidden_fields": dict(sorted(hidden.items())),
+        "field_boxes": {k: list(b) for k, b in boxes.items()},
+        "field_quads": {
+            k: [[round(float(x), 1), round(float(y), 1)] for x, y in photo.box_quad(b)]
+            for k, b in boxes.items()
+        },
+        "document_size": [dw, dh],
+        "reference_date": today.isoformat(),
+        "conditions": conditions,
+        **extra,
+    }
+    return Sample(photo.image, truth, np.ascontiguousarray(doc[..., :3]))
+
+
+__all__ = ["HARD_CONDITIONS", "KINDS", "LEVELS", "Kind", "Level", "Sample", "generate"]

@@ -1,0 +1,371 @@
+"""Phone-photo conditions for synthetic documents.
+
+Every condition is a pure function of (photo, rng, parameters) returning a new
+:class:`Photo`: the BGR image plus the homography that maps document coordinates into
+it, so the document's quad and each field's box can be followed through perspective,
+rotation, placement and rescaling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from random import Random
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+U8 = npt.NDArray[np.uint8]
+F64 = npt.NDArray[np.float64]
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Photo:
+    image: U8  # BGR
+    homography: F64  # 3x3, document coordinates -> image coordinates
+    doc_size: tuple[int, int]  # (w, h) of the flat document
+
+    def map_points(self, pts: list[tuple[float, float]]) -> F64:
+        arr = np.asarray(pts, np.float64).reshape(-1, 1, 2)
+        out = cv2.perspectiveTransform(arr, self.homography).reshape(-1, 2)
+        return np.asarray(out, np.float64)
+
+    @property
+    def quad(self) -> F64:
+        w, h = self.doc_size
+        return self.map_points([(0, 0), (w, 0), (w, h), (0, h)])
+
+    def box_quad(self, box: Box) -> F64:
+        x0, y0, x1, y1 = box
+        return self.map_points([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+
+def _as_u8(a: object) -> U8:
+    return np.asarray(a, np.uint8)
+
+
+def _u8(a: npt.NDArray[np.floating] | U8) -> U8:
+    return np.clip(a, 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------------------------------
+# Document-level conditions (before placement)
+# ---------------------------------------------------------------------------------------
+
+
+def photocopy(doc: U8, rng: Random, strength: float = 1.0) -> U8:
+    """Greyscale, boosted contrast, toner speckle and streaks (BGRA or BGR in, same out)."""
+    has_alpha = doc.shape[2] == 4
+    bgr = doc[..., :3]
+    g = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lo, hi = rng.uniform(20, 60) * strength, 255 - rng.uniform(5, 30) * strength
+    g = (g - lo) / max(1.0, hi - lo) * 255
+    gamma = rng.uniform(0.8, 1.3)
+    g = 255 * np.power(np.clip(g / 255, 0, 1), gamma)
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    g += nrng.normal(0, 6 * strength, g.shape)
+    speck = nrng.random(g.shape) < 0.0015 * strength
+    g[speck] = nrng.uniform(30, 120, int(speck.sum()))
+    for _ in range(rng.randint(0, 3)):  # toner streaks
+        x = rng.randrange(g.shape[1])
+        g[:, x : x + rng.randint(1, 3)] *= rng.uniform(0.8, 0.95)
+    out = _as_u8(cv2.cvtColor(_u8(g), cv2.COLOR_GRAY2BGR))
+    if has_alpha:
+        out = _as_u8(np.dstack([out, doc[..., 3]]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Backgrounds and placement
+# ---------------------------------------------------------------------------------------
+
+
+def background(size: tuple[int, int], rng: Random, kind: str | None = None) -> tuple[U8, str]:
+    """A table-top: wood, plain desk, fabric, dark desk or paper. Returns (BGR, kind)."""
+    w, h = size
+    kind = kind or rng.choice(("wood", "desk", "fabric", "dark", "paper"))
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if kind == "wood":
+        base = np.array(
+            [rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(130, 190)], np.float32
+        )
+        f = rng.uniform(0.02, 0.06)
+        rings = np.sin(
+            yy * f + np.sin(xx * 0.004 + rng.uniform(0, 6)) * 6 + nrng.normal(0, 0.3, (h, w))
+        )
+        img = base + (rings[..., None] * 18)
+    elif kind == "fabric":
+        base = np.array([rng.uniform(60, 200) for _ in range(3)], np.float32)
+        weave = (np.sin(xx * 1.3) * np.sin(yy * 1.3))[..., None] * 10
+        img = base + weave
+    elif kind == "dark":
+        base = np.array([rng.uniform(20, 60)] * 3, np.float32) + np.array(
+            [rng.uniform(-5, 5) for _ in range(3)], np.float32
+        )
+        img = np.broadcast_to(base, (h, w, 3)).astype(np.float32)
+    elif kind == "paper":
+        v = rng.uniform(200, 235)
+        img = np.broadcast_to(
+            np.array([v, v, v + rng.uniform(-5, 5)], np.float32), (h, w, 3)
+        ).astype(np.float32)
+    else:  # desk
+        base = np.array([rng.uniform(120, 220) for _ in range(3)], np.float32)
+        img = np.broadcast_to(base, (h, w, 3)).astype(np.float32)
+    img = img + nrng.normal(0, rng.uniform(2, 6), (h, w, 1))
+    return _u8(img), kind
+
+
+def perspective_homography(
+    doc_size: tuple[int, int],
+    canvas: tuple[int, int],
+    *,
+    width_frac: float,
+    tilt_x: float = 0.0,
+    tilt_y: float = 0.0,
+    angle: float = 0.0,
+    center: tuple[float, float] | None = None,
+) -> F64:
+    """Document -> canvas homography of a plane tilted by ``tilt_x``/``tilt_y`` degrees
+    about its axes, turned by ``angle`` degrees in-plane, seen by a pinhole camera and
+    scaled so that its width spans ``width_frac`` of the canvas width."""
+    w, h = doc_size
+    cw, ch = canvas
+    s = width_frac * cw / w
+    f = 1.2 * max(cw, ch)
+    ax, ay, az = map(math.radians, (tilt_x, tilt_y, angle))
+    rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
+    ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
+    rz = np.array([[math.cos(az), -math.sin(az), 0], [math.sin(az), math.cos(az), 0], [0, 0, 1]])
+    r = rx @ ry @ rz
+    cx, cy = center if center is not None else (cw / 2, ch / 2)
+    src = np.array([(0, 0), (w, 0), (w, h), (0, h)], np.float32)
+    dst = []
+    for u, v in src:
+        p = r @ np.array([(u - w / 2) * s, (v - h / 2) * s, 0.0])
+        z = f + p[2]
+        dst.append((cx + f * p[0] / z, cy + f * p[1] / z))
+    m: F64 = cv2.getPerspectiveTransform(src, np.array(dst, np.float32)).astype(np.float64)
+    return m
+
+
+def place(doc: U8, bg: U8, hom: F64, rng: Random, shadow: bool = True) -> Photo:
+    """Warp a BGRA document onto ``bg`` with homography ``H`` (soft drop shadow)."""
+    h, w = bg.shape[:2]
+    dh, dw = doc.shape[:2]
+    if doc.shape[2] == 3:
+        doc = np.dstack([doc, np.full((dh, dw), 255, np.uint8)])
+    warped = cv2.warpPerspective(doc, hom, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0))
+    alpha = warped[..., 3:4].astype(np.float32) / 255
+    out = bg.astype(np.float32)
+    if shadow:
+        off = np.array([[1, 0, rng.uniform(-8, 8)], [0, 1, rng.uniform(2, 14)]], np.float32)
+        moved = cv2.warpAffine(warped[..., 3], off, (w, h))
+        sh = np.asarray(cv2.GaussianBlur(moved, (0, 0), rng.uniform(4, 12)), np.float32)
+        out *= 1 - sh[..., None] / 255 * rng.uniform(0.2, 0.45)
+    comp = out * (1 - alpha) + warped[..., :3].astype(np.float32) * alpha
+    return Photo(_u8(comp), hom.copy(), (dw, dh))
+
+
+def rotate90(photo: Photo, k: int) -> Photo:
+    """Rotate the whole photo by k*90 degrees counter-clockwise."""
+    k %= 4
+    if k == 0:
+        return photo
+    h, w = photo.image.shape[:2]
+    img = np.ascontiguousarray(np.rot90(photo.image, k))
+    if k == 1:
+        r = np.array([[0, 1, 0], [-1, 0, w], [0, 0, 1]], np.float64)
+    elif k == 2:
+        r = np.array([[-1, 0, w], [0, -1, h], [0, 0, 1]], np.float64)
+    else:
+        r = np.array([[0, -1, h], [1, 0, 0], [0, 0, 1]], np.float64)
+    return replace(photo, image=img, homography=r @ photo.homography)
+
+
+def rescale(photo: Photo, factor: float) -> Photo:
+    h, w = photo.image.shape[:2]
+    nw, nh = max(1, round(w * factor)), max(1, round(h * factor))
+    img = _as_u8(
+        cv2.resize(
+            photo.image, (nw, nh), interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+        )
+    )
+    s = np.diag([nw / w, nh / h, 1.0])
+    return replace(photo, image=img, homography=s @ photo.homography)
+
+
+# ---------------------------------------------------------------------------------------
+# Photo-level conditions
+# ---------------------------------------------------------------------------------------
+
+
+def lighting(photo: Photo, rng: Random, strength: float = 0.3) -> Photo:
+    """A linear brightness gradient in a random direction, optionally a soft shadow."""
+    h, w = photo.image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, 2 * math.pi)
+    t = (xx * math.cos(a) + yy * math.sin(a)) / (abs(w * math.cos(a)) + abs(h * math.sin(a)) + 1e-6)
+    t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
+    gain = 1 - strength * t
+    warm = np.array(
+        [1.0, 1.0 + rng.uniform(-0.03, 0.03), 1.0 + rng.uniform(-0.02, 0.06)], np.float32
+    )
+    img = photo.image.astype(np.float32) * gain[..., None] * warm
+    return replace(photo, image=_u8(img))
+
+
+def shadow(photo: Photo, rng: Random, darkness: float = 0.35) -> Photo:
+    """A soft-edged shadow (a hand or phone) across one side of the frame."""
+    h, w = photo.image.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    side = rng.randrange(4)
+    d = rng.uniform(0.15, 0.35)
+    pts = {
+        0: [(0, 0), (int(w * d), 0), (int(w * d * 0.6), h), (0, h)],
+        1: [(w, 0), (int(w * (1 - d)), 0), (int(w * (1 - d * 0.6)), h), (w, h)],
+        2: [(0, 0), (w, 0), (w, int(h * d * 0.6)), (0, int(h * d))],
+        3: [(0, h), (w, h), (w, int(h * (1 - d))), (0, int(h * (1 - d * 0.6)))],
+    }[side]
+    cv2.fillPoly(mask, [np.array(pts, np.int32)], 255)
+    small = cv2.resize(mask, (max(1, w // 8), max(1, h // 8)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), max(w, h) * 0.03 / 8)
+    m = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+    img = photo.image.astype(np.float32) * (1 - darkness * m[..., None])
+    return replace(photo, image=_u8(img))
+
+
+def glare(
+    photo: Photo, rng: Random, center: tuple[float, float], radius: float, peak: float = 1.0
+) -> Photo:
+    """A bright specular blob (saturating at its core) centred on ``center``."""
+    h, w = photo.image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    sx, sy = radius * rng.uniform(1.0, 2.2), radius * rng.uniform(0.5, 1.0)
+    a = rng.uniform(0, math.pi)
+    dx, dy = xx - center[0], yy - center[1]
+    u = (dx * math.cos(a) + dy * math.sin(a)) / sx
+    v = (-dx * math.sin(a) + dy * math.cos(a)) / sy
+    g = np.exp(-(u * u + v * v)) * peak
+    core = np.clip(g * 1.6, 0, 1)[..., None]
+    img = photo.image.astype(np.float32)
+    img = img * (1 - core) + 255 * core + 60 * g[..., None]
+    return replace(photo, image=_u8(img))
+
+
+def occlusion(
+    photo: Photo, rng: Random, tip: tuple[float, float], width: float
+) -> tuple[Photo, U8]:
+    """A finger coming in from the nearest edge, its tip at ``tip``. Returns the mask too."""
+    h, w = photo.image.shape[:2]
+    tx, ty = tip
+    # direction from the nearest frame edge to the tip
+    edges = {(tx, 0): ty, (tx, h): h - ty, (0, ty): tx, (w, ty): w - tx}
+    (ex, ey), _ = min(edges.items(), key=lambda kv: kv[1])
+    ex += rng.uniform(-0.2, 0.2) * w * (ey in (0, h))
+    ey += rng.uniform(-0.2, 0.2) * h * (ex in (0, w))
+    mask = np.zeros((h, w), np.uint8)
+    thick = max(6, int(width))
+    cv2.line(mask, (int(ex), int(ey)), (int(tx), int(ty)), 255, thick)
+    cv2.circle(mask, (int(tx), int(ty)), thick // 2, 255, -1)
+    soft = cv2.GaussianBlur(mask, (0, 0), max(1.0, thick * 0.08)).astype(np.float32) / 255
+    skin = np.array(
+        [rng.uniform(120, 170), rng.uniform(150, 190), rng.uniform(190, 235)], np.float32
+    )
+    # shading across the finger: darker at the sides
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
+    shade = 0.65 + 0.35 * np.clip(dist / (thick / 2), 0, 1)
+    finger = skin[None, None, :] * shade[..., None]
+    img = photo.image.astype(np.float32) * (1 - soft[..., None]) + finger * soft[..., None]
+    return replace(photo, image=_u8(img)), (soft > 0.5).astype(np.uint8)
+
+
+def gaussian_blur(photo: Photo, sigma: float) -> Photo:
+    if sigma <= 0:
+        return photo
+    return replace(photo, image=_as_u8(cv2.GaussianBlur(photo.image, (0, 0), sigma)))
+
+
+def motion_blur(photo: Photo, length: int, angle: float) -> Photo:
+    length = max(1, int(length))
+    if length <= 1:
+        return photo
+    k = np.zeros((length, length), np.float32)
+    k[length // 2, :] = 1
+    rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), angle, 1.0)
+    kern = np.asarray(cv2.warpAffine(k, rot, (length, length)), np.float32)
+    kern /= max(1e-6, float(kern.sum()))
+    return replace(photo, image=_as_u8(cv2.filter2D(photo.image, -1, kern)))
+
+
+def sensor_noise(photo: Photo, rng: Random, sigma: float) -> Photo:
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    noise = nrng.standard_normal(photo.image.shape, dtype=np.float32) * np.float32(sigma)
+    img = cv2.add(photo.image.astype(np.int16), noise.astype(np.int16), dtype=cv2.CV_16S)
+    return replace(photo, image=_as_u8(np.clip(img, 0, 255)))
+
+
+def jpeg(photo: Photo, quality: int) -> Photo:
+    ok, buf = cv2.imencode(".jpg", photo.image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:  # pragma: no cover
+        raise RuntimeError("JPEG encoding failed")
+    img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return replace(photo, image=np.asarray(img, np.uint8))
+
+
+def recapture(photo: Photo, rng: Random, strength: float = 1.0) -> Photo:
+    """Screen re-shoot: moiré interference, visible pixel grid and a colour cast."""
+    h, w = photo.image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = photo.image.astype(np.float32)
+    # moiré: beat between the screen's pixel pitch and the camera's sampling
+    f1, a1 = rng.uniform(0.35, 0.6), rng.uniform(0, math.pi)
+    f2 = f1 * rng.uniform(0.97, 1.03)
+    a2 = a1 + rng.uniform(0.02, 0.08)
+    m = np.sin(f1 * (xx * math.cos(a1) + yy * math.sin(a1))) + np.sin(
+        f2 * (xx * math.cos(a2) + yy * math.sin(a2))
+    )
+    img *= (1 + 0.10 * strength * m / 2)[..., None]
+    # pixel grid: dark lines every `pitch` pixels, RGB sub-pixel stripes
+    pitch = rng.randint(3, 5)
+    grid = np.ones((h, w), np.float32)
+    grid[::pitch, :] *= 1 - 0.25 * strength
+    grid[:, ::pitch] *= 1 - 0.25 * strength
+    img *= grid[..., None]
+    sub = xx.astype(np.int32) % 3
+    for c in range(3):
+        img[..., c] *= np.where(sub == (2 - c), 1 + 0.06 * strength, 1 - 0.03 * strength)
+    cast = np.array(
+        [rng.uniform(0.95, 1.12), rng.uniform(0.95, 1.05), rng.uniform(0.85, 1.02)], np.float32
+    )
+    img = img * cast + rng.uniform(5, 25) * strength  # raised black level of a lit screen
+    return replace(photo, image=_u8(img))
+
+
+# ---------------------------------------------------------------------------------------
+# Geometry helpers
+# ---------------------------------------------------------------------------------------
+
+
+def fraction_inside(quad: F64, size: tuple[int, int]) -> float:
+    """Share of a convex quad's area that lies inside the (w, h) frame."""
+    w, h = size
+    poly = quad.astype(np.float32).reshape(-1, 1, 2)
+    area = abs(float(cv2.contourArea(poly)))
+    if area <= 0:
+        return 0.0
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    inter, _ = cv2.intersectConvexConvex(poly.reshape(-1, 2), frame)
+    return float(inter) / area
+
+
+def mask_coverage(quad: F64, mask: U8) -> float:
+    """Share of the quad's pixels covered by ``mask`` (1 = covered)."""
+    m = np.zeros(mask.shape, np.uint8)
+    cv2.fillPoly(m, [np.round(quad).astype(np.int32)], 1)
+    n = int(m.sum())
+    if n == 0:
+        return 0.0
+    return float((m & mask).sum()) / n
