@@ -25,8 +25,8 @@ THUMB = 16
 class _Candidate:
     t: float
     quality: float
-    crop: npt.NDArray[np.uint8]  # RGB, face with margin
-    box: Box  # face box inside the crop
+    frame: Frame  # kept undecoded to RGB until chosen
+    box: Box  # face box in the upright frame
 
 
 @dataclass(frozen=True)
@@ -193,16 +193,11 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             slot = int(frame.t / settings.embed_slot_s)
             cur = slots.get(slot)
             if cur is None or q > cur.quality:
-                b = _clip_box(_expand(box, 0.6), w, h)
-                if b is not None:
-                    rgb = to_rgb(frame, reader.info.turns)
-                    x0, y0 = int(b.left), int(b.top)
-                    crop = np.ascontiguousarray(rgb[y0 : int(b.bottom), x0 : int(b.right)])
-                    slots[slot] = _Candidate(frame.t, q, crop, box.scaled(1.0, -x0, -y0))
+                slots[slot] = _Candidate(frame.t, q, frame, box)
         timing["select"] += time.perf_counter() - t2
     duration = last_t
     t3 = time.perf_counter()
-    embeddings, best = _embed_spread(engine, slots, duration, settings)
+    embeddings, best = _embed_spread(engine, slots, duration, settings, reader.info.turns)
     timing["embed"] = time.perf_counter() - t3
     return Track(
         info=reader.info,
@@ -211,7 +206,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         thumbs=np.stack(thumbs) if thumbs else np.zeros((0, THUMB * THUMB), np.float32),
         face_counts=counts,
         embeddings=embeddings,
-        best_frame=None if best is None else best.crop,
+        best_frame=None if best is None else _crop(best, reader.info.turns, 1.0)[0],
         best_t=None if best is None else best.t,
         duration_s=duration,
         decoded_frames=decoded,
@@ -220,11 +215,22 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     )
 
 
+def _crop(cand: _Candidate, turns: int, margin: float) -> tuple[npt.NDArray[np.uint8], Box]:
+    """RGB crop around the candidate's face (with margin) and the face box inside it."""
+    rgb = to_rgb(cand.frame, turns)
+    h, w = rgb.shape[:2]
+    b = _clip_box(_expand(cand.box, margin), w, h) or Box(0, 0, w - 1, h - 1)
+    x0, y0 = int(b.left), int(b.top)
+    crop = np.ascontiguousarray(rgb[y0 : int(b.bottom), x0 : int(b.right)])
+    return crop, cand.box.scaled(1.0, -x0, -y0)
+
+
 def _embed_spread(
     engine: FaceEngine,
     slots: dict[int, _Candidate],
     duration: float,
     settings: LivenessSettings,
+    turns: int,
 ) -> tuple[list[tuple[float, Embedding]], _Candidate | None]:
     """Embed the best candidate of each of K equal parts of the clip (K grows with the
     duration, 2..max_embeddings), so a splice of two people shows in the embeddings."""
@@ -239,6 +245,7 @@ def _embed_spread(
             bins[i] = cand
     out: list[tuple[float, Embedding]] = []
     for cand in sorted(bins.values(), key=lambda c: c.t):
-        out.append((cand.t, engine.embed(cand.crop, cand.box)))
+        crop, box = _crop(cand, turns, 0.6)
+        out.append((cand.t, engine.embed(crop, box)))
     best = max(slots.values(), key=lambda c: c.quality)
     return out, best
