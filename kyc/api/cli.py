@@ -1,11 +1,91 @@
-"""Sub-commands of this package (registered by kyc.cli)."""
+"""Operations commands: ``kyc serve``, ``kyc keys create``, ``kyc reviewers create``,
+``kyc purge`` (contract: ../shared/DESIGN.md)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
 def register(sub: Any) -> None:
-    """Add this package's sub-commands to the ``kyc`` parser (none yet)."""
-    _ = (sub, argparse)
+    serve = sub.add_parser("serve", help="run the HTTP service (mini-program API, reviewers)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    keys = sub.add_parser("keys", help="API keys of integrating accounts")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create_key = keys_sub.add_parser("create", help="create an API key; prints the token")
+    create_key.add_argument("--account", required=True, help="account id")
+    create_key.set_defaults(func=_keys_create)
+
+    reviewers = sub.add_parser("reviewers", help="reviewer credentials")
+    rev_sub = reviewers.add_subparsers(dest="reviewers_command", required=True)
+    create_rev = rev_sub.add_parser("create", help="create a reviewer; prints the token")
+    create_rev.add_argument("name")
+    create_rev.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
+    create_rev.set_defaults(func=_reviewers_create)
+
+    purge = sub.add_parser(
+        "purge", help="delete raw images and videos older than an age (results, audit stay)"
+    )
+    purge.add_argument("--older-than", required=True, help="e.g. 30d, 12h")
+    purge.set_defaults(func=_purge)
+
+
+def _store() -> Any:
+    from kyc.api.runtime import open_store
+    from kyc.config import get_settings
+
+    return open_store(get_settings())
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from kyc.store import repo
+
+    engine, sessions, _cipher, _blobs = _store()
+    with sessions() as s:
+        token = repo.create_api_key(s, args.account)
+    engine.dispose()
+    sys.stdout.write(token + "\n")
+    return 0
+
+
+def _reviewers_create(args: argparse.Namespace) -> int:
+    from kyc.store import repo
+
+    engine, sessions, _cipher, _blobs = _store()
+    with sessions() as s:
+        token = repo.create_reviewer(s, args.name, args.role)
+    engine.dispose()
+    sys.stdout.write(token + "\n")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from kyc.cli import print_json
+    from kyc.store import repo
+
+    age = repo.parse_age(args.older_than)
+    engine, sessions, _cipher, blobs = _store()
+    report = repo.purge(sessions, blobs, age)
+    engine.dispose()
+    print_json(report.to_json())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from kyc.api.app import create_app
+    from kyc.config import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    app = create_app(settings)  # refuses to start without a key outside development
+    app.state.rt.pool.start()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0

@@ -35,7 +35,17 @@ def extract(verdict: Mapping[str, Any]) -> tuple[list[dict[str, float | None]], 
     """Per-frame signals and challenge windows out of a video verdict's JSON."""
     frames_raw = verdict.get("signals") or verdict.get("frames") or []
     frames: list[dict[str, float | None]] = []
-    if isinstance(frames_raw, list):
+    if isinstance(frames_raw, Mapping):  # columnar: {"t": [...], "eye": [...], ...}
+        cols = {k: frames_raw.get(k) for k in ("t", "eye", "mouth", "yaw", "pitch")}
+        ts = cols["t"] if isinstance(cols["t"], list) else []
+        for i, t in enumerate(ts):
+            row: dict[str, float | None] = {"t": _num(t)}
+            for k in ("eye", "mouth", "yaw", "pitch"):
+                col = cols[k]
+                row[k] = _num(col[i]) if isinstance(col, list) and i < len(col) else None
+            if row["t"] is not None:
+                frames.append(row)
+    elif isinstance(frames_raw, list):
         for row in frames_raw:
             if isinstance(row, Mapping) and _num(row.get("t")) is not None:
                 frames.append({k: _num(row.get(k)) for k in ("t", "eye", "mouth", "yaw", "pitch")})
@@ -76,7 +86,7 @@ def signal_svg(
     """Four stacked panels (eye, mouth, yaw, pitch) sharing the time axis."""
     left, right, top, gap, bottom = 110, 12, 8, 10, 28
     height = top + len(SERIES) * (panel_h + gap) + bottom
-    ts = [f["t"] for f in frames if f.get("t") is not None]
+    ts: list[float] = [t for f in frames if (t := f.get("t")) is not None]
     if not ts:
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="40" '
@@ -146,8 +156,7 @@ def signal_svg(
     for k in range(steps + 1):
         t = t0 + span * k / steps
         parts.append(
-            f'<text class="tick" x="{x(t):.1f}" y="{axis_y}" text-anchor="middle">'
-            f"{t:.1f}s</text>"
+            f'<text class="tick" x="{x(t):.1f}" y="{axis_y}" text-anchor="middle">{t:.1f}s</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

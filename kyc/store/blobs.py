@@ -146,7 +146,7 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
-def sign_v4(  # noqa: PLR0917
+def sign_v4(
     method: str,
     url: str,
     params: dict[str, str],

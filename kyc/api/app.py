@@ -1,0 +1,558 @@
+"""The FastAPI application: mini-program API (/v1), reviewer API and pages, health, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Body, Depends, FastAPI, File, Form, Header, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kyc.api import service
+from kyc.api.errors import ApiCode, ApiError, status_for
+from kyc.api.runtime import Runtime, build_runtime
+from kyc.api.workers import Saturated, check_video, raise_worker_error, read_document
+from kyc.config import Settings
+from kyc.errors import BadInput, ErrorCode, KycError
+from kyc.imageio import sniff
+from kyc.store import repo
+from kyc.store.tables import IdempotencyRecord
+
+log = logging.getLogger("kyc.api")
+bearer = HTTPBearer(auto_error=False, description="API key or reviewer token")
+COOKIE = "kyc_review"
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="machine-readable code")
+    detail: str = Field(description="what went wrong, for a person")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorBody} for s in (401, 403, 404, 409, 413, 415, 422, 429, 501, 503)
+}
+
+
+class ConsentBody(BaseModel):
+    biometric: Literal[True] = Field(description="the applicant agreed to biometric processing")
+    version: str | None = Field(default=None, max_length=32, description="consent text version")
+
+
+class DecisionBody(BaseModel):
+    decision: Literal["approve", "reject"]
+    reasons: list[str] = Field(default_factory=list, max_length=6)
+    comment: str = Field(default="", max_length=2000)
+
+
+def get_rt(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+def _token(request: Request, creds: HTTPAuthorizationCredentials | None) -> str | None:
+    if creds is not None and creds.scheme.lower() == "bearer" and creds.credentials:
+        return creds.credentials
+    return None
+
+
+def account_id(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    token = _token(request, creds)
+    if token is None:
+        raise ApiError(401, ApiCode.UNAUTHORIZED, "missing bearer API key", _AUTH)
+    rt = get_rt(request)
+    with rt.sessions() as s:
+        account = repo.account_for_key(s, token)
+    if account is None:
+        raise ApiError(401, ApiCode.UNAUTHORIZED, "unknown or revoked API key", _AUTH)
+    return account
+
+
+_AUTH = {"WWW-Authenticate": "Bearer"}
+
+
+def reviewer_identity(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> repo.ReviewerIdentity:
+    token = _token(request, creds) or request.cookies.get(COOKIE)
+    if not token:
+        raise ApiError(401, ApiCode.UNAUTHORIZED, "missing reviewer token", _AUTH)
+    rt = get_rt(request)
+    with rt.sessions() as s:
+        who = repo.reviewer_for_token(s, token)
+    if who is None:
+        raise ApiError(401, ApiCode.UNAUTHORIZED, "unknown reviewer token", _AUTH)
+    return who
+
+
+def admin_identity(
+    who: Annotated[repo.ReviewerIdentity, Depends(reviewer_identity)],
+) -> repo.ReviewerIdentity:
+    if who.role != "admin":
+        raise ApiError(403, ApiCode.FORBIDDEN, "admins only")
+    return who
+
+
+Account = Annotated[str, Depends(account_id)]
+ReviewerDep = Annotated[repo.ReviewerIdentity, Depends(reviewer_identity)]
+AdminDep = Annotated[repo.ReviewerIdentity, Depends(admin_identity)]
+RtDep = Annotated[Runtime, Depends(get_rt)]
+IdemKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=128, description="retry-safe upload key"),
+]
+
+
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+async def _read_limited(upload: UploadFile, limit: int, code: ErrorCode) -> bytes:
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise BadInput(code, f"the file is larger than {limit} bytes")
+    if not data:
+        raise BadInput(ErrorCode.EMPTY_FILE, "the file is empty")
+    return data
+
+
+async def idempotent(
+    rt: Runtime,
+    account: str,
+    key: str | None,
+    request_hash: str,
+    compute: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+) -> JSONResponse:
+    """Replay the stored answer of a repeated upload; refuse a key reused for other content."""
+    import json
+
+    if not key:
+        status, body = await compute()
+        return JSONResponse(body, status_code=status)
+
+    def claim() -> IdempotencyRecord | None:
+        with rt.sessions() as s:
+            s.add(IdempotencyRecord(account_id=account, key=key, request_hash=request_hash))
+            try:
+                s.commit()
+                return None
+            except IntegrityError:
+                s.rollback()
+            from sqlalchemy import select
+
+            return s.scalar(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.account_id == account, IdempotencyRecord.key == key
+                )
+            )
+
+    existing = await run_in_threadpool(claim)
+    if existing is not None:
+        if existing.request_hash != request_hash:
+            raise ApiError(
+                422,
+                ApiCode.IDEMPOTENCY_MISMATCH,
+                "this Idempotency-Key was used for another request",
+            )
+        if existing.status_code is None or existing.response is None:
+            raise ApiError(409, ApiCode.IN_PROGRESS, "a request with this key is in progress")
+        return JSONResponse(
+            json.loads(existing.response),
+            status_code=existing.status_code,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    def settle(status: int | None, body: dict[str, Any] | None) -> None:
+        from sqlalchemy import delete, update
+
+        with rt.sessions() as s:
+            where = (IdempotencyRecord.account_id == account, IdempotencyRecord.key == key)
+            if status is None:
+                s.execute(delete(IdempotencyRecord).where(*where))
+            else:
+                s.execute(
+                    update(IdempotencyRecord)
+                    .where(*where)
+                    .values(status_code=status, response=json.dumps(body, ensure_ascii=False))
+                )
+            s.commit()
+
+    try:
+        status, body = await compute()
+    except BaseException:
+        await run_in_threadpool(settle, None, None)
+        raise
+    await run_in_threadpool(settle, status, body)
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """The app. ``runtime`` is built from ``settings`` (migrations run) unless given."""
+    from kyc.config import get_settings
+
+    rt = runtime or build_runtime(settings or get_settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.tasks = set()
+        try:
+            yield
+        finally:
+            for task in list(app.state.tasks):
+                task.cancel()
+            rt.pool.shutdown()
+
+    app = FastAPI(
+        title="kyc — ICP filing verification service",
+        version="1",
+        description=(
+            "Mini-program API (`/v1/filings`, bearer API key per account), reviewer API "
+            "(`/v1/review`, reviewer token) and pages (`/review`). Every error answers "
+            '`{"error": CODE, "detail": message}`. ID numbers, names and addresses are '
+            "masked in mini-program responses."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.rt = rt
+    app.state.tasks = set()
+    _install_errors(app)
+    _install_metrics(app, rt)
+
+    # ------------------------------------------------------------------ operations
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with rt.sessions() as s:
+            s.execute(text("SELECT 1"))
+        return {
+            "status": "ok",
+            "pool": {"accepted": rt.pool.accepted, "capacity": rt.pool.capacity},
+        }
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics() -> Response:
+        return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # ------------------------------------------------------------------ mini-program
+    @app.post("/v1/filings", status_code=201, tags=["mini-program"], responses=ERRORS)
+    def create_filing(
+        account: Account,
+        body: Annotated[
+            dict[str, Any],
+            Body(description="the filing file of `kyc check-filing` (account_id is yours)"),
+        ],
+    ) -> dict[str, Any]:
+        return service.create_filing(rt, account, body)
+
+    @app.get("/v1/filings/{filing_id}", tags=["mini-program"], responses=ERRORS)
+    def get_filing(account: Account, filing_id: str) -> dict[str, Any]:
+        return service.get_filing(rt, account, filing_id)
+
+    @app.patch("/v1/filings/{filing_id}", tags=["mini-program"], responses=ERRORS)
+    def update_filing(
+        account: Account,
+        filing_id: str,
+        body: Annotated[
+            dict[str, Any],
+            Body(description="any of region, account_has_cvm, subject (merged), websites"),
+        ],
+    ) -> dict[str, Any]:
+        return service.update_filing(rt, account, filing_id, body)
+
+    @app.post("/v1/filings/{filing_id}/documents", tags=["mini-program"], responses=ERRORS)
+    async def upload_document(
+        account: Account,
+        filing_id: str,
+        file: Annotated[UploadFile, File(description="the document photo")],
+        idempotency_key: IdemKey = None,
+        type_hint: Annotated[Literal["auto", "id_card", "business_license"], Form()] = "auto",
+    ) -> JSONResponse:
+        data = await _read_limited(
+            file, rt.settings.service.max_upload_bytes, ErrorCode.FILE_TOO_LARGE
+        )
+        digest = hashlib.sha256(
+            b"doc|" + filing_id.encode() + b"|" + type_hint.encode() + b"|" + data
+        ).hexdigest()
+
+        async def compute() -> tuple[int, dict[str, Any]]:
+            await run_in_threadpool(service.check_document_allowed, rt, account, filing_id)
+            try:
+                result = await rt.pool.run("ocr", read_document, data, "upload", type_hint)
+            except Saturated as exc:
+                raise _saturated(rt) from exc
+            raise_worker_error(result)
+            t0 = time.perf_counter()
+
+            def save() -> dict[str, Any]:
+                raw = repo.write_blob(rt.sessions, rt.blobs, data)
+                ev = result.get("evidence_jpeg")
+                po = result.get("portrait_jpeg")
+                blobs = service.StoredBlobs(
+                    raw,
+                    repo.write_blob(rt.sessions, rt.blobs, ev) if ev else None,
+                    repo.write_blob(rt.sessions, rt.blobs, po) if po else None,
+                )
+                return service.store_document(
+                    rt, account, filing_id, result, blobs, sniff(data), len(data)
+                )
+
+            body = await run_in_threadpool(save)
+            rt.metrics.stages.labels("store_document").observe(time.perf_counter() - t0)
+            return 200, body
+
+        return await idempotent(rt, account, idempotency_key, digest, compute)
+
+    @app.post("/v1/filings/{filing_id}/consent", tags=["mini-program"], responses=ERRORS)
+    def consent(account: Account, filing_id: str, body: ConsentBody) -> dict[str, Any]:
+        return service.record_consent(rt, account, filing_id, body.version)
+
+    @app.post(
+        "/v1/filings/{filing_id}/liveness/challenge",
+        status_code=201,
+        tags=["mini-program"],
+        responses=ERRORS,
+    )
+    def challenge(account: Account, filing_id: str) -> dict[str, Any]:
+        return service.new_challenge(rt, account, filing_id)
+
+    @app.post(
+        "/v1/filings/{filing_id}/liveness/video",
+        status_code=202,
+        tags=["mini-program"],
+        responses=ERRORS,
+    )
+    async def upload_video(
+        request: Request,
+        account: Account,
+        filing_id: str,
+        file: Annotated[UploadFile, File(description="the selfie video")],
+        idempotency_key: IdemKey = None,
+        challenge_id: Annotated[str | None, Form(max_length=32)] = None,
+        mirrored: Annotated[bool, Form(description="the recording is mirrored")] = False,
+    ) -> JSONResponse:
+        limit = rt.settings.liveness.max_video_bytes
+        tmp_dir = rt.settings.data_dir / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".video")
+        tmp = Path(tmp_name)
+        digest = hashlib.sha256(
+            b"video|" + filing_id.encode() + f"|{challenge_id}|{mirrored}|".encode()
+        )
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                while chunk := await file.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise BadInput(
+                            ErrorCode.VIDEO_TOO_LARGE, f"the video is larger than {limit} bytes"
+                        )
+                    digest.update(chunk)
+                    await run_in_threadpool(fh.write, chunk)
+            if size == 0:
+                raise BadInput(ErrorCode.EMPTY_FILE, "the video is empty")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+        async def compute() -> tuple[int, dict[str, Any]]:
+            plan = await run_in_threadpool(service.plan_video, rt, account, filing_id, challenge_id)
+            try:
+                rt.pool.acquire()
+            except Saturated as exc:
+                raise _saturated(rt) from exc
+            try:
+
+                def save() -> dict[str, Any]:
+                    key = repo.write_blob(rt.sessions, rt.blobs, tmp.read_bytes())
+                    return service.create_video_job(rt, account, filing_id, plan, key, mirrored)
+
+                job = await run_in_threadpool(save)
+            except BaseException:
+                rt.pool.release()
+                raise
+            received = dt.datetime.now(dt.UTC)
+            task = asyncio.create_task(_run_video(rt, job["job_id"], tmp, plan, mirrored, received))
+            request.app.state.tasks.add(task)
+            task.add_done_callback(request.app.state.tasks.discard)
+            return 202, job
+
+        try:
+            return await idempotent(rt, account, idempotency_key, digest.hexdigest(), compute)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    @app.get(
+        "/v1/filings/{filing_id}/liveness/jobs/{job_id}", tags=["mini-program"], responses=ERRORS
+    )
+    def video_job(account: Account, filing_id: str, job_id: str) -> dict[str, Any]:
+        return service.get_job(rt, account, filing_id, job_id)
+
+    @app.post("/v1/filings/{filing_id}/submit", tags=["mini-program"], responses=ERRORS)
+    def submit(account: Account, filing_id: str) -> dict[str, Any]:
+        return service.submit(rt, account, filing_id)
+
+    # ------------------------------------------------------------------ reviewers
+    @app.get("/v1/review/queue", tags=["review"], responses=ERRORS)
+    def review_queue(who: ReviewerDep) -> dict[str, Any]:
+        return {"items": service.queue(rt)}
+
+    @app.get("/v1/review/filings/{filing_id}", tags=["review"], responses=ERRORS)
+    def review_filing(who: ReviewerDep, filing_id: str) -> dict[str, Any]:
+        return service.review_detail(rt, who, filing_id)
+
+    @app.post("/v1/review/filings/{filing_id}/decision", tags=["review"], responses=ERRORS)
+    def review_decision(who: ReviewerDep, filing_id: str, body: DecisionBody) -> dict[str, Any]:
+        return service.decide(rt, who, filing_id, body.decision, body.reasons, body.comment)
+
+    @app.get("/v1/admin/audit", tags=["review"], responses=ERRORS)
+    def admin_audit(who: AdminDep, filing_id: str | None = None) -> dict[str, Any]:
+        with rt.sessions() as s:
+            return {"events": service.audit_trail(s, filing_id)}
+
+    from kyc.api.pages import install_pages
+
+    install_pages(app, rt)
+    return app
+
+
+def _saturated(rt: Runtime) -> ApiError:
+    retry = str(rt.settings.service.retry_after_s)
+    return ApiError(
+        503, ApiCode.SATURATED, "the service is busy; retry shortly", {"Retry-After": retry}
+    )
+
+
+async def _run_video(
+    rt: Runtime,
+    job_id: str,
+    video: Path,
+    plan: service.VideoPlan,
+    mirrored: bool,
+    received: dt.datetime,
+) -> None:
+    """Background: run the video check in the pool (place already reserved), store the result."""
+    verdict: dict[str, Any] | None = None
+    best: tuple[str, int] | None = None
+    error: str | None = None
+    failed = False
+    try:
+        await run_in_threadpool(service.mark_running, rt, job_id)
+        result = await rt.pool.run(
+            "video",
+            check_video,
+            str(video),
+            plan.portrait_jpeg,
+            plan.challenge,
+            mirrored,
+            received.isoformat(),
+            reserved=True,
+        )
+        try:
+            raise_worker_error(result)
+            verdict = result["verdict"]
+            failed = verdict.get("decision") == "reject"
+            if result.get("best_frame_jpeg"):
+                best = await run_in_threadpool(
+                    repo.write_blob, rt.sessions, rt.blobs, result["best_frame_jpeg"]
+                )
+        except BadInput as exc:
+            error, failed = str(exc.code), True
+        except ApiError as exc:
+            error = exc.code
+        except KycError as exc:
+            error = str(exc.code)
+            log.error("video check %s failed: %s", job_id, exc.code)
+    except asyncio.CancelledError:
+        error = "INTERRUPTED"
+        raise
+    except Exception as exc:
+        error = "INTERNAL"
+        log.exception("video check %s crashed: %s", job_id, type(exc).__name__)
+    finally:
+        video.unlink(missing_ok=True)
+        rt.metrics.video_checks.labels(
+            verdict.get("decision", "none") if verdict else error or "none"
+        ).inc()
+        await run_in_threadpool(service.finish_video_job, rt, job_id, verdict, best, error, failed)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.detail, exc.headers)
+
+    @app.exception_handler(KycError)
+    async def kyc_error(_: Request, exc: KycError) -> JSONResponse:
+        status = status_for(exc)
+        if status >= 500:
+            log.error("system fault: %s", exc.code)  # detail may name files; code is enough
+        return error_response(status, str(exc.code), exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors()[:5]:
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        return error_response(422, ApiCode.INVALID_REQUEST, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: ApiCode.NOT_FOUND, 405: "METHOD_NOT_ALLOWED", 401: ApiCode.UNAUTHORIZED}.get(
+            exc.status_code, "HTTP_ERROR"
+        )
+        return error_response(
+            exc.status_code, str(code), str(exc.detail), getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def crash(_: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__)
+        return error_response(500, ApiCode.INTERNAL, "internal error")
+
+
+def _install_metrics(app: FastAPI, rt: Runtime) -> None:
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        t0 = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            rt.metrics.requests.labels(request.method, path, str(status)).observe(
+                time.perf_counter() - t0
+            )

@@ -1,0 +1,57 @@
+"""HTTP errors of the service and the mapping of the package's errors to statuses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from kyc.errors import BadInput, ErrorCode, KycError
+
+
+class ApiCode(StrEnum):
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_REQUEST = "INVALID_REQUEST"
+    CONFLICT = "CONFLICT"
+    IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH"
+    IN_PROGRESS = "IN_PROGRESS"
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    NO_PORTRAIT = "NO_PORTRAIT"
+    NO_CHALLENGE = "NO_CHALLENGE"
+    LOCKED_OUT = "LOCKED_OUT"
+    SATURATED = "SATURATED"
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+    INTERNAL = "INTERNAL"
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers or {}
+
+
+_BAD_INPUT_STATUS = {
+    ErrorCode.FILE_TOO_LARGE: 413,
+    ErrorCode.VIDEO_TOO_LARGE: 413,
+    ErrorCode.IMAGE_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_FORMAT: 415,
+    ErrorCode.CHALLENGE_EXPIRED: 409,
+}
+
+
+def status_for(exc: KycError) -> int:
+    if isinstance(exc, BadInput):
+        return _BAD_INPUT_STATUS.get(exc.code, 422)
+    if exc.code in (ErrorCode.MODEL_MISSING, ErrorCode.MODEL_CORRUPT):
+        return 503
+    return 500

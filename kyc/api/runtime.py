@@ -1,0 +1,108 @@
+"""Everything a running service holds: settings, database, cipher, blobs, pool, metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kyc.api.metrics import Metrics
+from kyc.api.workers import DEFAULT_READER, DEFAULT_VIDEO, WorkPool
+from kyc.config import Settings
+from kyc.errors import ErrorCode, SystemFault
+from kyc.store import repo
+from kyc.store.blobs import BlobStore, LocalStore, RawStore, S3Store
+from kyc.store.crypto import FieldCipher, load_or_create_dev_key, parse_key
+from kyc.store.db import make_engine, migrate
+
+log = logging.getLogger("kyc.api")
+
+
+def database_url(settings: Settings) -> str:
+    url = os.environ.get("KYC_DATABASE_URL") or settings.service.database_url
+    if url:
+        return url
+    return f"sqlite:///{(settings.data_dir / 'kyc.sqlite3').resolve()}"
+
+
+def encryption_key(settings: Settings) -> bytes:
+    """The key from settings; generated into the data folder only in development."""
+    text = os.environ.get("KYC_ENCRYPTION_KEY") or settings.service.encryption_key
+    if text:
+        return parse_key(text)
+    if settings.environment != "development":
+        raise SystemFault(
+            ErrorCode.CONFIG_ERROR,
+            "no encryption key: set KYC_SERVICE__ENCRYPTION_KEY (32 bytes, base64) "
+            f"— refusing to start in environment {settings.environment!r}",
+        )
+    return load_or_create_dev_key(settings.data_dir / "dev-encryption.key")
+
+
+def make_raw_store(settings: Settings) -> RawStore:
+    if settings.service.blob_backend == "s3":
+        return S3Store(settings.service.s3)
+    return LocalStore(settings.data_dir / "blobs")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    cipher: FieldCipher
+    blobs: BlobStore
+    pool: WorkPool
+    metrics: Metrics
+    external_registry: list[dict[str, Any]]
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        self.engine.dispose()
+
+
+def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], FieldCipher, BlobStore]:
+    """Key check, database (migrated), cipher and blob store: what CLI commands need."""
+    key = encryption_key(settings)
+    cipher = FieldCipher(key)
+    engine = make_engine(database_url(settings))
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    blobs = BlobStore(make_raw_store(settings), cipher)
+    return engine, sessions, cipher, blobs
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    pool_kind: Literal["process", "thread"] = "process",
+    reader_spec: str = DEFAULT_READER,
+    video_spec: str = DEFAULT_VIDEO,
+    recover_after: dt.timedelta = dt.timedelta(minutes=10),
+) -> Runtime:
+    engine, sessions, cipher, blobs = open_store(settings)
+    removed = repo.recover_intents(sessions, blobs, recover_after)
+    failed = repo.fail_interrupted_jobs(sessions)
+    if removed or failed:
+        log.info("recovery: %d orphan blobs removed, %d interrupted jobs failed", removed, failed)
+    registry: list[dict[str, Any]] = []
+    if settings.service.registry_path:
+        try:
+            loaded = json.loads(Path(settings.service.registry_path).read_text())
+        except (OSError, ValueError) as exc:
+            raise SystemFault(ErrorCode.CONFIG_ERROR, f"cannot read the registry: {exc}") from exc
+        if not isinstance(loaded, list):
+            raise SystemFault(ErrorCode.CONFIG_ERROR, "the registry must be a JSON list")
+        registry = loaded
+    metrics = Metrics()
+    pool = WorkPool(
+        settings, metrics, kind=pool_kind, reader_spec=reader_spec, video_spec=video_spec
+    )
+    return Runtime(settings, engine, sessions, cipher, blobs, pool, metrics, registry)

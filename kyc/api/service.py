@@ -1,0 +1,836 @@
+"""Use cases of the service (synchronous; the HTTP layer runs them off the event loop).
+
+Plain functions over a Runtime: create and update filings, store document readings with
+auto-fill, consent, challenges, video-check bookkeeping, submission, review decisions.
+Personal data is encrypted in every column it lands in and masked in what goes back to the
+mini-program.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kyc.api.errors import ApiCode, ApiError
+from kyc.api.privacy import is_personal, mask_tree, mask_value
+from kyc.api.risk import RiskInputs, risk_score
+from kyc.api.runtime import Runtime
+from kyc.errors import BadInput, ErrorCode
+from kyc.store import repo
+from kyc.store.tables import (
+    AuditEvent,
+    Challenge,
+    Decision,
+    Document,
+    Filing,
+    FilingDomain,
+    Reviewer,
+    VideoCheck,
+    utcnow,
+)
+
+REJECTION_REASONS: dict[str, str] = {
+    "R-REJ-1": "certificate image unclear (after recompression)",
+    "R-REJ-2": "seal in the wrong place on the verification form",
+    "R-REJ-3": "site content does not match the subject or lacks a pre-approval",
+    "R-REJ-4": "certificate already filed under another account",
+    "R-REJ-5": "typed data differs from the certificate (name, number, address)",
+    "R-REJ-6": "certificate expired, principal under age, or phone area code mismatch",
+}
+EDITABLE_KEYS = ("region", "account_has_cvm", "subject", "websites")
+DRAFT = "draft"
+SUBMITTED = "submitted"
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _registry(rt: Runtime, s: Session, filing_id: str | None, order: dict[str, Any]) -> list[Any]:
+    """Filings known here (submitted or decided) sharing the certificate or a domain."""
+    cert = str(order.get("subject", {}).get("certificate_number") or "")
+    domains = sorted(_domains(order))
+    ids: set[str] = set()
+    if cert:
+        ids.update(
+            s.scalars(select(Filing.id).where(Filing.cert_lookup == rt.cipher.lookup_hash(cert)))
+        )
+    if domains:
+        ids.update(
+            s.scalars(select(FilingDomain.filing_id).where(FilingDomain.domain.in_(domains)))
+        )
+    ids.discard(filing_id or "")
+    entries: list[dict[str, Any]] = list(rt.external_registry)
+    for f in s.scalars(select(Filing).where(Filing.id.in_(ids), Filing.status != DRAFT)):
+        other = rt.cipher.decrypt_json(f.order_enc, "order")
+        entries.append(
+            {
+                "certificate_number": other.get("subject", {}).get("certificate_number", ""),
+                "domains": sorted(_domains(other)),
+                "provider": "us",
+                "account_id": f.account_id,
+            }
+        )
+    return entries
+
+
+def _domains(order: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for site in order.get("websites") or []:
+        if isinstance(site, dict):
+            for d in site.get("domains") or []:
+                if isinstance(d, str) and d.strip():
+                    out.add(d.strip().lower().rstrip("."))
+    return out
+
+
+def run_checks(
+    rt: Runtime, s: Session, filing_id: str | None, order: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Parse the order (BadInput names the JSON path), auto-fill the empty subject and
+    principal fields from the documents (into ``order``, in place), run every rule.
+
+    Returns the rule results (with inputs, for reviewers) and the auto-filled paths.
+    """
+    from kyc.filing.autofill import autofill
+    from kyc.filing.check import check_filing
+    from kyc.filing.model import parse_filing, parse_registry
+
+    parsed = parse_filing(order)
+    filled_order, filled = autofill(parsed)
+    paths: list[str] = []
+    for item in filled:
+        value: Any = filled_order
+        for part in item.target.split("."):
+            value = getattr(value, part, None)
+        if isinstance(value, str) and _set_path(order, item.target, value):
+            paths.append(item.target)
+    registry = parse_registry(_registry(rt, s, filing_id, order))
+    check = check_filing(parsed, registry, dt.date.today()).to_json(detail=True)
+    return check, paths
+
+
+def _set_path(tree: dict[str, Any], dotted: str, value: str) -> bool:
+    node: Any = tree
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+            return False
+        node = node[part]
+    if node.get(parts[-1]):
+        return False
+    node[parts[-1]] = value
+    return True
+
+
+def _apply_checks(filing: Filing, check: dict[str, Any], rt: Runtime) -> None:
+    filing.check_enc = rt.cipher.encrypt_json(check, "check")
+    filing.filing_type = check.get("filing_type")
+    filing.path = check.get("path")
+    filing.checks_ok = bool(check.get("ok"))
+
+
+def _index(s: Session, rt: Runtime, filing: Filing, order: dict[str, Any]) -> None:
+    cert = str(order.get("subject", {}).get("certificate_number") or "")
+    filing.cert_lookup = rt.cipher.lookup_hash(cert) if cert else None
+    s.query(FilingDomain).filter(FilingDomain.filing_id == filing.id).delete()
+    for d in sorted(_domains(order)):
+        s.add(FilingDomain(filing_id=filing.id, domain=d[:255]))
+
+
+# --------------------------------------------------------------------------- filings
+
+
+def _get_filing(s: Session, filing_id: str, account_id: str | None) -> Filing:
+    filing = s.get(Filing, filing_id) if len(filing_id) <= 32 else None
+    # Another account's filing is indistinguishable from a missing one.
+    if filing is None or (account_id is not None and filing.account_id != account_id):
+        raise ApiError(404, ApiCode.NOT_FOUND, "no such filing")
+    return filing
+
+
+def create_filing(rt: Runtime, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    order = copy.deepcopy(body)
+    order["account_id"] = account_id
+    order.setdefault("documents", [])
+    with rt.sessions() as s:
+        fid = new_id()
+        check, _filled = run_checks(rt, s, fid, order)
+        filing = Filing(
+            id=fid,
+            account_id=account_id,
+            status=DRAFT,
+            order_enc=rt.cipher.encrypt_json(order, "order"),
+        )
+        _apply_checks(filing, check, rt)
+        s.add(filing)
+        s.flush()
+        _index(s, rt, filing, order)
+        repo.audit(s, f"account:{account_id}", "filing.create", fid)
+        s.commit()
+        return filing_view(rt, s, filing, masked=True)
+
+
+def update_filing(
+    rt: Runtime, account_id: str, filing_id: str, patch: dict[str, Any]
+) -> dict[str, Any]:
+    unknown = sorted(set(patch) - set(EDITABLE_KEYS))
+    if unknown:
+        raise BadInput(
+            ErrorCode.INVALID_FIELD,
+            f"cannot set {', '.join(unknown)}; editable: {', '.join(EDITABLE_KEYS)}",
+        )
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        _require_draft(filing)
+        order = rt.cipher.decrypt_json(filing.order_enc, "order")
+        for key, value in patch.items():
+            if key == "subject" and isinstance(value, dict) and isinstance(order.get(key), dict):
+                merged = dict(order[key])
+                merged.update(value)
+                order[key] = merged
+            else:
+                order[key] = value
+        check, _filled = run_checks(rt, s, filing.id, order)
+        filing.order_enc = rt.cipher.encrypt_json(order, "order")
+        _apply_checks(filing, check, rt)
+        _index(s, rt, filing, order)
+        filing.updated_at = utcnow()
+        repo.audit(s, f"account:{account_id}", "filing.update", filing.id, {"keys": sorted(patch)})
+        s.commit()
+        return filing_view(rt, s, filing, masked=True)
+
+
+def _require_draft(filing: Filing) -> None:
+    if filing.status != DRAFT:
+        raise ApiError(409, ApiCode.CONFLICT, f"the filing is {filing.status}, not a draft")
+
+
+def get_filing(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        return filing_view(rt, s, filing, masked=True)
+
+
+def personal_values(tree: Any, key: str = "") -> Iterable[tuple[str, str]]:
+    """Every (key, value) pair of personal data in a JSON tree (readings included)."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if isinstance(v, str) and is_personal(k) and key != "websites":
+                yield k, v
+            elif isinstance(v, dict) and is_personal(k) and isinstance(v.get("value"), str):
+                yield k, v["value"]
+            else:
+                yield from personal_values(v, k)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from personal_values(item, key)
+
+
+def redact(text: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """Mask every occurrence of known personal values inside free text (rule reasons)."""
+    for k, v in sorted(set(pairs), key=lambda kv: -len(kv[1])):
+        if len(v.strip()) >= 2 and v in text:
+            text = text.replace(v, mask_value(k, v))
+    return text
+
+
+def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dict[str, Any]:
+    order = rt.cipher.decrypt_json(filing.order_enc, "order")
+    check = rt.cipher.decrypt_json(filing.check_enc, "check") if filing.check_enc else None
+    docs = list(
+        s.scalars(
+            select(Document).where(Document.filing_id == filing.id).order_by(Document.created_at)
+        )
+    )
+    documents = []
+    for d in docs:
+        reading = rt.cipher.decrypt_json(d.reading_enc, "reading")
+        documents.append(
+            {
+                "id": d.id,
+                "document_type": d.document_type,
+                "fields": reading["reading"]["fields"],
+                "warnings": json.loads(d.warnings),
+                "quality": d.quality,
+                "created_at": _iso(d.created_at),
+                "purged": d.purged_at is not None,
+            }
+        )
+    latest = s.scalars(
+        select(VideoCheck)
+        .where(VideoCheck.filing_id == filing.id)
+        .order_by(VideoCheck.created_at.desc())
+        .limit(1)
+    ).first()
+    view: dict[str, Any] = {
+        "id": filing.id,
+        "status": filing.status,
+        "filing_type": filing.filing_type,
+        "path": filing.path,
+        "video_check_eligible": filing.path == "video_check" if filing.path else None,
+        "order": {k: v for k, v in order.items() if k != "documents"},
+        "check": check,
+        "documents": documents,
+        "consent": {
+            "biometric": filing.consent_at is not None,
+            "at": _iso(filing.consent_at),
+            "version": filing.consent_version,
+        },
+        "liveness": {
+            "locked_until": _iso(filing.lock_until)
+            if filing.lock_until and filing.lock_until > utcnow()
+            else None,
+            "latest_job": job_summary(latest) if latest else None,
+        },
+        "created_at": _iso(filing.created_at),
+        "submitted_at": _iso(filing.submitted_at),
+        "decided_at": _iso(filing.decided_at),
+    }
+    if masked:
+        pairs = list(personal_values(order))
+        view = mask_tree(view)
+        if check:
+            view["check"] = {
+                "filing_type": check.get("filing_type"),
+                "path": check.get("path"),
+                "ok": check.get("ok"),
+                "path_reasons": [redact(str(r), pairs) for r in check.get("path_reasons", [])],
+                "rules": [
+                    {
+                        "id": r.get("id"),
+                        "status": r.get("status"),
+                        "reason": redact(str(r.get("reason", "")), pairs),
+                    }
+                    for r in check.get("rules", [])
+                ],
+            }
+    return view
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class StoredBlobs:
+    raw: tuple[str, int]
+    evidence: tuple[str, int] | None
+    portrait: tuple[str, int] | None
+
+
+def store_document(
+    rt: Runtime,
+    account_id: str,
+    filing_id: str,
+    result: dict[str, Any],
+    blobs: StoredBlobs,
+    file_format: str | None,
+    size: int,
+) -> dict[str, Any]:
+    reading = result["reading"]
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        _require_draft(filing)
+        order = rt.cipher.decrypt_json(filing.order_enc, "order")
+        entry = dict(reading)
+        entry["format"] = file_format
+        entry["size_bytes"] = size
+        order.setdefault("documents", []).append(entry)
+        check, filled = run_checks(rt, s, filing.id, order)
+        confidences = [
+            float(f.get("confidence", 0.0)) for f in (reading.get("fields") or {}).values()
+        ]
+        doc = Document(
+            id=new_id(),
+            filing_id=filing.id,
+            document_type=reading.get("document_type", "unknown"),
+            reading_enc=rt.cipher.encrypt_json(
+                {
+                    "reading": reading,
+                    "boxes": result.get("boxes") or {},
+                    "evidence_size": result.get("evidence_size"),
+                },
+                "reading",
+            ),
+            warnings=json.dumps(list(reading.get("warnings") or [])),
+            quality=float(reading.get("quality") or 0.0),
+            min_confidence=min(confidences) if confidences else 0.0,
+            raw_key=blobs.raw[0],
+            evidence_key=blobs.evidence[0] if blobs.evidence else None,
+            portrait_key=blobs.portrait[0] if blobs.portrait else None,
+        )
+        s.add(doc)
+        filing.order_enc = rt.cipher.encrypt_json(order, "order")
+        _apply_checks(filing, check, rt)
+        _index(s, rt, filing, order)
+        filing.updated_at = utcnow()
+        repo.settle_intents(
+            s, [b[1] for b in (blobs.raw, blobs.evidence, blobs.portrait) if b is not None]
+        )
+        repo.audit(
+            s,
+            f"account:{account_id}",
+            "document.upload",
+            filing.id,
+            {"document_id": doc.id, "document_type": doc.document_type, "autofilled": filled},
+        )
+        s.commit()
+        view = filing_view(rt, s, filing, masked=True)
+        document = next(d for d in view["documents"] if d["id"] == doc.id)
+        return {"document": document, "autofilled": filled, "filing": view}
+
+
+def check_document_allowed(rt: Runtime, account_id: str, filing_id: str) -> None:
+    with rt.sessions() as s:
+        _require_draft(_get_filing(s, filing_id, account_id))
+
+
+# --------------------------------------------------------------------------- consent, video
+
+
+def record_consent(
+    rt: Runtime, account_id: str, filing_id: str, version: str | None
+) -> dict[str, Any]:
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        filing.consent_at = utcnow()
+        filing.consent_version = (version or rt.settings.service.consent_version)[:32]
+        repo.audit(
+            s,
+            f"account:{account_id}",
+            "consent.biometric",
+            filing.id,
+            {"version": filing.consent_version},
+        )
+        s.commit()
+        return {"biometric": True, "at": _iso(filing.consent_at), "version": filing.consent_version}
+
+
+def _check_lock(filing: Filing) -> None:
+    now = utcnow()
+    if filing.lock_until and filing.lock_until > now:
+        wait = int((filing.lock_until - now).total_seconds()) + 1
+        raise ApiError(
+            429,
+            ApiCode.LOCKED_OUT,
+            f"too many failed video checks; try again in {wait} s",
+            {"Retry-After": str(wait)},
+        )
+
+
+def _require_video_ready(filing: Filing) -> None:
+    if filing.consent_at is None:
+        raise ApiError(
+            403,
+            ApiCode.CONSENT_REQUIRED,
+            "record the applicant's consent to biometric processing first "
+            f"(POST /v1/filings/{filing.id}/consent)",
+        )
+    _check_lock(filing)
+    if filing.path is not None and filing.path != "video_check":
+        raise ApiError(
+            409,
+            ApiCode.NOT_ELIGIBLE,
+            "this filing takes the backdrop-photo path, not the video check (R-MINI)",
+        )
+
+
+def new_challenge(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
+    from kyc.liveness.challenge import new_challenge as draw
+
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        _require_draft(filing)
+        _require_video_ready(filing)
+        now = dt.datetime.now(dt.UTC)
+        ch = draw(3, random.Random(secrets.randbits(64)), now, rt.settings.liveness.challenge_ttl_s)
+        body = ch.to_json()
+        row = Challenge(
+            id=new_id(),
+            filing_id=filing.id,
+            challenge_json=json.dumps(body),
+            expires_at=ch.expires_at.astimezone(dt.UTC).replace(tzinfo=None),
+        )
+        s.add(row)
+        repo.audit(s, f"account:{account_id}", "challenge.issue", filing.id, {"id": row.id})
+        s.commit()
+        return {"challenge_id": row.id, **body}
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    challenge_id: str
+    challenge: dict[str, Any]
+    portrait_jpeg: bytes
+
+
+def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str | None) -> VideoPlan:
+    """Everything the video check needs, or the reason it cannot run."""
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        _require_draft(filing)
+        _require_video_ready(filing)
+        q = select(Challenge).where(Challenge.filing_id == filing.id, Challenge.used_at.is_(None))
+        if challenge_id:
+            q = q.where(Challenge.id == challenge_id)
+        ch = s.scalars(q.order_by(Challenge.created_at.desc()).limit(1)).first()
+        if ch is None:
+            raise ApiError(
+                409, ApiCode.NO_CHALLENGE, "request a challenge first (unused, for this filing)"
+            )
+        if ch.expires_at <= utcnow():
+            raise BadInput(ErrorCode.CHALLENGE_EXPIRED, "the challenge has expired; request anew")
+        doc = s.scalars(
+            select(Document)
+            .where(Document.filing_id == filing.id, Document.portrait_key.is_not(None))
+            .order_by(Document.created_at.desc())
+            .limit(1)
+        ).first()
+        if doc is None or doc.portrait_key is None:
+            raise ApiError(
+                409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
+            )
+        portrait = rt.blobs.get(doc.portrait_key)
+        return VideoPlan(ch.id, json.loads(ch.challenge_json), portrait)
+
+
+def create_video_job(
+    rt: Runtime,
+    account_id: str,
+    filing_id: str,
+    plan: VideoPlan,
+    video: tuple[str, int],
+    mirrored: bool,
+) -> dict[str, Any]:
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        ch = s.get(Challenge, plan.challenge_id)
+        if ch is None or ch.used_at is not None:
+            raise ApiError(409, ApiCode.NO_CHALLENGE, "the challenge was used already")
+        ch.used_at = utcnow()
+        job = VideoCheck(
+            id=new_id(),
+            filing_id=filing.id,
+            challenge_id=ch.id,
+            status="queued",
+            mirrored=mirrored,
+            video_key=video[0],
+        )
+        s.add(job)
+        repo.settle_intents(s, [video[1]])
+        repo.audit(s, f"account:{account_id}", "video.upload", filing.id, {"job_id": job.id})
+        s.commit()
+        return job_summary(job)
+
+
+def job_summary(job: VideoCheck) -> dict[str, Any]:
+    """What the mini-program sees of a video check: never the scores (vendors' advice)."""
+    reasons: list[str] = []
+    if job.error:
+        reasons = [job.error]
+    return {
+        "job_id": job.id,
+        "status": job.status,
+        "decision": job.decision,
+        "reasons": reasons,
+        "created_at": _iso(job.created_at),
+        "finished_at": _iso(job.finished_at),
+    }
+
+
+def mark_running(rt: Runtime, job_id: str) -> None:
+    with rt.sessions() as s:
+        job = s.get(VideoCheck, job_id)
+        if job is not None:
+            job.status = "running"
+            s.commit()
+
+
+def finish_video_job(
+    rt: Runtime,
+    job_id: str,
+    verdict: dict[str, Any] | None,
+    best_frame: tuple[str, int] | None,
+    error: str | None,
+    failed_check: bool,
+) -> None:
+    with rt.sessions() as s:
+        job = s.get(VideoCheck, job_id)
+        if job is None:
+            return
+        job.finished_at = utcnow()
+        job.failed_check = failed_check
+        if verdict is not None:
+            job.status = "done"
+            job.decision = str(verdict.get("decision") or "review")
+            job.result_enc = rt.cipher.encrypt_json(verdict, "verdict")
+            reasons = verdict.get("reasons") or []
+            job.error = ",".join(str(r) for r in reasons) if reasons else None
+        else:
+            job.status = "failed"
+            job.error = error
+        if best_frame is not None:
+            job.best_frame_key = best_frame[0]
+            repo.settle_intents(s, [best_frame[1]])
+        filing = s.get(Filing, job.filing_id)
+        if filing is not None and failed_check:
+            cfg = rt.settings.service
+            since = utcnow() - dt.timedelta(seconds=cfg.lockout_window_s)
+            failures = s.scalar(
+                select(func.count(VideoCheck.id)).where(
+                    VideoCheck.filing_id == filing.id,
+                    VideoCheck.failed_check.is_(True),
+                    VideoCheck.finished_at >= since,
+                )
+            )
+            if (failures or 0) >= cfg.lockout_failures:
+                filing.lock_until = utcnow() + dt.timedelta(seconds=cfg.lockout_s)
+                repo.audit(s, "system", "video.lockout", filing.id, {"failures": failures})
+        repo.audit(
+            s,
+            "system",
+            "video.result",
+            job.filing_id,
+            {"job_id": job.id, "status": job.status, "decision": job.decision},
+        )
+        s.commit()
+
+
+def get_job(rt: Runtime, account_id: str, filing_id: str, job_id: str) -> dict[str, Any]:
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        job = s.get(VideoCheck, job_id) if len(job_id) <= 32 else None
+        if job is None or job.filing_id != filing.id:
+            raise ApiError(404, ApiCode.NOT_FOUND, "no such video check")
+        return job_summary(job)
+
+
+# --------------------------------------------------------------------------- submit, review
+
+
+def _risk(rt: Runtime, s: Session, filing: Filing) -> float:
+    docs = list(s.scalars(select(Document).where(Document.filing_id == filing.id)))
+    warnings = [w for d in docs for w in json.loads(d.warnings)]
+    check = rt.cipher.decrypt_json(filing.check_enc, "check") if filing.check_enc else None
+    failed_rules = sum(1 for r in (check or {}).get("rules", []) if r.get("status") == "failed")
+    jobs = list(
+        s.scalars(
+            select(VideoCheck)
+            .where(VideoCheck.filing_id == filing.id)
+            .order_by(VideoCheck.created_at.desc())
+        )
+    )
+    done = [j for j in jobs if j.status == "done"]
+    return risk_score(
+        RiskInputs(
+            failed_rules=failed_rules,
+            warnings=warnings,
+            min_field_confidence=min((d.min_confidence for d in docs), default=None),
+            video_decision=done[0].decision if done else None,
+            needs_video=filing.path == "video_check",
+            failed_video_checks=sum(1 for j in jobs if j.failed_check),
+        )
+    )
+
+
+def submit(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, account_id)
+        _require_draft(filing)
+        has_docs = s.scalar(select(Document.id).where(Document.filing_id == filing.id).limit(1))
+        if has_docs is None:
+            raise ApiError(409, ApiCode.CONFLICT, "upload the documents before submitting")
+        if filing.path == "video_check":
+            done = s.scalar(
+                select(VideoCheck.id)
+                .where(VideoCheck.filing_id == filing.id, VideoCheck.status == "done")
+                .limit(1)
+            )
+            if done is None:
+                raise ApiError(409, ApiCode.CONFLICT, "finish the video check before submitting")
+        filing.risk = _risk(rt, s, filing)
+        filing.status = SUBMITTED
+        filing.submitted_at = utcnow()
+        repo.audit(s, f"account:{account_id}", "filing.submit", filing.id)
+        s.commit()
+        return filing_view(rt, s, filing, masked=True)
+
+
+def queue(rt: Runtime, limit: int = 100) -> list[dict[str, Any]]:
+    with rt.sessions() as s:
+        rows = s.scalars(
+            select(Filing)
+            .where(Filing.status == SUBMITTED)
+            .order_by(Filing.risk.desc(), Filing.submitted_at.asc())
+            .limit(limit)
+        )
+        out = []
+        for f in rows:
+            order = rt.cipher.decrypt_json(f.order_enc, "order")
+            subject = order.get("subject") or {}
+            out.append(
+                {
+                    "id": f.id,
+                    "account_id": f.account_id,
+                    "risk": f.risk,
+                    "filing_type": f.filing_type,
+                    "path": f.path,
+                    "checks_ok": f.checks_ok,
+                    "subject_nature": subject.get("nature"),
+                    "subject_name": mask_value("name", str(subject.get("name") or "")),
+                    "domains": sorted(_domains(order)),
+                    "submitted_at": _iso(f.submitted_at),
+                }
+            )
+        return out
+
+
+def review_detail(rt: Runtime, reviewer: repo.ReviewerIdentity, filing_id: str) -> dict[str, Any]:
+    """The reviewer's view: unmasked, with evidence and the audit trail; the view is audited."""
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, None)
+        repo.audit(s, reviewer.actor, "filing.view", filing.id, {"reviewer": reviewer.name})
+        s.commit()
+        view = filing_view(rt, s, filing, masked=False)
+        view["account_id"] = filing.account_id
+        view["risk"] = filing.risk
+        docs = {d.id: d for d in s.scalars(select(Document).where(Document.filing_id == filing.id))}
+        for d in view["documents"]:
+            row = docs[d["id"]]
+            stored = rt.cipher.decrypt_json(row.reading_enc, "reading")
+            d["boxes"] = stored.get("boxes") or {}
+            d["evidence_size"] = stored.get("evidence_size")
+            d["has_evidence"] = row.evidence_key is not None
+            d["has_portrait"] = row.portrait_key is not None
+        jobs = []
+        for j in s.scalars(
+            select(VideoCheck)
+            .where(VideoCheck.filing_id == filing.id)
+            .order_by(VideoCheck.created_at.desc())
+        ):
+            item = job_summary(j)
+            item["verdict"] = (
+                rt.cipher.decrypt_json(j.result_enc, "verdict") if j.result_enc else None
+            )
+            item["has_best_frame"] = j.best_frame_key is not None
+            item["mirrored"] = j.mirrored
+            jobs.append(item)
+        view["video_checks"] = jobs
+        view["decisions"] = [
+            {
+                "decision": d.decision,
+                "reasons": json.loads(d.reasons),
+                "comment": rt.cipher.decrypt_text(d.comment_enc, "comment")
+                if d.comment_enc
+                else "",
+                "reviewer": name,
+                "at": _iso(d.created_at),
+            }
+            for d, name in s.execute(
+                select(Decision, Reviewer.name)
+                .join(Reviewer, Reviewer.id == Decision.reviewer_id)
+                .where(Decision.filing_id == filing.id)
+                .order_by(Decision.created_at)
+            )
+        ]
+        view["audit"] = audit_trail(s, filing.id)
+        return view
+
+
+def audit_trail(s: Session, filing_id: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if filing_id is not None:
+        q = q.where(AuditEvent.filing_id == filing_id)
+    return [
+        {
+            "at": _iso(e.at),
+            "actor": e.actor,
+            "action": e.action,
+            "filing_id": e.filing_id,
+            "detail": json.loads(e.detail),
+        }
+        for e in s.scalars(q)
+    ]
+
+
+def decide(
+    rt: Runtime,
+    reviewer: repo.ReviewerIdentity,
+    filing_id: str,
+    decision: str,
+    reasons: list[str],
+    comment: str,
+) -> dict[str, Any]:
+    if decision not in ("approve", "reject"):
+        raise BadInput(ErrorCode.INVALID_FIELD, "decision must be approve or reject")
+    unknown = [r for r in reasons if r not in REJECTION_REASONS]
+    if unknown:
+        raise BadInput(
+            ErrorCode.INVALID_FIELD,
+            f"unknown reason codes {', '.join(unknown)}; use R-REJ-1..R-REJ-6",
+        )
+    if decision == "reject" and not reasons:
+        raise BadInput(ErrorCode.MISSING_FIELD, "a rejection needs at least one R-REJ reason")
+    if decision == "approve" and reasons:
+        raise BadInput(ErrorCode.INVALID_FIELD, "an approval carries no rejection reasons")
+    with rt.sessions() as s:
+        filing = _get_filing(s, filing_id, None)
+        if filing.status != SUBMITTED:
+            raise ApiError(409, ApiCode.CONFLICT, f"the filing is {filing.status}, not submitted")
+        filing.status = "approved" if decision == "approve" else "rejected"
+        filing.decided_at = utcnow()
+        s.add(
+            Decision(
+                filing_id=filing.id,
+                reviewer_id=reviewer.id,
+                decision=decision,
+                reasons=json.dumps(reasons),
+                comment_enc=rt.cipher.encrypt_text(comment, "comment") if comment else None,
+            )
+        )
+        repo.audit(
+            s,
+            reviewer.actor,
+            f"filing.{decision}",
+            filing.id,
+            {"reasons": reasons, "reviewer": reviewer.name},
+        )
+        s.commit()
+        return {"id": filing.id, "status": filing.status, "decided_at": _iso(filing.decided_at)}
+
+
+def blob_for(rt: Runtime, kind: str, object_id: str) -> tuple[bytes, str] | None:
+    """Evidence images for the reviewer pages: document evidence/portrait, best frame."""
+    with rt.sessions() as s:
+        key: str | None = None
+        filing_id: str | None = None
+        if kind in ("evidence", "portrait", "raw"):
+            doc = s.get(Document, object_id) if len(object_id) <= 32 else None
+            if doc is not None:
+                key = {"evidence": doc.evidence_key, "portrait": doc.portrait_key}.get(
+                    kind, doc.raw_key
+                )
+                filing_id = doc.filing_id
+        elif kind == "best_frame":
+            job = s.get(VideoCheck, object_id) if len(object_id) <= 32 else None
+            if job is not None:
+                key, filing_id = job.best_frame_key, job.filing_id
+        if key is None or filing_id is None:
+            return None
+    return rt.blobs.get(key), filing_id

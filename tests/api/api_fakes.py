@@ -1,0 +1,224 @@
+"""Test doubles for the heavy pieces and synthetic data for the API tests (no real people).
+
+``FakeReader`` stands in for kyc.ocr.pipeline.DocumentReader: it really decodes the image
+(bad images raise the real BadInput) and returns the reading a test wrote into the image's
+trailing bytes. ``fake_verify_video`` stands in for kyc.liveness.verify.verify_video: the
+"video" file is a JSON script of the verdict. Both are loaded by the service's real worker
+pool by import path, exactly as the real pieces are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from stdnum.cn import ric, uscc
+
+from kyc.config import Settings
+from kyc.errors import BadInput, ErrorCode
+from kyc.imageio import decode_image
+from kyc.liveness.challenge import Challenge
+from kyc.liveness.settings import LivenessSettings
+from kyc.ocr.types import DocumentReading, FieldReading
+
+MARK = b"KYCFAKE"
+READER = "api_fakes:FakeReader"
+VIDEO = "api_fakes:fake_verify_video"
+
+
+def make_id(birth: dt.date, region: str = "440305", seq: str = "123") -> str:
+    body = f"{region}{birth:%Y%m%d}{seq}"
+    return body + str(ric.calc_check_digit(body + "0"))
+
+
+PRINCIPAL_ID = make_id(dt.date(1985, 3, 14))
+CREDIT_CODE = "91440300MA5FAKE01" + str(uscc.calc_check_digit("91440300MA5FAKE01"))
+COMPANY = "深圳市示例科技有限公司"
+COMPANY_ADDRESS = "深圳市南山区科技园路1号"
+PRINCIPAL = "测试甲"
+
+
+def filing_body(domain: str = "example.com", **subject_over: Any) -> dict[str, Any]:
+    """An enterprise first filing in Guangdong, one CVM, one website: video-check eligible."""
+    subject: dict[str, Any] = {
+        "nature": "enterprise",
+        "certificate_type": "business_license",
+        "certificate_number": CREDIT_CODE,
+        "name": COMPANY,
+        "certificate_address": COMPANY_ADDRESS,
+        "mailing_address": "广东省深圳市南山区科技园路1号2栋301室",
+        "investor": COMPANY,
+        "note": "",
+        "principal": {
+            "name": PRINCIPAL,
+            "certificate_type": "id_card",
+            "certificate_number": PRINCIPAL_ID,
+            "office_phone": "086-0755-86013388",
+            "mobile": "13800138000",
+            "email": "ops@example.com",
+            "is_legal_representative": True,
+        },
+        "employment_proof": False,
+    }
+    subject.update(subject_over)
+    return {
+        "account_id": "ignored",
+        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
+        "account_has_cvm": True,
+        "subject": subject,
+        "websites": [
+            {
+                "name": "示例科技官网",
+                "domains": [domain],
+                "homepage_url": f"www.{domain}",
+                "service_content": "unit_portal",
+                "pre_approvals": [],
+                "note": "",
+                "principal": "same_as_subject",
+                "cloud_services": [{"type": "cvm", "ip": "10.0.0.1"}],
+                "plan_document": False,
+            }
+        ],
+    }
+
+
+def fake_image(spec: dict[str, Any], size: tuple[int, int] = (428, 270)) -> bytes:
+    """A real JPEG (a card-coloured rectangle) carrying the reading the fake will return."""
+    w, h = size
+    img = np.full((h, w, 3), (235, 225, 210), np.uint8)
+    cv2.rectangle(img, (20, 20), (w - 20, h - 20), (120, 90, 60), 2)
+    cv2.circle(img, (w - 90, h // 2), 40, (90, 110, 140), -1)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return bytes(buf) + MARK + json.dumps(spec, ensure_ascii=False).encode()
+
+
+def id_front_spec(name: str = PRINCIPAL, number: str = PRINCIPAL_ID) -> dict[str, Any]:
+    return {
+        "document_type": "id_card_front",
+        "fields": {
+            "name": [name, 0.97],
+            "sex": ["男", 0.99],
+            "ethnicity": ["汉", 0.99],
+            "birth_date": ["1985-03-14", 0.98],
+            "address": ["广东省深圳市南山区科技园路1号", 0.85],
+            "id_number": [number, 0.99],
+        },
+        "warnings": [],
+        "portrait": True,
+    }
+
+
+def license_spec(**over: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "credit_code": [CREDIT_CODE, 0.99],
+        "name": [COMPANY, 0.96],
+        "company_type": ["有限责任公司", 0.95],
+        "legal_representative": [PRINCIPAL, 0.93],
+        "address": [COMPANY_ADDRESS, 0.55],
+        "business_term": ["2018年01月01日至长期", 0.9],
+        "established_date": ["2018-01-01", 0.97],
+    }
+    fields.update(over)
+    return {"document_type": "business_license", "fields": fields, "warnings": ["GLARE"]}
+
+
+class FakeReader:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def read_bytes(
+        self, data: bytes, name: str, type_hint: str = "auto", today: dt.date | None = None
+    ) -> DocumentReading:
+        head, mark, tail = data.partition(MARK)
+        image = decode_image(head, self.settings.images, name)  # real decoding, real errors
+        if not mark:
+            raise BadInput(ErrorCode.NOT_A_DOCUMENT, f"{name}: no document found")
+        spec = json.loads(tail)
+        if spec.get("sleep_s"):
+            time.sleep(float(spec["sleep_s"]))
+        fields = {}
+        for i, (key, (value, conf)) in enumerate(spec["fields"].items()):
+            box = (20, 30 + 25 * i, 220, 50 + 25 * i)
+            fields[key] = FieldReading(value, conf, True if conf >= 0.6 else None, box)
+        portrait = image[40:200, 300:400].copy() if spec.get("portrait") else None
+        return DocumentReading(
+            document_type=spec["document_type"],
+            fields=fields,
+            warnings=tuple(spec.get("warnings", ())),
+            quality=0.8,
+            elapsed_ms=1.0,
+            portrait=portrait,
+            rectified=image,
+        )
+
+
+@dataclass(frozen=True)
+class FakeVerdict:
+    script: dict[str, Any]
+    challenge: Challenge | None
+
+    @property
+    def best_frame_jpeg(self) -> bytes:
+        img = np.full((120, 96, 3), 180, np.uint8)
+        _ok, buf = cv2.imencode(".jpg", img)
+        return bytes(buf)
+
+    def to_json(self) -> dict[str, Any]:
+        actions = [a.value for a in self.challenge.actions] if self.challenge else []
+        passed = self.script.get("decision", "pass") == "pass"
+        return {
+            "liveness": {
+                "passed": passed,
+                "score": 0.93 if passed else 0.2,
+                "actions": [
+                    {"action": a, "passed": passed, "start_s": 0.5 + i, "end_s": 1.2 + i}
+                    for i, a in enumerate(actions)
+                ],
+            },
+            "match": {"score": 86.0 if passed else 40.0, "same_person": passed},
+            "decision": self.script.get("decision", "pass"),
+            "reasons": self.script.get("reasons", []),
+            "elapsed_ms": 3.0,
+        }
+
+    def evidence_json(self) -> dict[str, Any]:
+        ts = [i / 10 for i in range(40)]
+        return {
+            "signals": {
+                "t": ts,
+                "eye": [0.3 - (0.2 if 0.6 < t < 0.9 else 0.0) for t in ts],
+                "mouth": [0.1 + (0.3 if 1.6 < t < 2.0 else 0.0) for t in ts],
+                "yaw": [0.4 if 2.6 < t < 3.0 else 0.0 for t in ts],
+                "pitch": [0.5 + 0.01 * (i % 3) for i in range(len(ts))],
+            },
+            "challenge_windows": self.to_json()["liveness"]["actions"],
+            "match_threshold_score": 70.0,
+        }
+
+
+def fake_verify_video(
+    video_path: Path,
+    portrait: np.ndarray[Any, Any],
+    challenge: Challenge | None,
+    settings: LivenessSettings,
+    now: dt.datetime,
+    mirrored: bool = False,
+) -> FakeVerdict:
+    if challenge is not None:
+        challenge.check_not_expired(now)
+    if portrait.size == 0:
+        raise BadInput(ErrorCode.NO_FACE, "empty portrait")
+    try:
+        script = json.loads(Path(video_path).read_bytes())
+    except ValueError as exc:
+        raise BadInput(ErrorCode.CORRUPT_VIDEO, "undecodable video") from exc
+    if script.get("sleep_s"):
+        time.sleep(float(script["sleep_s"]))
+    return FakeVerdict(script, challenge)
