@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
-from phonenumbers import geocoder
 from stdnum.cn import ric, uscc
 
 from kyc.filing.model import Document, Person, Region, normalize_number
@@ -167,6 +166,9 @@ def parse_office_phone(text: str) -> OfficePhone | None:
         phonenumbers.PhoneNumberType.FIXED_LINE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
+    # Imported here: the geocoder loads ~19 MB of prefix data (slow without bytecode).
+    from phonenumbers import geocoder
+
     place = geocoder.description_for_number(parsed, "zh") if landline else ""
     return OfficePhone(area, number, landline, place)
 
