@@ -72,6 +72,12 @@ class FilingCheck:
         }
         if detail:
             out["path_reasons"] = list(self.path_reasons)
+            out["filing"] = {
+                "subject_filed_here": self.decision.subject_filed_here,
+                "certificate_known": self.decision.certificate_known,
+                "domains_known": list(self.decision.domains_known),
+                "refused": self.decision.refused,
+            }
             out["autofilled"] = [
                 {"target": a.target, "source": a.source, "confidence": a.confidence}
                 for a in self.autofilled

@@ -102,7 +102,11 @@ def r_rej_5(ctx: RuleContext) -> RuleResult:
     doc = subject_certificate(ctx)
     if doc is not None:
         number_field = "credit_code" if s.certificate_type == "business_license" else "id_number"
-        findings.append(compare_field("主体名称", s.name, doc, "name", number=False))
+        findings.append(
+            compare_field(
+                "主体名称", s.name, doc, "name", number=False, person_name=ctx.is_individual
+            )
+        )
         findings.append(
             compare_field("主体证件号码", s.certificate_number, doc, number_field, number=True)
         )
@@ -121,7 +125,11 @@ def r_rej_5(ctx: RuleContext) -> RuleResult:
         if front is None:
             findings.append(Finding("skipped", f"缺少{label}身份证识别结果"))
             continue
-        findings.append(compare_field(f"{label}姓名", person.name, front, "name", number=False))
+        findings.append(
+            compare_field(
+                f"{label}姓名", person.name, front, "name", number=False, person_name=True
+            )
+        )
         findings.append(
             compare_field(
                 f"{label}证件号码", person.certificate_number, front, "id_number", number=True

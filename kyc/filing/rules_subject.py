@@ -169,8 +169,19 @@ def r_subj_3(ctx: RuleContext) -> RuleResult:
 
 
 def compare_field(
-    label: str, typed: str | None, doc: Document, field: str, *, number: bool
+    label: str,
+    typed: str | None,
+    doc: Document,
+    field: str,
+    *,
+    number: bool,
+    person_name: bool = False,
 ) -> Finding:
+    """Typed value vs the document's reading, character for character, with the confidence.
+
+    Certificate numbers compare without spaces and case and are shown masked; a person's
+    name is shown masked too (reasons may end up in logs).
+    """
     reading = doc.reading.fields.get(field)
     if typed is None or not typed.strip():
         return Finding("failed", f"未填写{label}")
@@ -182,7 +193,8 @@ def compare_field(
         shown_typed, shown_read = mask_number(typed), mask_number(reading.value)
     else:
         same = typed.strip() == reading.value.strip()
-        shown_typed, shown_read = typed.strip(), reading.value.strip()
+        show = mask_name if person_name else str.strip
+        shown_typed, shown_read = show(typed), show(reading.value)
     if same:
         return Finding("passed", f"{label}与证件一致（{conf}）")
     return Finding(
@@ -222,6 +234,7 @@ def r_subj_4(ctx: RuleContext) -> RuleResult:
                 doc,
                 "name",
                 number=False,
+                person_name=s.nature == "individual",
             )
         )
         findings.append(

@@ -997,3 +997,39 @@ def test_every_rule_has_a_passing_and_a_failing_case() -> None:
             assert "skipped" in statuses, rule_id
         else:
             assert {"passed", "failed"} <= statuses, rule_id
+
+
+def test_reasons_mask_person_names_and_certificate_numbers() -> None:
+    wrong = make_id(date(1985, 3, 15))
+    texts = []
+    for key, value in (("name", "测试乙"), ("certificate_number", wrong)):
+        obj = enterprise()
+        obj["subject"]["principal"][key] = value
+        check = check_filing(parse_filing(obj), (), TODAY)
+        assert check.result("R-REJ-5").status == "failed"
+        texts.append(
+            " ".join(r.reason for r in check.rules) + repr([r.inputs for r in check.rules])
+        )
+    for secret in ("测试乙", "测试甲", wrong, PRINCIPAL_ID):
+        assert all(secret not in text for text in texts)
+    assert "测**" in texts[0] and wrong[-4:] in texts[1]
+
+
+def test_detail_json_adds_inputs_and_filing_facts_but_contract_keys_stay() -> None:
+    registry = parse_registry(
+        [
+            {
+                "certificate_number": make_uscc(),
+                "domains": ["old.com"],
+                "provider": "us",
+                "account_id": "acct-1",
+            }
+        ]
+    )
+    check = check_filing(parse_filing(enterprise()), registry, TODAY)
+    plain, detail = check.to_json(), check.to_json(detail=True)
+    assert set(plain) == {"filing_type", "path", "rules", "ok"}
+    assert plain["filing_type"] == "new_website"
+    assert detail["filing"]["subject_filed_here"] is True
+    assert all("inputs" in r for r in detail["rules"])
+    assert detail["path_reasons"] and detail["path_reasons"][0].startswith("R-MINI-2")
