@@ -355,9 +355,10 @@ def parse_document(value: object, path: str) -> Document:
 def parse_filing(obj: object) -> FilingOrder:
     """The filing file of ``kyc check-filing``; raises BadInput naming the offending key."""
     o = _Obj(obj, "")
+    account_id = o.string("account_id")  # keys are checked in the contract's order
     region = o.obj("region")
     return FilingOrder(
-        account_id=o.string("account_id"),
+        account_id=account_id,
         region=Region(
             province=region.string("province"),
             city=region.string("city"),

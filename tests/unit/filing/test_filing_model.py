@@ -162,3 +162,9 @@ def test_registry_parses_and_names_bad_entries() -> None:
 
 def entries_dict() -> dict[str, Any]:
     return {"certificate_number": "X", "domains": ["b.com"], "provider": "other"}
+
+
+def test_first_offending_key_in_contract_order() -> None:
+    with pytest.raises(BadInput) as err:
+        parse_filing({"account_id": 1})
+    assert err.value.detail == "account_id: not a string"
