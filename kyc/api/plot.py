@@ -80,8 +80,8 @@ def extract(verdict: Mapping[str, Any]) -> tuple[list[dict[str, float | None]], 
 def signal_svg(
     frames: Sequence[Mapping[str, float | None]],
     windows: Sequence[Window],
-    width: int = 720,
-    panel_h: int = 70,
+    width: int = 980,
+    panel_h: int = 72,
 ) -> str:
     """Four stacked panels (eye, mouth, yaw, pitch) sharing the time axis."""
     left, right, top, gap, bottom = 110, 12, 8, 10, 28
@@ -106,6 +106,13 @@ def signal_svg(
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="signals">'
     ]
     y_all_top, y_all_bot = top, top + len(SERIES) * (panel_h + gap) - gap
+    for i, (_key, label, _colour) in enumerate(SERIES):
+        y0 = top + i * (panel_h + gap)
+        parts.append(
+            f'<rect class="panel" x="{left}" y="{y0}" width="{plot_w}" height="{panel_h}"/>'
+            f'<text class="axis-label" x="{left - 8}" y="{y0 + panel_h / 2 + 4:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
     for w in windows:
         cls = "win-pass" if w.passed else ("win-fail" if w.passed is False else "win")
         x0, x1 = x(max(w.start_s, t0)), x(min(w.end_s, t1))
@@ -116,15 +123,10 @@ def signal_svg(
             f'<text class="win-label" x="{x0 + 3:.1f}" y="{y_all_bot + 12}">'
             f"{escape(w.label)}</text>"
         )
-    for i, (key, label, colour) in enumerate(SERIES):
+    for i, (key, _label, colour) in enumerate(SERIES):
         y0 = top + i * (panel_h + gap)
         vals = [f.get(key) for f in frames]
         finite = [v for v in vals if v is not None]
-        parts.append(
-            f'<rect class="panel" x="{left}" y="{y0}" width="{plot_w}" height="{panel_h}"/>'
-            f'<text class="axis-label" x="{left - 8}" y="{y0 + panel_h / 2 + 4:.1f}" '
-            f'text-anchor="end">{escape(label)}</text>'
-        )
         if not finite:
             continue
         lo, hi = min(finite), max(finite)

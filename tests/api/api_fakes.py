@@ -88,12 +88,19 @@ def filing_body(domain: str = "example.com", **subject_over: Any) -> dict[str, A
     }
 
 
-def fake_image(spec: dict[str, Any], size: tuple[int, int] = (428, 270)) -> bytes:
-    """A real JPEG (a card-coloured rectangle) carrying the reading the fake will return."""
+def fake_image(
+    spec: dict[str, Any],
+    size: tuple[int, int] = (428, 270),
+    picture: np.ndarray[Any, Any] | None = None,
+) -> bytes:
+    """A real JPEG (a card-coloured rectangle, or ``picture``) carrying the reading the
+    fake will return."""
     w, h = size
     img = np.full((h, w, 3), (235, 225, 210), np.uint8)
     cv2.rectangle(img, (20, 20), (w - 20, h - 20), (120, 90, 60), 2)
     cv2.circle(img, (w - 90, h // 2), 40, (90, 110, 140), -1)
+    if picture is not None:
+        img = picture
     ok, buf = cv2.imencode(".jpg", img)
     assert ok
     return bytes(buf) + MARK + json.dumps(spec, ensure_ascii=False).encode()
@@ -144,10 +151,14 @@ class FakeReader:
         if spec.get("sleep_s"):
             time.sleep(float(spec["sleep_s"]))
         fields = {}
+        boxes = spec.get("boxes") or {}
         for i, (key, (value, conf)) in enumerate(spec["fields"].items()):
-            box = (20, 30 + 25 * i, 220, 50 + 25 * i)
+            box = tuple(boxes.get(key) or (20, 30 + 25 * i, 220, 50 + 25 * i))
             fields[key] = FieldReading(value, conf, True if conf >= 0.6 else None, box)
-        portrait = image[40:200, 300:400].copy() if spec.get("portrait") else None
+        portrait = None
+        if spec.get("portrait"):
+            x0, y0, x1, y1 = spec.get("portrait_box") or (300, 40, 400, 200)
+            portrait = image[y0:y1, x0:x1].copy()
         return DocumentReading(
             document_type=spec["document_type"],
             fields=fields,
@@ -166,6 +177,8 @@ class FakeVerdict:
 
     @property
     def best_frame_jpeg(self) -> bytes:
+        if self.script.get("best_frame_path"):
+            return Path(self.script["best_frame_path"]).read_bytes()
         img = np.full((120, 96, 3), 180, np.uint8)
         _ok, buf = cv2.imencode(".jpg", img)
         return bytes(buf)
@@ -196,7 +209,7 @@ class FakeVerdict:
                 "eye": [0.3 - (0.2 if 0.6 < t < 0.9 else 0.0) for t in ts],
                 "mouth": [0.1 + (0.3 if 1.6 < t < 2.0 else 0.0) for t in ts],
                 "yaw": [0.4 if 2.6 < t < 3.0 else 0.0 for t in ts],
-                "pitch": [0.5 + 0.01 * (i % 3) for i in range(len(ts))],
+                "pitch": [0.5 + (0.08 if 0.5 < t < 1.2 else 0.0) for t in ts],
             },
             "challenge_windows": self.to_json()["liveness"]["actions"],
             "match_threshold_score": 70.0,
