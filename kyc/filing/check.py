@@ -7,7 +7,7 @@ R-MINI rule passed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -96,7 +96,12 @@ def check_filing(
     today: date,
     *,
     sms: SmsSessionView | None = None,
+    open_orders: int | None = None,
+    server_subjects: Mapping[str, int] | None = None,
 ) -> FilingCheck:
+    """Run every rule. ``sms`` is a running SMS session (R-SMS-2/3); ``open_orders`` and
+    ``server_subjects`` come from the order store (R-SUBJ-10) and are left unchecked
+    (and said so) when not given."""
     filled_order, filled = autofill(order)
     decision = decide_filing_type(filled_order, registry)
     ctx = RuleContext(
@@ -106,6 +111,8 @@ def check_filing(
         decision=decision,
         autofilled=filled,
         sms=sms,
+        open_orders=open_orders,
+        server_subjects=server_subjects,
     )
     results = tuple(rule(ctx) for rule in ALL_RULES)
     return FilingCheck(

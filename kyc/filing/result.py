@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -54,6 +54,11 @@ class RuleContext:
     decision: FilingTypeDecision
     autofilled: tuple[AutoFilled, ...] = ()
     sms: SmsSessionView | None = None
+    # From the order store, when the caller has it (R-SUBJ-10): other orders of this
+    # account still in progress, and how many other subjects each cloud server (by IP)
+    # already carries.
+    open_orders: int | None = None
+    server_subjects: Mapping[str, int] | None = None
 
     @property
     def is_individual(self) -> bool:

@@ -257,6 +257,7 @@ def r_subj_4(ctx: RuleContext) -> RuleResult:
 
 # ------------------------------------------------------------------------ R-SUBJ-5
 
+MAX_SUBJECTS_PER_SERVER = 6
 RISKY_WORDS = ("投资管理", "担保", "典当", "贷款", "理财")
 
 
@@ -467,19 +468,42 @@ def r_subj_10(ctx: RuleContext) -> RuleResult:
                 "failed", f"域名已在本服务商备案，无需再次备案：{'、'.join(d.domains_filed_here)}"
             )
         )
+    unchecked = []
+    if ctx.open_orders is None:
+        unchecked.append("进行中订单数")
+    elif ctx.open_orders > 0:
+        findings.append(Finding("failed", f"账号已有 {ctx.open_orders} 个进行中的备案订单"))
+    servers = sorted(
+        {
+            c.ip
+            for site in ctx.order.websites
+            for c in site.cloud_services
+            if c.type == "cvm" and c.ip
+        }
+    )
+    if ctx.server_subjects is None:
+        unchecked.append("单台服务器主体数")
+    else:
+        for ip in servers:
+            carried = ctx.server_subjects.get(ip, 0)
+            if carried >= MAX_SUBJECTS_PER_SERVER:
+                findings.append(
+                    Finding(
+                        "failed",
+                        f"云服务器 {ip} 已承载 {carried} 个主体，最多 {MAX_SUBJECTS_PER_SERVER} 个",
+                    )
+                )
     if not findings:
-        findings.append(
-            Finding(
-                "passed",
-                "证件未在其他账号备案，账号无其他主体（进行中订单数与单台服务器主体数由订单库核对）",
-            )
-        )
+        note = f"（{'、'.join(unchecked)}未提供，由订单库核对）" if unchecked else ""
+        findings.append(Finding("passed", f"证件未在其他账号备案，账号无其他主体{note}"))
     return combine(
         "R-SUBJ-10",
         findings,
         other_accounts=len(d.other_accounts),
         own_other_subjects=d.own_other_subjects,
         domain_conflicts=list(d.domain_conflicts),
+        open_orders=ctx.open_orders,
+        servers=servers,
     )
 
 

@@ -1033,3 +1033,39 @@ def test_detail_json_adds_inputs_and_filing_facts_but_contract_keys_stay() -> No
     assert detail["filing"]["subject_filed_here"] is True
     assert all("inputs" in r for r in detail["rules"])
     assert detail["path_reasons"] and detail["path_reasons"][0].startswith("R-MINI-2")
+
+
+def test_rule_ids_are_exactly_those_of_rules_md() -> None:
+    import re
+    from pathlib import Path
+
+    from kyc.filing.check import RULE_IDS
+
+    rules_md = Path(__file__).resolve().parents[3].parent / "shared" / "RULES.md"
+    if not rules_md.exists():
+        pytest.skip(f"{rules_md} not present")
+    text = rules_md.read_text(encoding="utf-8")
+    ids = set(re.findall(r"R-(?:MINI|SUBJ|SITE|DOC|SMS|REJ)-\d+", text))
+    assert ids == set(RULE_IDS)
+
+
+@pytest.mark.parametrize(
+    ("open_orders", "carried", "status"),
+    [(0, 5, "passed"), (1, 0, "failed"), (0, 6, "failed"), (None, None, "passed")],
+    ids=[
+        "R-SUBJ-10-pass-no-open-order-5-subjects-on-server",
+        "R-SUBJ-10-fail-order-in-progress",
+        "R-SUBJ-10-fail-server-carries-6-subjects",
+        "R-SUBJ-10-pass-store-facts-not-given-said-so",
+    ],
+)
+def test_subj_10_with_order_store_facts(
+    open_orders: int | None, carried: int | None, status: str
+) -> None:
+    servers = None if carried is None else {"10.0.0.1": carried}
+    check = check_filing(
+        parse_filing(enterprise()), (), TODAY, open_orders=open_orders, server_subjects=servers
+    )
+    got = check.result("R-SUBJ-10")
+    assert got.status == status, got.reason
+    assert ("未提供" in got.reason) is (open_orders is None)
