@@ -47,7 +47,11 @@ def _as_u8(a: object) -> U8:
 
 
 def _u8(a: npt.NDArray[np.floating] | U8) -> U8:
-    return np.clip(a, 0, 255).astype(np.uint8)
+    if a.dtype == np.uint8:
+        return np.asarray(a, np.uint8)
+    f = np.asarray(a, np.float32)
+    np.maximum(f, 0, out=f)  # callers pass temporaries
+    return np.asarray(cv2.convertScaleAbs(f), np.uint8)
 
 
 # ---------------------------------------------------------------------------------------
@@ -82,39 +86,53 @@ def photocopy(doc: U8, rng: Random, strength: float = 1.0) -> U8:
 # ---------------------------------------------------------------------------------------
 
 
+def _upscale(a: npt.NDArray[np.float32], size: tuple[int, int]) -> npt.NDArray[np.float32]:
+    return np.asarray(cv2.resize(a, size, interpolation=cv2.INTER_LINEAR), np.float32)
+
+
+def _noise(
+    nrng: np.random.Generator, size: tuple[int, int], sigma: float
+) -> npt.NDArray[np.float32]:
+    """Grain: normal noise drawn at half resolution and upsampled (cheap, demosaic-like)."""
+    w, h = size
+    small = nrng.standard_normal(((h + 1) // 2, (w + 1) // 2), dtype=np.float32) * np.float32(sigma)
+    return _upscale(small, (w, h))
+
+
 def background(size: tuple[int, int], rng: Random, kind: str | None = None) -> tuple[U8, str]:
     """A table-top: wood, plain desk, fabric, dark desk or paper. Returns (BGR, kind)."""
     w, h = size
     kind = kind or rng.choice(("wood", "desk", "fabric", "dark", "paper"))
     nrng = np.random.default_rng(rng.randrange(2**32))
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    sw, sh = max(2, w // 4), max(2, h // 4)  # low-frequency textures at quarter size
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * 4
     if kind == "wood":
         base = np.array(
             [rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(130, 190)], np.float32
         )
         f = rng.uniform(0.02, 0.06)
         rings = np.sin(
-            yy * f + np.sin(xx * 0.004 + rng.uniform(0, 6)) * 6 + nrng.normal(0, 0.3, (h, w))
-        )
-        img = base + (rings[..., None] * 18)
+            yy * f + np.sin(xx * 0.004 + rng.uniform(0, 6)) * 6 + nrng.normal(0, 0.3, (sh, sw))
+        ).astype(np.float32)
+        lum = _upscale(rings * 18, (w, h))
     elif kind == "fabric":
         base = np.array([rng.uniform(60, 200) for _ in range(3)], np.float32)
-        weave = (np.sin(xx * 1.3) * np.sin(yy * 1.3))[..., None] * 10
-        img = base + weave
+        fy, fx = np.mgrid[0:h, 0:w].astype(np.float32)
+        lum = np.sin(fx * 1.3) * np.sin(fy * 1.3) * np.float32(10)
     elif kind == "dark":
         base = np.array([rng.uniform(20, 60)] * 3, np.float32) + np.array(
             [rng.uniform(-5, 5) for _ in range(3)], np.float32
         )
-        img = np.broadcast_to(base, (h, w, 3)).astype(np.float32)
+        lum = np.zeros((h, w), np.float32)
     elif kind == "paper":
         v = rng.uniform(200, 235)
-        img = np.broadcast_to(
-            np.array([v, v, v + rng.uniform(-5, 5)], np.float32), (h, w, 3)
-        ).astype(np.float32)
+        base = np.array([v, v, v + rng.uniform(-5, 5)], np.float32)
+        lum = np.zeros((h, w), np.float32)
     else:  # desk
         base = np.array([rng.uniform(120, 220) for _ in range(3)], np.float32)
-        img = np.broadcast_to(base, (h, w, 3)).astype(np.float32)
-    img = img + nrng.normal(0, rng.uniform(2, 6), (h, w, 1))
+        lum = np.zeros((h, w), np.float32)
+    lum += _noise(nrng, (w, h), rng.uniform(2, 6))
+    img = lum[..., None] + base
     return _u8(img), kind
 
 
@@ -158,15 +176,24 @@ def place(doc: U8, bg: U8, hom: F64, rng: Random, shadow: bool = True) -> Photo:
     if doc.shape[2] == 3:
         doc = np.dstack([doc, np.full((dh, dw), 255, np.uint8)])
     warped = cv2.warpPerspective(doc, hom, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0))
-    alpha = warped[..., 3:4].astype(np.float32) / 255
-    out = bg.astype(np.float32)
+    alpha = np.asarray(warped[..., 3], np.float32) / np.float32(255)
+    base = bg
     if shadow:
         off = np.array([[1, 0, rng.uniform(-8, 8)], [0, 1, rng.uniform(2, 14)]], np.float32)
-        moved = cv2.warpAffine(warped[..., 3], off, (w, h))
-        sh = np.asarray(cv2.GaussianBlur(moved, (0, 0), rng.uniform(4, 12)), np.float32)
-        out *= 1 - sh[..., None] / 255 * rng.uniform(0.2, 0.45)
-    comp = out * (1 - alpha) + warped[..., :3].astype(np.float32) * alpha
-    return Photo(_u8(comp), hom.copy(), (dw, dh))
+        small = cv2.resize(
+            warped[..., 3], (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA
+        )
+        off[:, 2] /= 4
+        moved = cv2.warpAffine(small, off, (small.shape[1], small.shape[0]))
+        blurred = cv2.GaussianBlur(moved, (0, 0), rng.uniform(1, 3))
+        sh = _upscale(np.asarray(blurred, np.float32), (w, h)) * np.float32(
+            rng.uniform(0.2, 0.45) / 255
+        )
+        base = _u8(bg.astype(np.float32) * (1 - sh)[..., None])
+    comp = cv2.blendLinear(
+        np.ascontiguousarray(warped[..., :3]), base, alpha, np.float32(1) - alpha
+    )
+    return Photo(np.asarray(comp, np.uint8), hom.copy(), (dw, dh))
 
 
 def rotate90(photo: Photo, k: int) -> Photo:
@@ -203,13 +230,14 @@ def rescale(photo: Photo, factor: float) -> Photo:
 
 
 def lighting(photo: Photo, rng: Random, strength: float = 0.3) -> Photo:
-    """A linear brightness gradient in a random direction, optionally a soft shadow."""
+    """A linear brightness gradient in a random direction and a slight colour temperature."""
     h, w = photo.image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    sw, sh = max(2, w // 8), max(2, h // 8)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     a = rng.uniform(0, 2 * math.pi)
-    t = (xx * math.cos(a) + yy * math.sin(a)) / (abs(w * math.cos(a)) + abs(h * math.sin(a)) + 1e-6)
+    t = xx * math.cos(a) + yy * math.sin(a)
     t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
-    gain = 1 - strength * t
+    gain = _upscale((1 - strength * t).astype(np.float32), (w, h))
     warm = np.array(
         [1.0, 1.0 + rng.uniform(-0.03, 0.03), 1.0 + rng.uniform(-0.02, 0.06)], np.float32
     )
@@ -302,9 +330,9 @@ def motion_blur(photo: Photo, length: int, angle: float) -> Photo:
 
 def sensor_noise(photo: Photo, rng: Random, sigma: float) -> Photo:
     nrng = np.random.default_rng(rng.randrange(2**32))
-    noise = nrng.standard_normal(photo.image.shape, dtype=np.float32) * np.float32(sigma)
-    img = cv2.add(photo.image.astype(np.int16), noise.astype(np.int16), dtype=cv2.CV_16S)
-    return replace(photo, image=_as_u8(np.clip(img, 0, 255)))
+    h, w = photo.image.shape[:2]
+    img = photo.image.astype(np.float32) + _noise(nrng, (w, h), sigma)[..., None]
+    return replace(photo, image=_u8(img))
 
 
 def jpeg(photo: Photo, quality: int) -> Photo:

@@ -441,13 +441,19 @@ class Company:
     representative_label: str  # 法定代表人 / 负责人 / 经营者
     registered_capital: str | None  # as printed; None for branches
     established_date: dt.date
-    business_term: str  # as printed, no whitespace: 长期 / 2015年03月12日至2045年03月11日
+    business_term: str | None  # as printed, no whitespace: 长期 / 2015年03月12日至2045年03月11日
     address: str
     address_label: str  # 住所 / 营业场所 / 经营场所
     business_scope: str
     region: Region
     registration_authority: str
     issue_date: dt.date
+    established_label: str = "成立日期"  # 注册日期 on an individual business's license
+    composition: str | None = None  # 组成形式 (individual businesses): 个人经营 / 家庭经营
+
+    @property
+    def individual(self) -> bool:
+        return self.company_type == "个体工商户"
 
     def fields(self) -> dict[str, str]:
         out = {
@@ -480,7 +486,13 @@ def make_company(
     *,
     province_code: str | None = None,
     branch: bool | None = None,
+    individual: bool | None = None,
 ) -> Company:
+    """A random company (有限公司, 股份有限公司, a branch 分公司 one time in ten) or, one
+    time in twelve, an individual business (个体工商户: 经营者, 经营场所, 注册日期, no
+    registered capital or term)."""
+    if individual if individual is not None else rng.random() < 1 / 12:
+        return _make_individual_business(rng, today, province_code)
     region = pick_region(rng, None, province_code)
     trade = "".join(rng.choice(TRADE_NAME_CHARS) for _ in range(rng.choice((2, 2, 2, 3))))
     industry = rng.choice(INDUSTRIES)
@@ -546,4 +558,62 @@ def make_company(
         region=region,
         registration_authority=authority,
         issue_date=issue,
+    )
+
+
+SHOP_KINDS = (
+    "便利店",
+    "商行",
+    "餐馆",
+    "小吃店",
+    "理发店",
+    "五金店",
+    "服装店",
+    "水果店",
+    "工作室",
+    "经营部",
+)
+SHOP_SCOPES = (
+    "日用百货零售",
+    "食品销售（仅销售预包装食品）",
+    "餐饮服务",
+    "小餐饮",
+    "理发及美容服务",
+    "五金产品零售",
+    "服装服饰零售",
+    "新鲜水果零售",
+    "烟草制品零售",
+    "家用电器维修",
+    "办公用品销售",
+)
+
+
+def _make_individual_business(rng: Random, today: dt.date, province_code: str | None) -> Company:
+    region = pick_region(rng, None, province_code)
+    trade = "".join(rng.choice(TRADE_NAME_CHARS) for _ in range(2))
+    place = region.district if rng.random() < 0.6 else region.city
+    name = f"{place}{trade}{rng.choice(SHOP_KINDS)}"
+    registered = _rand_date(rng, dt.date(2005, 1, 1), today - dt.timedelta(days=30))
+    items = rng.sample(SHOP_SCOPES, rng.randint(1, 4))
+    scope = "；".join(items) + "。"
+    if rng.random() < 0.5:
+        scope += "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+    sex = rng.choice(("男", "女"))
+    return Company(
+        credit_code=make_credit_code(rng, region, entity="92"),
+        name=name,
+        company_type="个体工商户",
+        legal_representative=random_name(rng, sex),
+        representative_label="经营者",
+        registered_capital=None,
+        established_date=registered,
+        business_term=None,
+        address=address_in(rng, region, rural_ok=False, max_len=40),
+        address_label="经营场所",
+        business_scope=scope,
+        region=region,
+        registration_authority=f"{region.city}{region.district}市场监督管理局",
+        issue_date=_rand_date(rng, max(registered, today - dt.timedelta(days=3 * 365)), today),
+        established_label="注册日期",
+        composition=rng.choice(("个人经营", "个人经营", "家庭经营")),
     )

@@ -186,23 +186,24 @@ def draw_emblem(img: Image.Image, box: Box, mono: bool = False) -> None:
 
 
 def _guilloche(size: tuple[int, int], rng: Random, base: RGB, ink: RGB, n: int) -> Image.Image:
+    """A soft gradient with fine wavy security lines (computed at half size, upsampled)."""
     w, h = size
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.empty((h, w, 3), np.float32)
-    # soft two-tone gradient
+    sw, sh = w // 2, h // 2
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * 2
     t = (xx / w * 0.6 + yy / h * 0.4)[..., None]
     tint = np.array([rng.uniform(-8, 8) for _ in range(3)], np.float32)
-    img[:] = np.array(base, np.float32) + t * tint
-    pattern = np.zeros((h, w), np.float32)
+    img = np.array(base, np.float32) + t * tint
+    pattern = np.zeros((sh, sw), np.float32)
     for _ in range(n):
         fx, fy = rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.05)
         ph = rng.uniform(0, 2 * math.pi)
         amp = rng.uniform(10, 40)
         wave = np.sin(xx * fx + np.sin(yy * fy + ph) * amp * 0.05 + yy * rng.uniform(0.002, 0.02))
-        pattern += (np.abs(wave) < 0.04).astype(np.float32)
+        pattern += np.clip(1 - np.abs(wave) / 0.08, 0, 1)
     pattern = np.clip(pattern, 0, 1) * rng.uniform(0.12, 0.25)
     img = img * (1 - pattern[..., None]) + np.array(ink, np.float32) * pattern[..., None]
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    small = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    return small.resize(size, Image.Resampling.BILINEAR)
 
 
 def _rounded_alpha(size: tuple[int, int], radius: int) -> Image.Image:
@@ -229,21 +230,35 @@ def portrait_sources() -> list[Path]:
     )
 
 
+@lru_cache(maxsize=1)
+def _hog_detector() -> object | None:
+    try:
+        import dlib
+    except Exception:  # pragma: no cover - dlib is a dependency; fall back if broken
+        return None
+    det: object = dlib.get_frontal_face_detector()
+    return det
+
+
 @lru_cache(maxsize=64)
 def _face_box(path: str) -> tuple[int, int, int, int] | None:
-    """(top, right, bottom, left) of the largest face, or None (HOG detector, cached)."""
-    try:
-        import face_recognition
-    except Exception:  # pragma: no cover - optional at run time
+    """(top, right, bottom, left) of the largest face, or None (dlib HOG, cached)."""
+    det = _hog_detector()
+    if det is None:  # pragma: no cover
         return None
     im = Image.open(path).convert("RGB")
-    scale = min(1.0, 480 / max(im.size))
+    scale = min(1.0, 400 / max(im.size))
     small = im.resize((round(im.width * scale), round(im.height * scale)))
-    locs = face_recognition.face_locations(np.asarray(small), number_of_times_to_upsample=1)
-    if not locs:
+    rects = det(np.asarray(small), 1)  # type: ignore[operator]
+    if not rects:
         return None
-    t, r, b, le = max(locs, key=lambda q: (q[2] - q[0]) * (q[1] - q[3]))
-    return (round(t / scale), round(r / scale), round(b / scale), round(le / scale))
+    r = max(rects, key=lambda q: q.width() * q.height())
+    return (
+        round(r.top() / scale),
+        round(r.right() / scale),
+        round(r.bottom() / scale),
+        round(r.left() / scale),
+    )
 
 
 def make_portrait(path: Path | None, size: tuple[int, int], rng: Random, bg: RGB) -> Image.Image:
@@ -256,32 +271,83 @@ def make_portrait(path: Path | None, size: tuple[int, int], rng: Random, bg: RGB
         d.ellipse((w * 0.28, h * 0.12, w * 0.72, h * 0.62), fill=(*tone, 255))
         d.ellipse((w * 0.05, h * 0.62, w * 0.95, h * 1.3), fill=(*tone, 255))
         return img
+    base, fg = _portrait_cutout(str(path))
+    bw, bh = base.size
+    # a random sub-window: head size and position vary a little from card to card
+    k = rng.uniform(0.84, 0.95)
+    cw, ch = bw * k, bh * k
+    x0 = (bw - cw) / 2 + rng.uniform(-0.04, 0.04) * bw
+    y0 = rng.uniform(0.0, bh - ch)
+    box = (round(x0), round(y0), round(x0 + cw), round(y0 + ch))
+    crop = base.crop(box).resize(size, Image.Resampling.LANCZOS)
+    mask = fg.crop(box).resize(size, Image.Resampling.BILINEAR)
+    mask = mask.filter(ImageFilter.GaussianBlur(1.5))
+    light = Image.new("RGB", size, _lighter(bg, rng))
+    out = Image.composite(crop, light, mask).convert("RGBA")
+    # soft edge so the portrait blends into the card
+    edge = Image.new("L", size, 0)
+    ImageDraw.Draw(edge).rectangle((3, 3, w - 4, h - 4), fill=255)
+    out.putalpha(edge.filter(ImageFilter.GaussianBlur(3)))
+    return out
+
+
+def _lighter(c: RGB, rng: Random) -> RGB:
+    v = rng.uniform(0.3, 0.7)
+    return (
+        round(c[0] + (255 - c[0]) * v),
+        round(c[1] + (255 - c[1]) * v),
+        round(c[2] + (255 - c[2]) * v),
+    )
+
+
+PORTRAIT_ASPECT = (PORTRAIT_BOX[2] - PORTRAIT_BOX[0]) / (PORTRAIT_BOX[3] - PORTRAIT_BOX[1])
+
+
+@lru_cache(maxsize=64)
+def _portrait_cutout(path: str) -> tuple[Image.Image, Image.Image]:
+    """A head-and-shoulders crop around the face (about 300 px tall) and its foreground
+    mask from GrabCut seeded with the face box (cached per source photo)."""
+    import cv2
+
     src = Image.open(path).convert("RGB")
-    fb = _face_box(str(path))
+    fb = _face_box(path)
     if fb is None:
         t, r, b, le = src.height * 0.15, src.width * 0.7, src.height * 0.5, src.width * 0.3
     else:
         t, r, b, le = fb
     fw, fh = r - le, b - t
-    cx = (le + r) / 2 + rng.uniform(-0.05, 0.05) * fw
-    ch = fh * rng.uniform(2.3, 2.6)
-    cw = ch * w / h
-    top = t - fh * rng.uniform(0.55, 0.7)
+    ch = fh * 2.75
+    cw = ch * PORTRAIT_ASPECT
+    cx, top = (le + r) / 2, t - fh * 0.75
     crop = src.crop((round(cx - cw / 2), round(top), round(cx + cw / 2), round(top + ch)))
-    crop = crop.resize(size, Image.Resampling.LANCZOS)
-    # lighten the surroundings: an elliptical mask keeps head and shoulders
-    mask = Image.new("L", size, 0)
-    md = ImageDraw.Draw(mask)
-    md.ellipse((w * 0.12, h * 0.02, w * 0.88, h * 0.78), fill=255)
-    md.ellipse((-w * 0.1, h * 0.6, w * 1.1, h * 1.5), fill=255)
-    mask = mask.filter(ImageFilter.GaussianBlur(w * 0.06))
-    light = Image.new("RGB", size, bg)
-    out = Image.composite(crop, light, mask).convert("RGBA")
-    # soft edge so the portrait blends into the card
-    edge = Image.new("L", size, 0)
-    ImageDraw.Draw(edge).rectangle((4, 4, w - 5, h - 5), fill=255)
-    out.putalpha(edge.filter(ImageFilter.GaussianBlur(4)))
-    return out
+    crop = crop.resize((round(300 * PORTRAIT_ASPECT), 300), Image.Resampling.LANCZOS)
+    w, h = crop.size
+    # seeds, in crop coordinates: face = certain foreground, head/shoulders = probable
+    s = h / ch
+    fx0, fy0 = (le - (cx - cw / 2)) * s, (t - top) * s
+    fx1, fy1 = fx0 + fw * s, fy0 + fh * s
+    seed = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
+    m = Image.new("L", (w, h), 0)
+    md = ImageDraw.Draw(m)
+    md.ellipse(
+        (fx0 - fw * s * 0.35, fy0 - fh * s * 0.7, fx1 + fw * s * 0.35, fy1 + fh * s * 0.3), fill=1
+    )
+    md.rectangle((fx0 - fw * s * 0.6, fy1 + fh * s * 0.45, fx1 + fw * s * 0.6, h), fill=1)
+    seed[np.asarray(m) == 1] = cv2.GC_PR_FGD
+    seed[
+        round(fy0 + fh * s * 0.15) : round(fy1),
+        round(fx0 + fw * s * 0.15) : round(fx1 - fw * s * 0.15),
+    ] = cv2.GC_FGD
+    seed[: max(2, round(fy0 - fh * s * 0.75)), :] = cv2.GC_BGD
+    seed[:, :3] = seed[:, -3:] = cv2.GC_BGD
+    img = np.ascontiguousarray(np.asarray(crop)[..., ::-1])
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    try:
+        cv2.grabCut(img, seed, (0, 0, 1, 1), bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+        fg = np.where((seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD), 255, 0).astype(np.uint8)
+    except cv2.error:  # pragma: no cover - degenerate seeds
+        fg = np.asarray(m, np.uint8) * 255
+    return crop, Image.fromarray(fg, "L")
 
 
 # ---------------------------------------------------------------------------------------
@@ -601,19 +667,22 @@ def render_license(company: Company, rng: Random, orientation: str = "horizontal
         ("legal_representative", company.representative_label, company.legal_representative),
     ]
     right: list[tuple[str, str, str]] = []
+    if company.composition is not None:
+        right.append(("composition", "组成形式", company.composition))
     if company.registered_capital is not None:
         right.append(("registered_capital", "注册资本", company.registered_capital))
-    right += [
-        ("established_date", "成立日期", _date_cn(company.established_date)),
-        ("business_term", "营业期限", company.business_term.replace("至", " 至 ")),
-        ("address", company.address_label, company.address),
-    ]
+    right.append(
+        ("established_date", company.established_label, _date_cn(company.established_date))
+    )
+    if company.business_term is not None:
+        right.append(("business_term", "营业期限", company.business_term.replace("至", " 至 ")))
+    right.append(("address", company.address_label, company.address))
     scope = ("business_scope", "经营范围", company.business_scope)
 
     def block(
         x: float, y: float, width: float, key: str, label: str, text: str, max_lines: int
     ) -> float:
-        if key in ("business_term", "established_date", "registered_capital", "credit_code"):
+        if key in ("business_term", "established_date", "registered_capital", "composition"):
             max_lines = 1
         draw_spread(d, x, y, label, lab, label_w, INK)
         vx = x + label_w + 34
@@ -663,4 +732,6 @@ def render_license(company: Company, rng: Random, orientation: str = "horizontal
         sf,
         INK,
     )
-    return Rendered(img, boxes, company.fields(), "business_license", {"orientation": orientation})
+    fields = company.fields()
+    boxes = {k: b for k, b in boxes.items() if k in fields}  # 组成形式 is printed, not a field
+    return Rendered(img, boxes, fields, "business_license", {"orientation": orientation})

@@ -80,7 +80,12 @@ def test_company_credit_code_is_valid(seed: int) -> None:
     assert c.established_date < TODAY
     f = c.fields()
     assert f["established_date"] == c.established_date.isoformat()
-    assert " " not in f["business_term"]
+    if c.individual:
+        assert c.credit_code.startswith("92")
+        assert "registered_capital" not in f and "business_term" not in f
+        return
+    assert c.credit_code.startswith("91")
+    assert c.business_term is not None and " " not in c.business_term
     if c.business_term != "长期":
         start, end = c.business_term.split("至")
         e = c.established_date
@@ -101,3 +106,14 @@ def test_seeded_draws_repeat() -> None:
     assert make_person(Random(9), TODAY) == make_person(Random(9), TODAY)
     assert make_company(Random(9), TODAY) == make_company(Random(9), TODAY)
     assert make_person(Random(9), TODAY) != make_person(Random(10), TODAY)
+
+
+def test_individual_business_fields() -> None:
+    c = make_company(Random(4), TODAY, individual=True)
+    assert c.company_type == "个体工商户"
+    assert c.representative_label == "经营者" and c.address_label == "经营场所"
+    assert uscc.is_valid(c.credit_code)
+    assert set(c.fields()) == {
+        "credit_code", "name", "company_type", "legal_representative", "established_date",
+        "address", "business_scope",
+    }  # fmt: skip
