@@ -12,7 +12,8 @@ from kyc.filing.rules_subject import age_finding, compare_field, phone_findings,
 
 # Words in a site's name or note that suggest content needing a pre-approval.
 PRE_APPROVAL_WORDS: dict[str, re.Pattern[str]] = {
-    "news": re.compile(r"新闻|资讯|时事"),
+    # A company's own news section ("新闻中心", "公司新闻") is not news publishing.
+    "news": re.compile(r"(?<!公司)(?<!企业)新闻(?!动态|中心)|时事|新闻资讯"),
     "publishing": re.compile(r"出版|电子书|期刊"),
     "education": re.compile(r"教育|培训|学校|网校|课程"),
     "medical": re.compile(r"医疗|医院|诊所|健康咨询|问诊"),

@@ -893,6 +893,19 @@ CASES = [
         says="新闻",
     ),
     Case(
+        "R-REJ-3-pass-company-news-section",
+        "R-REJ-3",
+        "passed",
+        changes=(put("websites.0.note", "公司介绍、产品展示与新闻中心"),),
+    ),
+    Case(
+        "R-REJ-3-fail-video-site-without-pre-approval",
+        "R-REJ-3",
+        "failed",
+        changes=(put("websites.0.note", "原创短视频分享"),),
+        says="广播电影电视节目",
+    ),
+    Case(
         "R-REJ-3-pass-news-with-pre-approval",
         "R-REJ-3",
         "passed",
