@@ -77,6 +77,7 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         render_id_both,
         render_id_front,
         render_license,
+        stamp_copy_invalid,
     )
 
     if kind not in KINDS:
@@ -148,7 +149,11 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             extra["card_quads"] = rendered.extra["card_quads"]
         if front is not None:
             extra["portrait_source"] = front.extra.get("portrait_source")
-    doc = _bgra(rendered.image)
+    page = rendered.image
+    if "photocopy" in chosen and kind != "id_card_both" and rng.random() < 0.7:
+        page = page.copy()
+        conditions["stamp"] = stamp_copy_invalid(page, rendered.boxes, rng)
+    doc = _bgra(page)
     dh, dw = doc.shape[:2]
 
     if "photocopy" in chosen:
@@ -161,7 +166,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     long_side = {"business_license": 2000, "id_card_both": 2000}.get(kind, 1400)
     short_side = round(long_side * 0.75)
     canvas = (long_side, short_side) if landscape else (short_side, long_side)
-    bg, bg_kind = dg.background(canvas, rng)
+    # a photocopy is a sheet of paper: the copied card lies flat on it (no shadow)
+    copied = "photocopy" in chosen
+    bg, bg_kind = dg.background(canvas, rng, "paper" if copied else None)
     conditions["background"] = bg_kind
     if level == "clean":
         width_frac = rng.uniform(0.8, 0.9)
@@ -215,7 +222,7 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         if (q >= margin).all() and (q <= [canvas[0] - margin, canvas[1] - margin]).all():
             break
         width_frac *= 0.93  # keep the whole document in frame
-    photo = dg.place(doc, bg, hom, rng, shadow=level != "clean")
+    photo = dg.place(doc, bg, hom, rng, shadow=level != "clean" and not copied)
     conditions.update(
         {
             "tilt_x": round(tilt_x, 2),

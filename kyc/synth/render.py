@@ -518,19 +518,17 @@ def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def stamp_copy_invalid(img: Image.Image, avoid: dict[str, Box], rng: Random) -> Box | None:
+def stamp_copy_invalid(
+    img: Image.Image, avoid: dict[str, Box], rng: Random, grey: bool = True
+) -> Box | None:
     """A 复印无效 stamp (outlined box, semi-transparent) placed where it covers no field."""
-    f = font("serif", rng.randint(40, 60))
+    f = font("serif", max(24, min(60, img.width // rng.randint(16, 22))))
     text = rng.choice(("复印无效", "仅供备案使用", "复印无效"))
     tw = text_width(text, f, 6)
     sw, sh = round(tw + 36), round(f.size * 1.6)
     layer = Image.new("RGBA", (sw, sh), (0, 0, 0, 0))
     ld = ImageDraw.Draw(layer)
-    colour = (
-        (200, 40, 40)
-        if img.convert("RGB").getpixel((0, 0)) != img.convert("L").convert("RGB").getpixel((0, 0))
-        else (60, 60, 60)
-    )
+    colour = (60, 60, 60) if grey else (200, 40, 40)
     alpha = rng.randint(120, 190)
     ld.rectangle((2, 2, sw - 3, sh - 3), outline=(*colour, alpha), width=4)
     draw_text(ld, (18, sh * 0.5 + f.size * 0.38), text, f, colour, tracking=6)
