@@ -103,7 +103,12 @@ def read_frames(path: Path, max_s: float = 1e9) -> tuple[list[BGR], float]:
     return frames, fps
 
 
+REUSE = False  # --reuse: keep videos already generated in --out
+
+
 def write_video(path: Path, frames: Iterable[BGR], fps: float) -> Path:
+    if REUSE and path.is_file():
+        return path
     it = iter(frames)
     first = next(it)
     h, w = first.shape[:2]
@@ -263,6 +268,24 @@ def id_style(img: BGR, kind: str, rng: random.Random) -> BGR:
 
 
 DEGRADATIONS = ("grey", "colour", "blur", "jpeg", "halftone")
+
+
+def neutral_frame(frames: list[BGR], fps: float, engine: FaceEngine) -> BGR:
+    """The most ID-photo-like frame (frontal, mouth closed, eyes open), sampled every
+    0.5 s: what a card portrait of this person would show."""
+    from kyc.liveness.signals import frame_signals
+
+    best, best_cost = frames[0], math.inf
+    for i in range(0, len(frames), max(1, int(fps / 2))):
+        gray = np.asarray(cv2.cvtColor(frames[i], cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+        boxes = engine.detect(gray)
+        if not boxes:
+            continue
+        sig = frame_signals(0.0, engine.landmarks(gray, boxes[0]))
+        cost = 3 * abs(sig.yaw) + sig.mouth + max(0.0, 0.45 - sig.eye)
+        if cost < best_cost:
+            best, best_cost = frames[i], cost
+    return best
 
 
 # --------------------------------------------------------------------------------------
@@ -444,8 +467,8 @@ def build_cases(
         paths[name] = src
 
     def portrait_of(name: str, kind: str = "jpeg") -> BGR:
-        frames, _ = clips[name]
-        return id_style(face_crop(frames[-5], engine, ls), kind, rng)
+        frames, cfps = clips[name]
+        return id_style(face_crop(neutral_frame(frames, cfps, engine), engine, ls), kind, rng)
 
     photo = {p.stem: imread(str(p)) for p in (DATA / "faces").rglob("*.jpg")}
     attacks_dir = DATA / "attacks"
@@ -525,7 +548,7 @@ def build_cases(
                 f"{clip}_vs_{other}",
                 paths[clip],
                 portrait_of(other, "grey"),
-                [None, *rng.sample(doable, 2)],
+                [None, *rng.sample(doable, min(2, len(doable)))],
             )
         )
     # challenge not performed (genuine clip, matching portrait)
@@ -618,7 +641,10 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="keep the generated videos here")
     ap.add_argument("--speed-seconds", type=float, default=3.0)
     ap.add_argument("--skip", nargs="*", default=[], choices=["pairs", "videos", "speed"])
+    ap.add_argument("--reuse", action="store_true", help="reuse videos already in --out")
     args = ap.parse_args()
+    global REUSE  # noqa: PLW0603
+    REUSE = args.reuse
     settings = get_settings()
     ls = settings.liveness
     rng = random.Random(20261129)

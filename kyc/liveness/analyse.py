@@ -69,6 +69,14 @@ def _expand(box: Box, f: float) -> Box:
     return Box(cx - hw, cy - hh, cx + hw, cy + hh, box.score)
 
 
+def _deviation(a: Box, b: Box) -> float:
+    """How far box b is from box a, in units of a's width (centre shift + size change)."""
+    w = max(a.width, 1.0)
+    dcx = abs((a.left + a.right) - (b.left + b.right)) / 2
+    dcy = abs((a.top + a.bottom) - (b.top + b.bottom)) / 2
+    return max(dcx, dcy) / w + abs(a.width - b.width) / w
+
+
 def _full_detect(
     engine: FaceEngine, gray: GrayImage, settings: LivenessSettings
 ) -> tuple[Box | None, int]:
@@ -144,6 +152,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     counts: list[int] = []
     slots: dict[int, _Candidate] = {}
     prev: Landmarks | None = None
+    prev_box: Box | None = None
     since_roi = 0
     decoded = 0
     last_t = 0.0
@@ -166,6 +175,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             since_roi = 0
         else:
             box = box_of(prev)
+            if prev_box is not None:  # constant-velocity prediction
+                dx = (box.left + box.right - prev_box.left - prev_box.right) / 2
+                dy = (box.top + box.bottom - prev_box.top - prev_box.bottom) / 2
+                box = box.scaled(1.0, dx, dy)
             since_roi += 1
             if since_roi >= settings.roi_detect_every:
                 since_roi = 0
@@ -182,8 +195,13 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
             if 0 <= cx < w and 0 <= cy < h:
                 pts = engine.landmarks(gray, box)
+                fitted = box_of(pts)
+                if _deviation(box, fitted) > 0.08:  # the box lagged the face: refit once
+                    pts = engine.landmarks(gray, fitted)
+                    box = box_of(pts)
         t2 = time.perf_counter()
         timing["landmarks"] += t2 - t1
+        prev_box = None if prev is None else box_of(prev)
         prev = pts
         times.append(frame.t)
         shapes.append(pts)

@@ -47,11 +47,16 @@ class Box:
 
 
 def box_of(points: npt.NDArray[np.float64]) -> Box:
-    """The square-ish box dlib's detector would give for a set of 68 landmarks."""
+    """The box dlib's HOG detector would give for a face with these 68 landmarks (the
+    shape predictor was trained on such boxes). Offsets measured on the shared clips:
+    the detector's box starts 12% of the landmark height above the brows and ends 6.5%
+    above the chin, and is ~9% wider."""
     x0, y0 = points.min(axis=0)
     x1, y1 = points.max(axis=0)
-    # dlib HOG boxes cover brows-to-chin; landmarks' bounds are a close proxy
-    return Box(float(x0), float(y0), float(x1), float(y1))
+    w, h = x1 - x0, y1 - y0
+    return Box(
+        float(x0 - 0.04 * w), float(y0 - 0.12 * h), float(x1 + 0.05 * w), float(y1 - 0.065 * h)
+    )
 
 
 class FaceEngine:

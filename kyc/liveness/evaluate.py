@@ -228,7 +228,8 @@ def evaluate_challenge(
 ) -> list[ActionResult]:
     """Match the required actions, in order, to the earliest fitting events (greedy
     earliest matching finds an in-order match whenever one exists). An action counts only
-    if it starts after the previous matched action started and ends after it ended."""
+    if it starts after the previous matched action started (it may overlap its end: a
+    blink while the mouth is still closing is in order)."""
     results: list[ActionResult] = []
     prev: ActionEvent | None = None
     failed = False
@@ -238,7 +239,7 @@ def evaluate_challenge(
             for ev in events:
                 if ev.action is not action:
                     continue
-                if prev is not None and (ev.start_s <= prev.start_s or ev.end_s <= prev.end_s):
+                if prev is not None and ev.start_s <= prev.start_s:
                     continue
                 found = ev
                 break
@@ -335,6 +336,8 @@ def identity_changed(dist: Sequence[Sequence[float]], settings: LivenessSettings
     people (a splice). One odd frame (a grimace, a turned head) cannot split the clip,
     since it stays close to some of the others."""
     n = len(dist)
+    if n < 2:
+        return False
     for mask in range(1, 2 ** (n - 1)):
         group = [i for i in range(n) if mask >> i & 1]
         rest = [j for j in range(n) if not mask >> j & 1]

@@ -45,7 +45,7 @@ class LivenessSettings(BaseModel):
     face_gap_s: float = 0.5  # longer absence (or < 90% presence): FACE_LEFT_FRAME
     second_face_min_rel: float = 0.35  # a second face at least this wide (rel. to main)
     multi_face_fraction: float = 0.3  # of full detections that see two faces
-    static_nonrigid_p95: float = 0.02  # below: the face deforms like a flat photo
+    static_nonrigid_p95: float = 0.04  # below: the face deforms like a flat photo
     loop_max_diff: float = 1.2  # mean abs grey diff of face thumbnails (0..255)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6

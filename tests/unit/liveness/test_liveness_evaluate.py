@@ -107,6 +107,15 @@ def test_challenge_out_of_order_fails_from_the_first_missing_action() -> None:
     assert [r.passed for r in results] == [False, False]
 
 
+def test_overlapping_actions_count_in_start_order() -> None:
+    seq = with_values(frames(90), 1.0, 2.6, mouth=0.9, nonrigid=0.1)
+    seq = with_values(seq, 2.5, 2.6, eye=0.3, nonrigid=0.1)  # blink as the mouth closes
+    results = ev.evaluate_challenge([A.MOUTH_OPEN, A.BLINK], _events(seq))
+    assert [r.passed for r in results] == [True, True]
+    results = ev.evaluate_challenge([A.BLINK, A.MOUTH_OPEN], _events(seq))
+    assert [r.passed for r in results] == [True, False]
+
+
 def test_challenge_uses_later_repeat_of_an_action() -> None:
     seq = with_values(_performance(), 5.0, 5.1, eye=0.3, nonrigid=0.08)  # second blink
     results = ev.evaluate_challenge([A.TURN_LEFT, A.BLINK], _events(seq))
