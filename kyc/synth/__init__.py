@@ -262,9 +262,32 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         q = photo.box_quad(boxes[fld])
         along = rng.uniform(0.2, 0.8)
         tip = ((q[0] + q[3]) * (1 - along) + (q[1] + q[2]) * along) / 2
-        card_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
-        width = card_w * (0.09 if kind.startswith("id_card") and kind != "id_card_both" else 0.05)
-        photo, mask = dg.occlusion(photo, rng, (float(tip[0]), float(tip[1])), width)
+        dq = photo.quad
+        doc_w = float(np.linalg.norm(dq[1] - dq[0]))
+        # a thumb is ~16 mm wide: a card is 85.6 mm wide, an A4 page 210, a license 297
+        mm = {"id_card_both": 210.0, "business_license": 297.0 if dw > dh else 210.0}
+        width = doc_w * 16.0 / mm.get(kind, 85.6) * rng.uniform(0.9, 1.2)
+        # it reaches in over the nearest document edge
+        best = None
+        for a, b in zip(dq, np.roll(dq, -1, axis=0), strict=True):
+            ab = b - a
+            u = float(np.clip(np.dot(tip - a, ab) / max(1e-6, float(np.dot(ab, ab))), 0, 1))
+            p = a + u * ab
+            d = float(np.linalg.norm(p - tip))
+            if best is None or d < best[0]:
+                best = (d, p)
+        assert best is not None
+        dist, edge_pt = best
+        direction = (edge_pt - tip) / max(1e-6, dist)
+        reach = dist + width * rng.uniform(1.5, 3.0)
+        base = tip + direction * reach
+        photo, mask = dg.occlusion(
+            photo,
+            rng,
+            (float(tip[0]), float(tip[1])),
+            (float(base[0]), float(base[1])),
+            width,
+        )
         covered = {k: dg.mask_coverage(photo.box_quad(b), mask) for k, b in boxes.items()}
         for name, cov in covered.items():
             if cov > 0.02:

@@ -284,28 +284,33 @@ def glare(
 
 
 def occlusion(
-    photo: Photo, rng: Random, tip: tuple[float, float], width: float
+    photo: Photo, rng: Random, tip: tuple[float, float], base: tuple[float, float], width: float
 ) -> tuple[Photo, U8]:
-    """A finger coming in from the nearest edge, its tip at ``tip``. Returns the mask too."""
+    """A finger (thumb) from ``base`` to its rounded tip at ``tip``. Returns the mask too."""
     h, w = photo.image.shape[:2]
     tx, ty = tip
-    # direction from the nearest frame edge to the tip
-    edges = {(tx, 0): ty, (tx, h): h - ty, (0, ty): tx, (w, ty): w - tx}
-    (ex, ey), _ = min(edges.items(), key=lambda kv: kv[1])
-    ex += rng.uniform(-0.2, 0.2) * w * (ey in (0, h))
-    ey += rng.uniform(-0.2, 0.2) * h * (ex in (0, w))
+    ex, ey = base
     mask = np.zeros((h, w), np.uint8)
     thick = max(6, int(width))
     cv2.line(mask, (int(ex), int(ey)), (int(tx), int(ty)), 255, thick)
     cv2.circle(mask, (int(tx), int(ty)), thick // 2, 255, -1)
     soft = cv2.GaussianBlur(mask, (0, 0), max(1.0, thick * 0.08)).astype(np.float32) / 255
-    skin = np.array(
-        [rng.uniform(120, 170), rng.uniform(150, 190), rng.uniform(190, 235)], np.float32
-    )
+    r_ = rng.uniform(185, 230)
+    skin = np.array([r_ * rng.uniform(0.55, 0.68), r_ * rng.uniform(0.72, 0.82), r_], np.float32)
     # shading across the finger: darker at the sides
     dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
     shade = 0.65 + 0.35 * np.clip(dist / (thick / 2), 0, 1)
     finger = skin[None, None, :] * shade[..., None]
+    # the nail: a lighter, pinker ellipse just behind the tip
+    length = max(1e-6, math.hypot(ex - tx, ey - ty))
+    ux, uy = (ex - tx) / length, (ey - ty) / length
+    nail = np.zeros((h, w), np.uint8)
+    centre = (int(tx + ux * thick * 0.4), int(ty + uy * thick * 0.4))
+    axes = (max(2, int(thick * 0.42)), max(2, int(thick * 0.3)))
+    cv2.ellipse(nail, centre, axes, math.degrees(math.atan2(uy, ux)), 0, 360, 255, -1)
+    nail_f = cv2.GaussianBlur(nail, (0, 0), max(1.0, thick * 0.04)).astype(np.float32) / 255
+    tint = np.array([1.12, 1.08, 1.04], np.float32)
+    finger = finger * (1 + (tint - 1) * nail_f[..., None])
     img = photo.image.astype(np.float32) * (1 - soft[..., None]) + finger * soft[..., None]
     return replace(photo, image=_u8(img)), (soft > 0.5).astype(np.uint8)
 
