@@ -8,4 +8,4 @@ if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user uv
   export PATH="$HOME/.local/bin:$PATH"
 fi
-uv sync --frozen --quiet
+uv sync --frozen --quiet --compile-bytecode

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kyc.cli import error_line, print_json
     from kyc.config import get_settings
+    from kyc.imageio import read_image_file
     from kyc.ocr.pipeline import DocumentReader
 
     today = None
@@ -37,11 +39,15 @@ def run(args: argparse.Namespace) -> int:
             raise BadInput(
                 ErrorCode.INVALID_FIELD, f"--today: {args.today!r} is not a date"
             ) from exc
-    reader = DocumentReader(get_settings())
+    settings = get_settings()
+    reader: DocumentReader | None = None  # models load once, at the first good image
     status = 0
     for path in args.images:
         try:
-            result = reader.read_file(path, args.type, today)
+            started = time.perf_counter()
+            image = read_image_file(path, settings.images)
+            reader = reader or DocumentReader(settings)
+            result = reader.read_image(image, args.type, today, started)
         except BadInput as exc:
             print(error_line(exc), file=sys.stderr)
             status = 2

@@ -274,6 +274,7 @@ class DocumentReader:
             portrait=portrait,
             rectified=rectified,
             filing_jpeg=filing,
+            extra={"quality": report.measures},
         )
 
     @staticmethod

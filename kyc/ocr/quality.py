@@ -36,6 +36,7 @@ class QualityThresholds:
     glare_fraction: float = 0.012
     photocopy_saturation: float = 14.0
     moire_ratio: float = 9.0
+    skin_fraction: float = 0.02
     border_margin: float = 3.0  # px: text this close to the photo's edge is cut off
 
 
@@ -128,11 +129,46 @@ def glare_fraction(image: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -
     """Share of the document covered by saturated, colourless highlight blobs that are at
     least a text line high."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    bright = ((hsv[:, :, 2] >= 250) & (hsv[:, :, 1] <= 40) & (mask > 0)).astype(np.uint8)
+    inside = hsv[:, :, 2][mask > 0]
+    paper = float(np.median(inside)) if inside.size else 255.0
+    level = max(245.0, paper + 12.0)
+    bright = ((hsv[:, :, 2] >= level) & (hsv[:, :, 1] <= 40) & (mask > 0)).astype(np.uint8)
     k = max(1, int(h_med * 0.5))
     opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     area = max(1, int((mask > 0).sum()))
     return float(opened.sum()) / area
+
+
+def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.uint8]:
+    """The document's text block (bounding box of its lines in the reading frame); on an
+    ID-card front the portrait's corner (right of the lines above the number) is left out,
+    since a face there is expected."""
+    pts = np.concatenate([np.asarray(q, dtype=np.float64) for q in region.quads])
+    up = _rotate(pts, -region.angle)
+    x0, y0 = up.min(axis=0)
+    x1, y1 = up.max(axis=0)
+    polys = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])]
+    if region.kind == "id_card_front":
+        cut = x0 + 0.62 * (x1 - x0)
+        bottom = y1 - 0.12 * (y1 - y0)
+        polys = [
+            np.array([[x0, y0], [cut, y0], [cut, y1], [x0, y1]]),
+            np.array([[cut, bottom], [x1, bottom], [x1, y1], [cut, y1]]),
+        ]
+    mask = np.zeros(shape[:2], dtype=np.uint8)
+    for poly in polys:
+        back = _rotate(poly, region.angle)
+        cv2.fillConvexPoly(mask, np.round(back).astype(np.int32), 255)
+    return mask
+
+
+def skin_fraction(image: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
+    """Share of the text block in skin tones (a finger over the document)."""
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
+    skin = (cr >= 138) & (cr <= 175) & (cb >= 80) & (cb <= 125) & (mask > 0)
+    area = max(1, int((mask > 0).sum()))
+    return float(skin.sum()) / area
 
 
 def mean_saturation(image: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
@@ -203,6 +239,11 @@ def assess(
     if glare > limits.glare_fraction:
         warnings.append("GLARE")
 
+    skin = skin_fraction(image, text_block_mask(image.shape, main))
+    measures["skin"] = skin
+    if skin > limits.skin_fraction:
+        warnings.append("OCCLUSION")
+
     sat = mean_saturation(image, mask)
     measures["saturation"] = sat
     copy_text = any("复印" in t for t in texts)
@@ -222,6 +263,7 @@ def assess(
         "GLARE": 0.2,
         "PHOTOCOPY": 0.2,
         "RECAPTURE": 0.3,
+        "OCCLUSION": 0.3,
     }
     score = 1.0
     for w in warnings:

@@ -118,6 +118,63 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return None
 
 
+def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
+    """Join a label printed with wide letter spacing ("名　　称") that the detector split
+    into pieces: a short line followed, on the same row, by a line that begins with the
+    label's remaining characters. A lone first character that the recogniser misread
+    (single characters read poorly) is accepted when the rest matches a two-character
+    label exactly."""
+    out: list[Line] = []
+    i = 0
+    while i < len(row):
+        cur = row[i]
+        head = clean(cur.text)
+        label = None
+        if head and i + 1 < len(row) and len(head) < 4:
+            tail = clean(row[i + 1].text)
+            for lab in labels:
+                if lab.startswith(head) and lab != head and tail.startswith(lab[len(head) :]):
+                    label = lab
+                    break
+                if len(head) == 1 and len(lab) == 2 and tail.startswith(lab[1]):
+                    label = lab
+                    break
+        if label is None:
+            out.append(cur)
+            i += 1
+            continue
+        nxt = row[i + 1]
+        tail_text = nxt.text.lstrip()
+        consumed = len(nxt.text) - len(tail_text)
+        rest_from = consumed + len(label) - len(head)
+        rest = nxt.sub(rest_from)
+        out.append(
+            Line(
+                label + rest.text,
+                cur.x0,
+                min(cur.y0, nxt.y0),
+                nxt.x1,
+                max(cur.y1, nxt.y1),
+                tuple([1.0] * len(label)) + rest.probs,
+                tuple([()] * len(label)) + rest.alts,
+                cur.source,
+            )
+        )
+        i += 2
+    return out
+
+
+_LEADING_JUNK = "丨|:：;；,，.。、 "
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
+
+
+def tidy(value: str, full_width: bool = False) -> str:
+    """Value text without leading separators the recogniser reads from ruling lines or
+    colons; optionally with Chinese (full-width) brackets and semicolons."""
+    value = value.strip().lstrip(_LEADING_JUNK)
+    return value.translate(_FULL_WIDTH) if full_width else value
+
+
 def text_confidence(raw: RawField) -> float:
     """Calibrated confidence of a free-text field from its characters' probabilities."""
     return raw.ocr_confidence

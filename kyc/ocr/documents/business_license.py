@@ -13,9 +13,11 @@ from kyc.ocr.documents.base import (
     clean,
     field_from_line,
     join_fields,
+    merge_split_labels,
     reading,
     strip_label,
     text_confidence,
+    tidy,
 )
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.validate import parse_date, read_credit_code
@@ -53,7 +55,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "address": ("住所", "主要经营场所", "经营场所", "营业场所"),
     "business_scope": ("经营范围",),
 }
-_MULTILINE = {"name", "address", "business_scope"}
+_MULTILINE = {"name", "company_type", "address", "business_scope"}
 _ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码")
 _CODE = re.compile(r"[0-9A-Z]{18}")
 
@@ -76,7 +78,8 @@ class BusinessLicense:
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
         out["credit_code"] = self._credit_code(lines)
-        table = rows(lines)
+        table = [merge_split_labels(row, _ALL_LABELS) for row in rows(lines)]
+        lines = [ln for row in table for ln in row]
         labelled: list[tuple[str, Line, int]] = []  # field, rest-of-line, row index
         for ri, row in enumerate(table):
             for ln in row:
@@ -93,7 +96,7 @@ class BusinessLicense:
                 parts.append(field_from_line(rest))
                 x_start = rest.x0
             else:
-                right = [ln for ln in row if ln.x0 >= rest.x1 - 2 and id(ln) not in label_lines]
+                right = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_lines]
                 if not right:
                     continue
                 parts.append(field_from_line(right[0]))
@@ -110,7 +113,11 @@ class BusinessLicense:
                         for ln in nxt
                         if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_lines
                     ]
-                    in_col_labels = [ln for ln in nxt if id(ln) in label_lines and ln.x0 < x_end]
+                    in_col_labels = [
+                        ln
+                        for ln in nxt
+                        if id(ln) in label_lines and x_start - 4 * ln.height <= ln.x0 < x_end
+                    ]
                     if in_col_labels or not cont or cont[0].cy - last_y > 2.2 * height:
                         break
                     parts.append(field_from_line(cont[0]))
@@ -163,7 +170,7 @@ class BusinessLicense:
             if fname in fields:
                 continue
             r = raw[fname]
-            value = clean(r.value) if r.value else None
+            value = tidy(clean(r.value), full_width=True) if r.value else None
             fields[fname] = reading(
                 RawField(value, r.probs, r.alts, r.box), text_confidence(r), None
             )

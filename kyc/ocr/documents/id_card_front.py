@@ -13,9 +13,11 @@ from kyc.ocr.documents.base import (
     clean,
     field_from_line,
     join_fields,
+    merge_split_labels,
     reading,
     strip_label,
     text_confidence,
+    tidy,
 )
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.validate import id_birth_date, id_sex, read_id_number
@@ -65,7 +67,10 @@ class IdCardFront:
             line, s, e = id_found
             out["id_number"] = field_from_line(line, s, e)
             id_row_y = line.cy
-        table = rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
+        table = [
+            merge_split_labels(row, _LABELS_ALL)
+            for row in rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
+        ]
         # Drop rows that are only the card's fine print or the 公民身份号码 label.
         table = [r for r in table if any(clean(ln.text) for ln in r)]
         used_rows: set[int] = set()
@@ -218,8 +223,10 @@ class IdCardFront:
         valid_eth = e.value in ETHNIC_GROUPS if e.value else None
         conf = text_confidence(e) if valid_eth else min(text_confidence(e), 0.5)
         fields["ethnicity"] = reading(e, conf, valid_eth)
-        fields["name"] = reading(raw["name"], text_confidence(raw["name"]), None)
-        fields["address"] = reading(raw["address"], text_confidence(raw["address"]), None)
+        for key in ("name", "address"):
+            r = raw[key]
+            tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
+            fields[key] = reading(tidied, text_confidence(r), None)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 

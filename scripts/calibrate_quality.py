@@ -1,0 +1,47 @@
+"""Print the quality measures of generated photos per condition, to set the thresholds
+of kyc/ocr/quality.py (``QualityThresholds``) between the classes.
+
+    uv run python scripts/calibrate_quality.py --per-kind 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+from collections import defaultdict
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-kind", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=99)
+    args = parser.parse_args(argv)
+
+    from kyc.config import get_settings
+    from kyc.ocr.pipeline import DocumentReader
+    from kyc.synth import HARD_CONDITIONS, KINDS, generate
+
+    reader = DocumentReader(get_settings())
+    rng = random.Random(args.seed)
+    table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for condition in ("none", *HARD_CONDITIONS):
+        for kind in KINDS:
+            for _ in range(args.per_kind):
+                conds = [] if condition == "none" else [condition]
+                level = "moderate" if condition == "none" else "hard"
+                sample = generate(kind, level, rng, conditions=conds)  # type: ignore[arg-type]
+                result = reader.read_image(sample.image)
+                for key, value in result.extra.get("quality", {}).items():
+                    table[condition][key].append(value)
+        row = table[condition]
+        summary = "  ".join(
+            f"{k}={min(v):.3f}/{statistics.median(v):.3f}/{max(v):.3f}" for k, v in row.items()
+        )
+        print(f"{condition:15} {summary}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

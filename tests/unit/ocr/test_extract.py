@@ -1,0 +1,202 @@
+"""Field extraction from recognised lines, without models: labels merged with values or
+split from them, wrapped addresses, any input order, both license layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from stdnum.cn import ric, uscc
+
+from kyc.ocr.documents.business_license import KIND as LICENSE
+from kyc.ocr.documents.id_card_back import KIND as BACK
+from kyc.ocr.documents.id_card_back import term_fits_age
+from kyc.ocr.documents.id_card_front import KIND as FRONT
+from kyc.ocr.layout import Line
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def line(text: str, x: float, y: float, h: float = 30.0, p: float = 0.99) -> Line:
+    """A recognised line whose characters are each ``h * 0.9`` wide."""
+    return Line(text, x, y, x + len(text) * h * 0.9, y + h, tuple([p] * len(text)))
+
+
+def fake_id(birth: dt.date, seq: int = 123, region: str = "440305") -> str:
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def front_lines(number: str, merged: bool) -> list[Line]:
+    if merged:
+        return [
+            line("姓名张小明", 40, 40),
+            line("性别男", 40, 90),
+            line("民族汉", 260, 90),
+            line("出生1995年3月7日", 40, 140),
+            line("住址广东省深圳市南山区", 40, 190),
+            line("科技园路18号", 100, 230),
+            line("公民身份号码" + number, 40, 330),
+        ]
+    return [
+        line("姓名", 40, 40, p=0.9),
+        line("张小明", 110, 40),
+        line("性别", 40, 90),
+        line("男", 110, 90),
+        line("民族", 260, 90),
+        line("汉", 330, 90),
+        line("出生", 40, 140),
+        line("1995", 110, 140),
+        line("年", 200, 140),
+        line("3", 240, 140),
+        line("月", 270, 140),
+        line("7", 310, 140),
+        line("日", 340, 140),
+        line("住址", 40, 190),
+        line("广东省深圳市南山区", 110, 190),
+        line("科技园路18号", 110, 230),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+
+
+def test_front_fields_merged_labels() -> None:
+    number = fake_id(dt.date(1995, 3, 7), seq=131)
+    checked = FRONT.check(FRONT.extract(front_lines(number, merged=True)), TODAY)
+    values = {k: f.value for k, f in checked.fields.items()}
+    assert values == {
+        "name": "张小明",
+        "sex": "男",
+        "ethnicity": "汉",
+        "birth_date": "1995-03-07",
+        "address": "广东省深圳市南山区科技园路18号",
+        "id_number": number,
+    }
+    assert checked.fields["id_number"].valid is True
+    assert checked.fields["id_number"].confidence >= 0.9
+    assert checked.warnings == ()
+
+
+def test_front_fields_separate_labels_in_reverse_order() -> None:
+    number = fake_id(dt.date(1995, 3, 7), seq=131)
+    lines = list(reversed(front_lines(number, merged=False)))
+    checked = FRONT.check(FRONT.extract(lines), TODAY)
+    assert checked.fields["name"].value == "张小明"
+    assert checked.fields["address"].value == "广东省深圳市南山区科技园路18号"
+    assert checked.fields["birth_date"].value == "1995-03-07"
+    assert checked.fields["sex"].valid is True
+
+
+def test_front_sex_contradicting_the_number_is_invalid() -> None:
+    number = fake_id(dt.date(1995, 3, 7), seq=132)  # even sequence digit: female
+    checked = FRONT.check(FRONT.extract(front_lines(number, merged=True)), TODAY)
+    assert checked.fields["sex"].value == "男"
+    assert checked.fields["sex"].valid is False
+    assert checked.fields["sex"].confidence < 0.9
+
+
+def test_front_wrong_check_character_warns_and_is_not_confident() -> None:
+    number = fake_id(dt.date(1995, 3, 7), seq=131)
+    wrong = number[:-1] + ("1" if number[-1] != "1" else "2")
+    checked = FRONT.check(FRONT.extract(front_lines(wrong, merged=True)), TODAY)
+    assert "CHECKSUM_MISMATCH" in checked.warnings
+    f = checked.fields["id_number"]
+    assert f.valid is False and f.confidence < 0.9
+
+
+def test_back_term_and_expiry() -> None:
+    lines = [
+        line("中华人民共和国", 200, 40),
+        line("居民身份证", 200, 90),
+        line("签发机关", 120, 300),
+        line("深圳市公安局南山分局", 260, 300),
+        line("有效期限2010.04.16-2020.04.16", 120, 350),
+    ]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    values = {k: f.value for k, f in checked.fields.items()}
+    assert values == {
+        "issuing_authority": "深圳市公安局南山分局",
+        "valid_from": "2010-04-16",
+        "valid_until": "2020-04-16",
+    }
+    assert checked.warnings == ("EXPIRED",)
+
+
+def test_back_long_term() -> None:
+    lines = [line("签发机关深圳市公安局", 120, 300), line("有效期限2015.06.03-长期", 120, 350)]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert checked.fields["valid_until"].value == "long_term"
+    assert checked.warnings == ()
+
+
+def test_term_fits_age() -> None:
+    birth = dt.date(1990, 5, 1)
+    assert term_fits_age(birth, dt.date(2010, 1, 1), "2020-01-01")  # 19 at issue: 10 years
+    assert not term_fits_age(birth, dt.date(2010, 1, 1), "2030-01-01")
+    assert term_fits_age(birth, dt.date(2040, 1, 1), "long_term")  # 49 at issue
+
+
+def fake_uscc() -> str:
+    rng = random.Random(5)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "91440300" + "".join(rng.choice(alphabet) for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def test_license_horizontal_layout_with_split_labels() -> None:
+    code = fake_uscc()
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(code, 100, 140),
+        line("营业执照", 600, 140, h=100),
+        line("名", 100, 300),
+        line("称深圳市示例科技有限公司", 200, 300),
+        line("注册资本", 900, 300),
+        line("100万元人民币", 1030, 300),
+        line("类", 100, 360),
+        line("型有限责任公司(自然人独资)", 200, 360),
+        line("成立日期2019年01月18日", 900, 360),
+        line("法定代表人李四", 100, 420),
+        line("营业期限长期", 900, 420),
+        line("经营范围软件开发;信息技术", 100, 480),
+        line("咨询服务。", 250, 520),
+        line("住所丨广东省深圳市南山区", 900, 480),
+        line("科技园路1号", 990, 520),
+        line("登记机关", 900, 700),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    values = {k: f.value for k, f in checked.fields.items()}
+    assert values == {
+        "credit_code": code,
+        "name": "深圳市示例科技有限公司",
+        "company_type": "有限责任公司（自然人独资）",
+        "legal_representative": "李四",
+        "registered_capital": "100万元人民币",
+        "established_date": "2019-01-18",
+        "business_term": "长期",
+        "address": "广东省深圳市南山区科技园路1号",
+        "business_scope": "软件开发；信息技术咨询服务。",
+    }
+    assert checked.fields["credit_code"].valid is True
+
+
+def test_license_vertical_layout() -> None:
+    code = fake_uscc()
+    labels = [
+        ("名称", "深圳市示例科技有限公司"),
+        ("类型", "有限责任公司"),
+        ("住所", "广东省深圳市南山区科技园路1号"),
+        ("法定代表人", "李四"),
+        ("注册资本", "5万元人民币"),
+        ("成立日期", "2008年10月18日"),
+        ("营业期限", "2008年10月18日至2028年10月17日"),
+        ("经营范围", "软件开发。"),
+    ]
+    lines = [line("统一社会信用代码", 100, 60), line(code, 100, 100)]
+    for i, (label, value) in enumerate(labels):
+        lines.append(line(label + value, 100, 200 + 60 * i))
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["address"].value == "广东省深圳市南山区科技园路1号"
+    assert checked.fields["business_term"].value == "2008年10月18日至2028年10月17日"
+    assert checked.fields["established_date"].value == "2008-10-18"
+    assert checked.fields["name"].value == "深圳市示例科技有限公司"
