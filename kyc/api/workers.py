@@ -189,9 +189,10 @@ class WorkPool:
     def _get_executor(self) -> Executor:
         with self._lock:
             if self._executor is None:
-                if self.kind == "thread":
-                    init_worker(*self._initargs)
-                    self._executor = ThreadPoolExecutor(self.workers)
+                if self.kind == "thread":  # tests, tools: one reader per thread
+                    self._executor = ThreadPoolExecutor(
+                        self.workers, initializer=init_worker, initargs=self._initargs
+                    )
                 else:
                     self._executor = ProcessPoolExecutor(
                         self.workers,
@@ -202,8 +203,10 @@ class WorkPool:
             return self._executor
 
     def start(self) -> None:
-        """Start the workers now (models load while the server starts accepting)."""
-        self._get_executor()
+        """Start every worker now, so that models load before the first request."""
+        executor = self._get_executor()
+        for future in [executor.submit(_noop) for _ in range(self.workers)]:
+            future.result()
 
     def shutdown(self) -> None:
         with self._lock:
@@ -256,6 +259,10 @@ class WorkPool:
             return result
         finally:
             self.release()
+
+
+def _noop() -> None:
+    return None
 
 
 def _timed(fn: Callable[..., dict[str, Any]], *args: Any) -> tuple[dict[str, Any], float]:
