@@ -1,0 +1,252 @@
+"""Load test: N concurrent document uploads against a local ``kyc serve``.
+
+Starts the server in a subprocess (temporary data folder, SQLite, a fresh key), creates an
+API key and a filing, then fires N uploads of synthetic ID-card fronts at once and prints
+p50 / p99 latency, status counts (503s are the pool refusing work when saturated), and the
+peak resident memory of the server and its worker processes.
+
+    uv run python scripts/load_test.py --n 50 --workers 2 --max-queue 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _documents(n: int) -> list[bytes]:
+    import cv2
+
+    from kyc.synth import generate
+
+    distinct = min(n, 8)
+    out: list[bytes] = []
+    for i in range(distinct):
+        sample = generate("id_card_front", "moderate", Random(100 + i))
+        _ok, buf = cv2.imencode(".jpg", sample.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        out.append(bytes(buf))
+    return [out[i % distinct] for i in range(n)]
+
+
+def _filing() -> dict[str, Any]:
+    """An enterprise first filing in Guangdong with a synthetic (check-digit-valid) identity."""
+    from stdnum.cn import ric, uscc
+
+    pid = "44030519850314123"
+    pid += str(ric.calc_check_digit(pid + "0"))
+    code = "91440300MA5FAKE01"
+    code += str(uscc.calc_check_digit(code))
+    person = {
+        "name": "测试甲",
+        "certificate_type": "id_card",
+        "certificate_number": pid,
+        "office_phone": "086-0755-86013388",
+        "mobile": "13800138000",
+        "email": "ops@example.com",
+        "is_legal_representative": True,
+    }
+    return {
+        "account_id": "load",
+        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
+        "account_has_cvm": True,
+        "subject": {
+            "nature": "enterprise",
+            "certificate_type": "business_license",
+            "certificate_number": code,
+            "name": "深圳市示例科技有限公司",
+            "certificate_address": "深圳市南山区科技园路1号",
+            "mailing_address": "广东省深圳市南山区科技园路1号2栋301室",
+            "investor": "深圳市示例科技有限公司",
+            "note": "",
+            "principal": person,
+        },
+        "websites": [
+            {
+                "name": "示例科技官网",
+                "domains": ["example.com"],
+                "homepage_url": "www.example.com",
+                "service_content": "unit_portal",
+                "pre_approvals": [],
+                "note": "",
+                "principal": "same_as_subject",
+                "cloud_services": [{"type": "cvm", "ip": "10.0.0.1"}],
+                "plan_document": False,
+            }
+        ],
+    }
+
+
+async def _fire(base: str, token: str, fid: str, docs: list[bytes]) -> list[tuple[int, float]]:
+    limits = httpx.Limits(max_connections=len(docs), max_keepalive_connections=len(docs))
+    async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
+
+        async def one(i: int, data: bytes) -> tuple[int, float]:
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(
+                    f"/v1/filings/{fid}/documents",
+                    files={"file": (f"doc{i}.jpg", data, "image/jpeg")},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                status = r.status_code
+            except httpx.HTTPError:
+                status = 0
+            return status, time.perf_counter() - t0
+
+        return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(docs))))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--max-queue", type=int, default=64)
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="kyc-load-"))
+    env = dict(os.environ)
+    env.update(
+        {
+            "KYC_DATA_DIR": str(data_dir),
+            "KYC_ENVIRONMENT": "loadtest",
+            "KYC_SERVICE__ENCRYPTION_KEY": base64.urlsafe_b64encode(
+                secrets.token_bytes(32)
+            ).decode(),
+            "KYC_SERVICE__WORKERS": str(args.workers),
+            "KYC_SERVICE__MAX_QUEUE": str(args.max_queue),
+        }
+    )
+    env.pop("KYC_DATABASE_URL", None)
+    kyc = [sys.executable, "-m", "kyc.cli"]
+    token = subprocess.run(
+        [*kyc, "keys", "create", "--account", "load"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [*kyc, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss_kib(server.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            print("server did not start", file=sys.stderr)
+            return 1
+        ready_s = time.perf_counter() - started
+        docs = _documents(args.n)
+        r = httpx.post(
+            base + "/v1/filings", json=_filing(), headers={"Authorization": f"Bearer {token}"}
+        )
+        r.raise_for_status()
+        fid = r.json()["id"]
+        idle_rss = _tree_rss_kib(server.pid)
+        t0 = time.perf_counter()
+        results = asyncio.run(_fire(base, token, fid, docs))
+        wall = time.perf_counter() - t0
+        ok = sorted(lat for status, lat in results if status == 200)
+        all_lat = sorted(lat for _s, lat in results)
+        counts: dict[str, int] = {}
+        for status, _lat in results:
+            counts[str(status)] = counts.get(str(status), 0) + 1
+
+        def pct(xs: list[float], q: float) -> float | None:
+            if not xs:
+                return None
+            return round(xs[min(len(xs) - 1, int(q * len(xs)))], 3)
+
+        report = {
+            "uploads": args.n,
+            "workers": args.workers,
+            "max_queue": args.max_queue,
+            "cpus": os.cpu_count(),
+            "server_ready_s": round(ready_s, 1),
+            "wall_s": round(wall, 2),
+            "status_counts": counts,
+            "errors": sum(v for k, v in counts.items() if k != "200"),
+            "p50_s_ok": pct(ok, 0.5),
+            "p99_s_ok": pct(ok, 0.99),
+            "p50_s_all": pct(all_lat, 0.5),
+            "p99_s_all": pct(all_lat, 0.99),
+            "mean_s_ok": round(statistics.fmean(ok), 3) if ok else None,
+            "throughput_per_s": round(len(ok) / wall, 2) if wall else None,
+            "rss_idle_mib": round(idle_rss / 1024, 1),
+            "rss_peak_mib": round(peak[0] / 1024, 1),
+        }
+        print(json.dumps(report))
+        return 0
+    finally:
+        stop.set()
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
