@@ -203,12 +203,13 @@ def rotate90(photo: Photo, k: int) -> Photo:
         return photo
     h, w = photo.image.shape[:2]
     img = np.ascontiguousarray(np.rot90(photo.image, k))
+    # pixel centres at integer coordinates (OpenCV's convention)
     if k == 1:
-        r = np.array([[0, 1, 0], [-1, 0, w], [0, 0, 1]], np.float64)
+        r = np.array([[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]], np.float64)
     elif k == 2:
-        r = np.array([[-1, 0, w], [0, -1, h], [0, 0, 1]], np.float64)
+        r = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], np.float64)
     else:
-        r = np.array([[0, -1, h], [1, 0, 0], [0, 0, 1]], np.float64)
+        r = np.array([[0, -1, h - 1], [1, 0, 0], [0, 0, 1]], np.float64)
     return replace(photo, image=img, homography=r @ photo.homography)
 
 
@@ -220,7 +221,8 @@ def rescale(photo: Photo, factor: float) -> Photo:
             photo.image, (nw, nh), interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
         )
     )
-    s = np.diag([nw / w, nh / h, 1.0])
+    sx, sy = nw / w, nh / h  # pixel centres: x' = (x + 0.5) * sx - 0.5
+    s = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]], np.float64)
     return replace(photo, image=img, homography=s @ photo.homography)
 
 
