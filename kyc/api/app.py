@@ -404,10 +404,13 @@ def create_app(
             return 202, job
 
         try:
-            return await idempotent(rt, account, idempotency_key, digest.hexdigest(), compute)
+            response = await idempotent(rt, account, idempotency_key, digest.hexdigest(), compute)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        if response.headers.get("Idempotent-Replayed"):
+            tmp.unlink(missing_ok=True)  # a replay started no job: the upload is not needed
+        return response
 
     @app.get(
         "/v1/filings/{filing_id}/liveness/jobs/{job_id}", tags=["mini-program"], responses=ERRORS

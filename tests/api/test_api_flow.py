@@ -307,3 +307,19 @@ def test_health_and_metrics(env: Env) -> None:
     assert 'kyc_http_request_seconds_count{method="POST",route="/v1/filings",status="201"}' in m
     assert 'kyc_stage_seconds_count{stage="ocr"} 1.0' in m
     assert "kyc_pool_queue_depth" in m
+
+
+def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
+    h = env.key()
+    fid = _create(env, h)["id"]
+    _upload(env, h, fid, fx.id_front_spec())
+    env.client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=h)
+    env.client.post(f"/v1/filings/{fid}/liveness/challenge", headers=h)
+    files = {"file": ("v.mp4", json.dumps({"decision": "pass"}).encode(), "video/mp4")}
+    headers = {**h, "Idempotency-Key": "video-1"}
+    first = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)
+    again = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["job_id"] == again.json()["job_id"]
+    env.wait_job(h, fid, first.json()["job_id"])
+    assert list((env.settings.data_dir / "tmp").iterdir()) == []
