@@ -489,7 +489,9 @@ def render_id_both(
     y2 = y1 + ch + rng.randint(120, 320)
     boxes: dict[str, Box] = {}
     quads: dict[str, list[list[int]]] = {}
-    for side, (r, yy) in {"front": (front, y1), "back": (back, y2)}.items():
+    back_first = rng.random() < 0.25
+    slots = {"front": (front, y2 if back_first else y1), "back": (back, y1 if back_first else y2)}
+    for side, (r, yy) in slots.items():
         xx = x + rng.randint(-40, 40)
         page.alpha_composite(r.image.resize((cw, ch), Image.Resampling.LANCZOS), (xx, yy))
         for k, b in r.boxes.items():

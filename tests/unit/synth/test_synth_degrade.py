@@ -84,12 +84,15 @@ def test_each_hard_condition_sets_its_warning(condition: str) -> None:
 
 
 def test_identity_warnings_and_truth_consistency() -> None:
-    s = generate("id_card_both", "clean", Random(2), today=TODAY, expired=True, temporary=True)
+    s = generate("id_card_back", "clean", Random(2), today=TODAY, expired=True, temporary=True)
     assert {"EXPIRED", "TEMPORARY_ID"} <= set(s.truth["warnings"])
-    f = s.truth["fields"]
+    assert s.truth["fields"]["valid_until"] < TODAY.isoformat()
+    front = generate("id_card_front", "clean", Random(2), today=TODAY, expired=True)
+    assert "EXPIRED" not in front.truth["warnings"]  # the front does not show validity
+    f = front.truth["fields"]
     assert ric.is_valid(f["id_number"])
     assert ric.get_birth_date(f["id_number"]).isoformat() == f["birth_date"]
-    assert f["valid_until"] < TODAY.isoformat()
+    assert (int(f["id_number"][16]) % 2 == 1) == (f["sex"] == "男")
     fresh = generate("id_card_back", "clean", Random(2), today=TODAY, expired=False)
     assert "EXPIRED" not in fresh.truth["warnings"]
     assert fresh.truth["fields"]["valid_until"] == "long_term" or (
