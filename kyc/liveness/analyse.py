@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of
+from kyc.liveness.evaluate import is_cut
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
 from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
@@ -23,6 +24,7 @@ THUMB = 16
 
 @dataclass
 class _Candidate:
+    segment: int  # shot between scene cuts
     t: float
     quality: float
     frame: Frame  # kept undecoded to RGB until chosen
@@ -37,6 +39,8 @@ class Track:
     thumbs: npt.NDArray[np.float32]  # (N, THUMB*THUMB) grey face-area thumbnails
     face_counts: list[int]  # faces per full-frame detection
     embeddings: list[tuple[float, Embedding]]  # (t, embedding) from sharp frontal frames
+    embedding_segments: list[int]  # the shot (between scene cuts) of each embedding
+    cuts: list[float]  # times of scene cuts (abrupt whole-frame changes)
     best_frame: npt.NDArray[np.uint8] | None  # RGB crop of the best frame
     best_t: float | None
     duration_s: float
@@ -150,9 +154,12 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     shapes: list[Landmarks | None] = []
     thumbs: list[npt.NDArray[np.float32]] = []
     counts: list[int] = []
-    slots: dict[int, _Candidate] = {}
+    slots: dict[tuple[int, int], _Candidate] = {}
     prev: Landmarks | None = None
     prev_box: Box | None = None
+    prev_scene: npt.NDArray[np.float32] | None = None
+    scene_diffs: list[float] = []
+    cuts: list[float] = []
     since_roi = 0
     decoded = 0
     last_t = 0.0
@@ -168,6 +175,14 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         h, w = gray.shape[:2]
         box: Box | None = None
         t0 = time.perf_counter()
+        scene = _thumb(gray, None)
+        if prev_scene is not None:
+            diff = float(np.abs(scene - prev_scene).mean())
+            if is_cut(diff, scene_diffs, settings):
+                cuts.append(frame.t)
+                prev = None  # re-detect after a cut
+            scene_diffs.append(diff)
+        prev_scene = scene
         if prev is None or frame.t >= next_full:
             box, n = _full_detect(engine, gray, settings)
             counts.append(n)
@@ -209,9 +224,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         if pts is not None and box is not None:
             q = _quality(gray, box, pts)
             slot = int(frame.t / settings.embed_slot_s)
-            cur = slots.get(slot)
+            key = (len(cuts), slot)
+            cur = slots.get(key)
             if cur is None or q > cur.quality:
-                slots[slot] = _Candidate(frame.t, q, frame, box)
+                slots[key] = _Candidate(len(cuts), frame.t, q, frame, box)
         timing["select"] += time.perf_counter() - t2
     duration = last_t
     t3 = time.perf_counter()
@@ -223,7 +239,9 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         shapes=shapes,
         thumbs=np.stack(thumbs) if thumbs else np.zeros((0, THUMB * THUMB), np.float32),
         face_counts=counts,
-        embeddings=embeddings,
+        embeddings=[(t, e) for _, t, e in embeddings],
+        embedding_segments=[s for s, _, _ in embeddings],
+        cuts=cuts,
         best_frame=None if best is None else _crop(best, reader.info.turns, 1.0)[0],
         best_t=None if best is None else best.t,
         duration_s=duration,
@@ -245,25 +263,37 @@ def _crop(cand: _Candidate, turns: int, margin: float) -> tuple[npt.NDArray[np.u
 
 def _embed_spread(
     engine: FaceEngine,
-    slots: dict[int, _Candidate],
+    slots: dict[tuple[int, int], _Candidate],
     duration: float,
     settings: LivenessSettings,
     turns: int,
-) -> tuple[list[tuple[float, Embedding]], _Candidate | None]:
+) -> tuple[list[tuple[int, float, Embedding]], _Candidate | None]:
     """Embed the best candidate of each of K equal parts of the clip (K grows with the
-    duration, 2..max_embeddings), so a splice of two people shows in the embeddings."""
+    duration, 2..max_embeddings) and of every shot between scene cuts, so a splice of
+    two people shows in the embeddings. Returns (shot, t, embedding) in time order."""
     if not slots:
         return [], None
     k = max(2, min(settings.max_embeddings, math.ceil(duration / 2.0)))
-    bins: dict[int, _Candidate] = {}
+    bins: dict[tuple[int, int], _Candidate] = {}
     for cand in slots.values():
-        i = min(k - 1, int(cand.t / max(duration, 1e-6) * k))
-        cur = bins.get(i)
+        key = (cand.segment, min(k - 1, int(cand.t / max(duration, 1e-6) * k)))
+        cur = bins.get(key)
         if cur is None or cand.quality > cur.quality:
-            bins[i] = cand
-    out: list[tuple[float, Embedding]] = []
-    for cand in sorted(bins.values(), key=lambda c: c.t):
+            bins[key] = cand
+    chosen = sorted(bins.values(), key=lambda c: -c.quality)
+    # every shot first, then the best of the rest, up to max_embeddings (+1 per extra shot)
+    shots: dict[int, _Candidate] = {}
+    for cand in chosen:
+        shots.setdefault(cand.segment, cand)
+    picked = list(shots.values())
+    for cand in chosen:
+        if len(picked) >= settings.max_embeddings + len(shots) - 1:
+            break
+        if cand not in picked:
+            picked.append(cand)
+    out: list[tuple[int, float, Embedding]] = []
+    for cand in sorted(picked, key=lambda c: c.t):
         crop, box = _crop(cand, turns, 0.6)
-        out.append((cand.t, engine.embed(crop, box)))
+        out.append((cand.segment, cand.t, engine.embed(crop, box)))
     best = max(slots.values(), key=lambda c: c.quality)
     return out, best

@@ -4,6 +4,7 @@ result -> attack reasons -> liveness score and decision. No models, no I/O.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Reason(StrEnum):
     NO_LIVENESS_EVIDENCE = "NO_LIVENESS_EVIDENCE"  # no blink / mouth movement at all
     SCREEN_REPLAY = "SCREEN_REPLAY"
     LOOPED_FRAMES = "LOOPED_FRAMES"
+    SCENE_CUT = "SCENE_CUT"  # the video was edited (review; identity checked across it)
     CHALLENGE_FAILED = "CHALLENGE_FAILED"
     FACE_MISMATCH = "FACE_MISMATCH"
     MATCH_UNCERTAIN = "MATCH_UNCERTAIN"
@@ -327,6 +329,32 @@ def looped(
             run = run + 1 if v else 0
             if run >= settings.loop_min_frames:
                 return True
+    return False
+
+
+def is_cut(diff: float, previous: Sequence[float], settings: LivenessSettings) -> bool:
+    """A scene cut: the whole frame changes abruptly (mean abs difference of 16x16 grey
+    thumbnails above ``cut_min_diff`` and ``cut_ratio`` times the clip's median so far).
+    A selfie recording has none; an edited video (splice) has one at each join."""
+    if diff < settings.cut_min_diff:
+        return False
+    if len(previous) < 3:
+        return True
+    return diff > settings.cut_ratio * max(float(np.median(previous)), 0.5)
+
+
+def identity_changed_across_cuts(
+    dist: Sequence[Sequence[float]], segments: Sequence[int], settings: LivenessSettings
+) -> bool:
+    """Across a scene cut the faces must match as strictly as a portrait does: the
+    nearest pair of embeddings from two different shots farther than
+    ``match_same_distance`` means two people."""
+    shots = sorted(set(segments))
+    for a, b in itertools.combinations(shots, 2):
+        ia = [i for i, s in enumerate(segments) if s == a]
+        ib = [j for j, s in enumerate(segments) if s == b]
+        if min(dist[i][j] for i in ia for j in ib) > settings.match_same_distance:
+            return True
     return False
 
 

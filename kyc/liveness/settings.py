@@ -50,6 +50,8 @@ class LivenessSettings(BaseModel):
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
+    cut_min_diff: float = 20.0  # whole-frame thumbnail change (0..255) of a scene cut
+    cut_ratio: float = 8.0  # ... and this many times the clip's median change
 
     # --- face match (calibrated on ../shared/data/faces, see docs/liveness.md) ------------
     match_same_distance: float = 0.45  # distance at the 0.1% false-match target -> score 70

@@ -47,6 +47,7 @@ class VideoVerdict:
     challenge_nonce: str | None = None
     mirrored: bool = False
     video: dict[str, Any] = field(default_factory=dict)
+    scene_cuts: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the command-line contract's object."""
@@ -98,6 +99,7 @@ class VideoVerdict:
             "match_threshold_score": self.match_threshold_score,
             "identity_distances": [round(d, 4) for d in self.identity_distances],
             "video": self.video,
+            "scene_cuts": self.scene_cuts,
         }
 
 
@@ -136,8 +138,12 @@ def judge_track(
     embs = [e for _, e in track.embeddings]
     matrix = [[distance(a, b) for b in embs] for a in embs]
     id_dists = [matrix[i][j] for i, j in itertools.combinations(range(len(embs)), 2)]
-    if ev.identity_changed(matrix, settings):
+    if ev.identity_changed(matrix, settings) or ev.identity_changed_across_cuts(
+        matrix, track.embedding_segments, settings
+    ):
         reasons.append(ev.Reason.IDENTITY_CHANGED)
+    if track.cuts:
+        reasons.append(ev.Reason.SCENE_CUT)
     if ev.is_static(sig, settings):
         reasons.append(ev.Reason.STATIC_PHOTO)
     present = [i for i, s in enumerate(sig) if s.face]
@@ -204,6 +210,7 @@ def verdict_from_track(
         identity_distances=id_dists,
         challenge_nonce=None if challenge is None else challenge.nonce,
         mirrored=mirrored,
+        scene_cuts=[round(c, 3) for c in track.cuts],
         video={
             "codec": track.info.codec,
             "width": track.info.width,

@@ -198,3 +198,22 @@ def test_no_challenge_requires_nonrigid_evidence() -> None:
     turns_only = _events(with_values(frames(60), 1.0, 1.6, yaw=0.25))
     out = ev.liveness_outcome(None, turns_only, [])
     assert not out.passed and out.reasons == [ev.Reason.NO_LIVENESS_EVIDENCE]
+
+
+def test_scene_cut_detection() -> None:
+    calm = [0.5, 0.7, 0.6, 0.8, 0.5]
+    assert ev.is_cut(35.0, calm, S)
+    assert not ev.is_cut(5.0, calm, S)  # ordinary motion
+    shaky = [6.0, 8.0, 7.5, 9.0, 7.0]
+    assert not ev.is_cut(22.0, shaky, S)  # hand-held: big changes are normal
+
+
+def test_identity_across_cuts_uses_the_strict_match_threshold() -> None:
+    # two shots whose faces are 0.56 apart: below the in-clip split threshold (0.6) but
+    # beyond the same-person threshold, so a cut between them reveals a splice
+    dist = [[0.0, 0.56], [0.56, 0.0]]
+    assert not ev.identity_changed(dist, S)
+    assert ev.identity_changed_across_cuts(dist, [0, 1], S)
+    assert not ev.identity_changed_across_cuts(dist, [0, 0], S)
+    close = [[0.0, 0.3], [0.3, 0.0]]
+    assert not ev.identity_changed_across_cuts(close, [0, 1], S)
