@@ -200,7 +200,10 @@ def main() -> int:
         ready_s = time.perf_counter() - started
         docs = _documents(args.n)
         r = httpx.post(
-            base + "/v1/filings", json=_filing(), headers={"Authorization": f"Bearer {token}"}
+            base + "/v1/filings",
+            json=_filing(),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
         )
         r.raise_for_status()
         fid = r.json()["id"]

@@ -79,6 +79,15 @@ def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], Field
     return engine, sessions, cipher, blobs
 
 
+def _warm_imports() -> None:
+    """Import the rules now (phone-number and ID tables load slowly) rather than on the
+    first request."""
+    import importlib
+
+    for name in ("kyc.filing.check", "kyc.filing.autofill", "kyc.liveness.challenge"):
+        importlib.import_module(name)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -101,6 +110,7 @@ def build_runtime(
         if not isinstance(loaded, list):
             raise SystemFault(ErrorCode.CONFIG_ERROR, "the registry must be a JSON list")
         registry = loaded
+    _warm_imports()
     metrics = Metrics()
     pool = WorkPool(
         settings, metrics, kind=pool_kind, reader_spec=reader_spec, video_spec=video_spec

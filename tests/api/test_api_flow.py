@@ -9,7 +9,7 @@ from typing import Any
 
 import api_fakes as fx
 import pytest
-from conftest import Env, EnvFactory
+from api_support import Env, EnvFactory
 from sqlalchemy import text
 
 

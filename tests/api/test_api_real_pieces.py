@@ -13,7 +13,7 @@ from random import Random
 import api_fakes as fx
 import cv2
 import pytest
-from conftest import make_settings
+from api_support import make_settings
 from fastapi.testclient import TestClient
 
 from kyc.api.app import create_app

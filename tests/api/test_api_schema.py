@@ -8,7 +8,7 @@ from typing import Any
 import api_fakes as fx
 import pytest
 import schemathesis
-from conftest import make_settings
+from api_support import make_settings
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 

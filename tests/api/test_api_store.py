@@ -11,7 +11,7 @@ from pathlib import Path
 import api_fakes as fx
 import httpx
 import pytest
-from conftest import make_settings
+from api_support import make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
