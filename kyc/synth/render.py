@@ -342,6 +342,7 @@ def _portrait_cutout(path: str) -> tuple[Image.Image, Image.Image]:
     seed[:, :3] = seed[:, -3:] = cv2.GC_BGD
     img = np.ascontiguousarray(np.asarray(crop)[..., ::-1])
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means uses OpenCV's global RNG: make it repeatable
     try:
         cv2.grabCut(img, seed, (0, 0, 1, 1), bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
         fg = np.where((seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD), 255, 0).astype(np.uint8)
