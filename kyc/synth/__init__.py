@@ -146,7 +146,6 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             if grey:
                 warnings.add("PHOTOCOPY")
                 conditions["greyscale_page"] = True
-            extra["card_quads"] = rendered.extra["card_quads"]
         if front is not None:
             extra["portrait_source"] = front.extra.get("portrait_source")
     page = rendered.image
@@ -352,6 +351,15 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
                 hidden.setdefault(name, "cut_off")
         conditions["cut_off"]["fields"] = sorted(n for n, fr in inside.items() if fr < 0.999)
 
+    if kind == "id_card_both":  # each card's corners, in photo coordinates
+        page_quads: dict[str, list[list[int]]] = rendered.extra["card_quads"]  # type: ignore[assignment]
+        extra["card_quads"] = {
+            side: [
+                [round(float(x), 1), round(float(y), 1)]
+                for x, y in photo.map_points([(float(px), float(py)) for px, py in q])
+            ]
+            for side, q in page_quads.items()
+        }
     quad = photo.quad
     doc_w_px = float(np.linalg.norm(quad[1] - quad[0]))
     conditions["document_width_px"] = round(doc_w_px, 1)

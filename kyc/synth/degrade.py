@@ -239,7 +239,10 @@ def lighting(photo: Photo, rng: Random, strength: float = 0.3) -> Photo:
     a = rng.uniform(0, 2 * math.pi)
     t = xx * math.cos(a) + yy * math.sin(a)
     t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
-    gain = _upscale((1 - strength * t).astype(np.float32), (w, h))
+    # plus a lens vignette: corners a few percent darker
+    r2 = ((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) * 2
+    vignette = 1 - rng.uniform(0.0, 0.12) * r2
+    gain = _upscale(((1 - strength * t) * vignette).astype(np.float32), (w, h))
     warm = np.array(
         [1.0, 1.0 + rng.uniform(-0.03, 0.03), 1.0 + rng.uniform(-0.02, 0.06)], np.float32
     )

@@ -105,3 +105,19 @@ def test_low_resolution_shrinks_the_document() -> None:
     assert s.truth["conditions"]["document_width_px"] < 500
     plain = generate("id_card_back", "moderate", Random(3), today=TODAY)
     assert plain.truth["conditions"]["document_width_px"] > 700
+
+
+def test_both_sides_page_reports_each_card_in_the_photo() -> None:
+    s = generate("id_card_both", "moderate", Random(4), today=TODAY)
+    cards = s.truth["card_quads"]
+    page = np.array(s.truth["quad"])
+    lo, hi = page.min(axis=0), page.max(axis=0)
+    for side in ("front", "back"):
+        q = np.array(cards[side])
+        assert q.shape == (4, 2)
+        assert (q >= lo - 1).all() and (q <= hi + 1).all()  # the cards lie on the page
+    # the id number is printed on the front card
+    fq = np.array(s.truth["field_quads"]["id_number"]).mean(axis=0)
+    front = np.array(cards["front"])
+    assert front.min(axis=0)[0] <= fq[0] <= front.max(axis=0)[0]
+    assert front.min(axis=0)[1] <= fq[1] <= front.max(axis=0)[1]
