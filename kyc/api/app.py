@@ -51,7 +51,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class ConsentBody(BaseModel):
     biometric: Literal[True] = Field(description="the applicant agreed to biometric processing")
-    version: str | None = Field(default=None, max_length=32, description="consent text version")
+    version: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9._-]{1,32}$",
+        description="consent text version",
+    )
 
 
 class DecisionBody(BaseModel):

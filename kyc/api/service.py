@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import json
 import random
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ REJECTION_REASONS: dict[str, str] = {
     "R-REJ-5": "typed data differs from the certificate (name, number, address)",
     "R-REJ-6": "certificate expired, principal under age, or phone area code mismatch",
 }
+ID_RE = re.compile(r"[0-9a-f]{32}")
 EDITABLE_KEYS = ("region", "account_has_cvm", "subject", "websites")
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -157,8 +159,13 @@ def _index(s: Session, rt: Runtime, filing: Filing, order: dict[str, Any]) -> No
 # --------------------------------------------------------------------------- filings
 
 
+def is_id(value: str | None) -> bool:
+    """Our ids are 32 lowercase hex characters; anything else is unknown without a lookup."""
+    return value is not None and ID_RE.fullmatch(value) is not None
+
+
 def _get_filing(s: Session, filing_id: str, account_id: str | None) -> Filing:
-    filing = s.get(Filing, filing_id) if len(filing_id) <= 32 else None
+    filing = s.get(Filing, filing_id) if is_id(filing_id) else None
     # Another account's filing is indistinguishable from a missing one.
     if filing is None or (account_id is not None and filing.account_id != account_id):
         raise ApiError(404, ApiCode.NOT_FOUND, "no such filing")
@@ -488,6 +495,8 @@ def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str |
         _require_video_ready(filing)
         q = select(Challenge).where(Challenge.filing_id == filing.id, Challenge.used_at.is_(None))
         if challenge_id:
+            if not is_id(challenge_id):
+                raise ApiError(409, ApiCode.NO_CHALLENGE, "no such challenge for this filing")
             q = q.where(Challenge.id == challenge_id)
         ch = s.scalars(q.order_by(Challenge.created_at.desc()).limit(1)).first()
         if ch is None:
@@ -615,7 +624,7 @@ def finish_video_job(
 def get_job(rt: Runtime, account_id: str, filing_id: str, job_id: str) -> dict[str, Any]:
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
-        job = s.get(VideoCheck, job_id) if len(job_id) <= 32 else None
+        job = s.get(VideoCheck, job_id) if is_id(job_id) else None
         if job is None or job.filing_id != filing.id:
             raise ApiError(404, ApiCode.NOT_FOUND, "no such video check")
         return job_summary(job)
@@ -754,6 +763,8 @@ def review_detail(rt: Runtime, reviewer: repo.ReviewerIdentity, filing_id: str) 
 
 
 def audit_trail(s: Session, filing_id: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    if filing_id is not None and not is_id(filing_id):
+        return []
     q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if filing_id is not None:
         q = q.where(AuditEvent.filing_id == filing_id)
@@ -821,14 +832,14 @@ def blob_for(rt: Runtime, kind: str, object_id: str) -> tuple[bytes, str] | None
         key: str | None = None
         filing_id: str | None = None
         if kind in ("evidence", "portrait", "raw"):
-            doc = s.get(Document, object_id) if len(object_id) <= 32 else None
+            doc = s.get(Document, object_id) if is_id(object_id) else None
             if doc is not None:
                 key = {"evidence": doc.evidence_key, "portrait": doc.portrait_key}.get(
                     kind, doc.raw_key
                 )
                 filing_id = doc.filing_id
         elif kind == "best_frame":
-            job = s.get(VideoCheck, object_id) if len(object_id) <= 32 else None
+            job = s.get(VideoCheck, object_id) if is_id(object_id) else None
             if job is not None:
                 key, filing_id = job.best_frame_key, job.filing_id
         if key is None or filing_id is None:

@@ -323,3 +323,17 @@ def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
     assert first.json()["job_id"] == again.json()["job_id"]
     env.wait_job(h, fid, first.json()["job_id"])
     assert list((env.settings.data_dir / "tmp").iterdir()) == []
+
+
+def test_odd_identifiers_are_unknown_not_errors(env: Env) -> None:
+    h, admin = env.key(), env.reviewer("admin", "admin")
+    fid = _create(env, h)["id"]
+    for odd in ("%00", "a%00b", "x" * 40, fid.upper()):
+        r = env.client.get(f"/v1/filings/{odd}", headers=h)
+        assert r.status_code == 404 and r.json()["error"] == "NOT_FOUND"
+    r = env.client.get("/v1/admin/audit", params={"filing_id": "\x00"}, headers=admin)
+    assert r.status_code == 200 and r.json()["events"] == []
+    r = env.client.post(
+        f"/v1/filings/{fid}/consent", json={"biometric": True, "version": "v\x00"}, headers=h
+    )
+    assert r.status_code == 422
