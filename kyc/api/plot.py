@@ -84,7 +84,7 @@ def signal_svg(
     panel_h: int = 72,
 ) -> str:
     """Four stacked panels (eye, mouth, yaw, pitch) sharing the time axis."""
-    left, right, top, gap, bottom = 110, 12, 8, 10, 28
+    left, right, top, gap, bottom = 110, 12, 8, 10, 36
     height = top + len(SERIES) * (panel_h + gap) + bottom
     ts: list[float] = [t for f in frames if (t := f.get("t")) is not None]
     if not ts:
@@ -153,7 +153,7 @@ def signal_svg(
             f'<text class="tick" x="{left + 4}" y="{y0 + 11}">{hi:.2f}</text>'
             f'<text class="tick" x="{left + 4}" y="{y0 + panel_h - 3}">{lo:.2f}</text>'
         )
-    axis_y = y_all_bot + 24
+    axis_y = y_all_bot + 30
     steps = 6
     for k in range(steps + 1):
         t = t0 + span * k / steps
