@@ -241,7 +241,7 @@ def lighting(photo: Photo, rng: Random, strength: float = 0.3) -> Photo:
     t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
     # plus a lens vignette: corners a few percent darker
     r2 = ((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) * 2
-    vignette = 1 - rng.uniform(0.0, 0.12) * r2
+    vignette = 1 - 0.35 * strength * r2  # (no extra draw: keeps earlier seeds' images)
     gain = _upscale(((1 - strength * t) * vignette).astype(np.float32), (w, h))
     warm = np.array(
         [1.0, 1.0 + rng.uniform(-0.03, 0.03), 1.0 + rng.uniform(-0.02, 0.06)], np.float32
