@@ -252,9 +252,17 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         c = q.mean(axis=0)
         box_w = float(np.linalg.norm(q[1] - q[0]))
         radius = max(30.0, min(box_w * 0.35, 140.0))
-        photo = dg.glare(photo, rng, (float(c[0]), float(c[1])), radius)
-        conditions["glare"] = {"field": fld, "radius": round(radius, 1)}
+        photo, washed = dg.glare(photo, rng, (float(c[0]), float(c[1])), radius)
         hidden[fld] = "glare"
+        washed_share = {k: dg.mask_coverage(photo.box_quad(b), washed) for k, b in boxes.items()}
+        for name, share in washed_share.items():
+            if share > 0.05:
+                hidden[name] = "glare"
+        conditions["glare"] = {
+            "field": fld,
+            "radius": round(radius, 1),
+            "washed": {k: round(v, 3) for k, v in washed_share.items() if v > 0},
+        }
         warnings.add("GLARE")
     if "occlusion" in chosen:
         fld = target_field()

@@ -272,8 +272,9 @@ def shadow(photo: Photo, rng: Random, darkness: float = 0.35) -> Photo:
 
 def glare(
     photo: Photo, rng: Random, center: tuple[float, float], radius: float, peak: float = 1.0
-) -> Photo:
-    """A bright specular blob (saturating at its core) centred on ``center``."""
+) -> tuple[Photo, U8]:
+    """A bright specular blob (saturating at its core) centred on ``center``. Returns the
+    mask of the washed-out core (1 where the print is all but erased) too."""
     h, w = photo.image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     sx, sy = radius * rng.uniform(1.0, 2.2), radius * rng.uniform(0.5, 1.0)
@@ -285,7 +286,7 @@ def glare(
     core = np.clip(g * 1.6, 0, 1)[..., None]
     img = photo.image.astype(np.float32)
     img = img * (1 - core) + 255 * core + 60 * g[..., None]
-    return replace(photo, image=_u8(img))
+    return replace(photo, image=_u8(img)), (core[..., 0] >= 0.85).astype(np.uint8)
 
 
 def occlusion(

@@ -81,6 +81,10 @@ def test_each_hard_condition_sets_its_warning(condition: str) -> None:
     if condition in ("occlusion", "glare"):
         assert s.truth["hidden_fields"]
         assert set(expected_fields(s.truth)) < set(s.truth["fields"])
+    if condition == "glare":  # the target field is washed out: brighter than the card
+        target = s.truth["conditions"]["glare"]["field"]
+        fq = s.truth["field_quads"][target]
+        assert _mean_in_quad(s.image, fq) > _mean_in_quad(s.image, s.truth["quad"]) + 10
 
 
 def test_identity_warnings_and_truth_consistency() -> None:
