@@ -56,8 +56,10 @@ LABELS: dict[str, list[tuple[Action, float]]] = {
     "d3": [
         (A.TURN_RIGHT, 0.5),
         (A.BLINK, 1.6),
+        (A.NOD, 4.2),
         (A.TURN_LEFT, 5.5),
         (A.TURN_RIGHT, 7.0),
+        (A.NOD, 8.0),
         (A.TURN_LEFT, 8.8),
         (A.MOUTH_OPEN, 10.5),
     ],
@@ -285,7 +287,9 @@ def neutral_frame(frames: list[BGR], fps: float, engine: FaceEngine) -> BGR:
 # --------------------------------------------------------------------------------------
 
 
-def identity_images(max_per_clip: int = 3) -> dict[str, list[BGR]]:
+def identity_images(engine: FaceEngine, per_clip: int = 3) -> dict[str, list[BGR]]:
+    """Photos per identity; for each clip, the most photo-like (frontal, neutral) frame of
+    each third of the clip stands for a photo of that person."""
     ids: dict[str, list[BGR]] = defaultdict(list)
     for d in sorted((DATA / "faces").iterdir()):
         if d.name in ("multi", "partial", "liveportrait_stills"):
@@ -295,9 +299,11 @@ def identity_images(max_per_clip: int = 3) -> dict[str, list[BGR]]:
     for f in sorted((DATA / "faces" / "liveportrait_stills").iterdir()):
         ids[f"still_{f.stem}"].append(imread(str(f)))
     for clip in LABELS:
-        frames, _fps = read_frames(DATA / "videos" / f"{clip}.mp4", CLIP_MAX_S)
-        idx = np.linspace(0, len(frames) - 1, max_per_clip + 2)[1:-1].astype(int)
-        ids[f"clip_{clip}"].extend(frames[i] for i in idx)
+        frames, fps = read_frames(DATA / "videos" / f"{clip}.mp4", CLIP_MAX_S)
+        n = len(frames)
+        for k in range(per_clip):
+            part = frames[k * n // per_clip : (k + 1) * n // per_clip]
+            ids[f"clip_{clip}"].append(neutral_frame(part, fps, engine))
     return ids
 
 
@@ -310,7 +316,7 @@ class PairStats:
 
 
 def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> PairStats:
-    ids = identity_images()
+    ids = identity_images(engine)
     emb: list[tuple[str, int, str, Embedding]] = []  # (identity, photo, variant, embedding)
     for name, imgs in ids.items():
         for k, img in enumerate(imgs):
@@ -341,6 +347,12 @@ def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> 
             (st.impostor_id if idpair else st.impostor).append(d)
     n_ids = len({e[0] for e in emb})
     print(f"face pairs: {n_ids} identities, {len(emb)} embeddings")
+    close: list[tuple[float, str]] = []
+    for (n1, k1, v1, e1), (n2, k2, v2, e2) in itertools.combinations(emb, 2):
+        if (v1 == "orig" or v2 == "orig") and n1 != n2:
+            close.append((distance(e1, e2), f"{n1}#{k1}/{v1} vs {n2}#{k2}/{v2}"))
+    for d, label in sorted(close)[:5]:
+        print(f"  closest impostor pair {d:.3f}: {label}")
     return st
 
 

@@ -37,6 +37,7 @@ class Track:
     times: list[float]
     shapes: list[Landmarks | None]
     thumbs: npt.NDArray[np.float32]  # (N, THUMB*THUMB) grey face-area thumbnails
+    scene_thumbs: npt.NDArray[np.float32]  # (N, THUMB*THUMB) grey whole-frame thumbnails
     face_counts: list[int]  # faces per full-frame detection
     embeddings: list[tuple[float, Embedding]]  # (t, embedding) from sharp frontal frames
     embedding_segments: list[int]  # the shot (between scene cuts) of each embedding
@@ -159,6 +160,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     prev_box: Box | None = None
     prev_scene: npt.NDArray[np.float32] | None = None
     scene_diffs: list[float] = []
+    scenes: list[npt.NDArray[np.float32]] = []
     cuts: list[float] = []
     since_roi = 0
     decoded = 0
@@ -183,6 +185,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
                 prev = None  # re-detect after a cut
             scene_diffs.append(diff)
         prev_scene = scene
+        scenes.append(scene)
         if prev is None or frame.t >= next_full:
             box, n = _full_detect(engine, gray, settings)
             counts.append(n)
@@ -238,6 +241,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         times=times,
         shapes=shapes,
         thumbs=np.stack(thumbs) if thumbs else np.zeros((0, THUMB * THUMB), np.float32),
+        scene_thumbs=np.stack(scenes) if scenes else np.zeros((0, THUMB * THUMB), np.float32),
         face_counts=counts,
         embeddings=[(t, e) for _, t, e in embeddings],
         embedding_segments=[s for s, _, _ in embeddings],

@@ -305,18 +305,20 @@ def looped(
     times: Sequence[float],
     thumbs: npt.NDArray[np.float32],
     settings: LivenessSettings,
+    max_diff: float | None = None,
 ) -> bool:
     """A run of ``loop_min_frames`` consecutive frames that repeats, at least
     ``loop_min_lag_s`` later, an earlier run almost exactly (looped or duplicated video).
 
-    ``thumbs`` holds one small grey thumbnail of the face area per frame (N x K)."""
+    ``thumbs`` holds one small grey thumbnail per frame (N x K): of the face area
+    (``loop_max_diff``) or of the whole frame (pass ``loop_max_frame_diff``)."""
     n = len(times)
     if n < 2 * settings.loop_min_frames:
         return False
     t = np.asarray(times)
     flat = thumbs.reshape(n, -1).astype(np.float32)
     diff = np.abs(flat[:, None, :] - flat[None, :, :]).mean(axis=2)
-    close = diff < settings.loop_max_diff
+    close = diff < (settings.loop_max_diff if max_diff is None else max_diff)
     lag_ok = (t[None, :] - t[:, None]) >= settings.loop_min_lag_s
     hits = close & lag_ok
     # longest run along each diagonal (frame i+k matches frame j+k)

@@ -33,10 +33,10 @@ class LivenessSettings(BaseModel):
     blink_max_s: float = 1.5
     mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
     mouth_min_s: float = 0.12
-    turn_delta: float = 0.10  # yaw (nose offset / face width) away from baseline
-    turn_min_s: float = 0.12
+    turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
+    turn_min_s: float = 0.2
     nod_delta: float = 0.06  # pitch (eye-nose / eye-chin) away from baseline
-    nod_min_s: float = 0.1
+    nod_min_s: float = 0.2
     event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
     max_turn_for_blink: float = 0.15
 
@@ -47,6 +47,7 @@ class LivenessSettings(BaseModel):
     multi_face_fraction: float = 0.3  # of full detections that see two faces
     static_nonrigid_p95: float = 0.04  # below: the face deforms like a flat photo
     loop_max_diff: float = 1.2  # mean abs grey diff of face thumbnails (0..255)
+    loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip

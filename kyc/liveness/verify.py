@@ -147,7 +147,9 @@ def judge_track(
     if ev.is_static(sig, settings):
         reasons.append(ev.Reason.STATIC_PHOTO)
     present = [i for i, s in enumerate(sig) if s.face]
-    if present and ev.looped([sig[i].t for i in present], track.thumbs[present], settings):
+    if (
+        present and ev.looped([sig[i].t for i in present], track.thumbs[present], settings)
+    ) or ev.looped(track.times, track.scene_thumbs, settings, settings.loop_max_frame_diff):
         reasons.append(ev.Reason.LOOPED_FRAMES)
     actions = challenge.actions if challenge is not None else None
     outcome = ev.liveness_outcome(actions, events, reasons)

@@ -217,3 +217,13 @@ def test_identity_across_cuts_uses_the_strict_match_threshold() -> None:
     assert not ev.identity_changed_across_cuts(dist, [0, 0], S)
     close = [[0.0, 0.3], [0.3, 0.0]]
     assert not ev.identity_changed_across_cuts(close, [0, 1], S)
+
+
+def test_loop_threshold_can_be_given_for_whole_frame_thumbnails() -> None:
+    rng = np.random.default_rng(1)
+    times = [i / 15 for i in range(48)]
+    segment = rng.uniform(0, 255, (12, 256)).astype(np.float32)
+    noise = rng.normal(0, 0.8, (48, 256)).astype(np.float32)  # mean abs ~0.64 per frame
+    loop = np.concatenate([segment] * 4) + noise
+    assert ev.looped(times, loop, S)  # below the face-thumbnail threshold
+    assert not ev.looped(times, loop, S, S.loop_max_frame_diff)  # above the strict one
