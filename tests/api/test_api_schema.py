@@ -20,8 +20,8 @@ TOKENS: dict[str, str] = {}
 
 
 @pytest.fixture
-def api_schema(tmp_path: Path) -> Any:
-    cfg = make_settings(tmp_path, f"sqlite:///{tmp_path / 'kyc.sqlite3'}")
+def api_schema(tmp_path: Path, db_url: str) -> Any:
+    cfg = make_settings(tmp_path, db_url)
     rt = build_runtime(cfg, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
     with rt.sessions() as s:
         TOKENS["key"] = repo.create_api_key(s, "acme")
@@ -43,7 +43,7 @@ def _checker(operation: Any, token: str) -> Any:
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=12,
+        max_examples=10,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         derandomize=True,

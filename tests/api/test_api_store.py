@@ -251,3 +251,20 @@ def test_s3_store_round_trip_over_http() -> None:
     assert store.get(key) == b"\xff\xd8 image bytes"
     store.delete(key)
     assert not store.exists(key)
+
+
+def test_serve_refuses_to_start_without_a_key_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KYC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KYC_ENVIRONMENT", "production")
+    monkeypatch.delenv("KYC_SERVICE__ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("KYC_ENCRYPTION_KEY", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert kyc_main(["serve", "--port", "1"]) == 1
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("kyc: CONFIG_ERROR: no encryption key")
+    assert not (tmp_path / "dev-encryption.key").exists()
