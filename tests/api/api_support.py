@@ -44,7 +44,7 @@ class Env:
             return {"Authorization": "Bearer " + repo.create_reviewer(s, name, role)}
 
     def wait_job(self, headers: dict[str, str], fid: str, job: str) -> dict[str, Any]:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             r = self.client.get(f"/v1/filings/{fid}/liveness/jobs/{job}", headers=headers)
             assert r.status_code == 200, r.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 import api_fakes as fx
@@ -224,14 +225,14 @@ def test_saturated_pool_answers_503_with_retry_after(make_env: EnvFactory) -> No
     env = make_env(workers=1, max_queue=0, retry_after_s=7)
     h = env.key()
     fid = _create(env, h)["id"]
-    slow = {**fx.license_spec(), "sleep_s": 1.5}
+    slow = {**fx.license_spec(), "sleep_s": 3.0}
     results: list[Any] = []
     t = threading.Thread(target=lambda: results.append(_upload(env, h, fid, slow)))
     t.start()
-    deadline = 50
-    while env.rt.pool.accepted == 0 and deadline:
-        threading.Event().wait(0.05)
-        deadline -= 1
+    deadline = time.monotonic() + 30
+    while env.rt.pool.accepted == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert env.rt.pool.accepted == 1  # the slow upload holds the only place
     r = _upload(env, h, fid, fx.license_spec())
     t.join()
     assert r.status_code == 503 and r.headers["Retry-After"] == "7"
