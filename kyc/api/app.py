@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import service
+from kyc.api import schemas, service
 from kyc.api.errors import ApiCode, ApiError, status_for
 from kyc.api.runtime import Runtime, build_runtime
 from kyc.api.workers import Saturated, check_video, raise_worker_error, read_document
@@ -265,7 +265,12 @@ def create_app(
         return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # ------------------------------------------------------------------ mini-program
-    @app.post("/v1/filings", status_code=201, tags=["mini-program"], responses=ERRORS)
+    @app.post(
+        "/v1/filings",
+        status_code=201,
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FilingOut, 201)},
+    )
     def create_filing(
         account: Account,
         body: Annotated[
@@ -275,11 +280,19 @@ def create_app(
     ) -> dict[str, Any]:
         return service.create_filing(rt, account, body)
 
-    @app.get("/v1/filings/{filing_id}", tags=["mini-program"], responses=ERRORS)
+    @app.get(
+        "/v1/filings/{filing_id}",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
+    )
     def get_filing(account: Account, filing_id: str) -> dict[str, Any]:
         return service.get_filing(rt, account, filing_id)
 
-    @app.patch("/v1/filings/{filing_id}", tags=["mini-program"], responses=ERRORS)
+    @app.patch(
+        "/v1/filings/{filing_id}",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
+    )
     def update_filing(
         account: Account,
         filing_id: str,
@@ -290,7 +303,11 @@ def create_app(
     ) -> dict[str, Any]:
         return service.update_filing(rt, account, filing_id, body)
 
-    @app.post("/v1/filings/{filing_id}/documents", tags=["mini-program"], responses=ERRORS)
+    @app.post(
+        "/v1/filings/{filing_id}/documents",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.UploadOut)},
+    )
     async def upload_document(
         account: Account,
         filing_id: str,
@@ -333,7 +350,11 @@ def create_app(
 
         return await idempotent(rt, account, idempotency_key, digest, compute)
 
-    @app.post("/v1/filings/{filing_id}/consent", tags=["mini-program"], responses=ERRORS)
+    @app.post(
+        "/v1/filings/{filing_id}/consent",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.ConsentOut)},
+    )
     def consent(account: Account, filing_id: str, body: ConsentBody) -> dict[str, Any]:
         return service.record_consent(rt, account, filing_id, body.version)
 
@@ -341,7 +362,7 @@ def create_app(
         "/v1/filings/{filing_id}/liveness/challenge",
         status_code=201,
         tags=["mini-program"],
-        responses=ERRORS,
+        responses={**ERRORS, **schemas.doc(schemas.ChallengeOut, 201)},
     )
     def challenge(account: Account, filing_id: str) -> dict[str, Any]:
         return service.new_challenge(rt, account, filing_id)
@@ -350,7 +371,7 @@ def create_app(
         "/v1/filings/{filing_id}/liveness/video",
         status_code=202,
         tags=["mini-program"],
-        responses=ERRORS,
+        responses={**ERRORS, **schemas.doc(schemas.JobOut, 202)},
     )
     async def upload_video(
         request: Request,
@@ -418,17 +439,25 @@ def create_app(
         return response
 
     @app.get(
-        "/v1/filings/{filing_id}/liveness/jobs/{job_id}", tags=["mini-program"], responses=ERRORS
+        "/v1/filings/{filing_id}/liveness/jobs/{job_id}",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.JobOut)},
     )
     def video_job(account: Account, filing_id: str, job_id: str) -> dict[str, Any]:
         return service.get_job(rt, account, filing_id, job_id)
 
-    @app.post("/v1/filings/{filing_id}/submit", tags=["mini-program"], responses=ERRORS)
+    @app.post(
+        "/v1/filings/{filing_id}/submit",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
+    )
     def submit(account: Account, filing_id: str) -> dict[str, Any]:
         return service.submit(rt, account, filing_id)
 
     # ------------------------------------------------------------------ reviewers
-    @app.get("/v1/review/queue", tags=["review"], responses=ERRORS)
+    @app.get(
+        "/v1/review/queue", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.QueueOut)}
+    )
     def review_queue(who: ReviewerDep) -> dict[str, Any]:
         return {"items": service.queue(rt)}
 
@@ -436,11 +465,17 @@ def create_app(
     def review_filing(who: ReviewerDep, filing_id: str) -> dict[str, Any]:
         return service.review_detail(rt, who, filing_id)
 
-    @app.post("/v1/review/filings/{filing_id}/decision", tags=["review"], responses=ERRORS)
+    @app.post(
+        "/v1/review/filings/{filing_id}/decision",
+        tags=["review"],
+        responses={**ERRORS, **schemas.doc(schemas.DecisionOut)},
+    )
     def review_decision(who: ReviewerDep, filing_id: str, body: DecisionBody) -> dict[str, Any]:
         return service.decide(rt, who, filing_id, body.decision, body.reasons, body.comment)
 
-    @app.get("/v1/admin/audit", tags=["review"], responses=ERRORS)
+    @app.get(
+        "/v1/admin/audit", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.AuditOut)}
+    )
     def admin_audit(who: AdminDep, filing_id: str | None = None) -> dict[str, Any]:
         with rt.sessions() as s:
             return {"events": service.audit_trail(s, filing_id)}

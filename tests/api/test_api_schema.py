@@ -11,6 +11,7 @@ import schemathesis
 from api_support import make_settings
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import response_schema_conformance
 
 from kyc.api.app import create_app
 from kyc.api.runtime import build_runtime
@@ -55,6 +56,8 @@ def _checker(operation: Any, token: str) -> Any:
         if response.status_code >= 400:
             body = response.json()
             assert set(body) == {"error", "detail"}, body
+        # Every body matches what the OpenAPI document says of it (success and error).
+        case.validate_response(response, checks=[response_schema_conformance])
 
     return check
 

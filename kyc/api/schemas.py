@@ -1,0 +1,122 @@
+"""Response shapes for the OpenAPI document (documentation only; handlers return dicts)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class RuleOut(_Open):
+    id: str = Field(examples=["R-MINI-1"])
+    status: Literal["passed", "failed", "skipped"]
+    reason: str
+
+
+class CheckOut(_Open):
+    filing_type: Literal["first", "transfer_in", "new_website"]
+    path: Literal["video_check", "backdrop_photo"]
+    ok: bool
+    path_reasons: list[str] = []
+    rules: list[RuleOut]
+
+
+class FieldOut(_Open):
+    value: str | None = Field(description="masked for ID numbers, names, addresses, dates")
+    confidence: float
+    valid: bool | None
+
+
+class DocumentOut(_Open):
+    id: str
+    document_type: str
+    fields: dict[str, FieldOut]
+    warnings: list[str] = Field(examples=[["GLARE"]])
+    quality: float
+    created_at: str | None
+    purged: bool
+
+
+class JobOut(_Open):
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    decision: Literal["pass", "review", "reject"] | None
+    reasons: list[str]
+    created_at: str | None
+    finished_at: str | None
+
+
+class ConsentOut(_Open):
+    biometric: bool
+    at: str | None
+    version: str | None
+
+
+class LivenessOut(_Open):
+    locked_until: str | None
+    latest_job: JobOut | None
+
+
+class FilingOut(_Open):
+    id: str
+    status: Literal["draft", "submitted", "approved", "rejected"]
+    filing_type: str | None
+    path: str | None
+    video_check_eligible: bool | None
+    order: dict[str, Any] = Field(description="the filing order, personal data masked")
+    check: CheckOut | None
+    documents: list[DocumentOut]
+    consent: ConsentOut
+    liveness: LivenessOut
+    created_at: str | None
+    submitted_at: str | None
+    decided_at: str | None
+
+
+class UploadOut(_Open):
+    document: DocumentOut
+    autofilled: list[str] = Field(examples=[["subject.certificate_address"]])
+    filing: FilingOut
+
+
+class ChallengeOut(_Open):
+    challenge_id: str
+    nonce: str
+    actions: list[Literal["blink", "mouth_open", "turn_left", "turn_right", "nod"]]
+    expires_at: str
+
+
+class QueueItem(_Open):
+    id: str
+    account_id: str
+    risk: float
+    filing_type: str | None
+    path: str | None
+    checks_ok: bool | None
+    subject_nature: str | None
+    subject_name: str = Field(description="masked")
+    domains: list[str]
+    submitted_at: str | None
+
+
+class QueueOut(_Open):
+    items: list[QueueItem]
+
+
+class DecisionOut(_Open):
+    id: str
+    status: Literal["approved", "rejected"]
+    decided_at: str | None
+
+
+class AuditOut(_Open):
+    events: list[dict[str, Any]]
+
+
+def doc(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entry documenting the success body (no response validation)."""
+    return {status: {"model": model}}
