@@ -112,7 +112,8 @@ def _thumb(gray: GrayImage, box: Box | None) -> npt.NDArray[np.float32]:
     import cv2
 
     h, w = gray.shape[:2]
-    region = gray
+    step = max(1, min(h, w) // (THUMB * 16))
+    region = gray[::step, ::step]  # cheap pre-shrink of the whole frame
     if box is not None:
         b = _clip_box(box, w, h)
         if b is not None:
@@ -277,7 +278,7 @@ def _embed_spread(
     two people shows in the embeddings. Returns (shot, t, embedding) in time order."""
     if not slots:
         return [], None
-    k = max(2, min(settings.max_embeddings, math.ceil(duration / 2.0)))
+    k = max(2, min(settings.max_embeddings, math.ceil(duration / 2.5)))
     bins: dict[tuple[int, int], _Candidate] = {}
     for cand in slots.values():
         key = (cand.segment, min(k - 1, int(cand.t / max(duration, 1e-6) * k)))

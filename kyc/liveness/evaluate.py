@@ -230,8 +230,9 @@ def evaluate_challenge(
 ) -> list[ActionResult]:
     """Match the required actions, in order, to the earliest fitting events (greedy
     earliest matching finds an in-order match whenever one exists). An action counts only
-    if it starts after the previous matched action started (it may overlap its end: a
-    blink while the mouth is still closing is in order)."""
+    if it starts after the previous matched action started and does not end before it
+    ended: it may overlap the previous one's end (a blink as the mouth closes), but an
+    event wholly inside the previous action is incidental motion, not the next action."""
     results: list[ActionResult] = []
     prev: ActionEvent | None = None
     failed = False
@@ -241,7 +242,7 @@ def evaluate_challenge(
             for ev in events:
                 if ev.action is not action:
                     continue
-                if prev is not None and ev.start_s <= prev.start_s:
+                if prev is not None and (ev.start_s <= prev.start_s or ev.end_s < prev.end_s):
                     continue
                 found = ev
                 break

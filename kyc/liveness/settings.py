@@ -23,7 +23,7 @@ class LivenessSettings(BaseModel):
     analysis_fps: float = 15.0  # frames analysed per second of video (by timestamp)
     detect_short_side: int = 320  # full-frame detection runs on a frame this tall/wide
     full_detect_every_s: float = 1.0  # full-frame detection (counts faces) this often
-    roi_detect_every: int = 3  # confirm the tracked face by a small ROI detection every N frames
+    roi_detect_every: int = 4  # confirm the tracked face by a small ROI detection every N frames
     embed_slot_s: float = 1.0  # keep one candidate frame per slot for embeddings
     max_embeddings: int = 5
     threads: int = 2

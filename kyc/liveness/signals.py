@@ -30,7 +30,7 @@ class FrameSignals:
     eye: float  # eye openness (EAR / face aspect)
     mouth: float  # mouth opening (inner-lip MAR / face aspect)
     yaw: float  # nose offset from the jaw centre / jaw width; + = nose toward image right
-    pitch: float  # (eye line -> nose tip) / (eye line -> chin); grows when looking down
+    pitch: float  # (eye line -> nose tip) / outer eye corners; grows when looking down
     nonrigid: float  # deviation from a planar (homography) fit to the clip's mean shape
 
 
@@ -90,8 +90,10 @@ def frame_signals(t: float, pts: Landmarks | None, nonrigid: float = NAN) -> Fra
     mar = mouth_aspect(p[60:68])
     jaw_w = p[16, 0] - p[0, 0]
     yaw = (p[30, 0] - (p[0, 0] + p[16, 0]) / 2.0) / jaw_w if abs(jaw_w) > 1e-9 else NAN
-    chin = p[8, 1]
-    pitch = p[30, 1] / chin if abs(chin) > 1e-9 else NAN
+    # vertical drop of the nose tip below the eye line over the rigid eye-corner span:
+    # rigid points only, so opening the mouth (the chin drops) does not look like a nod
+    corners = abs(p[45, 0] - p[36, 0])
+    pitch = p[30, 1] / corners if corners > 1e-9 else NAN
     if not aspect or math.isnan(aspect):
         return FrameSignals(t, True, NAN, NAN, yaw, pitch, nonrigid)
     return FrameSignals(t, True, ear / aspect, mar / aspect, yaw, pitch, nonrigid)

@@ -116,6 +116,13 @@ def test_overlapping_actions_count_in_start_order() -> None:
     assert [r.passed for r in results] == [True, False]
 
 
+def test_event_inside_the_previous_action_does_not_count() -> None:
+    seq = with_values(frames(90), 1.0, 3.0, mouth=0.9, nonrigid=0.1)
+    seq = with_values(seq, 1.5, 2.0, yaw=0.3)  # a turn wholly inside the open mouth
+    results = ev.evaluate_challenge([A.MOUTH_OPEN, A.TURN_LEFT], _events(seq))
+    assert [r.passed for r in results] == [True, False]
+
+
 def test_challenge_uses_later_repeat_of_an_action() -> None:
     seq = with_values(_performance(), 5.0, 5.1, eye=0.3, nonrigid=0.08)  # second blink
     results = ev.evaluate_challenge([A.TURN_LEFT, A.BLINK], _events(seq))

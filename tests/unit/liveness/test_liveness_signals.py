@@ -35,10 +35,12 @@ def test_turn_to_own_left_moves_nose_to_image_right() -> None:
     assert right.yaw < neutral.yaw - 0.1
 
 
-def test_looking_down_raises_pitch() -> None:
+def test_looking_down_raises_pitch_but_opening_the_mouth_does_not() -> None:
     neutral = frame_signals(0.0, project(face3d()))
     down = frame_signals(0.0, project(face3d(), pitch_deg=20.0))
     assert down.pitch > neutral.pitch + 0.06
+    opened = frame_signals(0.0, project(face3d(mouth_open=0.8)))
+    assert opened.pitch == pytest.approx(neutral.pitch, abs=1e-9)
 
 
 def test_tilted_flat_photo_does_not_look_like_a_blink() -> None:
