@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     level_fields_n: Counter[str] = Counter()
     confident_wrong_codes = 0
     calib: list[tuple[float, bool]] = []
+    records: list[dict[str, Any]] = []
     warn_tp: Counter[str] = Counter()
     warn_fp: Counter[str] = Counter()
     warn_fn: Counter[str] = Counter()
@@ -126,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             level_fields_ok[level] += ok
             if got is not None and got.value is not None:
                 calib.append((got.confidence, ok))
+                records.append(
+                    {"level": level, "field": name, "confidence": got.confidence, "ok": ok}
+                )
                 if name in CODE_FIELDS and not ok and got.valid and got.confidence >= 0.9:
                     confident_wrong_codes += 1
             if not ok and args.show_errors:
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "ours_ms": ours_ms,
                     "baseline_ms": base_ms,
-                    "calibration": calib,
+                    "calibration": records,
                     "specimens": specimen_rows,
                     "p90": float(np.percentile(ours_ms, 90)),
                 },

@@ -123,7 +123,14 @@ class OcrEngine:
         for start in range(0, len(order), step):
             idx = order[start : start + step]
             ratio = max(crops[i].shape[1] / crops[i].shape[0] for i in idx)
-            width = max(int(math.ceil(self.REC_HEIGHT * max(ratio, 320 / 48))), 16)
+            width = max(
+                int(
+                    math.ceil(
+                        self.REC_HEIGHT * max(ratio, self.settings.rec_min_width / self.REC_HEIGHT)
+                    )
+                ),
+                16,
+            )
             batch = np.stack([self._norm(crops[i], self.REC_HEIGHT, width) for i in idx])
             probs = self._rec.run(None, {self._rec.get_inputs()[0].name: batch})[0]  # type: ignore[attr-defined]
             for row, i in enumerate(idx):

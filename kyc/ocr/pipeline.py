@@ -134,7 +134,7 @@ class DocumentReader:
         t0 = started if started is not None else time.perf_counter()
         today = today or dt.date.today()
         engine = self.engine
-        quads = engine.detect(image)
+        quads = self._detect(image)
         if quads:
             heights = sorted(quad_height(q) for q in quads)
             h_med = heights[len(heights) // 2]
@@ -163,6 +163,29 @@ class DocumentReader:
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 
     # -- steps -------------------------------------------------------------------------
+    def _detect(self, image: BGRImage) -> list[Quad]:
+        """Text lines from one downscaled pass; when the text came out too small to be
+        found reliably at that scale (dense licenses in large photos), a second pass runs
+        on the text region only, at the scale the text needs."""
+        cfg = self.settings.ocr
+        h, w = image.shape[:2]
+        scale = min(1.0, cfg.det_max_side / max(h, w))
+        quads = self.engine.detect(image)
+        if not quads or scale >= 1.0:
+            return quads
+        h_med = float(np.median([quad_height(q) for q in quads]))
+        if h_med * scale >= cfg.det_min_line_px:
+            return quads
+        pts = np.concatenate(quads)
+        pad = 3 * h_med
+        x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
+        x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
+        crop = image[y0:y1, x0:x1]
+        scale2 = min(1.0, cfg.det_target_line_px / h_med)
+        again = self.engine.detect(crop, max_side=max(32, int(max(crop.shape[:2]) * scale2)))
+        offset = np.array([x0, y0], dtype=np.float32)
+        return [q + offset for q in again] if again else quads
+
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
         out = []
         for idx in cluster_quads(quads, gap=2.5 * h_med):

@@ -7,11 +7,17 @@ from pydantic import BaseModel
 
 class OcrSettings(BaseModel):
     # Text detection runs on an image whose longer side is at most this (no upscaling).
-    det_max_side: int = 960
+    det_max_side: int = 736
+    # Below this detected line height (px at detection scale) a second pass runs on the
+    # text region at a scale giving det_target_line_px.
+    det_min_line_px: float = 21.0
+    det_target_line_px: float = 28.0
     det_box_thresh: float = 0.5
     det_unclip_ratio: float = 1.6
-    # Recognition
-    rec_batch: int = 8
+    # Recognition: small batches of similar widths pad least (measured: batch 2 with a
+    # 128 px minimum width recognises ~2x faster than batch 8 padded to 320 px).
+    rec_batch: int = 2
+    rec_min_width: int = 128
     # Confidence reported >= this must be right >= 99% of the time (see the benchmark).
     confident: float = 0.9
     # Filing-ready JPEG (rule R-DOC-1)

@@ -139,6 +139,44 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
                 if len(head) == 1 and len(lab) == 2 and tail.startswith(lab[1]):
                     label = lab
                     break
+            lone = [lab for lab in labels if len(lab) == 2 and lab[0] == head]
+            if label is None and len(head) == 1 and len(lone) == 1:
+                # The label's second character was not detected at all.
+                nxt = row[i + 1]
+                out.append(
+                    Line(
+                        lone[0] + nxt.text,
+                        cur.x0,
+                        min(cur.y0, nxt.y0),
+                        nxt.x1,
+                        max(cur.y1, nxt.y1),
+                        (1.0, 1.0, *nxt.probs),
+                        ((), (), *nxt.alts),
+                        cur.source,
+                    )
+                )
+                i += 2
+                continue
+        if label is None and (i == 0 or cur.x0 - row[i - 1].x1 > 1.5 * cur.height):
+            # The label's first character was not detected: the line starts with its
+            # second one, away from anything on its left.
+            first = [lab for lab in labels if len(lab) == 2 and head.startswith(lab[1])]
+            if len(first) == 1 and len(head) > 1:
+                rest = cur.sub(cur.text.index(first[0][1]) + 1)
+                out.append(
+                    Line(
+                        first[0] + rest.text,
+                        cur.x0,
+                        cur.y0,
+                        cur.x1,
+                        cur.y1,
+                        (1.0, 1.0, *rest.probs),
+                        ((), (), *rest.alts),
+                        cur.source,
+                    )
+                )
+                i += 1
+                continue
         if label is None:
             out.append(cur)
             i += 1

@@ -56,8 +56,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "business_scope": ("经营范围",),
 }
 _MULTILINE = {"name", "company_type", "address", "business_scope"}
-_ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码")
+_ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码", "登记机关")
 _CODE = re.compile(r"[0-9A-Z]{18}")
+_ISSUE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 
 def _label_of(line: Line) -> tuple[str, Line] | None:
@@ -67,7 +68,7 @@ def _label_of(line: Line) -> tuple[str, Line] | None:
     for fname, labs in LABELS.items():
         if found[0] in labs:
             return fname, found[1]
-    return "credit_code", found[1]
+    return ("credit_code" if found[0] == "统一社会信用代码" else "end"), found[1]
 
 
 class BusinessLicense:
@@ -84,7 +85,7 @@ class BusinessLicense:
         for ri, row in enumerate(table):
             for ln in row:
                 found = _label_of(ln)
-                if found and found[0] != "credit_code":
+                if found and found[0] not in ("credit_code", "end"):
                     labelled.append((found[0], found[1], ri))
         label_lines = {id(ln) for ln in lines if _label_of(ln)}
         for fname, rest, ri in labelled:
@@ -120,7 +121,9 @@ class BusinessLicense:
                     ]
                     if in_col_labels or not cont or cont[0].cy - last_y > 2.2 * height:
                         break
-                    parts.append(field_from_line(cont[0]))
+                    if _ISSUE_DATE.fullmatch(clean(cont[0].text)):
+                        break  # the registration date under the authority's seal
+                    parts.extend(field_from_line(ln) for ln in cont)
                     last_y = cont[0].cy
             out[fname] = join_fields(parts)
         return out

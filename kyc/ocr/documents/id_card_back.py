@@ -15,6 +15,7 @@ from kyc.ocr.documents.base import (
     reading,
     strip_label,
     text_confidence,
+    tidy,
 )
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.validate import add_years, expected_term_years, parse_date
@@ -76,11 +77,14 @@ class IdCardBack:
         if start is not None and end is not None:
             years = end.year - start.year
             valid_term = years in (5, 10, 20) and add_years(start, years) == end
+        auth = raw["issuing_authority"]
+        if auth.value:
+            auth = RawField(tidy(auth.value) or None, auth.probs, auth.alts, auth.box)
         fields = {
             "issuing_authority": reading(
-                raw["issuing_authority"],
+                auth,
                 text_confidence(raw["issuing_authority"]),
-                ("公安" in (raw["issuing_authority"].value or "")) or None,
+                ("公安" in (auth.value or "")) or None,
             ),
             "valid_from": reading(
                 RawField(start.isoformat() if start else vf.value, vf.probs, (), vf.box),
