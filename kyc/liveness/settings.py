@@ -35,7 +35,7 @@ class LivenessSettings(BaseModel):
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
     turn_min_s: float = 0.2
-    nod_delta: float = 0.06  # pitch (eye-nose / eye-chin) away from baseline
+    nod_delta: float = 0.06  # pitch (nose drop / eye-corner span) off baseline, ~9 deg
     nod_min_s: float = 0.2
     event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
     max_turn_for_blink: float = 0.15
