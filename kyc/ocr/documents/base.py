@@ -213,9 +213,48 @@ def tidy(value: str, full_width: bool = False) -> str:
     return value.translate(_FULL_WIDTH) if full_width else value
 
 
-def text_confidence(raw: RawField) -> float:
-    """Calibrated confidence of a free-text field from its characters' probabilities."""
-    return raw.ocr_confidence
+_ADDRESS_END = re.compile(r"(\d|[号室房村组栋层楼户座])$")
+_NAME_END = re.compile(r"(公司|厂|店|中心|合作社|事务所|部|行|馆|所|社|院|场|站)$")
+
+
+def brackets_balanced(value: str) -> bool:
+    depth = 0
+    for ch in value:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def looks_complete(kind: str, value: str) -> bool:
+    """Whether a free-text value has the shape of a whole one. Wrapped fields fail here when
+    a line was lost or a neighbour's text was taken in, which character probabilities
+    cannot show."""
+    if not brackets_balanced(value):
+        return False
+    if kind == "address":
+        return bool(_ADDRESS_END.search(value))
+    if kind == "company_name":
+        return bool(_NAME_END.search(value))
+    if kind == "person_name":
+        return 2 <= len(value) <= 15 and all(
+            "\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in value
+        )
+    if kind == "scope":
+        return value.endswith(("。", "）", ")"))
+    return True
+
+
+def text_confidence(raw: RawField, shape: str | None = None) -> float:
+    """Confidence of a free-text field: its characters' joint probability, capped below
+    the confident range when the value does not have the shape of a whole one."""
+    conf = raw.ocr_confidence
+    if shape is not None and raw.value and not looks_complete(shape, raw.value):
+        conf = min(conf, 0.75)
+    return conf
 
 
 def reading(raw: RawField, confidence: float, valid: bool | None) -> FieldReading:

@@ -55,6 +55,13 @@ LABELS: dict[str, tuple[str, ...]] = {
     "address": ("住所", "主要经营场所", "经营场所", "营业场所"),
     "business_scope": ("经营范围",),
 }
+_SHAPES = {
+    "name": "company_name",
+    "company_type": "bracketed",
+    "legal_representative": "person_name",
+    "address": "address",
+    "business_scope": "scope",
+}
 _MULTILINE = {"name", "company_type", "address", "business_scope"}
 _ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码", "登记机关")
 _CODE = re.compile(r"[0-9A-Z]{18}")
@@ -174,9 +181,8 @@ class BusinessLicense:
                 continue
             r = raw[fname]
             value = tidy(clean(r.value), full_width=True) if r.value else None
-            fields[fname] = reading(
-                RawField(value, r.probs, r.alts, r.box), text_confidence(r), None
-            )
+            tidied = RawField(value, r.probs, r.alts, r.box)
+            fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), {})
 

@@ -226,7 +226,8 @@ class IdCardFront:
         for key in ("name", "address"):
             r = raw[key]
             tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
-            fields[key] = reading(tidied, text_confidence(r), None)
+            shape = "address" if key == "address" else "person_name"
+            fields[key] = reading(tidied, text_confidence(tidied, shape), None)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 
