@@ -110,8 +110,13 @@ def snap_right_angle(angle: float) -> int:
     return int(round(deg / 90) % 4) * 90
 
 
-def cluster_quads(quads: Sequence[Quad], gap: float) -> list[list[int]]:
-    """Group quads whose bounding boxes lie within ``gap`` pixels of each other."""
+def cluster_quads(
+    quads: Sequence[Quad], gap: float, angles: Sequence[float | None] | None = None
+) -> list[list[int]]:
+    """Group quads whose bounding boxes lie within ``gap`` pixels of each other. With
+    ``angles`` (reading directions, None where unknown), lines reading in clearly
+    different directions are never linked: two cards side by side may face different
+    ways."""
     n = len(quads)
     boxes = [
         (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
@@ -130,8 +135,13 @@ def cluster_quads(quads: Sequence[Quad], gap: float) -> list[list[int]]:
             a, b = boxes[i], boxes[j]
             dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
             dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-            if dx <= gap and dy <= gap:
-                parent[find(i)] = find(j)
+            if dx > gap or dy > gap:
+                continue
+            ai = angles[i] if angles is not None else None
+            aj = angles[j] if angles is not None else None
+            if ai is not None and aj is not None and math.cos(ai - aj) < 0.5:
+                continue
+            parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)

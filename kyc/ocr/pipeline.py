@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,16 +48,21 @@ class Group:
     score: int
 
 
-def keyword_score(texts: Sequence[str], keywords: Sequence[str]) -> int:
-    """How many of ``keywords`` occur in ``texts`` (spaces ignored)."""
-    joined = "".join(t.replace(" ", "") for t in texts)
-    return sum(1 for k in keywords if k in joined)
+def keyword_score(
+    texts: Sequence[str], keywords: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()
+) -> int:
+    """How many of ``keywords`` occur in ``texts`` (spaces ignored), plus how many of
+    ``patterns`` (e.g. the shape of an ID number) match one of them."""
+    compact = [t.replace(" ", "") for t in texts]
+    joined = "".join(compact)
+    hits = sum(1 for k in keywords if k in joined)
+    return hits + sum(1 for p in patterns if any(p.search(t) for t in compact))
 
 
 def classify(texts: Sequence[str], allowed: Sequence[DocumentKind]) -> tuple[str | None, int]:
     best: tuple[str | None, int] = (None, 0)
     for kind in allowed:
-        score = keyword_score(texts, kind.keywords)
+        score = keyword_score(texts, kind.keywords, kind.patterns)
         if score > best[1]:
             best = (kind.name, score)
     return best
@@ -188,7 +194,12 @@ class DocumentReader:
 
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
         out = []
-        for idx in cluster_quads(quads, gap=2.5 * h_med):
+        known: list[float | None] = []
+        for i, q in enumerate(quads):
+            long_side = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
+            sure = long_side / max(quad_height(q), 1.0) >= 3.0 and abs(2 * upside[i] - 1) > 0.8
+            known.append(reading_angle(q, upside[i] > 0.5) if sure else None)
+        for idx in cluster_quads(quads, gap=2.5 * h_med, angles=known):
             angles, weights = [], []
             for i in idx:
                 q = quads[i]
@@ -222,8 +233,12 @@ class DocumentReader:
             indices = [i for p in parts for i in p.indices]
             for g in groups:
                 if g.kind is None:
+                    same_way = [d for d in docs if math.cos(d.angle - g.angle) > 0.5]
+                    if not same_way:
+                        continue
                     nearest = min(
-                        docs, key=lambda d: float(np.linalg.norm(centres[id(d)] - centres[id(g)]))
+                        same_way,
+                        key=lambda d: float(np.linalg.norm(centres[id(d)] - centres[id(g)])),
                     )
                     dist = float(np.linalg.norm(centres[id(nearest)] - centres[id(g)]))
                     if nearest.kind == kind and dist < 12 * h_med:

@@ -53,6 +53,10 @@ class DocumentKind(Protocol):
     def keywords(self) -> tuple[str, ...]:
         """Printed words that identify the type."""
 
+    @property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Shapes of values that identify the type (each counts as one keyword)."""
+
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]: ...
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked: ...

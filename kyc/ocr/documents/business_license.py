@@ -82,6 +82,7 @@ class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
+    patterns: tuple[re.Pattern[str], ...] = ()
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)

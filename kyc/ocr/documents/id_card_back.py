@@ -32,6 +32,7 @@ class IdCardBack:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
+    patterns = (re.compile(r"\d{4}\.\d{2}\.\d{2}-(\d{4}\.\d{2}\.\d{2}|长期)"),)
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)

@@ -58,6 +58,7 @@ class IdCardFront:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
+    patterns = (re.compile(r"\d{14,17}[\dXx]"),)
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
