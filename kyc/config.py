@@ -41,7 +41,7 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """A short hash of every threshold, recorded next to the results it produced."""
-        payload = self.model_dump_json(exclude={"data_dir", "models_dir", "environment"})
+        payload = self.model_dump_json(exclude={"data_dir", "models_dir", "environment", "service"})
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

@@ -46,11 +46,9 @@ def init_worker(settings_json: str, reader_spec: str, video_spec: str) -> None:
             _STATE[key] = loaded(settings) if construct else loaded
             _STATE.pop(key + "_error", None)
             if key == "video" and spec == DEFAULT_VIDEO:  # face models: load once per worker
-                warm = getattr(
-                    importlib.import_module("kyc.liveness.match"), "_default_engine", None
-                )
-                if callable(warm):
-                    warm()
+                from kyc.liveness.engine import get_engine
+
+                get_engine(settings.models_dir)
         except (ImportError, AttributeError) as exc:
             _STATE[key + "_error"] = f"{spec} is not available: {exc}"
         except KycError as exc:
