@@ -122,12 +122,16 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return None
 
 
+_LEADING_JUNK = "丨|:：;；,，.。、 "
+
+
 def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     """Join a label printed with wide letter spacing ("名　　称") that the detector split
     into pieces: a short line followed, on the same row, by a line that begins with the
     label's remaining characters. A lone first character that the recogniser misread
     (single characters read poorly) is accepted when the rest matches a two-character
     label exactly."""
+    row = [ln for ln in row if clean(ln.text)]
     out: list[Line] = []
     i = 0
     while i < len(row):
@@ -135,7 +139,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
         head = clean(cur.text)
         label = None
         if head and i + 1 < len(row) and len(head) < 4:
-            tail = clean(row[i + 1].text)
+            tail = clean(row[i + 1].text).lstrip(_LEADING_JUNK + "(（")
             for lab in labels:
                 if lab.startswith(head) and lab != head and tail.startswith(lab[len(head) :]):
                     label = lab
@@ -165,7 +169,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             # The label's first character was not detected: the line starts with its
             # second one, away from anything on its left.
             first = [lab for lab in labels if len(lab) == 2 and head.startswith(lab[1])]
-            if len(first) == 1 and len(head) > 1:
+            if len(first) == 1:
                 rest = cur.sub(cur.text.index(first[0][1]) + 1)
                 out.append(
                     Line(
@@ -186,7 +190,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             i += 1
             continue
         nxt = row[i + 1]
-        tail_text = nxt.text.lstrip()
+        tail_text = nxt.text.lstrip(_LEADING_JUNK + "(（")
         consumed = len(nxt.text) - len(tail_text)
         rest_from = consumed + len(label) - len(head)
         rest = nxt.sub(rest_from)
@@ -206,7 +210,6 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
     return out
 
 
-_LEADING_JUNK = "丨|:：;；,，.。、 "
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
 
 

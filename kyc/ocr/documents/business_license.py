@@ -78,6 +78,23 @@ def _label_of(line: Line) -> tuple[str, Line] | None:
     return ("credit_code" if found[0] == "统一社会信用代码" else "end"), found[1]
 
 
+_SEAL_TEXT = re.compile(r"[登春]?记机[关天]★?|★")
+_SCOPE_END = "经营活动）"
+
+
+def _clean_scope(value: str) -> str:
+    """Drop text of the registration authority's seal, which overlaps the last lines of a
+    long scope, and anything read after the scope's standard closing clause."""
+    value = _SEAL_TEXT.sub("", value)
+    end = value.rfind(_SCOPE_END)
+    if end < 0:
+        end = value.rfind(_SCOPE_END.replace("）", ")"))
+    if end >= 0:
+        return value[: end + len(_SCOPE_END)]
+    # The closing bracket of the fixed closing clause is often lost at the line's end.
+    return value + "）" if value.endswith(_SCOPE_END[:-1]) else value
+
+
 class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
@@ -89,14 +106,14 @@ class BusinessLicense:
         out["credit_code"] = self._credit_code(lines)
         table = [merge_split_labels(row, _ALL_LABELS) for row in rows(lines)]
         lines = [ln for row in table for ln in row]
-        labelled: list[tuple[str, Line, int]] = []  # field, rest-of-line, row index
+        labelled: list[tuple[str, Line, Line, int]] = []  # field, label line, rest, row
         for ri, row in enumerate(table):
             for ln in row:
                 found = _label_of(ln)
                 if found and found[0] not in ("credit_code", "end"):
-                    labelled.append((found[0], found[1], ri))
+                    labelled.append((found[0], ln, found[1], ri))
         label_lines = {id(ln) for ln in lines if _label_of(ln)}
-        for fname, rest, ri in labelled:
+        for fname, label_line, rest, ri in labelled:
             if out[fname] is not MISSING:
                 continue
             row = table[ri]
@@ -105,14 +122,22 @@ class BusinessLicense:
                 parts.append(field_from_line(rest))
                 x_start = rest.x0
             else:
-                right = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_lines]
+                right = [
+                    ln
+                    for ln in row
+                    if ln.cx > rest.x1 and id(ln) not in label_lines and clean(ln.text)
+                ]
                 if not right:
                     continue
-                parts.append(field_from_line(right[0]))
                 x_start = right[0].x0
-            # The column ends at the next label to the right on this row.
-            next_labels = [ln.x0 for ln in row if id(ln) in label_lines and ln.x0 > x_start]
+            # The column ends at the labels of the next column (on any row: perspective
+            # can put them a row off).
+            next_labels = [
+                ln.x0 for ln in lines if id(ln) in label_lines and ln.x0 > x_start + 2 * ln.height
+            ]
             x_end = min(next_labels) if next_labels else float("inf")
+            if not clean(rest.text):
+                parts.extend(field_from_line(ln) for ln in right if ln.x0 < x_end)
             if fname in _MULTILINE:
                 last_y = row[0].cy
                 height = max(ln.height for ln in row)
@@ -122,18 +147,26 @@ class BusinessLicense:
                         for ln in nxt
                         if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_lines
                     ]
-                    in_col_labels = [
+                    # A new field starts where anything stands in this field's label column
+                    # (between the label's left edge and the value), recognised or not.
+                    in_label_column = [
                         ln
                         for ln in nxt
-                        if id(ln) in label_lines and x_start - 4 * ln.height <= ln.x0 < x_end
+                        if label_line.x0 - 0.5 * ln.height < ln.x1 < x_start - 0.3 * ln.height
+                        or (id(ln) in label_lines and x_start - 4 * ln.height <= ln.x0 < x_end)
                     ]
-                    if in_col_labels or not cont or cont[0].cy - last_y > 2.2 * height:
+                    if in_label_column or not cont or cont[0].cy - last_y > 2.2 * height:
                         break
                     if _ISSUE_DATE.fullmatch(clean(cont[0].text)):
                         break  # the registration date under the authority's seal
                     parts.extend(field_from_line(ln) for ln in cont)
                     last_y = cont[0].cy
             out[fname] = join_fields(parts)
+        scope = out["business_scope"]
+        if scope.value:
+            out["business_scope"] = RawField(
+                _clean_scope(scope.value), scope.probs, scope.alts, scope.box
+            )
         return out
 
     @staticmethod

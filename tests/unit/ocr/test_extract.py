@@ -200,3 +200,30 @@ def test_license_vertical_layout() -> None:
     assert checked.fields["business_term"].value == "2008年10月18日至2028年10月17日"
     assert checked.fields["established_date"].value == "2008-10-18"
     assert checked.fields["name"].value == "深圳市示例科技有限公司"
+
+
+def test_license_seal_text_and_lost_label_characters() -> None:
+    code = fake_uscc()
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(code, 100, 140),
+        line("称深圳市示例科技有限公司", 200, 300),  # 名 not detected
+        line("注册资本", 900, 300),
+        line("100万元人民币", 1030, 300),
+        line("型", 200, 360),  # 类 not detected, value in its own box
+        line("有限责任公司(自然人独资)", 260, 360),
+        line("成立日期2019年01月18日", 900, 360),
+        line("法定代表人李四", 100, 420),
+        line("营业期限长期", 900, 420),
+        line("经营范围软件开发;信息技术", 100, 480),
+        line("咨询服务。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动", 250, 520),
+        line("登记机关", 780, 520),
+        line("住所广东省深圳市南山区", 900, 480),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["name"].value == "深圳市示例科技有限公司"
+    assert checked.fields["company_type"].value == "有限责任公司（自然人独资）"
+    scope = checked.fields["business_scope"].value
+    assert scope == (
+        "软件开发；信息技术咨询服务。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+    )
