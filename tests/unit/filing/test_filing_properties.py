@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from filing_factory import (
     CREDIT_CODE,
@@ -37,7 +37,7 @@ from kyc.filing.lifecycle import (
     start,
     step,
 )
-from kyc.filing.model import parse_filing, parse_registry
+from kyc.filing.model import CertificateType, Nature, parse_filing, parse_registry
 
 REGIONS = [
     ("广东省", "深圳市"),
@@ -51,16 +51,8 @@ REGIONS = [
     ("广西壮族自治区", "南宁市"),
     ("香港特别行政区", "香港"),
 ]
-NATURES = ["individual", "enterprise", "institution", "social_group", "government"]
-CERTS = [
-    "id_card",
-    "passport",
-    "taiwan_permit",
-    "hk_macao_permit",
-    "officer_card",
-    "business_license",
-    "other",
-]
+NATURES = list(get_args(Nature))
+CERTS = list(get_args(CertificateType))
 PHONES = [
     None,
     "086-0755-86013388",
