@@ -247,19 +247,25 @@ def assess(
     if sharp < limits.blur_sharpness:
         warnings.append("BLUR")
 
-    mask = _region_mask(image.shape, outline)
-    glare = glare_fraction(image, mask, h_med)
+    # Colour measures look at the document only: work on its bounding box.
+    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
+    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
+    sub = image[by0:by1, bx0:bx1]
+    shift = np.array([bx0, by0], dtype=np.float32)
+    mask = _region_mask(sub.shape, outline - shift)
+    glare = glare_fraction(sub, mask, h_med)
     measures["glare"] = glare
     if glare > limits.glare_fraction:
         warnings.append("GLARE")
 
-    block = text_block_mask(image.shape, main)
-    skin = skin_fraction(image, block)
+    local = Region([q - shift for q in main.quads], main.angle, main.kind)
+    block = text_block_mask(sub.shape, local)
+    skin = skin_fraction(sub, block)
     measures["skin"] = skin
     if skin > limits.skin_fraction:
         warnings.append("OCCLUSION")
 
-    colour = colour_share(image, block)
+    colour = colour_share(sub, block)
     measures["colour"] = colour
     copy_text = any("复印" in t for t in texts)
     if colour < limits.photocopy_colour or copy_text:
