@@ -101,21 +101,26 @@ def join_fields(parts: Sequence[RawField], sep: str = "") -> RawField:
 
 def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     """If ``line`` starts with one of ``labels`` (spaces allowed between its characters),
-    return the label and the rest of the line."""
+    return the label and the rest of the line. Labels of four or more characters may
+    have one character misread ("三发机关" for 签发机关)."""
     text = line.text
     for label in labels:
         i = 0
         pos = 0
+        misses = 0
+        allowed = 1 if len(label) >= 4 else 0
         while pos < len(text) and i < len(label):
             ch = text[pos]
             if ch.isspace() or ch in ":：":
                 pos += 1
                 continue
             if ch != label[i]:
-                break
+                misses += 1
+                if misses > allowed:
+                    break
             i += 1
             pos += 1
-        if i == len(label):
+        if i == len(label) and misses <= allowed:
             while pos < len(text) and (text[pos].isspace() or text[pos] in ":："):
                 pos += 1
             return label, line.sub(pos)

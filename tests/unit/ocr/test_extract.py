@@ -227,3 +227,12 @@ def test_license_seal_text_and_lost_label_characters() -> None:
     assert scope == (
         "软件开发；信息技术咨询服务。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
     )
+
+
+def test_long_label_with_one_misread_character() -> None:
+    lines = [line("三发机关布拖县公安局", 120, 300), line("有效期限2015.06.03-长期", 120, 350)]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert checked.fields["issuing_authority"].value == "布拖县公安局"
+    # Two misread characters are not a label any more.
+    lines = [line("三发机天布拖县公安局", 120, 300)]
+    assert BACK.extract(lines)["issuing_authority"].value != "布拖县公安局"
