@@ -95,11 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     warn_fp: Counter[str] = Counter()
     warn_fn: Counter[str] = Counter()
     errors: list[str] = []
-    today = None
     for i, (level, sample) in enumerate(samples):
         truth = sample.truth
-        if today is None and "today" in truth:
-            today = None
         # warm-up excluded from timing: the first image is run once before timing
         if i == 0:
             reader.read_image(sample.image)

@@ -37,14 +37,6 @@ class TextReading:
     text: str
     chars: tuple[CharReading, ...]
 
-    @property
-    def score(self) -> float:
-        return float(np.mean([c.prob for c in self.chars])) if self.chars else 0.0
-
-    @property
-    def min_prob(self) -> float:
-        return min((c.prob for c in self.chars), default=0.0)
-
 
 def _session(path: Path, threads: int) -> object:
     import onnxruntime as ort

@@ -104,12 +104,6 @@ def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
     return math.atan2(s, c)
 
 
-def snap_right_angle(angle: float) -> int:
-    """The multiple of 90 degrees (0, 90, 180, 270) nearest to ``angle``."""
-    deg = math.degrees(angle) % 360
-    return int(round(deg / 90) % 4) * 90
-
-
 def cluster_quads(
     quads: Sequence[Quad], gap: float, angles: Sequence[float | None] | None = None
 ) -> list[list[int]]:

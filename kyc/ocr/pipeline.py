@@ -146,7 +146,7 @@ class DocumentReader:
             h_med = heights[len(heights) // 2]
             quads = [q for q in quads if quad_height(q) >= 0.35 * h_med]
         if not quads:
-            return self._unknown(t0, image)
+            return self._unknown(t0)
         h_med = float(np.median([quad_height(q) for q in quads]))
 
         crops = [crop_line(image, q) for q in quads]
@@ -258,7 +258,7 @@ class DocumentReader:
         h_med: float,
     ) -> DocumentReading:
         if not docs:
-            return self._unknown(t0, image)
+            return self._unknown(t0)
         names = {d.kind for d in docs}
         if {"id_card_front", "id_card_back"} <= names:
             doc_type: DocumentType = "id_card_both"
@@ -316,7 +316,7 @@ class DocumentReader:
         )
 
     @staticmethod
-    def _unknown(t0: float, image: BGRImage) -> DocumentReading:
+    def _unknown(t0: float) -> DocumentReading:
         return DocumentReading(
             document_type="unknown",
             fields={},
