@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "kyc.liveness.cli",
     "kyc.filing.cli",
     "kyc.api.cli",
+    "kyc.jobs.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -34,6 +34,16 @@ class ErrorCode(StrEnum):
     MISSING_FIELD = "MISSING_FIELD"
     CHALLENGE_EXPIRED = "CHALLENGE_EXPIRED"
     INVALID_STATE = "INVALID_STATE"  # an event the current stage does not accept
+    # --- batch re-verification (kyc reverify) -----------------------------------------
+    UNKNOWN_FILING = "UNKNOWN_FILING"  # --filing names no stored filing
+    INVALID_DATE = "INVALID_DATE"  # --since is not YYYY-MM-DD
+    UNKNOWN_RUN = "UNKNOWN_RUN"
+    RAY_UNREACHABLE = "RAY_UNREACHABLE"  # --address names no reachable Ray cluster
+    # per-item outcomes of a re-verification (reported, never raised past the run):
+    BLOB_MISSING = "BLOB_MISSING"  # a stored input is gone from the blob store
+    BLOB_UNREADABLE = "BLOB_UNREADABLE"  # present but cannot be read or decrypted
+    INPUT_PURGED = "INPUT_PURGED"  # removed by the retention purge
+    NO_PORTRAIT = "NO_PORTRAIT"  # a video check without a portrait to match against
     # --- broken system ----------------------------------------------------------------
     MODEL_MISSING = "MODEL_MISSING"
     MODEL_CORRUPT = "MODEL_CORRUPT"

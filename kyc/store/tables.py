@@ -170,3 +170,68 @@ class BlobIntent(Base):
 
 
 Index("ix_filings_queue", Filing.status, Filing.risk)
+
+
+# --------------------------------------------------------------------------- re-verification
+
+
+class VerificationRun(Base):
+    """One batch re-verification (``kyc reverify``): the model set and settings it ran with.
+
+    Keyed by the manifest's hash, the settings' hash and the selection; a run killed part
+    way is resumed by the next invocation with the same key.
+    """
+
+    __tablename__ = "verification_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    manifest_hash: Mapped[str] = mapped_column(String(64))
+    settings_hash: Mapped[str] = mapped_column(String(64))
+    selection_key: Mapped[str] = mapped_column(String(64))
+    selection: Mapped[str] = mapped_column(Text, default="{}")  # JSON, no personal data
+    engine: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running | done
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class VerificationItem(Base):
+    """The filings a run covers, fixed when the run starts (a resumed run keeps them)."""
+
+    __tablename__ = "verification_items"
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("verification_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class VerificationResult(Base):
+    """What the current pipeline said about one filing in one run; written exactly once.
+
+    Old results (the documents' readings, the video verdicts) are never touched: this row
+    holds the before and after views side by side (sealed: they contain field values).
+    """
+
+    __tablename__ = "verification_results"
+    __table_args__ = (UniqueConstraint("run_id", "filing_id", name="uq_verification_result"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("verification_runs.id", ondelete="CASCADE"))
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # done | failed
+    error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decision_before: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decision_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    changed: Mapped[bool] = mapped_column(Boolean, default=False)
+    result_enc: Mapped[str] = mapped_column(Text)
+    elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+Index(
+    "ix_verification_runs_key",
+    VerificationRun.manifest_hash,
+    VerificationRun.settings_hash,
+    VerificationRun.selection_key,
+)
