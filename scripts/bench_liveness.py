@@ -49,19 +49,28 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 A = Action
 # Genuine clips' actions, in time order (seconds), labelled from the computed signal series
-# (eye, mouth, yaw, pitch) and checked on contact sheets of the frames every 0.25-0.33 s.
-# Yaw convention: turn_left = nose toward the image's right edge (un-mirrored recording).
+# (eye, mouth, yaw, head pitch) and checked on contact sheets of the frames every
+# 0.07-0.33 s. Yaw convention: turn_left = nose toward the image's right edge (un-mirrored).
+# A nod is a deliberate head dip of >= 15 degrees and back up; none of the clips has one.
 LABELS: dict[str, list[tuple[Action, float]]] = {
     "d0": [(A.MOUTH_OPEN, 1.2), (A.BLINK, 2.6)],
+    # every frame checked (sheets every 0.07-0.2 s). 0.2-0.7 s: a grimace with the lips
+    # apart (teeth showing) while turning; 1.2-1.5 s a wink, 1.67 s both eyes; 3.4-5.3 s
+    # and 7.6-8.1 s looking down with the lids lowered (the second nearly closed: counted
+    # as a blink); head dips of 5-8 degrees at 4.2 s and 8.0 s (not nods); 10.0-10.7 s the
+    # head turns ~15 degrees to her right and tilts back while the mouth is open (9.9-11.7 s):
+    # listed before the mouth, since a turn lying wholly inside the mouth opening does not
+    # count as the action after it (evaluate_challenge), only as one before it.
     "d3": [
+        (A.MOUTH_OPEN, 0.4),
         (A.TURN_RIGHT, 0.5),
         (A.BLINK, 1.6),
-        (A.NOD, 4.2),
         (A.TURN_LEFT, 5.5),
         (A.TURN_RIGHT, 7.0),
-        (A.NOD, 8.0),
+        (A.BLINK, 7.8),
         (A.TURN_LEFT, 8.8),
-        (A.MOUTH_OPEN, 10.5),
+        (A.TURN_RIGHT, 10.1),
+        (A.MOUTH_OPEN, 10.2),
     ],
     "d6": [(A.BLINK, 1.7), (A.MOUTH_OPEN, 3.8), (A.BLINK, 7.4), (A.MOUTH_OPEN, 16.5)],
     "d10": [(A.MOUTH_OPEN, 3.5), (A.BLINK, 4.5), (A.BLINK, 7.4), (A.MOUTH_OPEN, 12.9)],
@@ -69,6 +78,11 @@ LABELS: dict[str, list[tuple[Action, float]]] = {
     "d12": [(A.MOUTH_OPEN, 0.6), (A.MOUTH_OPEN, 4.9), (A.BLINK, 5.45)],
     "d18": [(A.MOUTH_OPEN, 2.5), (A.BLINK, 3.15), (A.MOUTH_OPEN, 4.5), (A.BLINK, 6.2)],
 }
+# Clips whose labels list *every* action (d3: all frames checked). The others are labelled
+# completely for turns and nods (they have none) but not for every blink and lip parting of
+# people talking and grimacing, so an order of blinks and mouth openings that is not in
+# their labels may still be in the clip.
+COMPLETE_LABELS = frozenset({"d3"})
 CLIP_MAX_S = 20.0  # d6 (33.6 s) is cut to 20 s: the product's limit is 30 s
 
 
@@ -418,6 +432,17 @@ def performed(labels: list[tuple[Action, float]], seq: tuple[Action, ...]) -> bo
     return all(any(a == b for b in it) for a in seq)
 
 
+def surely_not_performed(clip: str, seq: tuple[Action, ...]) -> bool:
+    """The clip certainly does not perform ``seq``: not in order, for a clip whose labels
+    list every action; otherwise only when ``seq`` asks for an action the clip never
+    does (for these clips: a turn or a nod)."""
+    labels = LABELS[clip]
+    if clip in COMPLETE_LABELS:
+        return not performed(labels, seq)
+    done = {a for a, _ in labels}
+    return any(a not in done for a in seq)
+
+
 def all_challenges() -> list[tuple[Action, ...]]:
     out = []
     for n in (2, 3):
@@ -514,7 +539,7 @@ def build_cases(
         v = write_video(
             out / f"replay_{name}.mp4", screen_look(frames[: int(8 * cfps)], rng, cfps), cfps
         )
-        not_done = [s for s in challenges if not performed(LABELS[name], s)]
+        not_done = [s for s in challenges if surely_not_performed(name, s)]
         attacks.append(
             Case("screen_replay", f"replay_{name}", v, portrait_of(name), rng.sample(not_done, 3))
         )
@@ -557,8 +582,8 @@ def build_cases(
             )
         )
     # challenge not performed (genuine clip, matching portrait)
-    for name, labels in LABELS.items():
-        not_done = [s for s in challenges if not performed(labels, s)]
+    for name in LABELS:
+        not_done = [s for s in challenges if surely_not_performed(name, s)]
         attacks.append(
             Case(
                 "challenge_not_performed",

@@ -57,7 +57,8 @@ class Baseline:
     eye: float
     mouth: float
     yaw: float
-    pitch: float
+    pitch: float  # degrees (3-D pose fit)
+    head_yaw: float = 0.0  # degrees (3-D pose fit)
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,13 @@ def baseline(frames: Sequence[FrameSignals]) -> Baseline | None:
     mouth = _finite([f.mouth for f in frames])
     yaw = _finite([f.yaw for f in frames])
     pitch = _finite([f.pitch for f in frames])
+    head_yaw = _finite([f.head_yaw for f in frames])
     return Baseline(
         eye=float(np.median(eye)),
         mouth=float(np.percentile(mouth, 20)) if mouth.size else 0.0,
         yaw=float(np.median(yaw)) if yaw.size else 0.0,
         pitch=float(np.median(pitch)) if pitch.size else 0.0,
+        head_yaw=float(np.median(head_yaw)) if head_yaw.size else 0.0,
     )
 
 
@@ -153,6 +156,32 @@ def _event(
     return ActionEvent(action, frames[i].t, frames[j].t, peak, nonrigid)
 
 
+def _peak(
+    frames: Sequence[FrameSignals], run: tuple[int, int], dev: Callable[[FrameSignals], float]
+) -> FrameSignals:
+    i, j = run
+    return max(frames[i : j + 1], key=dev)
+
+
+def _near(
+    frames: Sequence[FrameSignals],
+    run: tuple[int, int],
+    window_s: float,
+    cond: Callable[[FrameSignals], bool],
+) -> bool:
+    """Some face frame within ``window_s`` before the run's start meets ``cond``, and some
+    face frame within ``window_s`` after its end does too (the motion goes and comes back)."""
+    i, j = run
+    t0, t1 = frames[i].t, frames[j].t
+    before = any(f.face and cond(f) for f in frames[:i] if t0 - f.t <= window_s)
+    after = any(f.face and cond(f) for f in frames[j + 1 :] if f.t - t1 <= window_s)
+    return before and after
+
+
+def _dev(value: float, base: float) -> float:
+    return value - base if math.isfinite(value) else 0.0
+
+
 def detect_events(
     frames: Sequence[FrameSignals],
     base: Baseline,
@@ -162,12 +191,18 @@ def detect_events(
     """Every action the subject performed, in time order.
 
     * blink: eye openness below ``blink_ratio`` x baseline, at most ``blink_max_s``, with
-      the head roughly frontal (a turned head narrows the eyes too);
+      the head roughly frontal (a turned head narrows the eyes too), and the eyes open
+      (``blink_open_ratio`` x baseline) within ``blink_open_window_s`` before and after:
+      eyes held half-closed (looking down, a frown) are not a blink;
     * mouth_open: mouth opening ``mouth_open_delta`` above baseline for ``mouth_min_s``;
-    * turn_left / turn_right: yaw ``turn_delta`` away from baseline for ``turn_min_s``;
-      ``turn_left`` is the nose moving toward the image's right edge (+yaw) unless
-      ``mirrored``;
-    * nod: pitch ``nod_delta`` away from baseline (either way) for ``nod_min_s``.
+    * turn_left / turn_right: yaw ``turn_delta`` away from baseline for ``turn_min_s``,
+      with the head's yaw change (3-D pose, degrees) at least ``axis_ratio`` times its
+      pitch change: a nod or a lean is not a turn. ``turn_left`` is the nose moving
+      toward the image's right edge (+yaw) unless ``mirrored``;
+    * nod: head pitch (3-D pose) ``nod_deg`` below baseline (looking down) for
+      ``nod_min_s``, from and back to within ``nod_return`` x ``nod_deg`` of the baseline
+      within ``nod_window_s`` on either side (down *and back up*), with the pitch change
+      at least ``axis_ratio`` times the yaw change (a turn is not a nod).
 
     Blink and mouth events must also deform the face beyond a planar fit
     (``event_nonrigid_min``): a tilted photo can mimic a ratio change, not a deformation.
@@ -184,8 +219,13 @@ def detect_events(
             and abs(f.yaw - base.yaw) < s.max_turn_for_blink
         )
 
+    def eye_open(f: FrameSignals) -> bool:
+        return math.isfinite(f.eye) and f.eye >= s.blink_open_ratio * base.eye
+
     for run in _runs(frames, eye_closed, gap):
-        if _duration(frames, *run) <= s.blink_max_s:
+        if _duration(frames, *run) <= s.blink_max_s and _near(
+            frames, run, s.blink_open_window_s, eye_open
+        ):
             ev = _event(Action.BLINK, frames, run, lambda f: 1.0 - f.eye / base.eye)
             if ev.nonrigid >= s.event_nonrigid_min:
                 events.append(ev)
@@ -199,8 +239,14 @@ def detect_events(
             if ev.nonrigid >= s.event_nonrigid_min:
                 events.append(ev)
 
+    def head_yaw_dev(f: FrameSignals) -> float:
+        return abs(_dev(f.head_yaw, base.head_yaw))
+
+    def pitch_dev(f: FrameSignals) -> float:
+        return _dev(f.pitch, base.pitch)
+
     def yaw_dev(f: FrameSignals) -> float:
-        return sign * (f.yaw - base.yaw) if math.isfinite(f.yaw) else 0.0
+        return sign * _dev(f.yaw, base.yaw)
 
     for action, direction in ((Action.TURN_LEFT, 1.0), (Action.TURN_RIGHT, -1.0)):
 
@@ -211,14 +257,25 @@ def detect_events(
             return g(f) > s.turn_delta
 
         for run in _runs(frames, beyond, gap):
-            if _duration(frames, *run) >= s.turn_min_s:
+            peak = _peak(frames, run, turned)
+            if _duration(frames, *run) >= s.turn_min_s and head_yaw_dev(peak) >= s.axis_ratio * abs(
+                pitch_dev(peak)
+            ):
                 events.append(_event(action, frames, run, turned))
 
-    def pitch_dev(f: FrameSignals) -> float:
-        return abs(f.pitch - base.pitch) if math.isfinite(f.pitch) else 0.0
+    def head_down(f: FrameSignals) -> bool:
+        return pitch_dev(f) > s.nod_deg
 
-    for run in _runs(frames, lambda f: pitch_dev(f) > s.nod_delta, gap):
-        if _duration(frames, *run) >= s.nod_min_s:
+    def head_level(f: FrameSignals) -> bool:
+        return math.isfinite(f.pitch) and abs(pitch_dev(f)) < s.nod_return * s.nod_deg
+
+    for run in _runs(frames, head_down, gap):
+        peak = _peak(frames, run, pitch_dev)
+        if (
+            _duration(frames, *run) >= s.nod_min_s
+            and pitch_dev(peak) >= s.axis_ratio * head_yaw_dev(peak)
+            and _near(frames, run, s.nod_window_s, head_level)
+        ):
             events.append(_event(Action.NOD, frames, run, pitch_dev))
 
     events.sort(key=lambda e: (e.start_s, e.end_s))

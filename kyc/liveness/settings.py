@@ -35,10 +35,15 @@ class LivenessSettings(BaseModel):
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
     turn_min_s: float = 0.2
-    nod_delta: float = 0.06  # pitch (nose drop / eye-corner span) off baseline, ~9 deg
-    nod_min_s: float = 0.2
+    nod_deg: float = 15.0  # head pitch (3-D pose fit) this far below the baseline, degrees
+    nod_min_s: float = 0.1
+    nod_window_s: float = 1.5  # head near baseline (< nod_return x nod_deg) this close before
+    nod_return: float = 0.4  # ... and after the dip: down *and back up*, not a held pose
+    axis_ratio: float = 1.0  # a turn's yaw change >= this x its pitch change (and vice versa)
     event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
     max_turn_for_blink: float = 0.15
+    blink_open_ratio: float = 0.85  # eyes open (>= this x baseline) before and after a blink
+    blink_open_window_s: float = 0.5  # ... within this long: narrowed eyes held are no blink
 
     # --- attack heuristics ----------------------------------------------------------------
     min_face_fraction: float = 0.5  # below: NO_FACE

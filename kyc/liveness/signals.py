@@ -8,6 +8,11 @@ Every signal is made invariant to translation, scale and in-plane roll, and the 
 mouth signals are divided by a rigid face aspect (eye line to subnasale over outer eye
 corner distance): a flat photo tilted towards the camera squeezes both alike, so tilting
 a print does not look like a blink.
+
+Head pitch and yaw in degrees come from a 3-D pose fit (``cv2.solvePnP``) of the rigid
+landmarks (eye corners and nose; never eyelids, brows, lips or jaw) to a generic 3-D face
+(``HEAD_MODEL``): a head that looks down is a rotation of the whole rigid shape, which
+drooping eyelids or an opening mouth are not.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ class FrameSignals:
     eye: float  # eye openness (EAR / face aspect)
     mouth: float  # mouth opening (inner-lip MAR / face aspect)
     yaw: float  # nose offset from the jaw centre / jaw width; + = nose toward image right
-    pitch: float  # (eye line -> nose tip) / outer eye corners; grows when looking down
+    pitch: float  # head pitch from the 3-D pose fit, degrees; + = looking down
     nonrigid: float  # deviation from a planar (homography) fit to the clip's mean shape
+    head_yaw: float = float("nan")  # head yaw from the 3-D pose fit, degrees; + = nose right
 
 
 NAN = float("nan")
@@ -80,23 +86,84 @@ def face_aspect(p: Landmarks) -> float:
     return float(vertical / horizontal)
 
 
+# A generic adult head (millimetres; x to the image's right, y down, z away from the
+# camera; frontal pose = identity rotation), rigid landmarks only: nose bridge 27-30,
+# nose base 31/33/35, outer and inner eye corners 36/39/42/45. Rounded anthropometric
+# means (biocular width 90 mm, intercanthal 32 mm, nose tip ~38 mm in front of the outer
+# eye corners). Only pose *changes* against the subject's own baseline are used, so the
+# model need not fit any one face exactly.
+HEAD_POINTS = (27, 28, 29, 30, 31, 33, 35, 36, 39, 42, 45)
+HEAD_MODEL: npt.NDArray[np.float64] = np.array(
+    [
+        (0.0, -5.0, -18.0),
+        (0.0, 7.0, -24.0),
+        (0.0, 19.0, -31.0),
+        (0.0, 31.0, -38.0),
+        (-16.0, 38.0, -17.0),
+        (0.0, 43.0, -24.0),
+        (16.0, 38.0, -17.0),
+        (-45.0, 0.0, 0.0),
+        (-16.0, 0.0, -12.0),
+        (16.0, 0.0, -12.0),
+        (45.0, 0.0, 0.0),
+    ],
+    dtype=np.float64,
+)
+_MODEL_SPAN_MM = 90.0  # outer eye corners of HEAD_MODEL
+_FOCAL_PER_SPAN = 4.5  # focal length / eye-corner span in px: a face ~40 cm from the lens
+
+
+@dataclass(frozen=True)
+class HeadPose:
+    yaw: float  # degrees; + = the nose turns toward the image's right edge
+    pitch: float  # degrees; + = looking down
+    roll: float  # degrees; in-plane
+
+
+def head_pose(pts: Landmarks) -> HeadPose:
+    """Head rotation from a perspective-n-point fit of the rigid landmarks to HEAD_MODEL.
+
+    The camera is unknown: the focal length is set from the face's own size (a selfie at
+    arm's length) and the principal point at the landmarks' centre; the solver starts at
+    a frontal pose at the matching distance, so it cannot flip to the mirror solution."""
+    import cv2
+
+    p = np.ascontiguousarray(np.asarray(pts, dtype=np.float64)[list(HEAD_POINTS)])
+    span = float(np.hypot(*(p[-1] - p[7])))
+    if span <= 1e-6 or not np.all(np.isfinite(p)):
+        return HeadPose(NAN, NAN, NAN)
+    f = _FOCAL_PER_SPAN * span
+    c = p.mean(axis=0)
+    camera = np.array([[f, 0.0, c[0]], [0.0, f, c[1]], [0.0, 0.0, 1.0]])
+    rvec0 = np.zeros((3, 1))
+    tvec0 = np.array([[0.0], [0.0], [f * _MODEL_SPAN_MM / span]])
+    ok, rvec, _ = cv2.solvePnP(
+        HEAD_MODEL, p, camera, None, rvec0, tvec0, True, flags=cv2.SOLVEPNP_ITERATIVE
+    )
+    if not ok:
+        return HeadPose(NAN, NAN, NAN)
+    r = np.asarray(cv2.Rodrigues(rvec)[0], dtype=np.float64)
+    # r = Rz(roll) @ Ry(yaw) @ Rx(pitch) in the model frame (y down, z away)
+    pitch = math.degrees(math.atan2(r[2, 1], r[2, 2]))
+    yaw = math.degrees(math.asin(max(-1.0, min(1.0, -float(r[2, 0])))))
+    roll = math.degrees(math.atan2(r[1, 0], r[0, 0]))
+    return HeadPose(-yaw, pitch, roll)
+
+
 def frame_signals(t: float, pts: Landmarks | None, nonrigid: float = NAN) -> FrameSignals:
     """Signals of one frame from its landmarks (None: no face in this frame)."""
     if pts is None:
         return FrameSignals(t, False, NAN, NAN, NAN, NAN, NAN)
+    pose = head_pose(pts)
     p = derolled(np.asarray(pts, dtype=np.float64))
     aspect = face_aspect(p)
     ear = (eye_aspect(p[36:42]) + eye_aspect(p[42:48])) / 2.0
     mar = mouth_aspect(p[60:68])
     jaw_w = p[16, 0] - p[0, 0]
     yaw = (p[30, 0] - (p[0, 0] + p[16, 0]) / 2.0) / jaw_w if abs(jaw_w) > 1e-9 else NAN
-    # vertical drop of the nose tip below the eye line over the rigid eye-corner span:
-    # rigid points only, so opening the mouth (the chin drops) does not look like a nod
-    corners = abs(p[45, 0] - p[36, 0])
-    pitch = p[30, 1] / corners if corners > 1e-9 else NAN
     if not aspect or math.isnan(aspect):
-        return FrameSignals(t, True, NAN, NAN, yaw, pitch, nonrigid)
-    return FrameSignals(t, True, ear / aspect, mar / aspect, yaw, pitch, nonrigid)
+        return FrameSignals(t, True, NAN, NAN, yaw, pose.pitch, nonrigid, pose.yaw)
+    return FrameSignals(t, True, ear / aspect, mar / aspect, yaw, pose.pitch, nonrigid, pose.yaw)
 
 
 def _normalise(pts: Landmarks) -> Landmarks:

@@ -77,6 +77,7 @@ class VideoVerdict:
                 "mouth": [num(s.mouth) for s in self.signals],
                 "yaw": [num(s.yaw) for s in self.signals],
                 "pitch": [num(s.pitch) for s in self.signals],
+                "head_yaw": [num(s.head_yaw) for s in self.signals],
                 "nonrigid": [num(s.nonrigid) for s in self.signals],
             },
             "baseline": None

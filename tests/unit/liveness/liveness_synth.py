@@ -68,11 +68,14 @@ def frames(
     eye: float = 1.0,
     mouth: float = 0.05,
     yaw: float = 0.0,
-    pitch: float = 0.3,
+    pitch: float = 5.0,
     nonrigid: float = 0.05,
+    head_yaw: float = 0.0,
 ) -> list[FrameSignals]:
-    """A neutral, steady signal sequence."""
-    return [FrameSignals(i / fps, True, eye, mouth, yaw, pitch, nonrigid) for i in range(n)]
+    """A neutral, steady signal sequence (pitch and head_yaw in degrees)."""
+    return [
+        FrameSignals(i / fps, True, eye, mouth, yaw, pitch, nonrigid, head_yaw) for i in range(n)
+    ]
 
 
 def with_values(

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kyc.errors import BadInput, ErrorCode
-from kyc.liveness.challenge import NONRIGID_ACTIONS, Action, Challenge, new_challenge
+from kyc.liveness.challenge import (
+    ISSUED_ACTIONS,
+    NONRIGID_ACTIONS,
+    Action,
+    Challenge,
+    new_challenge,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -27,10 +33,31 @@ def test_new_challenge_shape(n: int) -> None:
 def test_challenges_vary_and_are_reproducible_with_a_seed() -> None:
     drawn = {new_challenge(3, random.Random(s), NOW, 60).actions for s in range(200)}
     assert len(drawn) > 20
-    assert {a for seq in drawn for a in seq} == set(Action)
+    assert {a for seq in drawn for a in seq} == set(ISSUED_ACTIONS)
     assert new_challenge(2, random.Random(7), NOW, 60) == new_challenge(
         2, random.Random(7), NOW, 60
     )
+
+
+def test_nod_is_not_issued_by_default_but_can_be_asked_for() -> None:
+    """nod has no measured false-rejection rate (docs/liveness.md): not drawn unless a
+    caller passes a pool with it; a challenge file naming it still parses."""
+    assert Action.NOD not in ISSUED_ACTIONS
+    drawn = {a for s in range(200) for a in new_challenge(3, random.Random(s), NOW, 60).actions}
+    assert Action.NOD not in drawn
+    everything = tuple(Action)
+    with_nod = {
+        a
+        for s in range(200)
+        for a in new_challenge(3, random.Random(s), NOW, 60, everything).actions
+    }
+    assert with_nod == set(Action)
+
+
+def test_pool_without_a_nonrigid_action_is_refused() -> None:
+    with pytest.raises(BadInput) as err:
+        new_challenge(2, random.Random(0), NOW, 60, (Action.TURN_LEFT, Action.NOD))
+    assert err.value.code is ErrorCode.INVALID_FIELD
 
 
 @pytest.mark.parametrize("n", [0, 1, 4])

@@ -62,21 +62,80 @@ def test_mouth_open_event() -> None:
 
 
 def test_turn_direction_and_mirroring() -> None:
-    seq = with_values(frames(60), 1.0, 1.6, yaw=0.25)  # nose toward the image's right edge
+    # nose toward the image's right edge
+    seq = with_values(frames(60), 1.0, 1.6, yaw=0.25, head_yaw=20.0)
     assert _kinds(_events(seq)) == [A.TURN_LEFT]
     assert _kinds(_events(seq, mirrored=True)) == [A.TURN_RIGHT]
-    seq = with_values(frames(60), 1.0, 1.6, yaw=-0.25)
+    seq = with_values(frames(60), 1.0, 1.6, yaw=-0.25, head_yaw=-20.0)
     assert _kinds(_events(seq)) == [A.TURN_RIGHT]
 
 
 def test_blink_while_turned_away_is_not_counted() -> None:
-    seq = with_values(frames(60), 1.0, 1.6, yaw=0.3)
-    seq = with_values(seq, 1.2, 1.3, yaw=0.3, eye=0.3, nonrigid=0.1)
+    seq = with_values(frames(60), 1.0, 1.6, yaw=0.3, head_yaw=24.0)
+    seq = with_values(seq, 1.2, 1.3, eye=0.3, nonrigid=0.1)
     assert _kinds(_events(seq)) == [A.TURN_LEFT]
 
 
-def test_nod_event() -> None:
-    seq = with_values(frames(60), 2.0, 2.5, pitch=0.42)
+def test_eyes_held_half_closed_are_not_a_blink() -> None:
+    """Looking down or frowning lowers the lids for a while: the eye signal dips below the
+    blink ratio but the eyes are not open just before and after, as a blink's are."""
+    seq = frames(90, eye=0.5)
+    seq = with_values(seq, 1.0, 3.0, eye=0.38)  # lowered lids, above the blink ratio
+    seq = with_values(seq, 1.8, 2.2, eye=0.3, nonrigid=0.08)  # dips below it
+    assert _events(seq) == []
+    # the same dip from open eyes and back is a blink
+    seq = with_values(frames(90, eye=0.5), 1.8, 2.2, eye=0.3, nonrigid=0.08)
+    assert _kinds(_events(seq)) == [A.BLINK]
+
+
+def test_blink_at_the_very_end_of_the_clip_is_not_complete() -> None:
+    seq = with_values(frames(30, eye=0.5), 1.8, 2.0, eye=0.2, nonrigid=0.08)
+    assert A.BLINK not in _kinds(_events(seq))
+
+
+def _nod(seq: list[FrameSignals], t0: float, depth: float, **others: float) -> list[FrameSignals]:
+    """A head dip starting at t0: down over 0.2 s, held 0.2 s, back up over 0.2 s."""
+    base = seq[0].pitch
+    seq = with_values(seq, t0, t0 + 0.2, pitch=base + depth / 2, **others)
+    seq = with_values(seq, t0 + 0.2 + 1e-6, t0 + 0.4, pitch=base + depth, **others)
+    return with_values(seq, t0 + 0.4 + 1e-6, t0 + 0.6, pitch=base + depth / 2, **others)
+
+
+def test_nod_is_a_head_dip_and_back_up() -> None:
+    events = _events(_nod(frames(60), 2.0, 22.0))
+    assert _kinds(events) == [A.NOD]
+    assert 2.1 <= events[0].start_s <= 2.3
+    assert events[0].peak >= 20.0
+
+
+def test_small_head_dip_is_not_a_nod() -> None:
+    """People talking move their heads by 5-12 degrees; a nod is >= nod_deg."""
+    assert _events(_nod(frames(60), 2.0, 12.0)) == []
+
+
+def test_head_held_down_is_not_a_nod() -> None:
+    """Down and staying down (looking at the phone's lower edge) has no way back up."""
+    seq = with_values(frames(60), 2.0, 4.0, pitch=5.0 + 25.0)
+    assert _events(seq) == []
+    # ... nor a clip that starts with the head down and comes up
+    seq = with_values(frames(60), 0.0, 0.8, pitch=5.0 + 25.0)
+    assert _events(seq) == []
+
+
+def test_head_tilted_back_is_not_a_nod() -> None:
+    assert _events(_nod(frames(60), 2.0, -25.0)) == []
+
+
+def test_turn_with_some_pitch_is_a_turn_not_a_nod() -> None:
+    """A turn that also dips the head: yaw dominates, so it is no nod."""
+    seq = _nod(frames(60), 2.0, 18.0, yaw=0.3, head_yaw=30.0)
+    assert _kinds(_events(seq)) == [A.TURN_LEFT]
+
+
+def test_nod_with_some_yaw_is_a_nod_not_a_turn() -> None:
+    """A nod that also crosses the turn threshold (the jaw-based yaw is noisy when the
+    head dips): pitch dominates the 3-D pose change, so it is no turn."""
+    seq = _nod(frames(60), 2.0, 25.0, yaw=0.15, head_yaw=10.0)
     assert _kinds(_events(seq)) == [A.NOD]
 
 
@@ -88,7 +147,7 @@ def test_very_short_turn_is_ignored() -> None:
 def _performance() -> list[FrameSignals]:
     seq = frames(90)
     seq = with_values(seq, 1.0, 1.1, eye=0.3, nonrigid=0.08)  # blink
-    seq = with_values(seq, 2.0, 2.8, yaw=0.25)  # turn_left
+    seq = with_values(seq, 2.0, 2.8, yaw=0.25, head_yaw=20.0)  # turn_left
     return with_values(seq, 4.0, 4.6, mouth=0.9, nonrigid=0.12)  # mouth_open
 
 
@@ -118,7 +177,7 @@ def test_overlapping_actions_count_in_start_order() -> None:
 
 def test_event_inside_the_previous_action_does_not_count() -> None:
     seq = with_values(frames(90), 1.0, 3.0, mouth=0.9, nonrigid=0.1)
-    seq = with_values(seq, 1.5, 2.0, yaw=0.3)  # a turn wholly inside the open mouth
+    seq = with_values(seq, 1.5, 2.0, yaw=0.3, head_yaw=24.0)  # a turn wholly inside the open mouth
     results = ev.evaluate_challenge([A.MOUTH_OPEN, A.TURN_LEFT], _events(seq))
     assert [r.passed for r in results] == [True, False]
 
@@ -202,7 +261,7 @@ def test_outcome_and_decision() -> None:
 
 
 def test_no_challenge_requires_nonrigid_evidence() -> None:
-    turns_only = _events(with_values(frames(60), 1.0, 1.6, yaw=0.25))
+    turns_only = _events(with_values(frames(60), 1.0, 1.6, yaw=0.25, head_yaw=20.0))
     out = ev.liveness_outcome(None, turns_only, [])
     assert not out.passed and out.reasons == [ev.Reason.NO_LIVENESS_EVIDENCE]
 
