@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import schemas, service
+from kyc.api import reverify, schemas, service
 from kyc.api.errors import ApiCode, ApiError, status_for
+from kyc.api.reverify import ReverifyJobs
 from kyc.api.runtime import Runtime, build_runtime
 from kyc.api.workers import Saturated, check_video, raise_worker_error, read_document
 from kyc.config import Settings
@@ -57,6 +58,15 @@ class ConsentBody(BaseModel):
         pattern=r"^[A-Za-z0-9._-]{1,32}$",
         description="consent text version",
     )
+
+
+class ReverifyBody(BaseModel):
+    since: dt.date | None = Field(default=None, description="filings submitted on or after")
+    filing_ids: list[str] = Field(
+        default_factory=list, max_length=1000, description="only these filings"
+    )
+    workers: int = Field(default=1, ge=1, le=16, description="worker processes of the run")
+    dry_run: bool = Field(default=False, description="plan only; record nothing")
 
 
 class DecisionBody(BaseModel):
@@ -230,6 +240,7 @@ def create_app(
         finally:
             for task in list(app.state.tasks):
                 task.cancel()
+            reverify_jobs.shutdown()
             rt.pool.shutdown()
 
     app = FastAPI(
@@ -243,8 +254,10 @@ def create_app(
         ),
         lifespan=lifespan,
     )
+    reverify_jobs = ReverifyJobs()
     app.state.rt = rt
     app.state.tasks = set()
+    app.state.reverify = reverify_jobs
     _install_errors(app)
     _install_metrics(app, rt)
 
@@ -479,6 +492,33 @@ def create_app(
     def admin_audit(who: AdminDep, filing_id: str | None = None) -> dict[str, Any]:
         with rt.sessions() as s:
             return {"events": service.audit_trail(s, filing_id)}
+
+    @app.post(
+        "/v1/admin/reverify",
+        status_code=202,
+        tags=["review"],
+        responses={
+            **ERRORS,
+            **schemas.doc(schemas.ReverifyOut, 202),
+            **schemas.doc(schemas.ReverifyPlanOut, 200),
+        },
+    )
+    def admin_reverify(who: AdminDep, body: ReverifyBody) -> JSONResponse:
+        """Start a batch re-verification (or resume the unfinished one with the same
+        models, settings and selection); ``dry_run`` answers the plan."""
+        status, out = reverify.start(
+            rt, reverify_jobs, who, body.since, body.filing_ids, body.workers, body.dry_run
+        )
+        return JSONResponse(out, status_code=status)
+
+    @app.get(
+        "/v1/admin/reverify/{run_id}",
+        tags=["review"],
+        responses={**ERRORS, **schemas.doc(schemas.ReverifyOut)},
+    )
+    def admin_reverify_progress(who: AdminDep, run_id: str) -> dict[str, Any]:
+        """Progress of a run; its report (masked) once every item is recorded."""
+        return reverify.progress(rt, reverify_jobs, run_id)
 
     from kyc.api.pages import install_pages
 

@@ -117,6 +117,28 @@ class AuditOut(_Open):
     events: list[dict[str, Any]]
 
 
+class ReverifyOut(_Open):
+    run_id: str
+    status: Literal["running", "done"]
+    items: int
+    done: int
+    failed: int
+    pending: int
+    changed_count: int
+    active: bool = Field(description="this server is running it now")
+    error: str | None = Field(description="why this server's run of it stopped, if it did")
+    report: dict[str, Any] | None = Field(
+        default=None, description="the report of `kyc reverify` (masked), once done"
+    )
+
+
+class ReverifyPlanOut(_Open):
+    run_id: None
+    items: int
+    planned: dict[str, int]
+    dry_run: bool
+
+
 def doc(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entry documenting the success body (no response validation)."""
     return {status: {"model": model}}

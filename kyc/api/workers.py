@@ -173,6 +173,8 @@ class WorkPool:
         self.settings = settings
         self.metrics = metrics
         self.kind = kind
+        self.reader_spec = reader_spec
+        self.video_spec = video_spec
         self.workers = settings.service.workers
         self.capacity = settings.service.workers + settings.service.max_queue
         self._initargs = (

@@ -72,6 +72,10 @@ def _reverify(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     options.check()  # bad options fail before the store is opened
+    if options.engine == "ray" and options.address and not args.dry_run:
+        from kyc.jobs.engines import check_address
+
+        check_address(options.address)
     from kyc.api.runtime import open_store
     from kyc.config import get_settings
 
