@@ -759,6 +759,10 @@ def review_detail(rt: Runtime, reviewer: repo.ReviewerIdentity, filing_id: str) 
             )
         ]
         view["audit"] = audit_trail(s, filing.id)
+        from kyc.jobs.store import flagged_results
+
+        # re-verification runs whose results for this filing differ: flagged for review
+        view["reverify_flags"] = flagged_results(s, filing.id)
         return view
 
 

@@ -61,6 +61,7 @@ class LocalEngine:
         self.kind = kind
         self.window = window or 2 * workers
         self._executor: Executor | None = None
+        self._infos: list[dict[str, Any]] = []
 
     def _pool(self) -> Executor:
         if self._executor is None:
@@ -78,6 +79,8 @@ class LocalEngine:
         return self._executor
 
     def start(self) -> list[dict[str, Any]]:
+        if self._infos:
+            return self._infos
         pool = self._pool()
         seen: dict[Any, dict[str, Any]] = {}
         pause = 0.3
@@ -88,7 +91,8 @@ class LocalEngine:
             if len(seen) >= self.workers or self.kind == "thread":
                 break
             pause *= 2
-        return list(seen.values())
+        self._infos = list(seen.values())
+        return self._infos
 
     @staticmethod
     def _result(future: Future[Any]) -> Any:
@@ -125,6 +129,7 @@ class LocalEngine:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        self._infos = []
 
 
 # --------------------------------------------------------------------------- Ray
@@ -185,6 +190,7 @@ class RayEngine:
         self.per_actor = per_actor
         self._owns_ray = False
         self._actors: list[Any] = []
+        self._infos: list[dict[str, Any]] = []
 
     def _init_ray(self) -> Any:
         for key, value in RAY_ENV.items():
@@ -210,6 +216,8 @@ class RayEngine:
         return ray
 
     def start(self) -> list[dict[str, Any]]:
+        if self._actors:  # started already: the same actors
+            return self._infos
         ray = self._init_ray()
         if not self.workers:
             self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -221,7 +229,8 @@ class RayEngine:
             ReverifyActor
         )
         self._actors = [actor_cls.remote(config) for _ in range(self.workers)]
-        return list(ray.get([a.ready.remote() for a in self._actors]))
+        self._infos = list(ray.get([a.ready.remote() for a in self._actors]))
+        return self._infos
 
     def run(self, tasks: Iterable[ItemTask]) -> Iterator[ItemOutcome]:
         import ray
@@ -261,7 +270,7 @@ class RayEngine:
 
         for actor in self._actors:
             ray.kill(actor)
-        self._actors = []
+        self._actors, self._infos = [], []
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
         self._owns_ray = False

@@ -64,6 +64,7 @@ class Prepared:
     info: RunInfo
     items: tuple[str, ...]
     plan: Plan
+    dry_run: bool = False
 
 
 def settings_hash(settings: Settings) -> str:
@@ -113,7 +114,8 @@ def prepare(ctx: Context, options: Options, actor: str = "system:cli") -> Prepar
                 info = jstore.run_info(run)
         todo = [fid for fid in items if fid not in finished]
         filings = jstore.load_filings(s, todo)
-    return Prepared(info, tuple(items), planner.plan(filings, items, finished))
+    plan = planner.plan(filings, items, finished)
+    return Prepared(info, tuple(items), plan, options.dry_run)
 
 
 def default_workers() -> int:
@@ -125,7 +127,10 @@ def make_engine(settings: Settings, options: Options) -> Engine:
         cfg = WorkerConfig(settings.model_dump_json(), options.pipeline)
         return RayEngine(cfg, options.workers, options.address)
     workers = options.workers or default_workers()
-    cfg = WorkerConfig(settings.model_dump_json(), options.pipeline, single_thread=workers > 1)
+    # One thread per worker process when there are several (threads share one process:
+    # the limits would bind the whole process, so the thread kind keeps the settings).
+    single = workers > 1 and options.pool_kind == "process"
+    cfg = WorkerConfig(settings.model_dump_json(), options.pipeline, single_thread=single)
     return LocalEngine(cfg, workers, kind=options.pool_kind)
 
 
@@ -152,13 +157,15 @@ def execute(
     engine: Engine | None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    close_engine: bool = True,
 ) -> Report:
-    """Run the plan on the engine; each result is committed as it arrives."""
+    """Run the plan on the engine; each result is committed as it arrives. The engine is
+    closed afterwards unless ``close_engine`` is false (a benchmark reuses it)."""
     plan, info = prepared.plan, prepared.info
     started = time.monotonic()
     processed = 0
     run_id = info.run_id
-    if run_id is None:  # dry run
+    if prepared.dry_run or run_id is None:  # plan only (an open run is reported as is)
         return report_for(ctx, prepared, None, planned=planned_counts(plan))
     befores: dict[str, ItemView] = {}
 
@@ -188,7 +195,8 @@ def execute(
                 if stop is not None and stop.is_set():
                     break
         finally:
-            engine.close()
+            if close_engine:
+                engine.close()
             if progress is not None:
                 progress.close()
     with ctx.sessions() as s:

@@ -185,6 +185,10 @@ def test_interrupted_run_resumes_and_writes_each_result_once(env: Env) -> None:
         assert jstore.get_run(s, str(first.info.run_id)).status == "running"
         assert len(jstore.finished_items(s, str(first.info.run_id))) == 2
 
+    plan = report_json(execute(ctx(env), prepare(ctx(env), options(dry_run=True)), None))
+    assert plan["run_id"] == first.info.run_id and plan["dry_run"] is True
+    assert (plan["planned"]["to_run"], plan["planned"]["already_recorded"]) == (3, 2)
+
     again = prepare(ctx(env), options())  # same models, settings, selection: resumed
     assert again.info.run_id == first.info.run_id and again.info.resumed
     assert len(again.plan.finished) == 2 and len(again.plan.items) == 3
@@ -286,5 +290,9 @@ def test_admin_endpoints_start_a_run_and_report_progress(env: Env) -> None:
     assert [x["filing_id"] for x in body["report"]["changed"]] == [renamed]
     assert same not in json.dumps(body["report"]["changed"])
     assert c.get(f"/v1/admin/reverify/{run_id}", headers=reviewer).status_code == 403
+    # the reviewer's view of a changed filing carries the flag
+    flags = c.get(f"/v1/review/filings/{renamed}", headers=reviewer).json()["reverify_flags"]
+    assert [f["run_id"] for f in flags] == [run_id]
+    assert c.get(f"/v1/review/filings/{same}", headers=reviewer).json()["reverify_flags"] == []
     missing = c.get("/v1/admin/reverify/" + "f" * 32, headers=admin)
     assert (missing.status_code, missing.json()["error"]) == (404, "NOT_FOUND")

@@ -86,6 +86,7 @@ def test_ray_engine_gives_the_local_pool_results(stored_factory: Any, local_ray:
     infos = engine.start()
     assert len({i["pid"] for i in infos}) == 2
     assert all(i["single_thread"] and i["omp_threads"] == "1" for i in infos)
+    assert engine.start() == infos  # starting again keeps the same actors
     on_ray = report_json(execute(stored.ctx, prepared, engine))
     assert local_ray.is_initialized()  # the engine leaves the test's Ray running
 
