@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of
 from kyc.liveness.evaluate import is_cut
+from kyc.liveness.replay import moire_peak
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
 from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
@@ -28,7 +29,7 @@ class _Candidate:
     t: float
     quality: float
     frame: Frame  # kept undecoded to RGB until chosen
-    box: Box  # face box in the upright frame
+    box: Box  # face box in the upright, full-resolution frame
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Track:
     decoded_frames: int = 0
     analysed_frames: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    moire: list[float] = field(default_factory=list)  # per analysed frame (NaN: no face)
+    brightness_t: list[float] = field(default_factory=list)  # every decoded frame
+    brightness: list[float] = field(default_factory=list)  # its mean grey level
 
 
 def _resize(img: GrayImage, scale: float) -> GrayImage:
@@ -108,18 +112,43 @@ def _roi_detect(engine: FaceEngine, gray: GrayImage, prev: Box) -> Box | None:
     return boxes[0].scaled(1.0 / scale, x0, y0)
 
 
+def _landmarks(engine: FaceEngine, gray: GrayImage, box: Box) -> Landmarks:
+    """68 landmarks, computed on a crop around the box (the predictor only samples pixels
+    near the box; handing dlib the whole frame costs a full-frame conversion per call)."""
+    h, w = gray.shape[:2]
+    roi = _clip_box(_expand(box, 0.5), w, h)
+    if roi is None:
+        return engine.landmarks(gray, box)
+    x0, y0, x1, y1 = int(roi.left), int(roi.top), int(roi.right) + 1, int(roi.bottom) + 1
+    crop = np.ascontiguousarray(gray[y0:y1, x0:x1])
+    pts = engine.landmarks(crop, box.scaled(1.0, -x0, -y0))
+    out: Landmarks = pts + np.array([x0, y0], dtype=np.float64)
+    return out
+
+
 def _thumb(gray: GrayImage, box: Box | None) -> npt.NDArray[np.float32]:
     import cv2
 
     h, w = gray.shape[:2]
-    step = max(1, min(h, w) // (THUMB * 16))
-    region = gray[::step, ::step]  # cheap pre-shrink of the whole frame
+    region = gray
     if box is not None:
         b = _clip_box(box, w, h)
         if b is not None:
             region = gray[int(b.top) : int(b.bottom), int(b.left) : int(b.right)]
+    # cheap pre-shrink by striding: each thumbnail pixel still averages >= ~100 samples
+    step = max(1, min(region.shape[:2]) // (THUMB * 10))
+    region = region[::step, ::step]
     small = cv2.resize(region, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
     return np.asarray(small, dtype=np.float32).reshape(-1)
+
+
+def _moire(gray: GrayImage, box: Box) -> float:
+    """Spectral peak of the face's inner region (moiré of a screen), see replay.py."""
+    h, w = gray.shape[:2]
+    b = _clip_box(_expand(box, -0.2), w, h)  # the inner 60%: skin, no hair or background
+    if b is None:
+        return math.nan
+    return moire_peak(gray[int(b.top) : int(b.bottom), int(b.left) : int(b.right)])
 
 
 def _quality(gray: GrayImage, box: Box, pts: Landmarks) -> float:
@@ -168,9 +197,14 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     last_t = 0.0
     timing = {"detect": 0.0, "landmarks": 0.0, "select": 0.0}
     frame: Frame
-    for frame in reader.frames():
+    moire: list[float] = []
+    bright_t: list[float] = []
+    bright: list[float] = []
+    for frame in reader.frames(settings.decode_prefetch):
         decoded += 1
         last_t = frame.t
+        bright_t.append(frame.t)
+        bright.append(float(frame.gray[::4, ::4].mean()))
         if frame.t + 1e-6 < next_t:
             continue
         next_t = frame.t + step - 0.25 * step
@@ -213,10 +247,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         if box is not None:
             cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
             if 0 <= cx < w and 0 <= cy < h:
-                pts = engine.landmarks(gray, box)
+                pts = _landmarks(engine, gray, box)
                 fitted = box_of(pts)
                 if _deviation(box, fitted) > 0.08:  # the box lagged the face: refit once
-                    pts = engine.landmarks(gray, fitted)
+                    pts = _landmarks(engine, gray, fitted)
                     box = box_of(pts)
         t2 = time.perf_counter()
         timing["landmarks"] += t2 - t1
@@ -225,13 +259,15 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         times.append(frame.t)
         shapes.append(pts)
         thumbs.append(_thumb(gray, box if pts is not None else None))
+        moire.append(_moire(gray, box) if pts is not None and box is not None else math.nan)
         if pts is not None and box is not None:
             q = _quality(gray, box, pts)
             slot = int(frame.t / settings.embed_slot_s)
             key = (len(cuts), slot)
             cur = slots.get(key)
             if cur is None or q > cur.quality:
-                slots[key] = _Candidate(len(cuts), frame.t, q, frame, box)
+                full_box = box.scaled(1.0 / frame.scale)  # embeddings use full resolution
+                slots[key] = _Candidate(len(cuts), frame.t, q, frame, full_box)
         timing["select"] += time.perf_counter() - t2
     duration = last_t
     t3 = time.perf_counter()
@@ -253,6 +289,9 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         decoded_frames=decoded,
         analysed_frames=len(times),
         timings=timing,
+        moire=moire,
+        brightness_t=bright_t,
+        brightness=bright,
     )
 
 

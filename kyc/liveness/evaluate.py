@@ -27,7 +27,8 @@ class Reason(StrEnum):
     IDENTITY_CHANGED = "IDENTITY_CHANGED"
     STATIC_PHOTO = "STATIC_PHOTO"  # only rigid (planar) motion: a photo moved by hand
     NO_LIVENESS_EVIDENCE = "NO_LIVENESS_EVIDENCE"  # no blink / mouth movement at all
-    SCREEN_REPLAY = "SCREEN_REPLAY"
+    SCREEN_REPLAY = "SCREEN_REPLAY"  # a screen's pixel pattern (moiré) on the face
+    SCREEN_FLICKER = "SCREEN_FLICKER"  # periodic brightness flicker (review: lamps flicker)
     LOOPED_FRAMES = "LOOPED_FRAMES"
     SCENE_CUT = "SCENE_CUT"  # the video was edited (review; identity checked across it)
     CHALLENGE_FAILED = "CHALLENGE_FAILED"
@@ -42,6 +43,7 @@ REJECTING = frozenset(
         Reason.MULTIPLE_FACES,
         Reason.IDENTITY_CHANGED,
         Reason.STATIC_PHOTO,
+        Reason.SCREEN_REPLAY,
         Reason.NO_LIVENESS_EVIDENCE,
         Reason.LOOPED_FRAMES,
         Reason.CHALLENGE_FAILED,
@@ -59,6 +61,7 @@ class Baseline:
     yaw: float
     pitch: float  # degrees (3-D pose fit)
     head_yaw: float = 0.0  # degrees (3-D pose fit)
+    head_roll: float = 0.0  # degrees (3-D pose fit)
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,14 @@ def baseline(frames: Sequence[FrameSignals]) -> Baseline | None:
     yaw = _finite([f.yaw for f in frames])
     pitch = _finite([f.pitch for f in frames])
     head_yaw = _finite([f.head_yaw for f in frames])
+    head_roll = _finite([f.head_roll for f in frames])
     return Baseline(
         eye=float(np.median(eye)),
         mouth=float(np.percentile(mouth, 20)) if mouth.size else 0.0,
         yaw=float(np.median(yaw)) if yaw.size else 0.0,
         pitch=float(np.median(pitch)) if pitch.size else 0.0,
         head_yaw=float(np.median(head_yaw)) if head_yaw.size else 0.0,
+        head_roll=float(np.median(head_roll)) if head_roll.size else 0.0,
     )
 
 
@@ -197,12 +202,12 @@ def detect_events(
     * mouth_open: mouth opening ``mouth_open_delta`` above baseline for ``mouth_min_s``;
     * turn_left / turn_right: yaw ``turn_delta`` away from baseline for ``turn_min_s``,
       with the head's yaw change (3-D pose, degrees) at least ``axis_ratio`` times its
-      pitch change: a nod or a lean is not a turn. ``turn_left`` is the nose moving
-      toward the image's right edge (+yaw) unless ``mirrored``;
+      pitch and its roll change: a nod or a sideways lean is not a turn. ``turn_left``
+      is the nose moving toward the image's right edge (+yaw) unless ``mirrored``;
     * nod: head pitch (3-D pose) ``nod_deg`` below baseline (looking down) for
       ``nod_min_s``, from and back to within ``nod_return`` x ``nod_deg`` of the baseline
       within ``nod_window_s`` on either side (down *and back up*), with the pitch change
-      at least ``axis_ratio`` times the yaw change (a turn is not a nod).
+      at least ``axis_ratio`` times the yaw and the roll change (a turn is not a nod).
 
     Blink and mouth events must also deform the face beyond a planar fit
     (``event_nonrigid_min``): a tilted photo can mimic a ratio change, not a deformation.
@@ -242,6 +247,12 @@ def detect_events(
     def head_yaw_dev(f: FrameSignals) -> float:
         return abs(_dev(f.head_yaw, base.head_yaw))
 
+    def roll_dev(f: FrameSignals) -> float:
+        return abs(_dev(f.head_roll, base.head_roll))
+
+    def yaw_dominates(f: FrameSignals) -> bool:
+        return head_yaw_dev(f) >= s.axis_ratio * max(abs(pitch_dev(f)), roll_dev(f))
+
     def pitch_dev(f: FrameSignals) -> float:
         return _dev(f.pitch, base.pitch)
 
@@ -258,9 +269,7 @@ def detect_events(
 
         for run in _runs(frames, beyond, gap):
             peak = _peak(frames, run, turned)
-            if _duration(frames, *run) >= s.turn_min_s and head_yaw_dev(peak) >= s.axis_ratio * abs(
-                pitch_dev(peak)
-            ):
+            if _duration(frames, *run) >= s.turn_min_s and yaw_dominates(peak):
                 events.append(_event(action, frames, run, turned))
 
     def head_down(f: FrameSignals) -> bool:
@@ -273,7 +282,7 @@ def detect_events(
         peak = _peak(frames, run, pitch_dev)
         if (
             _duration(frames, *run) >= s.nod_min_s
-            and pitch_dev(peak) >= s.axis_ratio * head_yaw_dev(peak)
+            and pitch_dev(peak) >= s.axis_ratio * max(head_yaw_dev(peak), roll_dev(peak))
             and _near(frames, run, s.nod_window_s, head_level)
         ):
             events.append(_event(Action.NOD, frames, run, pitch_dev))

@@ -21,6 +21,8 @@ class LivenessSettings(BaseModel):
 
     # --- analysis budget ------------------------------------------------------------------
     analysis_fps: float = 15.0  # frames analysed per second of video (by timestamp)
+    work_short_side: int = 480  # frames are analysed at most this large (short side, px)
+    decode_prefetch: int = 8  # frames decoded ahead in a background thread (0: inline)
     detect_short_side: int = 320  # full-frame detection runs on a frame this tall/wide
     full_detect_every_s: float = 1.0  # full-frame detection (counts faces) this often
     roi_detect_every: int = 4  # confirm the tracked face by a small ROI detection every N frames
@@ -34,7 +36,7 @@ class LivenessSettings(BaseModel):
     mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
-    turn_min_s: float = 0.2
+    turn_min_s: float = 0.4  # held: head jerks of people laughing or talking last <= 0.25 s
     nod_deg: float = 15.0  # head pitch (3-D pose fit) this far below the baseline, degrees
     nod_min_s: float = 0.1
     nod_window_s: float = 1.5  # head near baseline (< nod_return x nod_deg) this close before
@@ -55,6 +57,11 @@ class LivenessSettings(BaseModel):
     loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
+    # screen replay (docs/liveness.md): genuine clips' median moiré peak 17-36, replays
+    # 279-506; flicker amplitude genuine <= 1.3%, simulated screen flicker 3.7-5.3%
+    moire_min_peak: float = 80.0  # median spectral peak / ring level on the face
+    flicker_min_ratio: float = 100.0  # brightness peak power / median band power
+    flicker_min_amplitude: float = 0.025  # ... and a sine amplitude of this share of mean
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
     cut_min_diff: float = 20.0  # whole-frame thumbnail change (0..255) of a scene cut
     cut_ratio: float = 8.0  # ... and this many times the clip's median change

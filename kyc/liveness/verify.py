@@ -23,6 +23,7 @@ from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Challenge
 from kyc.liveness.engine import Embedding, FaceEngine
 from kyc.liveness.match import _default_engine, distance, embed_image, judge
+from kyc.liveness.replay import flicker_peak, screen_flicker, screen_moire
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
 
@@ -147,6 +148,11 @@ def judge_track(
         reasons.append(ev.Reason.SCENE_CUT)
     if ev.is_static(sig, settings):
         reasons.append(ev.Reason.STATIC_PHOTO)
+    if screen_moire(track.moire, settings.moire_min_peak):
+        reasons.append(ev.Reason.SCREEN_REPLAY)
+    flicker = flicker_peak(track.brightness_t, track.brightness)
+    if screen_flicker(*flicker, settings.flicker_min_ratio, settings.flicker_min_amplitude):
+        reasons.append(ev.Reason.SCREEN_FLICKER)
     present = [i for i, s in enumerate(sig) if s.face]
     if (
         present and ev.looped([sig[i].t for i in present], track.thumbs[present], settings)

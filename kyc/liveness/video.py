@@ -59,8 +59,9 @@ class VideoInfo:
 @dataclass(frozen=True)
 class Frame:
     t: float  # seconds from the first frame
-    gray: GrayImage  # upright luma
-    source: Any  # the av.VideoFrame (for an RGB copy when needed)
+    gray: GrayImage  # upright luma, at most ``work_short_side`` on its short side
+    source: Any  # the full-resolution av.VideoFrame (for an RGB copy when needed)
+    scale: float = 1.0  # ``gray`` pixels per full-resolution pixel
 
 
 def to_rgb(frame: Frame, turns: int) -> RGBImage:
@@ -68,8 +69,16 @@ def to_rgb(frame: Frame, turns: int) -> RGBImage:
     return upright(rgb, turns)
 
 
-def _gray(vf: Any) -> GrayImage:
-    """The luma plane without a colour conversion when the format is planar YUV."""
+def _gray(vf: Any, scale: float = 1.0) -> GrayImage:
+    """The luma plane without a colour conversion when the format is planar YUV; with
+    ``scale`` < 1, downscaled by the decoder's scaler (area averaging) instead."""
+    if scale < 1.0:
+        w = max(2, round(vf.width * scale))
+        h = max(2, round(vf.height * scale))
+        small: GrayImage = vf.reformat(
+            width=w, height=h, format="gray", interpolation="AREA"
+        ).to_ndarray()
+        return np.ascontiguousarray(small)
     fmt = vf.format.name
     if fmt.startswith(("yuv", "yuvj", "nv12", "nv21")) and not fmt.endswith(("p10le", "p10be")):
         plane = vf.planes[0]
@@ -145,15 +154,27 @@ class VideoReader:
         stream.codec_context.thread_count = settings.threads
         self.info = VideoInfo(kind, codec, w, h, duration, 0)
 
-    def frames(self) -> Iterator[Frame]:
+    def frames(self, prefetch: int = 0) -> Iterator[Frame]:
         """Decoded frames in presentation order, upright, with their timestamps (s).
+
+        With ``prefetch`` > 0 a background thread decodes up to that many frames ahead
+        (PyAV releases the GIL while decoding, so decoding overlaps the caller's work on a
+        second core); errors still surface here, in order.
 
         Raises CORRUPT_VIDEO on a decoding error or when the stream ends far before its
         declared duration (a truncated file), VIDEO_TOO_SHORT for 0 frames or a clip
         shorter than ``min_duration_s``, VIDEO_TOO_LONG past ``max_duration_s``."""
+        if prefetch <= 0:
+            yield from self._decode()
+            return
+        yield from _prefetched(self._decode(), prefetch)
+
+    def _decode(self) -> Iterator[Frame]:
         import av
 
         s = self.settings
+        w0, h0 = self.info.width, self.info.height
+        scale = min(1.0, s.work_short_side / max(1, min(w0, h0)))
         first: float | None = None
         last_t = 0.0
         count = 0
@@ -192,7 +213,7 @@ class VideoReader:
                         )
                 count += 1
                 last_t = t
-                yield Frame(t, upright(_gray(vf), turns), vf)
+                yield Frame(t, upright(_gray(vf, scale), turns), vf, scale)
         except av.FFmpegError as exc:
             raise BadInput(
                 ErrorCode.CORRUPT_VIDEO, f"{self.path} cannot be decoded: {exc}"
@@ -212,3 +233,53 @@ class VideoReader:
                 ErrorCode.VIDEO_TOO_SHORT,
                 f"{self.path} lasts {last_t:.2f} s; at least {s.min_duration_s:.1f} s needed",
             )
+
+
+_DONE = object()
+
+
+def _prefetched(source: Iterator[Frame], depth: int) -> Iterator[Frame]:
+    """Run ``source`` in a daemon thread, ``depth`` items ahead; re-raise its exception
+    in the consumer. Stopping early (the consumer breaks off) lets the thread finish."""
+    import queue
+    import threading
+
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in source:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=run, name="video-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Frame)
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5.0)

@@ -71,10 +71,12 @@ def frames(
     pitch: float = 5.0,
     nonrigid: float = 0.05,
     head_yaw: float = 0.0,
+    head_roll: float = 0.0,
 ) -> list[FrameSignals]:
-    """A neutral, steady signal sequence (pitch and head_yaw in degrees)."""
+    """A neutral, steady signal sequence (pitch, head_yaw and head_roll in degrees)."""
     return [
-        FrameSignals(i / fps, True, eye, mouth, yaw, pitch, nonrigid, head_yaw) for i in range(n)
+        FrameSignals(i / fps, True, eye, mouth, yaw, pitch, nonrigid, head_yaw, head_roll)
+        for i in range(n)
     ]
 
 

@@ -139,6 +139,20 @@ def test_nod_with_some_yaw_is_a_nod_not_a_turn() -> None:
     assert _kinds(_events(seq)) == [A.NOD]
 
 
+def test_head_jerk_is_not_a_turn() -> None:
+    """Laughing or talking people jerk the head by 12-19 degrees for <= 0.25 s; a turn
+    is held for turn_min_s."""
+    seq = with_values(frames(60), 1.0, 1.2, yaw=0.2, head_yaw=19.0)
+    assert _events(seq) == []
+
+
+def test_sideways_lean_is_not_a_turn() -> None:
+    """Rolling the head (a lean) moves the jaw-based yaw; the 3-D yaw change must
+    dominate the roll change."""
+    seq = with_values(frames(60), 1.0, 1.6, yaw=0.15, head_yaw=8.0, head_roll=20.0)
+    assert _events(seq) == []
+
+
 def test_very_short_turn_is_ignored() -> None:
     seq = with_values(frames(60), 1.0, 1.0, yaw=0.3)  # one frame (1/15 s)
     assert _events(seq) == []

@@ -1,0 +1,109 @@
+"""Screen-replay signals without a trained model (pure numpy on plain arrays).
+
+A video replayed on a screen and filmed again carries traces of the screen:
+
+* **moiré / pixel grid** - the screen's pixel lattice beats against the camera's sensor
+  grid and shows as a strong, narrow peak in the spatial spectrum of the face region,
+  where a real face's spectrum falls off smoothly (``moire_peak``);
+* **flicker** - the screen's refresh / backlight PWM beats against the camera's frame
+  rate and modulates the picture's brightness periodically (``flicker_peak``).
+
+Both are measured as a peak over the local spectral level (a ratio, so independent of
+exposure and contrast), per frame for moiré and over the clip for flicker; the decision
+(``screen_replay``) needs the trace to persist through the clip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+GrayImage = npt.NDArray[np.uint8]
+Series = Sequence[float] | npt.NDArray[np.float64]
+
+
+def _radial_index(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    fy = np.fft.fftfreq(n)[:, None]
+    fx = np.fft.rfftfreq(n)[None, :]
+    r = np.hypot(fy, fx)  # cycles per pixel, 0 .. 0.707
+    ring = np.minimum((r * n).astype(np.int64), n // 2)
+    return r, ring
+
+
+def moire_peak(face: GrayImage, size: int = 64) -> float:
+    """Strongest narrow spectral peak of a face crop, relative to the median power of
+    its own frequency ring, among frequencies 0.12-0.5 cycles/px (finer than facial
+    features, coarser than noise at Nyquist). Natural faces stay near the statistical
+    maximum of a smooth spectrum (~10-30); a periodic screen pattern stands far out.
+
+    The crop is the central ``size`` x ``size`` pixels (no resampling: resampling would
+    itself alias a fine pattern); NaN when the crop is smaller."""
+    h, w = face.shape[:2]
+    if h < size or w < size:
+        return float("nan")
+    y0, x0 = (h - size) // 2, (w - size) // 2
+    patch = face[y0 : y0 + size, x0 : x0 + size].astype(np.float64)
+    patch -= patch.mean()
+    win = np.hanning(size)
+    power = np.abs(np.fft.rfft2(patch * np.outer(win, win))) ** 2
+    r, ring = _radial_index(size)
+    band = (r >= 0.12) & (r <= 0.5)
+    if not band.any():
+        return float("nan")
+    rings = np.unique(ring[band])
+    ratios = []
+    for k in rings:
+        sel = band & (ring == k)
+        level = float(np.median(power[sel]))
+        if level > 0:
+            ratios.append(float(power[sel].max()) / level)
+    return max(ratios) if ratios else float("nan")
+
+
+def flicker_peak(times: Series, brightness: Series, min_hz: float = 2.0) -> tuple[float, float]:
+    """(peak ratio, relative amplitude) of the strongest periodic brightness change at or
+    above ``min_hz`` (slower changes are exposure and motion), from the mean brightness
+    of every decoded frame. The series is resampled to its median frame interval and
+    detrended by a 0.5 s moving average; ratio = peak power / median power of the band;
+    amplitude = the peak's sine amplitude / mean brightness. (0, 0) when too short."""
+    t = np.asarray(times, dtype=np.float64)
+    b = np.asarray(brightness, dtype=np.float64)
+    ok = np.isfinite(t) & np.isfinite(b)
+    t, b = t[ok], b[ok]
+    if t.size < 32 or t[-1] - t[0] < 2.0:
+        return 0.0, 0.0
+    dt = float(np.median(np.diff(t)))
+    if dt <= 0:
+        return 0.0, 0.0
+    grid = np.arange(t[0], t[-1], dt)
+    y = np.interp(grid, t, b)
+    mean = float(y.mean())
+    k = max(3, int(round(0.5 / dt)) | 1)
+    trend = np.convolve(np.pad(y, k // 2, mode="edge"), np.ones(k) / k, mode="valid")
+    y = (y - trend[: y.size]) * np.hanning(y.size)
+    spec = np.abs(np.fft.rfft(y)) ** 2
+    freqs = np.fft.rfftfreq(y.size, dt)
+    band = freqs >= min_hz
+    if band.sum() < 8 or mean <= 0:
+        return 0.0, 0.0
+    level = float(np.median(spec[band]))
+    i = int(np.argmax(np.where(band, spec, -1.0)))
+    ratio = float(spec[i]) / level if level > 0 else 0.0
+    # a Hann-windowed sine of amplitude A has a peak |X| of about A * N / 4
+    amplitude = 4.0 * float(np.sqrt(spec[i])) / y.size / mean
+    return ratio, amplitude
+
+
+def screen_moire(moire: Series, min_peak: float, min_frames: int = 5) -> bool:
+    """A screen's pixel pattern persists on the face: the median of the per-frame moiré
+    peaks (frames with a face large enough) reaches ``min_peak``."""
+    m = np.asarray(moire, dtype=np.float64)
+    m = m[np.isfinite(m)]
+    return bool(m.size >= min_frames and float(np.median(m)) >= min_peak)
+
+
+def screen_flicker(ratio: float, amplitude: float, min_ratio: float, min_amplitude: float) -> bool:
+    """A periodic brightness change that stands out of the spectrum and is large."""
+    return ratio >= min_ratio and amplitude >= min_amplitude

@@ -1,0 +1,75 @@
+"""Screen-replay signals on synthetic images and brightness series (no models)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kyc.liveness.replay import flicker_peak, moire_peak
+
+
+def _skin(seed: int, size: int = 96) -> np.ndarray:
+    """A smooth, face-like texture: shading, isotropically blurred noise at a few scales
+    (a 1/f-like spectrum) and sensor noise."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    img = 140 + 40 * np.sin(2.5 * xx + 1.0) * np.cos(1.5 * yy)
+    for sigma in (1.0, 2.0, 4.0):
+        noise = rng.normal(0, 1, (size, size)).astype(np.float32)
+        img = img + 8 * sigma * np.asarray(cv2.GaussianBlur(noise, (0, 0), sigma))
+    img = img + rng.normal(0, 1.5, (size, size))
+    return np.asarray(np.clip(img, 0, 255), dtype=np.uint8)
+
+
+def _grating(size: int, fx: float, fy: float, amp: float) -> np.ndarray:
+    yy, xx = np.mgrid[0:size, 0:size]
+    return np.asarray(amp * np.sin(2 * math.pi * (fx * xx + fy * yy) + 0.3), dtype=np.float64)
+
+
+def test_a_screen_pattern_stands_out_of_a_face_spectrum() -> None:
+    for seed in range(5):
+        face = _skin(seed)
+        screen = np.clip(face + _grating(96, 0.14, 0.06, 8.0), 0, 255).astype(np.uint8)
+        natural, replayed = moire_peak(face), moire_peak(screen)
+        assert natural < 60.0
+        assert replayed > 5 * natural
+
+
+def test_moire_needs_a_large_enough_crop() -> None:
+    assert math.isnan(moire_peak(_skin(0, size=40)))
+
+
+def test_moire_ignores_exposure_and_contrast() -> None:
+    face = _skin(3).astype(np.float64)
+    a = moire_peak(face.astype(np.uint8))
+    b = moire_peak(np.clip(0.5 * face + 60, 0, 255).astype(np.uint8))
+    assert b == pytest.approx(a, rel=0.25)  # rounding to uint8 only
+
+
+def _brightness(n: int, fps: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean frame brightness of a live recording: slow drift (exposure, head motion)
+    plus sensor noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / fps
+    drift = 120 + np.cumsum(rng.normal(0, 0.3, n))
+    return t, drift + rng.normal(0, 0.4, n)
+
+
+def test_refresh_flicker_is_a_peak_and_slow_drift_is_not() -> None:
+    for seed in range(5):
+        t, b = _brightness(150, 30.0, seed)
+        ratio, amp = flicker_peak(t, b)
+        flick = b * (1 + 0.03 * np.sin(2 * math.pi * 7.0 * t))
+        f_ratio, f_amp = flicker_peak(t, flick)
+        assert f_ratio > 4 * ratio
+        assert f_amp == pytest.approx(0.03, rel=0.35)
+        assert amp < 0.01
+
+
+def test_flicker_needs_two_seconds() -> None:
+    t, b = _brightness(40, 30.0, 0)
+    assert flicker_peak(t, b) == (0.0, 0.0)
