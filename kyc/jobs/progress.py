@@ -61,6 +61,10 @@ class Progress:
         self._shown = -1  # items finished at the last plain line
         self.enabled = enabled
 
+    def begin(self) -> None:
+        """The workers are ready: rate and ETA count from now, not from start-up."""
+        self.started = self.clock()
+
     def update(self, failed: bool) -> None:
         self.finished += 1
         self.processed += 1

@@ -43,9 +43,10 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class Timing:
-    wall_s: float
+    wall_s: float  # from the workers being ready to the last result
     processed: int  # items run by this invocation
     workers: int
+    startup_s: float = 0.0  # starting the workers (models, Ray)
 
     @property
     def items_per_minute(self) -> float:
@@ -135,6 +136,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "wall_s": round(t.wall_s, 2),
             "processed": t.processed,
             "workers": t.workers,
+            "startup_s": round(t.startup_s, 2),
             "items_per_minute": round(t.items_per_minute, 2),
         }
     return out
@@ -187,7 +189,8 @@ def render_table(report: Report) -> str:
         t = report.timing
         lines.append(
             f"this invocation: {t.processed} items in {t.wall_s:.1f} s "
-            f"({t.items_per_minute:.1f} items/min, {t.workers} workers)"
+            f"({t.items_per_minute:.1f} items/min, {t.workers} workers; "
+            f"start-up {t.startup_s:.1f} s)"
         )
     moves = transitions(
         (r.before.decision if r.before else None, r.after.decision if r.after else None)

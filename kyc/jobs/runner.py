@@ -162,7 +162,7 @@ def execute(
     """Run the plan on the engine; each result is committed as it arrives. The engine is
     closed afterwards unless ``close_engine`` is false (a benchmark reuses it)."""
     plan, info = prepared.plan, prepared.info
-    started = time.monotonic()
+    started = ready = time.monotonic()
     processed = 0
     run_id = info.run_id
     if prepared.dry_run or run_id is None:  # plan only (an open run is reported as is)
@@ -182,6 +182,9 @@ def execute(
         try:
             engine.start()
             workers = engine.workers
+            ready = time.monotonic()
+            if progress is not None:
+                progress.begin()
             for outcome in engine.run(tasks()):
                 before = befores.pop(outcome.filing_id)
                 rec = jstore.record(ctx.sessions, ctx.cipher, run_id, before, outcome)
@@ -201,7 +204,7 @@ def execute(
                 progress.close()
     with ctx.sessions() as s:
         jstore.mark_done_if_complete(s, run_id)
-    timing = Timing(time.monotonic() - started, processed, workers)
+    timing = Timing(time.monotonic() - ready, processed, workers, ready - started)
     return report_for(ctx, prepared, timing)
 
 
