@@ -80,7 +80,7 @@ class Progress:
             line = progress_line(
                 self.finished, self.failed, self.total, self.processed, elapsed, 30
             )
-            self.stream.write("\r" + line + ("\n" if final else ""))
+            self.stream.write("\r" + line + "\x1b[K" + ("\n" if final else ""))
             self.stream.flush()
         elif (final and self._shown != self.finished) or now - self._last >= self.every_s:
             self._last, self._shown = now, self.finished
