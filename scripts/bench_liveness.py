@@ -38,7 +38,7 @@ from kyc.config import get_settings
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Action, Challenge
 from kyc.liveness.engine import Embedding, FaceEngine, get_engine
-from kyc.liveness.match import distance, embed_image
+from kyc.liveness.match import distance, embed_image, template_distance
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.verify import verify_video
 
@@ -328,6 +328,10 @@ class PairStats:
     impostor: list[float]
     genuine_id: list[float]  # genuine pairs where one side is ID-style
     impostor_id: list[float]
+    # a two-photo template (mean embedding of two other photos / frames of an identity)
+    # vs an ID-style portrait: what verify_video compares (a clip's frames vs the card)
+    template_genuine: list[float]
+    template_impostor: list[float]
 
 
 def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> PairStats:
@@ -348,7 +352,7 @@ def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> 
                     print(f"  (no face found in {name}#{k} {kind})", file=sys.stderr)
                     continue
                 emb.append((name, k, kind, e2))
-    st = PairStats([], [], [], [])
+    st = PairStats([], [], [], [], [], [])
     for (n1, k1, v1, e1), (n2, k2, v2, e2) in itertools.combinations(emb, 2):
         if v1 != "orig" and v2 != "orig":
             continue  # compare a card portrait with a photo / video frame, not two cards
@@ -360,6 +364,18 @@ def face_pairs(engine: FaceEngine, ls: LivenessSettings, rng: random.Random) -> 
             (st.genuine_id if idpair else st.genuine).append(d)
         else:
             (st.impostor_id if idpair else st.impostor).append(d)
+    photos: dict[str, list[tuple[int, Embedding]]] = defaultdict(list)
+    for n, k, v, e in emb:
+        if v == "orig":
+            photos[n].append((k, e))
+    for n_id, k_id, v_id, e_id in emb:
+        if v_id == "orig":
+            continue
+        for n, plist in photos.items():
+            others = [e for k, e in plist if not (n == n_id and k == k_id)]
+            for a, b in itertools.combinations(others, 2):
+                d = template_distance([a, b], e_id)
+                (st.template_genuine if n == n_id else st.template_impostor).append(d)
     n_ids = len({e[0] for e in emb})
     print(f"face pairs: {n_ids} identities, {len(emb)} embeddings")
     close: list[tuple[float, str]] = []
@@ -418,6 +434,28 @@ def report_pairs(st: PairStats, ls: LivenessSettings) -> None:
         sum(d <= ls.match_same_distance for d in gen) + sum(d > ls.match_same_distance for d in imp)
     ) / (len(gen) + len(imp))
     print(f"  pair accuracy at same_person: {acc:.2%}")
+    tg, ti = st.template_genuine, sorted(st.template_impostor)
+    if tg and ti:
+        print(
+            f"  two-photo template vs ID-style: genuine {len(tg)}, impostor {len(ti)} pairs; "
+            "genuine min/p5/median/p95/max "
+            + " ".join(f"{x:.3f}" for x in np.percentile(tg, [0, 5, 50, 95, 100]))
+        )
+        for target in (0.001, 0.01):
+            k = int(math.floor(target * len(ti)))
+            emp = ti[min(k, len(ti) - 1)]
+            print(
+                f"    FMR {target:.1%}: empirical distance {emp:.3f}, "
+                f"FNMR there {1 - rate_below(tg, emp):.2%}"
+            )
+        for label, thr in (
+            ("template same_person", ls.match_template_same_distance),
+            ("template review", ls.match_template_review_distance),
+        ):
+            print(
+                f"    {label} threshold {thr:.3f}: FMR {rate_below(ti, thr):.3%}, "
+                f"FNMR {1 - rate_below(tg, thr):.2%}"
+            )
 
 
 # --------------------------------------------------------------------------------------
@@ -469,8 +507,9 @@ class Case:
 
 def evaluate_case(
     case: Case, engine: FaceEngine, ls: LivenessSettings
-) -> list[tuple[str, list[str], tuple[Action, ...] | None]]:
-    """Analyse the video once, judge it under each challenge: (decision, reasons, seq)."""
+) -> list[tuple[str, list[str], tuple[Action, ...] | None, float | None]]:
+    """Analyse the video once, judge it under each challenge:
+    (decision, reasons, seq, match distance)."""
     from kyc.liveness.verify import verdict_from_track
 
     pe, _ = embed_image(case.portrait, engine, ls)
@@ -478,7 +517,7 @@ def evaluate_case(
     out = []
     for seq in case.challenges:
         v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
-        out.append((v.decision, [r.value for r in v.reasons], seq))
+        out.append((v.decision, [r.value for r in v.reasons], seq, v.match_distance))
     return out
 
 
@@ -723,13 +762,14 @@ def main() -> int:
         genuine, attacks = build_cases(out, engine, ls, rng)
         results: dict[str, list[bool]] = defaultdict(list)
         for case in genuine + attacks:
-            for decision, reasons, seq in evaluate_case(case, engine, ls):
+            for decision, reasons, seq, dist in evaluate_case(case, engine, ls):
                 ok = decision == "pass"
                 results[case.kind].append(ok)
                 seq_s = "-" if seq is None else ",".join(a.value for a in seq)
                 flag = "" if ok == (case.kind == "genuine") else "   <-- ERROR"
+                d_s = "-" if dist is None else f"{dist:.3f}"
                 print(
-                    f"  {case.kind:24s} {case.name:18s} [{seq_s:32s}] {decision:6s} "
+                    f"  {case.kind:24s} {case.name:18s} [{seq_s:32s}] d={d_s:5s} {decision:6s} "
                     f"{' '.join(reasons)}{flag}"
                 )
         g = results.pop("genuine")

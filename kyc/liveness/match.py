@@ -28,10 +28,17 @@ def distance(a: Embedding, b: Embedding) -> float:
     return float(np.linalg.norm(a - b))
 
 
-def score_from_distance(d: float, settings: LivenessSettings) -> float:
+def _anchors(settings: LivenessSettings, template: bool) -> tuple[float, float]:
+    if template:
+        return settings.match_template_same_distance, settings.match_template_review_distance
+    return settings.match_same_distance, settings.match_review_distance
+
+
+def score_from_distance(d: float, settings: LivenessSettings, template: bool = False) -> float:
     """Monotone map distance -> 0..100: 0 -> 100, same-threshold -> 70, review-threshold
-    -> 60, 1.0 (far beyond any same-person pair) -> 0."""
-    same, review = settings.match_same_distance, settings.match_review_distance
+    -> 60, 1.0 (far beyond any same-person pair) -> 0. ``template``: the distance is
+    from a multi-frame template (``template_distance``), with its own calibration."""
+    same, review = _anchors(settings, template)
     xs = [0.0, same, review, max(1.0, review + 0.1)]
     ys = [100.0, SCORE_AT_SAME, SCORE_AT_REVIEW, 0.0]
     return round(float(np.interp(d, xs, ys)), 2)
@@ -92,13 +99,19 @@ def embed_image(
     return engine.embed(rgb, box), box
 
 
-def judge(d: float, settings: LivenessSettings) -> tuple[float, bool, bool]:
-    """(score, same_person, review): same at the 0.1%-FMR distance, review up to 1%."""
-    return (
-        score_from_distance(d, settings),
-        d <= settings.match_same_distance,
-        d <= settings.match_review_distance,
-    )
+def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:
+    """(score, same_person, review): same at the 0.1%-FMR distance, review up to 1%
+    (of single-image pairs, or of template-vs-portrait pairs with ``template``)."""
+    same, review = _anchors(settings, template)
+    return score_from_distance(d, settings, template), d <= same, d <= review
+
+
+def template_distance(embeddings: list[Embedding], portrait: Embedding) -> float:
+    """Distance from the mean of several embeddings of one face (frames of a clip) to a
+    portrait's: averaging cancels much of the per-frame variation (expression, pose,
+    blur), which halves the false non-matches at the same false-match rate on the
+    benchmark pairs (docs/liveness.md)."""
+    return distance(np.mean(np.stack(embeddings), axis=0), portrait)
 
 
 def compare_faces(

@@ -69,6 +69,10 @@ class LivenessSettings(BaseModel):
     # --- face match (calibrated on ../shared/data/faces, see docs/liveness.md) ------------
     match_same_distance: float = 0.45  # distance at the 0.1% false-match target -> score 70
     match_review_distance: float = 0.52  # 1% false-match target -> score 60
+    # a clip's template (mean of its frame embeddings) vs the portrait: calibrated on
+    # two-photo templates vs ID-style portraits of other people (0.1%: 0.444, 1%: 0.487)
+    match_template_same_distance: float = 0.44
+    match_template_review_distance: float = 0.48
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85

@@ -22,7 +22,13 @@ from kyc.liveness import evaluate as ev
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Challenge
 from kyc.liveness.engine import Embedding, FaceEngine
-from kyc.liveness.match import _default_engine, distance, embed_image, judge
+from kyc.liveness.match import (
+    _default_engine,
+    distance,
+    embed_image,
+    judge,
+    template_distance,
+)
 from kyc.liveness.replay import flicker_peak, screen_flicker, screen_moire
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
@@ -195,10 +201,9 @@ def verdict_from_track(
     """The verdict from an analysed video and the portrait's embedding."""
     sig, base, events, outcome, id_dists = judge_track(track, challenge, settings, mirrored)
     if track.embeddings:
-        dists = sorted(distance(e, portrait_emb) for _, e in track.embeddings)
-        d_med = float(np.median(dists))
-        score, same, review = judge(d_med, settings)
-        d: float | None = d_med
+        d_tpl = template_distance([e for _, e in track.embeddings], portrait_emb)
+        score, same, review = judge(d_tpl, settings, template=True)
+        d: float | None = d_tpl
     else:
         d, score, same, review = None, 0.0, False, False
     decision, reasons = ev.decide(outcome, same, review)

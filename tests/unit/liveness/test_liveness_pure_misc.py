@@ -7,7 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from kyc.liveness.match import SCORE_AT_REVIEW, SCORE_AT_SAME, judge, score_from_distance
+from kyc.liveness.match import (
+    SCORE_AT_REVIEW,
+    SCORE_AT_SAME,
+    distance,
+    judge,
+    score_from_distance,
+    template_distance,
+)
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.video import rotation_turns, sniff_container, upright
 
@@ -55,3 +62,26 @@ def test_judge_thresholds() -> None:
     assert judge(s.match_same_distance - 0.01, s)[1:] == (True, True)
     assert judge((s.match_same_distance + s.match_review_distance) / 2, s)[1:] == (False, True)
     assert judge(s.match_review_distance + 0.01, s)[1:] == (False, False)
+
+
+def test_template_thresholds_are_their_own() -> None:
+    s = LivenessSettings()
+    d = s.match_template_same_distance
+    assert judge(d, s, template=True)[1] is True
+    assert score_from_distance(d, s, template=True) == SCORE_AT_SAME
+    assert score_from_distance(s.match_template_review_distance, s, template=True) == (
+        SCORE_AT_REVIEW
+    )
+    between = (s.match_template_review_distance + s.match_review_distance) / 2
+    assert judge(between, s)[2] is True and judge(between, s, template=True)[2] is False
+
+
+def test_template_averages_out_per_frame_noise() -> None:
+    """Frames of one face = its identity plus per-frame noise (pose, expression, blur):
+    the mean is nearer the identity than a typical single frame is."""
+    rng = np.random.default_rng(5)
+    truth = rng.normal(0, 0.09, 128)
+    for _ in range(20):
+        frames = [truth + rng.normal(0, 0.03, 128) for _ in range(4)]
+        single = float(np.median([distance(f, truth) for f in frames]))
+        assert template_distance(frames, truth) < 0.75 * single
