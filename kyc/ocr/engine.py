@@ -153,13 +153,15 @@ class OcrEngine:
         return out
 
 
-def crop_line(image: Image, quad: Quad, flip: bool = False) -> Image:
+def crop_line(image: Image, quad: Quad, flip: bool = False, reading: float | None = None) -> Image:
     """Warp the text line inside ``quad`` to an upright horizontal strip.
 
-    The quad's longer side is taken as the reading direction; ``flip`` turns the strip
-    by 180 degrees (the angle classifier decides).
+    The quad's longer side is taken as the reading direction unless ``reading`` (an image
+    angle in radians, known from the line's document) says which way the text runs: a
+    near-square box of one or two characters has no reliable long side. ``flip`` turns
+    the strip by 180 degrees (the angle classifier decides).
     """
-    q = order_along_long_side(quad)
+    q = order_along_long_side(quad) if reading is None else order_along(quad, reading)
     width = int(round(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3]))))
     height = int(round(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1]))))
     width, height = max(width, 4), max(height, 4)
@@ -172,6 +174,17 @@ def crop_line(image: Image, quad: Quad, flip: bool = False) -> Image:
         dtype=np.uint8,
     )
     return np.ascontiguousarray(strip[::-1, ::-1]) if flip else strip
+
+
+def order_along(quad: Quad, reading: float) -> Quad:
+    """Reorder the corners of a clockwise quad so that p0->p1 is the side that runs most
+    nearly in the ``reading`` direction (p3 then lies below p0 in the text's frame)."""
+    q = np.asarray(quad, dtype=np.float32)
+    d = np.array([math.cos(reading), math.sin(reading)])
+    edges = np.roll(q, -1, axis=0) - q
+    lengths = np.maximum(np.linalg.norm(edges, axis=1), 1e-6)
+    k = int(np.argmax(edges @ d / lengths))
+    return np.roll(q, -k, axis=0)
 
 
 def order_along_long_side(quad: Quad) -> Quad:

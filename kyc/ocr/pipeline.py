@@ -18,11 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
+import numpy.typing as npt
 
 from kyc.config import Settings
 from kyc.imageio import BGRImage, decode_image, read_image_file
-from kyc.ocr import quality
+from kyc.ocr import quality, regions
 from kyc.ocr.documents import BY_NAME, DocumentKind
 from kyc.ocr.documents.base import Checked, RawField
 from kyc.ocr.documents.id_card_back import term_fits_age
@@ -78,6 +80,28 @@ def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
 
+def from_upright(box: tuple[float, float, float, float], angle: float) -> Quad:
+    """The corners (tl, tr, br, bl) in the photo of a box given in the upright frame of a
+    document whose text reads at ``angle`` (the inverse of ``to_upright``)."""
+    x0, y0, x1, y1 = box
+    c, s = math.cos(angle), math.sin(angle)
+    pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    xs = pts[:, 0] * c - pts[:, 1] * s
+    ys = pts[:, 0] * s + pts[:, 1] * c
+    return np.stack([xs, ys], axis=1).astype(np.float32)
+
+
+# Fields re-read from the filing-ready JPEG, and what of them must read the same there.
+REREAD_FIELDS = ("id_number", "credit_code", "valid_until")
+
+
+def reread_key(name: str, text: str) -> str:
+    """What a re-read must contain: the code's letters and digits, a date's digits."""
+    if name == "valid_until":
+        return "长期" if text in ("long_term", "长期") else re.sub(r"\D", "", text)
+    return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
 def make_lines(
     quads: Sequence[Quad], texts: Sequence[TextReading], indices: Sequence[int], angle: float
 ) -> list[Line]:
@@ -114,6 +138,7 @@ class DocumentReader:
     def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
         self.settings = settings
         self.engine = engine or OcrEngine(settings.ocr, settings.models_dir)
+        regions.prefixes("110101")  # the region names table, built once per process
 
     # -- entry points ----------------------------------------------------------------
     def read_file(
@@ -152,11 +177,16 @@ class DocumentReader:
         crops = [crop_line(image, q) for q in quads]
         upside = engine.upside_down(crops)
         groups = self._groups(quads, upside, h_med)
-        # Turn each crop so that it reads in its group's direction, then recognise.
+        # Turn each crop so that it reads in its group's direction, then recognise. A box
+        # whose long side runs across that direction (one character, a little taller
+        # than wide) is cut again along it: cropped by its own long side it would lie
+        # on its side.
         for g in groups:
             for i in g.indices:
-                own = reading_angle(quads[i], upside_down=False)
-                if math.cos(own - g.angle) < 0:
+                along = math.cos(reading_angle(quads[i], upside_down=False) - g.angle)
+                if abs(along) < 0.7:
+                    crops[i] = crop_line(image, quads[i], reading=g.angle)
+                elif along < 0:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
 
@@ -268,6 +298,7 @@ class DocumentReader:
             doc_type = best.kind  # type: ignore[assignment]
             chosen = [best]
         fields: dict[str, FieldReading] = {}
+        angles: dict[str, float] = {}  # each field's document reading direction
         warnings: list[str] = []
         facts: dict[str, str] = {}
         all_text: list[str] = []
@@ -279,6 +310,7 @@ class DocumentReader:
             raw: dict[str, RawField] = kind.extract(lines)
             checked: Checked = kind.check(raw, today)
             fields.update(checked.fields)
+            angles.update(dict.fromkeys(checked.fields, d.angle))
             warnings.extend(checked.warnings)
             facts.update(checked.facts)
             regions.append(quality.Region([quads[i] for i in d.indices], d.angle, d.kind or ""))
@@ -301,6 +333,12 @@ class DocumentReader:
         portrait = quality.portrait(image, fronts[0]) if fronts else None
         page = image if doc_type == "id_card_both" else rectified
         filing = quality.filing_jpeg(page, self.settings.ocr.filing_jpeg_max_bytes)
+        if filing is not None:
+            to_page = (
+                None if page is image else quality.rectify_transform(report.outline, report.kind)[0]
+            )
+            if not self.filing_copy_legible(filing, fields, angles, to_page):
+                warnings.append("FILING_COPY_ILLEGIBLE")
         conf_mean = float(np.mean([f.confidence for f in fields.values()])) if fields else 0.0
         elapsed = (time.perf_counter() - t0) * 1000
         return DocumentReading(
@@ -313,6 +351,44 @@ class DocumentReader:
             rectified=rectified,
             filing_jpeg=filing,
             extra={"quality": report.measures},
+        )
+
+    def filing_copy_legible(
+        self,
+        jpeg: bytes,
+        fields: dict[str, FieldReading],
+        angles: dict[str, float],
+        to_page: npt.NDArray[np.float64] | None,
+    ) -> bool:
+        """Whether the key fields read confidently from the photo read the same from the
+        filing-ready JPEG (rule R-DOC-1: the copy the authority receives). ``to_page``
+        maps photo coordinates into the JPEG's image (None: the photo itself)."""
+        todo = [
+            name
+            for name in REREAD_FIELDS
+            if (f := fields.get(name)) is not None
+            and f.value
+            and f.box is not None
+            and f.valid
+            and f.confidence >= self.settings.ocr.confident
+        ]
+        if not todo:
+            return True
+        page = decode_image(jpeg, self.settings.images, "filing copy")
+        crops = []
+        for name in todo:
+            x0, y0, x1, y1 = fields[name].box or (0, 0, 0, 0)
+            pad = 0.3 * (y1 - y0)
+            quad = from_upright((x0 - pad, y0, x1 + pad, y1), angles[name])
+            reading = angles[name]
+            if to_page is not None:
+                quad = cv2.perspectiveTransform(quad[None].astype(np.float64), to_page)[0]
+                reading = 0.0  # the rectified document reads left to right
+            crops.append(crop_line(page, quad.astype(np.float32), reading=reading))
+        texts = self.engine.recognize(crops)
+        return all(
+            reread_key(name, fields[name].value or "") in reread_key(name, t.text)
+            for name, t in zip(todo, texts, strict=True)
         )
 
     @staticmethod

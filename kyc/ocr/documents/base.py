@@ -102,9 +102,13 @@ def join_fields(parts: Sequence[RawField], sep: str = "") -> RawField:
 def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     """If ``line`` starts with one of ``labels`` (spaces allowed between its characters),
     return the label and the rest of the line. Labels of four or more characters may
-    have one character misread ("三发机关" for 签发机关)."""
+    have one character misread ("三发机关" for 签发机关) or lose their first one at a
+    cut-off edge ("发机关")."""
     text = line.text
     for label in labels:
+        if len(label) >= 4 and text.lstrip().startswith(label[1:]):
+            start = len(text) - len(text.lstrip()) + len(label) - 1
+            return label, line.sub(skip_gap(line, start))
         i = 0
         pos = 0
         misses = 0
@@ -121,13 +125,34 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
             i += 1
             pos += 1
         if i == len(label) and misses <= allowed:
-            while pos < len(text) and (text[pos].isspace() or text[pos] in ":："):
-                pos += 1
-            return label, line.sub(pos)
+            return label, line.sub(skip_gap(line, pos))
     return None
 
 
 _LEADING_JUNK = "丨|:：;；,，.。、 "
+# What the recogniser offers as runner-up where it "reads" a character into the blank
+# between a label and its value.
+_BLANKISH = frozenset(" \u3000·•‧・.,，、:：丨|")
+
+
+def skip_gap(line: Line, pos: int) -> int:
+    """Position of the first character of a value that starts at or after ``pos``:
+    spaces and colons are skipped, and so are up to two characters the recogniser made
+    up in the blank after a label (low probability, a blank-like runner-up)."""
+    text = line.text
+    invented = 0
+    while pos < len(text):
+        if text[pos].isspace() or text[pos] in ":：":
+            pos += 1
+            continue
+        prob = line.probs[pos] if pos < len(line.probs) else 1.0
+        alts = line.alts[pos] if pos < len(line.alts) else ()
+        if invented < 2 and prob < 0.6 and any(a in _BLANKISH for a in alts):
+            invented += 1
+            pos += 1
+            continue
+        break
+    return pos
 
 
 def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
@@ -144,7 +169,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
         head = clean(cur.text)
         label = None
         if head and i + 1 < len(row) and len(head) < 4:
-            tail = clean(row[i + 1].text).lstrip(_LEADING_JUNK + "(（")
+            tail = clean(row[i + 1].text).lstrip(_LEADING_JUNK + "(（\u3000")
             for lab in labels:
                 if lab.startswith(head) and lab != head and tail.startswith(lab[len(head) :]):
                     label = lab
@@ -155,7 +180,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             lone = [lab for lab in labels if len(lab) == 2 and lab[0] == head]
             if label is None and len(head) == 1 and len(lone) == 1:
                 # The label's second character was not detected at all.
-                nxt = row[i + 1]
+                nxt = row[i + 1].sub(skip_gap(row[i + 1], 0))
                 out.append(
                     Line(
                         lone[0] + nxt.text,
@@ -175,7 +200,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             # second one, away from anything on its left.
             first = [lab for lab in labels if len(lab) == 2 and head.startswith(lab[1])]
             if len(first) == 1:
-                rest = cur.sub(cur.text.index(first[0][1]) + 1)
+                rest = cur.sub(skip_gap(cur, cur.text.index(first[0][1]) + 1))
                 out.append(
                     Line(
                         first[0] + rest.text,
@@ -195,10 +220,10 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             i += 1
             continue
         nxt = row[i + 1]
-        tail_text = nxt.text.lstrip(_LEADING_JUNK + "(（")
+        tail_text = nxt.text.lstrip(_LEADING_JUNK + "(（\u3000")
         consumed = len(nxt.text) - len(tail_text)
         rest_from = consumed + len(label) - len(head)
-        rest = nxt.sub(rest_from)
+        rest = nxt.sub(skip_gap(nxt, rest_from))
         out.append(
             Line(
                 label + rest.text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from kyc.ocr.documents.base import (
     MISSING,
@@ -82,6 +83,29 @@ _SEAL_TEXT = re.compile(r"[登春]?记机[关天]★?|★")
 _SCOPE_END = "经营活动）"
 
 
+# The fixed closing clauses of a business scope (wording set by the registration rules).
+_CLAUSES = (
+    "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）",
+    "（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+)
+
+
+def _restore_clause(value: str) -> str:
+    """A scope that ends in a closing clause with a character or two misread or lost
+    (often its opening bracket) ends in the clause's fixed wording."""
+    value = value.replace("(", "（").replace(")", "）")
+    for clause in _CLAUSES:
+        n = len(clause)
+        best = (0.0, -1)
+        for start in range(max(0, len(value) - n - 3), max(0, len(value) - n // 2)):
+            ratio = SequenceMatcher(None, value[start:], clause, autojunk=False).ratio()
+            if ratio > best[0]:
+                best = (ratio, start)
+        if best[0] >= 0.9:
+            return value[: best[1]] + clause
+    return value
+
+
 def _clean_scope(value: str) -> str:
     """Drop text of the registration authority's seal, which overlaps the last lines of a
     long scope, and anything read after the scope's standard closing clause."""
@@ -90,9 +114,43 @@ def _clean_scope(value: str) -> str:
     if end < 0:
         end = value.rfind(_SCOPE_END.replace("）", ")"))
     if end >= 0:
-        return value[: end + len(_SCOPE_END)]
-    # The closing bracket of the fixed closing clause is often lost at the line's end.
-    return value + "）" if value.endswith(_SCOPE_END[:-1]) else value
+        value = value[: end + len(_SCOPE_END)]
+    elif value.endswith(_SCOPE_END[:-1]):
+        value += "）"  # the clause's closing bracket is often lost at the line's end
+    return _restore_clause(value)
+
+
+def _drop_overlapped_junk(row: list[Line]) -> list[Line]:
+    """Without short, unlikely readings of a small box that overlaps a longer line of the
+    same row (a ruling or a blank between a label and its value read as characters)."""
+    tallest = max((ln.height for ln in row), default=0.0)
+    return [
+        ln
+        for ln in row
+        if not (
+            ln.confidence < 0.5
+            and len(clean(ln.text)) <= 3
+            and ln.height < 0.8 * tallest
+            and any(
+                o is not ln and len(o.text) > len(ln.text) and o.x0 < ln.x1 and ln.x0 < o.x1
+                for o in row
+            )
+        )
+    ]
+
+
+def _overlapped(rest: Line, row: Sequence[Line], label_lines: set[int]) -> bool:
+    """Whether the one or two characters read after a label lie under the start of
+    another line of the row: the detector cut the value's first character into the
+    label's box, and the value's own box reads it properly."""
+    if not 0 < len(clean(rest.text)) <= 2:
+        return False
+    return any(
+        id(ln) not in label_lines
+        and len(ln.text) > len(rest.text)
+        and rest.x0 - rest.height < ln.x0 < rest.x1 < ln.x1
+        for ln in row
+    )
 
 
 class BusinessLicense:
@@ -104,7 +162,7 @@ class BusinessLicense:
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
         out["credit_code"] = self._credit_code(lines)
-        table = [merge_split_labels(row, _ALL_LABELS) for row in rows(lines)]
+        table = [_drop_overlapped_junk(merge_split_labels(row, _ALL_LABELS)) for row in rows(lines)]
         lines = [ln for row in table for ln in row]
         labelled: list[tuple[str, Line, Line, int]] = []  # field, label line, rest, row
         for ri, row in enumerate(table):
@@ -118,6 +176,8 @@ class BusinessLicense:
                 continue
             row = table[ri]
             parts: list[RawField] = []
+            if _overlapped(rest, row, label_lines):
+                rest = rest.sub(len(rest.text))  # a made-up character under the value's box
             if clean(rest.text):
                 parts.append(field_from_line(rest))
                 x_start = rest.x0
@@ -136,6 +196,16 @@ class BusinessLicense:
                 ln.x0 for ln in lines if id(ln) in label_lines and ln.x0 > x_start + 2 * ln.height
             ]
             x_end = min(next_labels) if next_labels else float("inf")
+            # The left edge of this column's labels (a label's first character may be
+            # lost, or recognised as something else).
+            col_left = min(
+                [label_line.x0]
+                + [
+                    ln.x0
+                    for ln in lines
+                    if id(ln) in label_lines and x_start - 8 * ln.height < ln.x0 < label_line.x0
+                ]
+            )
             if not clean(rest.text):
                 parts.extend(field_from_line(ln) for ln in right if ln.x0 < x_end)
             if fname in _MULTILINE:
@@ -152,8 +222,13 @@ class BusinessLicense:
                     in_label_column = [
                         ln
                         for ln in nxt
-                        if label_line.x0 - 0.5 * ln.height < ln.x1 < x_start - 0.3 * ln.height
-                        or (id(ln) in label_lines and x_start - 4 * ln.height <= ln.x0 < x_end)
+                        if (ln.x0 > col_left - ln.height and ln.x1 < x_start - 0.3 * ln.height)
+                        or (
+                            id(ln) in label_lines
+                            and min(col_left, x_start - 4 * ln.height) - 0.5 * ln.height
+                            <= ln.x0
+                            < x_end
+                        )
                     ]
                     if in_label_column or not cont or cont[0].cy - last_y > 2.2 * height:
                         break

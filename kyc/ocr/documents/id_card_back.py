@@ -25,7 +25,11 @@ FIELD_NAMES = ("issuing_authority", "valid_from", "valid_until")
 KEYWORDS = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
 
 _DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
-_TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*(?:" + _DATE + r"|(长期))")
+_DASH = r"\s*[-—–~至一]+\s*"
+_TERM = re.compile(_DATE + _DASH + r"(?:" + _DATE + r"|(长期))")
+# What is left of a term when glare or an edge hides one end of it.
+_TERM_START = re.compile(_DATE + _DASH)
+_TERM_END = re.compile(_DASH + r"(?:" + _DATE + r"|(长期|长|期))$")
 
 
 class IdCardBack:
@@ -49,6 +53,8 @@ class IdCardBack:
                     s, e = m.span(4)[0], m.span(6)[1]
                 out["valid_until"] = field_from_line(ln, s, e)
                 break
+        if term_line is None:
+            term_line = self._partial_term(lines, out)
         for row in rows(lines):
             for i, ln in enumerate(row):
                 found = strip_label(ln, ["签发机关"])
@@ -62,19 +68,42 @@ class IdCardBack:
         if out["issuing_authority"] is MISSING and term_line is not None:
             # No label read: the authority is the row right above the validity term.
             above = [ln for ln in lines if ln.cy < term_line.cy - 0.5 * ln.height]
-            if above:
-                nearest = max(above, key=lambda ln: ln.cy)
-                if "公安" in nearest.text:
+            near = [ln for ln in above if "公安" in ln.text]
+            if near:
+                nearest = max(near, key=lambda ln: ln.cy)
+                if term_line.cy - nearest.cy < 2.5 * nearest.height:
                     out["issuing_authority"] = field_from_line(nearest)
         return out
+
+    @staticmethod
+    def _partial_term(lines: Sequence[Line], out: dict[str, RawField]) -> Line | None:
+        """Read what is legible of a term whose start or end is hidden: the start date
+        before a dash, or the end date (or what is left of 长期) after one. The check
+        then reports the term as not valid."""
+        for ln in lines:
+            start = _TERM_START.search(ln.text.strip())
+            end = _TERM_END.search(ln.text.strip())
+            if not (start or end):
+                continue
+            offset = len(ln.text) - len(ln.text.lstrip())
+            if start:
+                a, b = start.span(1)[0], start.span(3)[1]
+                out["valid_from"] = field_from_line(ln, offset + a, offset + b)
+            if end:
+                s, e = end.span(4) if end.group(4) else (end.span(1)[0], end.span(3)[1])
+                out["valid_until"] = field_from_line(ln, offset + s, offset + e)
+            return ln
+        return None
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
         warnings: list[str] = []
         vf, vu = raw["valid_from"], raw["valid_until"]
         start = parse_date(vf.value or "")
-        long_term = vu.value is not None and "长期" in vu.value
+        # "长" or "期" alone: the rest of 长期 is hidden; read as long-term, not valid.
+        guessed = vu.value in ("长", "期")
+        long_term = vu.value == "长期" or guessed
         end = None if long_term else parse_date(vu.value or "")
-        valid_term = start is not None and (long_term or end is not None)
+        valid_term = start is not None and (long_term or end is not None) and not guessed
         if start is not None and end is not None:
             years = end.year - start.year
             valid_term = years in (5, 10, 20) and add_years(start, years) == end

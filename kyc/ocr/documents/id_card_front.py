@@ -20,6 +20,8 @@ from kyc.ocr.documents.base import (
     tidy,
 )
 from kyc.ocr.layout import Line, rows
+from kyc.ocr.regions import repair_prefix
+from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import id_birth_date, id_sex, read_id_number
 
 NAME = "id_card_front"
@@ -52,6 +54,9 @@ def _id_line(lines: Sequence[Line]) -> tuple[Line, int, int] | None:
 def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
     found = strip_label(line, labels)
     return found[1] if found else None
+
+
+_DATE_ROW = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
 
 
 class IdCardFront:
@@ -87,6 +92,15 @@ class IdCardFront:
         sex_i = find_row(["性别", "民族"])
         birth_i = find_row(["出生"])
         addr_i = find_row(["住址"])
+        # The birth row is the one with a date; a misread label elsewhere (生址 read as
+        # 出生 without its first character) does not move it.
+        dated = [
+            i for i, row in enumerate(table) if _DATE_ROW.search("".join(ln.text for ln in row))
+        ]
+        if dated and birth_i not in dated:
+            birth_i = dated[0]
+            if addr_i is not None and addr_i <= birth_i:
+                addr_i = None
         # Fall back on the fixed order of rows: name, sex/ethnicity, birth, address...
         if name_i is None and table:
             name_i = 0 if sex_i is None or sex_i > 0 else None
@@ -112,7 +126,9 @@ class IdCardFront:
             x_left = first.box[0] if first.box else None
             for row in table[addr_i + 1 :]:
                 cont = [ln for ln in row if x_left is None or ln.x0 >= x_left - 1.5 * ln.height]
-                if not cont or any(strip_label(ln, _LABELS_ALL) for ln in cont):
+                # A label anywhere on the row (公民身份号码 when the number is hidden)
+                # starts another field.
+                if not cont or any(strip_label(ln, _LABELS_ALL) for ln in row):
                     break
                 parts.extend(field_from_line(ln) for ln in cont[:1])
             out["address"] = join_fields(parts)
@@ -129,6 +145,9 @@ class IdCardFront:
                 continue
             if clean(ln.text) in labels:
                 continue
+            other = strip_label(ln, _LABELS_ALL)
+            if other and len(clean(other[1].text)) <= 1:
+                continue  # a (misread) label of the label column, not a value
             parts.append(field_from_line(ln))
         return join_fields(parts[:1]) if parts else MISSING
 
@@ -229,6 +248,13 @@ class IdCardFront:
             tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
             shape = "address" if key == "address" else "person_name"
             fields[key] = reading(tidied, text_confidence(tidied, shape), None)
+        a = fields["address"]
+        if a.value and code.valid and code.value:
+            repaired = repair_prefix(a.value, code.value[:6])
+            if repaired is not None:
+                # The region read one or two characters away from the official name of
+                # the number's county: restored, and no longer reported as confident.
+                fields["address"] = FieldReading(repaired, min(a.confidence, 0.85), None, a.box)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 

@@ -236,3 +236,179 @@ def test_long_label_with_one_misread_character() -> None:
     # Two misread characters are not a label any more.
     lines = [line("三发机天布拖县公安局", 120, 300)]
     assert BACK.extract(lines)["issuing_authority"].value != "布拖县公安局"
+
+
+def test_label_that_lost_its_first_character_at_an_edge() -> None:
+    lines = [line("发机关苏尼特左旗公安局", 20, 300), line("期限2005.10.22-长期", 20, 350)]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert checked.fields["issuing_authority"].value == "苏尼特左旗公安局"
+
+
+def test_back_authority_without_label_is_the_police_line_above_the_term() -> None:
+    lines = [
+        line("苏尼特左旗公安局", 200, 300),
+        line("机关", 20, 301),  # not a label any more, and nearer the term by a pixel
+        line("2005.10.22-长期", 200, 350),
+    ]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert checked.fields["issuing_authority"].value == "苏尼特左旗公安局"
+
+
+def test_back_half_hidden_term_reads_the_legible_end_not_as_valid() -> None:
+    start_only = BACK.check(BACK.extract([line("有效期限2012.02.12-", 120, 350)]), TODAY)
+    assert start_only.fields["valid_from"].value == "2012-02-12"
+    assert start_only.fields["valid_until"].value is None
+    assert start_only.fields["valid_from"].valid is False
+    assert start_only.fields["valid_from"].confidence <= 0.5
+
+    end_only = BACK.check(BACK.extract([line("26-2034.11.26", 200, 350)]), TODAY)
+    assert end_only.fields["valid_from"].value is None
+    assert end_only.fields["valid_until"].value == "2034-11-26"
+    assert end_only.fields["valid_until"].confidence <= 0.5
+
+    # What is left of 长期 reads as long-term, but never as a valid term.
+    rest = BACK.check(BACK.extract([line("2012.02.12-期", 200, 350)]), TODAY)
+    assert rest.fields["valid_until"].value == "long_term"
+    assert rest.fields["valid_until"].valid is False
+    assert rest.fields["valid_until"].confidence <= 0.5
+
+
+def with_probs(ln: Line, probs: list[float], alts: list[tuple[str, ...]]) -> Line:
+    return Line(ln.text, ln.x0, ln.y0, ln.x1, ln.y1, tuple(probs), tuple(alts))
+
+
+def test_character_made_up_in_the_blank_after_a_label_is_dropped() -> None:
+    # "住　所" split by the detector; the recogniser read the blank before the value as 滘
+    # (probability 0.4, runner-up a middle dot).
+    value = "所滘广东省珠海市金湾区桃源北路780号"
+    probs = [1.0, 0.4] + [1.0] * (len(value) - 2)
+    alts: list[tuple[str, ...]] = [(), ("·", "•")] + [()] * (len(value) - 2)
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("住", 100, 300),
+        with_probs(line(value, 240, 300), probs, alts),
+        line("法定代表人李四", 100, 360),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["address"].value == "广东省珠海市金湾区桃源北路780号"
+    # A confident first character is kept, whatever its runner-up.
+    probs[1] = 0.95
+    lines[3] = with_probs(line(value, 240, 300), probs, alts)
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["address"].value == "滘广东省珠海市金湾区桃源北路780号"
+
+
+def test_license_value_after_full_width_space_and_junk_box_over_the_scope() -> None:
+    code = fake_uscc()
+    junk = line("厂月", 290, 482, h=18, p=0.4)  # a small unlikely box under the value
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(code, 100, 140),
+        line("类", 100, 360),
+        with_probs(
+            line("\u3000型个体工商户", 150, 360),
+            [0.46, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+            [(" ",), (), (), (), (), (), ()],
+        ),
+        line("经营范围", 100, 480),
+        junk,
+        line("办公用品销售；餐饮服务。", 300, 480),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["company_type"].value == "个体工商户"
+    assert checked.fields["business_scope"].value == "办公用品销售；餐饮服务。"
+
+
+def test_license_value_character_cut_into_the_label_box_is_read_from_the_value_box() -> None:
+    # The detector put 数 into the label's box (read as 娄) and also at the start of the
+    # value's own box, which overlaps the label's.
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("经营范围娄", 100, 480),
+        line("数据处理和存储支持服务；", 215, 480),
+        line("软件开发。", 215, 520),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["business_scope"].value == "数据处理和存储支持服务；软件开发。"
+
+
+def test_license_wrapped_type_stops_at_a_misread_label_in_the_label_column() -> None:
+    # 住 misread as 用: the address row still starts in the label column, so it does not
+    # continue the company type above it.
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("类", 100, 360),
+        line("型", 230, 360),
+        line("其他有限责任公司", 290, 360),
+        line("用", 100, 420),
+        line("所", 230, 420),
+        line("福建省南平市光泽县科技北路781号", 285, 420),
+        line("法定代表人徐帅欣", 100, 480),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["company_type"].value == "其他有限责任公司"
+    assert checked.fields["address"].value == "福建省南平市光泽县科技北路781号"
+
+
+def test_scope_closing_clause_with_a_lost_bracket_gets_its_fixed_wording() -> None:
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("经营范围家用电器销售。除依法须经批准的项目外，凭营业执照依", 100, 480),
+        line("法自主开展经营活动）", 250, 520),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["business_scope"].value == (
+        "家用电器销售。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+    )
+    # Items of the scope itself are never rewritten.
+    lines[2] = line("经营范围家用电器销鲁。", 100, 480)
+    lines.pop()
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["business_scope"].value == "家用电器销鲁。"
+
+
+def test_front_address_stops_at_the_number_row_when_the_number_is_hidden() -> None:
+    lines = front_lines(fake_id(dt.date(1990, 1, 26)), merged=False)
+    lines = [ln for ln in lines if not ln.text.isdigit() or len(ln.text) < 15]
+    lines.append(line("44140", 300, 330))  # what a finger left visible of the number
+    extracted = FRONT.extract(lines)
+    assert extracted["address"].value == "广东省深圳市南山区科技园路18号"
+    assert extracted["id_number"].value is None
+
+
+def test_scope_closing_clause_in_ascii_brackets_is_not_doubled() -> None:
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line(
+            "经营范围软件开发。(除依法须经批准的项目外，凭营业执照依法自主开展经营活动)", 100, 480
+        ),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["business_scope"].value == (
+        "软件开发。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+    )
+
+
+def test_front_birth_row_is_the_dated_one_when_a_label_is_misread() -> None:
+    number = fake_id(dt.date(1971, 3, 20))
+    lines = [
+        line("姓名", 40, 40),
+        line("郑嘉凯", 110, 40),
+        line("维制", 40, 90),  # 性别 unreadable
+        line("男民族汉", 110, 90),
+        line("共生", 40, 140),  # 出生 misread
+        line("1971年3月20日", 110, 140),
+        line("生址", 40, 190),  # 住址 misread: looks like 出生 without its first character
+        line("新疆维吾尔自治区喀什", 110, 190),
+        line("地区叶城县桃源中路865号", 110, 230),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    extracted = FRONT.extract(lines)
+    assert extracted["birth_date"].value == "1971-03-20"
+    assert extracted["address"].value == "新疆维吾尔自治区喀什地区叶城县桃源中路865号"

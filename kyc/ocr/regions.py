@@ -1,0 +1,97 @@
+"""Official names of China's county-level divisions (python-stdnum's data, with every name
+a code has carried), for repairing the region at the start of an ID card's address.
+
+A resident ID number's first six digits name the county where it was issued; the card's
+address usually starts with that county's full name (province, prefecture, county). When
+the address read starts with something one or two characters away from that name, and
+not with the name of any other real region, the recogniser misread it (羌 as 美, a lost
+猗) and the official name is restored.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_MUNICIPALITIES = frozenset({"11", "12", "31", "50"})  # 北京 天津 上海 重庆
+_PERIOD = re.compile(r"^\[\d*-\d*\]")
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    """Every name in a stdnum property such as "[1985-2002]北川县,[2003-]北川羌族自治县"."""
+    if not value:
+        return ()
+    return tuple(_PERIOD.sub("", part) for part in value.split(",") if part)
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[str, ...]]:
+    """Every county code that stdnum knows, with the address prefixes it can print as:
+    四川省绵阳市北川羌族自治县, or 北京市东城区 for a municipality (historic names included)."""
+    from stdnum import numdb
+
+    out: dict[str, tuple[str, ...]] = {}
+    for plen, plow, phigh, pprops, children in numdb.get("cn/loc").prefixes:
+        provinces = _names(pprops.get("province"))
+        if plen != 2 or plow != phigh or not provinces:
+            continue
+        counties = {
+            clow: _names(cprops.get("county"))
+            for clen, clow, chigh, cprops, _ in children
+            if clen == 4 and clow == chigh
+        }
+        for code4, names in counties.items():
+            if code4.endswith("00") or not names or "行政区划" in "".join(names):
+                continue
+            prefectures = tuple(
+                p
+                for p in counties.get(code4[:2] + "00", ())
+                if "行政区划" not in p and "直辖" not in p
+            )
+            if plow in _MUNICIPALITIES or not prefectures:
+                combos = tuple(p + c for p in provinces for c in names)
+            else:
+                combos = tuple(p + f + c for p in provinces for f in prefectures for c in names)
+            out[plow + code4] = combos
+    return out
+
+
+def prefixes(code: str) -> tuple[str, ...]:
+    """The address prefixes a county code can print as."""
+    return _table().get(code, ())
+
+
+@lru_cache(maxsize=1)
+def _all_prefixes() -> frozenset[str]:
+    return frozenset(p for names in _table().values() for p in names)
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def repair_prefix(address: str, code: str) -> str | None:
+    """``address`` with its region prefix restored to the official name of ``code``'s
+    county; None when the address already starts with a
+    real region's name or is not within one edit (two for names of 12 or more
+    characters) of the county's."""
+    if any(address.startswith(p) for p in _all_prefixes()):
+        return None
+    best: tuple[int, int, str] | None = None  # distance, read length, official name
+    for name in prefixes(code):
+        n = len(name)
+        budget = 2 if n >= 12 else 1
+        for m in range(max(1, n - budget), min(len(address), n + budget) + 1):
+            d = _distance(address[:m], name)
+            if d <= budget and (best is None or (d, abs(m - n)) < (best[0], abs(best[1] - n))):
+                best = (d, m, name)
+    if best is None:
+        return None
+    _, m, name = best
+    return name + address[m:]

@@ -1,0 +1,31 @@
+"""Restoring the region at the start of an ID card's address from the number's county."""
+
+from __future__ import annotations
+
+from kyc.ocr.regions import prefixes, repair_prefix
+
+
+def test_prefixes_carry_every_name_the_county_had() -> None:
+    assert prefixes("510726") == ("四川省绵阳市北川县", "四川省绵阳市北川羌族自治县")
+    assert prefixes("110101") == ("北京市东城区",)  # a municipality: no prefecture
+    assert prefixes("999999") == ()
+
+
+def test_one_misread_or_lost_character_is_restored() -> None:
+    assert repair_prefix("四川省绵阳市北川美族自治县金桥南路21号", "510726") == (
+        "四川省绵阳市北川羌族自治县金桥南路21号"
+    )
+    assert repair_prefix("山西省运城市临县翠竹街528号", "140821") == "山西省运城市临猗县翠竹街528号"
+    assert repair_prefix("河北省家口市张北县东岭镇2组", "130722") == "河北省张家口市张北县东岭镇2组"
+
+
+def test_a_real_region_or_a_distant_reading_is_left_alone() -> None:
+    # Moved house: the address names a neighbouring county, one character away.
+    assert repair_prefix("新疆维吾尔自治区喀什地区疏附县人民路1号", "653122") is None
+    assert repair_prefix("四川省绵阳市北川羌族自治县金桥南路21号", "510726") is None
+    # One change in a short name is a misreading; two are too many.
+    assert (
+        repair_prefix("山西省运城市临猗区翠竹街528号", "140821") == "山西省运城市临猗县翠竹街528号"
+    )
+    assert repair_prefix("山西省运城市林县翠竹街528号", "140821") is None
+    assert repair_prefix("广东省深圳市南山区科技园路1号", "140821") is None
