@@ -34,6 +34,7 @@ WARNING_CODES = (
     "LOW_RESOLUTION",
     "TEMPORARY_ID",
     "EXPIRED",
+    "FILING_COPY_ILLEGIBLE",
 )
 CODE_FIELDS = ("id_number", "credit_code")
 

@@ -20,7 +20,9 @@ ID_FRONT_TYPES = ("id_card_front", "id_card_both")
 ID_BACK_TYPES = ("id_card_back", "id_card_both")
 
 # Warnings that make an image unusable for the authority (unclear or not an original).
-UNCLEAR_WARNINGS = frozenset({"BLUR", "GLARE", "OCCLUSION", "LOW_RESOLUTION", "BORDER_INCOMPLETE"})
+UNCLEAR_WARNINGS = frozenset(
+    {"BLUR", "GLARE", "OCCLUSION", "LOW_RESOLUTION", "BORDER_INCOMPLETE", "FILING_COPY_ILLEGIBLE"}
+)
 WARNING_TEXT = {
     "BORDER_INCOMPLETE": "边框不完整",
     "PHOTOCOPY": "疑似复印件",
@@ -33,6 +35,7 @@ WARNING_TEXT = {
     "EXPIRED": "证件已过期",
     "CHECKSUM_MISMATCH": "号码校验不通过",
     "NOT_A_DOCUMENT": "不是证件",
+    "FILING_COPY_ILLEGIBLE": "压缩后关键字段不清晰",
 }
 
 

@@ -75,7 +75,10 @@ def outline_from_text(region: Region) -> npt.NDArray[np.float32]:
     return _rotate(corners, region.angle).astype(np.float32)
 
 
-def rectify(image: BGRImage, outline: npt.NDArray[np.float32], kind: str) -> BGRImage:
+def rectify_transform(
+    outline: npt.NDArray[np.float32], kind: str
+) -> tuple[npt.NDArray[np.float64], tuple[int, int]]:
+    """The homography from the photo to the rectified document, and that image's size."""
     w_src = float(np.linalg.norm(outline[1] - outline[0]))
     h_src = float(np.linalg.norm(outline[3] - outline[0]))
     if kind.startswith("id_card"):
@@ -84,6 +87,11 @@ def rectify(image: BGRImage, outline: npt.NDArray[np.float32], kind: str) -> BGR
         size = (LICENSE_WIDTH, max(1, round(LICENSE_WIDTH * h_src / max(w_src, 1.0))))
     dst = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(outline.astype(np.float32), dst)
+    return np.asarray(m, dtype=np.float64), size
+
+
+def rectify(image: BGRImage, outline: npt.NDArray[np.float32], kind: str) -> BGRImage:
+    m, size = rectify_transform(outline, kind)
     out = cv2.warpPerspective(
         image, m, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
     )

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from kyc.cli import main
@@ -78,3 +79,26 @@ def test_heic_and_exif_orientation(reader: DocumentReader) -> None:
     assert upright.shape == sample.image.shape
     result = reader.read_image(upright)
     assert result.fields["valid_from"].value == sample.truth["fields"]["valid_from"]
+
+
+def test_filing_copy_is_re_read_and_an_illegible_one_warns(
+    reader: DocumentReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kyc.imageio import encode_jpeg
+    from kyc.ocr import quality
+
+    sample = generate("business_license", "clean", random.Random(11))
+    result = reader.read_image(sample.image)
+    assert result.fields["credit_code"].confidence >= 0.9
+    assert "FILING_COPY_ILLEGIBLE" not in result.warnings
+
+    def blurred_copy(image: object, max_bytes: int) -> bytes:
+        assert isinstance(image, type(sample.image))
+        h, w = image.shape[:2]
+        small = cv2.resize(image, (w // 8, h // 8), interpolation=cv2.INTER_AREA)
+        return encode_jpeg(np.asarray(cv2.resize(small, (w, h)), dtype=np.uint8), 10)
+
+    monkeypatch.setattr(quality, "filing_jpeg", blurred_copy)
+    result = reader.read_image(sample.image)
+    assert result.fields["credit_code"].value == sample.truth["fields"]["credit_code"]
+    assert "FILING_COPY_ILLEGIBLE" in result.warnings
