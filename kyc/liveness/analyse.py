@@ -259,7 +259,11 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         times.append(frame.t)
         shapes.append(pts)
         thumbs.append(_thumb(gray, box if pts is not None else None))
-        moire.append(_moire(gray, box) if pts is not None and box is not None else math.nan)
+        sample = (len(times) - 1) % settings.moire_every == 0  # the 1st, (1+k)th, ...
+        if pts is not None and box is not None and sample:
+            moire.append(_moire(gray, box))
+        else:
+            moire.append(math.nan)
         if pts is not None and box is not None:
             q = _quality(gray, box, pts)
             slot = int(frame.t / settings.embed_slot_s)

@@ -21,7 +21,7 @@ class LivenessSettings(BaseModel):
 
     # --- analysis budget ------------------------------------------------------------------
     analysis_fps: float = 15.0  # frames analysed per second of video (by timestamp)
-    work_short_side: int = 480  # frames are analysed at most this large (short side, px)
+    work_short_side: int = 720  # frames are analysed at most this large (short side, px)
     decode_prefetch: int = 8  # frames decoded ahead in a background thread (0: inline)
     detect_short_side: int = 320  # full-frame detection runs on a frame this tall/wide
     full_detect_every_s: float = 1.0  # full-frame detection (counts faces) this often
@@ -57,9 +57,10 @@ class LivenessSettings(BaseModel):
     loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
-    # screen replay (docs/liveness.md): genuine clips' median moiré peak 17-36, replays
-    # 279-506; flicker amplitude genuine <= 1.3%, simulated screen flicker 3.7-5.3%
+    # screen replay (docs/liveness.md): median moiré peak of clips without a screen 15-36,
+    # replays 279-506; flicker amplitude without a screen <= 1.3%, simulated screens 3.7-5.3%
     moire_min_peak: float = 80.0  # median spectral peak / ring level on the face
+    moire_every: int = 3  # measured on every 3rd analysed frame (~5 per second)
     flicker_min_ratio: float = 100.0  # brightness peak power / median band power
     flicker_min_amplitude: float = 0.025  # ... and a sine amplitude of this share of mean
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip

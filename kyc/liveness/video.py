@@ -71,22 +71,21 @@ def to_rgb(frame: Frame, turns: int) -> RGBImage:
 
 def _gray(vf: Any, scale: float = 1.0) -> GrayImage:
     """The luma plane without a colour conversion when the format is planar YUV; with
-    ``scale`` < 1, downscaled by the decoder's scaler (area averaging) instead."""
-    if scale < 1.0:
-        w = max(2, round(vf.width * scale))
-        h = max(2, round(vf.height * scale))
-        small: GrayImage = vf.reformat(
-            width=w, height=h, format="gray", interpolation="AREA"
-        ).to_ndarray()
-        return np.ascontiguousarray(small)
+    ``scale`` < 1 downscaled by OpenCV (area averaging; it releases the GIL, so in the
+    decoding thread this runs beside the analysis)."""
     fmt = vf.format.name
     if fmt.startswith(("yuv", "yuvj", "nv12", "nv21")) and not fmt.endswith(("p10le", "p10be")):
         plane = vf.planes[0]
         buf = np.frombuffer(memoryview(plane), dtype=np.uint8)
         arr = buf.reshape(plane.height, plane.line_size)[:, : plane.width]
-        return np.ascontiguousarray(arr)
-    out: GrayImage = vf.to_ndarray(format="gray")
-    return out
+    else:
+        arr = vf.to_ndarray(format="gray")
+    if scale < 1.0:
+        import cv2
+
+        size = (max(2, round(arr.shape[1] * scale)), max(2, round(arr.shape[0] * scale)))
+        return np.asarray(cv2.resize(arr, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return np.ascontiguousarray(arr)
 
 
 class VideoReader:
