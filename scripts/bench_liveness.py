@@ -506,14 +506,16 @@ class Case:
 
 
 def evaluate_case(
-    case: Case, engine: FaceEngine, ls: LivenessSettings
+    case: Case, engine: FaceEngine, ls: LivenessSettings, tracks: dict[str, Track] | None = None
 ) -> list[tuple[str, list[str], tuple[Action, ...] | None, float | None]]:
     """Analyse the video once, judge it under each challenge:
-    (decision, reasons, seq, match distance)."""
+    (decision, reasons, seq, match distance). Genuine tracks are kept in ``tracks``."""
     from kyc.liveness.verify import verdict_from_track
 
     pe, _ = embed_image(case.portrait, engine, ls)
     track: Track = analyse(case.video, engine, ls)
+    if tracks is not None and case.kind == "genuine":
+        tracks[case.name] = track
     out = []
     for seq in case.challenges:
         v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
@@ -641,6 +643,32 @@ def build_cases(
     return genuine, attacks
 
 
+def exhaustive_challenges(tracks: dict[str, Track], ls: LivenessSettings) -> None:
+    """Every 2-3-action challenge (with a blink or mouth_open) against every genuine clip's
+    detected events: performed ones must pass, surely-not-performed ones must fail."""
+    from kyc.liveness.evaluate import evaluate_challenge
+    from kyc.liveness.verify import judge_track
+
+    done = failed = undone = passed = 0
+    for name, track in tracks.items():
+        events = judge_track(track, None, ls, False)[2]
+        for seq in all_challenges():
+            ok = all(r.passed for r in evaluate_challenge(seq, events))
+            if performed(LABELS[name], seq):
+                done += 1
+                failed += not ok
+            elif surely_not_performed(name, seq):
+                undone += 1
+                passed += ok
+                if ok:
+                    print(f"    passes but not performed: {name} {[a.value for a in seq]}")
+    print(
+        f"  exhaustive, all {len(all_challenges())} challenges x {len(tracks)} clips: "
+        f"performed {done}, of them failed {failed}; surely not performed {undone}, "
+        f"of them passed {passed}"
+    )
+
+
 # --------------------------------------------------------------------------------------
 # 4. speed
 # --------------------------------------------------------------------------------------
@@ -761,8 +789,9 @@ def main() -> int:
         print("\n== 2./3. genuine clips and attacks")
         genuine, attacks = build_cases(out, engine, ls, rng)
         results: dict[str, list[bool]] = defaultdict(list)
+        tracks: dict[str, Track] = {}
         for case in genuine + attacks:
-            for decision, reasons, seq, dist in evaluate_case(case, engine, ls):
+            for decision, reasons, seq, dist in evaluate_case(case, engine, ls, tracks):
                 ok = decision == "pass"
                 results[case.kind].append(ok)
                 seq_s = "-" if seq is None else ",".join(a.value for a in seq)
@@ -782,6 +811,7 @@ def main() -> int:
             total += oks
             print(f"  APCER {kind:24s}: {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.1%}")
         print(f"  APCER all attacks: {sum(total)}/{len(total)} = {sum(total) / len(total):.1%}")
+        exhaustive_challenges(tracks, ls)
     if "speed" not in args.skip:
         print("\n== 4. speed")
         speed(out, engine, ls, args.speed_seconds)
