@@ -57,8 +57,8 @@ class LivenessSettings(BaseModel):
     loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
-    # screen replay (docs/liveness.md): median moiré peak of clips without a screen 15-36,
-    # replays 279-506; flicker amplitude without a screen <= 1.3%, simulated screens 3.7-5.3%
+    # screen replay (docs/liveness.md): median moiré peak of clips without a screen 12-34,
+    # replays 197-459; flicker amplitude without a screen <= 1.2%, simulated screens 3.7-4.3%
     moire_min_peak: float = 80.0  # median spectral peak / ring level on the face
     moire_every: int = 3  # measured on every 3rd analysed frame (~5 per second)
     flicker_min_ratio: float = 100.0  # brightness peak power / median band power
