@@ -13,10 +13,19 @@ import sys
 from collections import defaultdict
 
 
+def kind_summary(values: dict[str, list[float]]) -> str:
+    """px_per_mm min/median/max per document kind (resolution depends on the kind)."""
+    return "  ".join(
+        f"px_per_mm[{k}]={min(v):.2f}/{statistics.median(v):.2f}/{max(v):.2f}"
+        for k, v in sorted(values.items())
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-kind", type=int, default=3)
     parser.add_argument("--seed", type=int, default=99)
+    parser.add_argument("--conditions", help="comma-separated subset (default: all)")
     args = parser.parse_args(argv)
 
     from kyc.config import get_settings
@@ -26,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     reader = DocumentReader(get_settings())
     rng = random.Random(args.seed)
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for condition in ("none", *HARD_CONDITIONS):
+    per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    conditions = args.conditions.split(",") if args.conditions else ["none", *HARD_CONDITIONS]
+    for condition in conditions:
         for kind in KINDS:
             for _ in range(args.per_kind):
                 conds = [] if condition == "none" else [condition]
@@ -35,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
                 result = reader.read_image(sample.image)
                 for key, value in result.extra.get("quality", {}).items():
                     table[condition][key].append(value)
+                density = result.extra.get("quality", {}).get("px_per_mm")
+                if density is not None:
+                    per_kind[condition][kind].append(density)
         row = table[condition]
+        print(f"{condition:15} {kind_summary(per_kind[condition])}")
         summary = "  ".join(
             f"{k}={min(v):.3f}/{statistics.median(v):.3f}/{max(v):.3f}" for k, v in row.items()
         )

@@ -145,16 +145,21 @@ def cluster_quads(
 def rows(lines: Sequence[Line], tolerance: float = 0.5) -> list[list[Line]]:
     """Lines grouped into rows (top to bottom), each row sorted left to right.
 
-    Two lines share a row when their vertical centres differ by less than ``tolerance``
-    times the smaller of their heights.
+    A line joins the row whose mean vertical centre is nearest to its own, when they
+    differ by less than ``tolerance`` times the smaller of its height and the row's
+    (nearest, not first: a line between two rows must not chain them together).
     """
     out: list[list[Line]] = []
     for line in sorted(lines, key=lambda ln: ln.cy):
+        best: tuple[float, list[Line]] | None = None
         for row in out:
-            ref = row[-1]
-            if abs(ref.cy - line.cy) < tolerance * min(ref.height, line.height):
-                row.append(line)
-                break
-        else:
+            cy = sum(ln.cy for ln in row) / len(row)
+            height = min(line.height, *(ln.height for ln in row))
+            diff = abs(cy - line.cy)
+            if diff < tolerance * height and (best is None or diff < best[0]):
+                best = (diff, row)
+        if best is None:
             out.append([line])
+        else:
+            best[1].append(line)
     return [sorted(r, key=lambda ln: ln.x0) for r in out]

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import time
@@ -124,6 +125,41 @@ def make_lines(
     return out
 
 
+def aspect(quad: Quad) -> float:
+    """Length over height of a line's box."""
+    q = np.asarray(quad, dtype=np.float64)
+    a = float(np.linalg.norm(q[1] - q[0]))
+    b = float(np.linalg.norm(q[2] - q[1]))
+    return max(a, b) / max(min(a, b), 1.0)
+
+
+_FRONT_MARK = re.compile(r"公民身份号码|姓名|住址|\d{17}[\dXx]")
+_BACK_MARK = re.compile(r"签发机关|有效期限|\d{4}\.\d{2}\.\d{2}-")
+
+
+def split_sides(group: Group, quads: Sequence[Quad], texts: Sequence[str]) -> list[tuple[int, ...]]:
+    """The lines of a group, or of each card when the group holds both sides of an ID
+    card that something between them (a stamp, a handwritten note) joined: the side's
+    marker lines lie apart along the page, and the cut goes through the widest gap
+    between them."""
+    fronts = [i for i in group.indices if _FRONT_MARK.search(texts[i].replace(" ", ""))]
+    backs = [i for i in group.indices if _BACK_MARK.search(texts[i].replace(" ", ""))]
+    if len(fronts) < 2 or len(backs) < 2:
+        return [group.indices]
+    for axis in (1, 0):  # cards one above the other, else side by side
+        pos = {i: to_upright(quads[i], group.angle)[axis] for i in group.indices}
+        f = sorted(pos[i] for i in fronts)
+        b = sorted(pos[i] for i in backs)
+        lo, hi = (f[-1], b[0]) if f[-1] < b[0] else (b[-1], f[0])
+        if lo >= hi:
+            continue
+        between = sorted([lo, hi, *(p for p in pos.values() if lo < p < hi)])
+        cut = max((b2 - b1, (b1 + b2) / 2) for b1, b2 in itertools.pairwise(between))[1]
+        first = tuple(i for i in group.indices if pos[i] <= cut)
+        return [first, tuple(i for i in group.indices if pos[i] > cut)]
+    return [group.indices]
+
+
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
     if hint == "id_card":
         return [BY_NAME["id_card_front"], BY_NAME["id_card_back"]]
@@ -175,7 +211,11 @@ class DocumentReader:
         h_med = float(np.median([quad_height(q) for q in quads]))
 
         crops = [crop_line(image, q) for q in quads]
-        upside = engine.upside_down(crops)
+        # Only lines long enough to vote on their document's direction are classified.
+        voters = [i for i, q in enumerate(quads) if aspect(q) >= 1.5]
+        upside = [0.5] * len(quads)
+        for i, p in zip(voters, engine.upside_down([crops[i] for i in voters]), strict=True):
+            upside[i] = p
         groups = self._groups(quads, upside, h_med)
         # Turn each crop so that it reads in its group's direction, then recognise. A box
         # whose long side runs across that direction (one character, a little taller
@@ -193,8 +233,9 @@ class DocumentReader:
         allowed = _allowed(type_hint)
         classified = []
         for g in groups:
-            kind, score = classify([texts[i].text for i in g.indices], allowed)
-            classified.append(Group(g.indices, g.angle, kind, score))
+            for part in split_sides(g, quads, [t.text for t in texts]):
+                kind, score = classify([texts[i].text for i in part], allowed)
+                classified.append(Group(part, g.angle, kind, score))
         docs = self._merge(classified, quads, h_med)
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 
@@ -226,17 +267,15 @@ class DocumentReader:
         out = []
         known: list[float | None] = []
         for i, q in enumerate(quads):
-            long_side = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
-            sure = long_side / max(quad_height(q), 1.0) >= 3.0 and abs(2 * upside[i] - 1) > 0.8
+            sure = aspect(q) >= 3.0 and abs(2 * upside[i] - 1) > 0.8
             known.append(reading_angle(q, upside[i] > 0.5) if sure else None)
         for idx in cluster_quads(quads, gap=2.5 * h_med, angles=known):
             angles, weights = [], []
             for i in idx:
                 q = quads[i]
+                if aspect(q) < 1.5:
+                    continue  # too short to say which way it reads (not classified)
                 length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
-                ratio = length / max(quad_height(q), 1.0)
-                if ratio < 1.5:
-                    continue  # too short to say which way it reads
                 angles.append(reading_angle(q, upside[i] > 0.5))
                 weights.append(length * abs(2 * upside[i] - 1) + 1e-3)
             if not angles:

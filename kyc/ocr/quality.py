@@ -32,7 +32,12 @@ class Region:
 @dataclass(frozen=True)
 class QualityThresholds:
     # Set from scripts/calibrate_quality.py on generated photos (see the README).
-    min_text_height: float = 36.0  # detected line height in px (text ~22 px)
+    # Pixels per millimetre of the document (its width in the photo over its printed
+    # width): below this its characters are too few pixels for a filing copy. Measured
+    # (calibrate_quality.py, seed 99): ID cards 6.5-11.8 in ordinary photos, 3.0-4.4
+    # when too small; licenses 3.9-5.4 and 2.6-4.7 (their classes overlap).
+    min_px_per_mm_card: float = 5.5
+    min_px_per_mm_license: float = 3.6
     blur_sharpness: float = 0.61  # gradient energy per unit contrast on text lines
     glare_fraction: float = 0.003  # share of the document under a highlight blob
     photocopy_colour: float = 0.001  # share of clearly coloured pixels in the text block
@@ -73,6 +78,21 @@ def outline_from_text(region: Region) -> npt.NDArray[np.float32]:
         box = (x0 - 0.05 * w, y0 - 0.06 * h, x1 + 0.05 * w, y1 + 0.06 * h)
     corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
     return _rotate(corners, region.angle).astype(np.float32)
+
+
+# Printed width of each document in mm: the ID-1 card, and the longer side of a business
+# license copy (副本, A4-sized in portrait or landscape).
+PRINTED_WIDTH_MM = {"id_card": 85.6, "business_license": 297.0}
+
+
+def px_per_mm(outline: npt.NDArray[np.float32], kind: str) -> float:
+    """The document's resolution in the photo: its width along the text over its printed
+    width (the longer side for a license, which may be printed either way round)."""
+    w = float(np.linalg.norm(outline[1] - outline[0]))
+    h = float(np.linalg.norm(outline[3] - outline[0]))
+    if kind.startswith("id_card"):
+        return w / PRINTED_WIDTH_MM["id_card"]
+    return max(w, h) / PRINTED_WIDTH_MM["business_license"]
 
 
 def rectify_transform(
@@ -247,7 +267,14 @@ def assess(
     measures["outline_outside_px"] = outside
     if touches or outside > 0.5 * h_med:
         warnings.append("BORDER_INCOMPLETE")
-    if h_med < limits.min_text_height:
+    density = px_per_mm(outline, main.kind)
+    measures["px_per_mm"] = density
+    floor = (
+        limits.min_px_per_mm_card
+        if main.kind.startswith("id_card")
+        else limits.min_px_per_mm_license
+    )
+    if density < floor:
         warnings.append("LOW_RESOLUTION")
 
     sharp = sharpness(_text_crops(image, all_quads))

@@ -230,7 +230,11 @@ class BusinessLicense:
                             < x_end
                         )
                     ]
-                    if in_label_column or not cont or cont[0].cy - last_y > 2.2 * height:
+                    if in_label_column:
+                        break
+                    if not cont:
+                        continue  # a row with nothing in this column (the seal's text)
+                    if cont[0].cy - last_y > 2.2 * height:
                         break
                     if _ISSUE_DATE.fullmatch(clean(cont[0].text)):
                         break  # the registration date under the authority's seal

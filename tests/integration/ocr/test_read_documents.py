@@ -102,3 +102,16 @@ def test_filing_copy_is_re_read_and_an_illegible_one_warns(
     result = reader.read_image(sample.image)
     assert result.fields["credit_code"].value == sample.truth["fields"]["credit_code"]
     assert "FILING_COPY_ILLEGIBLE" in result.warnings
+
+
+def test_a_card_photographed_too_small_warns_low_resolution(reader: DocumentReader) -> None:
+    sample = generate("id_card_front", "clean", random.Random(11))
+    assert "LOW_RESOLUTION" not in reader.read_image(sample.image).warnings
+    h, w = sample.image.shape[:2]
+    small = np.asarray(
+        cv2.resize(sample.image, (w * 2 // 5, h * 2 // 5), interpolation=cv2.INTER_AREA),
+        dtype=np.uint8,
+    )
+    result = reader.read_image(small)
+    assert result.document_type == "id_card_front"
+    assert "LOW_RESOLUTION" in result.warnings

@@ -1,5 +1,6 @@
-"""Cutting line crops: a near-square box of one character is cut along its document's
-reading direction, not along its own longer side."""
+"""Geometry of line crops and of the document in the photo: a near-square box of one
+character is cut along its document's reading direction, not along its own longer side;
+resolution is the document's width over its printed width."""
 
 from __future__ import annotations
 
@@ -32,3 +33,12 @@ def test_a_tall_single_character_box_is_not_laid_on_its_side() -> None:
     assert along_text.shape[:2] == (42, 35)
     # Upright: the stroke stays on the left of the crop.
     assert along_text[:, :8].mean() > 200 and along_text[:, -8:].mean() < 50
+
+
+def test_resolution_is_the_document_width_over_its_printed_width() -> None:
+    from kyc.ocr.quality import px_per_mm
+
+    card = box(0, 0, 856, 540)
+    assert abs(px_per_mm(card, "id_card_front") - 10.0) < 0.01
+    # A license counts its longer side, printed either way round.
+    assert abs(px_per_mm(box(0, 0, 1000, 1485), "business_license") - 5.0) < 0.01

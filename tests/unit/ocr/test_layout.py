@@ -1,0 +1,46 @@
+"""Rows of recognised lines."""
+
+from __future__ import annotations
+
+from kyc.ocr.layout import Line, rows
+
+
+def test_a_line_between_two_rows_does_not_chain_them() -> None:
+    # 或控股) wraps under the type; 营业期限 and its value 长期 share the next row.
+    wrapped = Line("或控股）", 0, 651, 100, 688)  # cy 669.5
+    label = Line("营业期限", 200, 664, 360, 711)  # cy 687.5
+    value = Line("长期", 380, 670, 456, 704)  # cy 687
+    grouped = rows([label, value, wrapped])
+    assert [[ln.text for ln in row] for row in grouped] == [["或控股）"], ["营业期限", "长期"]]
+
+
+def test_rows_are_ordered_top_down_and_left_to_right() -> None:
+    a = Line("b", 100, 0, 150, 30)
+    b = Line("a", 0, 2, 50, 32)
+    c = Line("c", 0, 60, 50, 90)
+    assert [[ln.text for ln in row] for row in rows([c, a, b])] == [["a", "b"], ["c"]]
+
+
+def test_both_sides_joined_by_a_stamp_are_cut_between_the_cards() -> None:
+    import numpy as np
+
+    from kyc.ocr.pipeline import Group, split_sides
+
+    def quad(x: float, y: float, w: float = 200, h: float = 30) -> np.ndarray:
+        return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float32)
+
+    texts = [
+        "姓名韦瑶",
+        "住址上海市普陀区",
+        "公民身份号码",
+        "供备案使用",  # the stamp across both cards
+        "签发机关上海市公安局",
+        "有效期限2025.04.06-2045.04.06",
+    ]
+    ys = [0, 60, 150, 220, 330, 380]
+    quads = [quad(0, y) for y in ys]
+    group = Group(tuple(range(6)), 0.0, None, 0)
+    assert split_sides(group, quads, texts) == [(0, 1, 2, 3), (4, 5)]
+    # One card alone is left whole.
+    front_only = Group((0, 1, 2, 3), 0.0, None, 0)
+    assert split_sides(front_only, quads, texts) == [(0, 1, 2, 3)]
