@@ -13,7 +13,7 @@ DocumentType = Literal[
 ]
 TypeHint = Literal["auto", "id_card", "business_license"]
 
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the rectified document image
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the upright frame of the document (photo px)
 
 
 @dataclass(frozen=True)
