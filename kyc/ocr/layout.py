@@ -85,6 +85,14 @@ def quad_height(quad: Quad) -> float:
     return min(a, b)
 
 
+def aspect(quad: Quad) -> float:
+    """Length over height of a line's box."""
+    q = np.asarray(quad, dtype=np.float64)
+    a = float(np.hypot(*(q[1] - q[0])))
+    b = float(np.hypot(*(q[2] - q[1])))
+    return max(a, b) / max(min(a, b), 1.0)
+
+
 def reading_angle(quad: Quad, upside_down: bool) -> float:
     """Direction in which the text of ``quad`` reads, as an image angle in radians.
 

@@ -32,6 +32,7 @@ from kyc.ocr.documents.id_card_back import term_fits_age
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
 from kyc.ocr.layout import (
     Line,
+    aspect,
     cluster_quads,
     dominant_angle,
     long_axis_angle,
@@ -123,14 +124,6 @@ def make_lines(
             )
         )
     return out
-
-
-def aspect(quad: Quad) -> float:
-    """Length over height of a line's box."""
-    q = np.asarray(quad, dtype=np.float64)
-    a = float(np.linalg.norm(q[1] - q[0]))
-    b = float(np.linalg.norm(q[2] - q[1]))
-    return max(a, b) / max(min(a, b), 1.0)
 
 
 _FRONT_MARK = re.compile(r"公民身份号码|姓名|住址|\d{17}[\dXx]")
@@ -341,7 +334,7 @@ class DocumentReader:
         warnings: list[str] = []
         facts: dict[str, str] = {}
         all_text: list[str] = []
-        regions = []
+        areas: list[quality.Region] = []
         for d in sorted(chosen, key=lambda d: d.kind or ""):
             kind = BY_NAME[d.kind or ""]
             lines = make_lines(quads, texts, d.indices, d.angle)
@@ -352,7 +345,7 @@ class DocumentReader:
             angles.update(dict.fromkeys(checked.fields, d.angle))
             warnings.extend(checked.warnings)
             facts.update(checked.facts)
-            regions.append(quality.Region([quads[i] for i in d.indices], d.angle, d.kind or ""))
+            areas.append(quality.Region([quads[i] for i in d.indices], d.angle, d.kind or ""))
         if "birth_date" in facts and "valid_from" in facts and "valid_until" in facts:
             fits = term_fits_age(
                 dt.date.fromisoformat(facts["birth_date"]),
@@ -365,10 +358,10 @@ class DocumentReader:
                     fields[key] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
         if any("临时" in t for t in all_text):
             warnings.append("TEMPORARY_ID")
-        report = quality.assess(image, regions, h_med, all_text)
+        report = quality.assess(image, areas, h_med, all_text)
         warnings.extend(report.warnings)
         rectified = report.rectified
-        fronts = [r for r in regions if r.kind == "id_card_front"]
+        fronts = [r for r in areas if r.kind == "id_card_front"]
         portrait = quality.portrait(image, fronts[0]) if fronts else None
         page = image if doc_type == "id_card_both" else rectified
         filing = quality.filing_jpeg(page, self.settings.ocr.filing_jpeg_max_bytes)
