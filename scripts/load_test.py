@@ -72,50 +72,9 @@ def _documents(n: int) -> list[bytes]:
 
 def _filing() -> dict[str, Any]:
     """An enterprise first filing in Guangdong with a synthetic (check-digit-valid) identity."""
-    from stdnum.cn import ric, uscc
+    from kyc.synth.filing import enterprise_filing
 
-    pid = "44030519850314123"
-    pid += str(ric.calc_check_digit(pid + "0"))
-    code = "91440300MA5FAKE01"
-    code += str(uscc.calc_check_digit(code))
-    person = {
-        "name": "测试甲",
-        "certificate_type": "id_card",
-        "certificate_number": pid,
-        "office_phone": "086-0755-86013388",
-        "mobile": "13800138000",
-        "email": "ops@example.com",
-        "is_legal_representative": True,
-    }
-    return {
-        "account_id": "load",
-        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
-        "account_has_cvm": True,
-        "subject": {
-            "nature": "enterprise",
-            "certificate_type": "business_license",
-            "certificate_number": code,
-            "name": "深圳市示例科技有限公司",
-            "certificate_address": "深圳市南山区科技园路1号",
-            "mailing_address": "广东省深圳市南山区科技园路1号2栋301室",
-            "investor": "深圳市示例科技有限公司",
-            "note": "",
-            "principal": person,
-        },
-        "websites": [
-            {
-                "name": "示例科技官网",
-                "domains": ["example.com"],
-                "homepage_url": "www.example.com",
-                "service_content": "unit_portal",
-                "pre_approvals": [],
-                "note": "",
-                "principal": "same_as_subject",
-                "cloud_services": [{"type": "cvm", "ip": "10.0.0.1"}],
-                "plan_document": False,
-            }
-        ],
-    }
+    return enterprise_filing(account_id="load")
 
 
 async def _fire(base: str, token: str, fid: str, docs: list[bytes]) -> list[tuple[int, float]]:

@@ -18,7 +18,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-from stdnum.cn import ric, uscc
 
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode
@@ -26,66 +25,26 @@ from kyc.imageio import decode_image
 from kyc.liveness.challenge import Challenge
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.types import DocumentReading, FieldReading
+from kyc.synth.filing import (
+    COMPANY,
+    COMPANY_ADDRESS,
+    CREDIT_CODE,
+    PRINCIPAL,
+    PRINCIPAL_ID,
+    enterprise_filing,
+)
+
+# The sample identity, re-exported: the API tests use it through this module.
+__all__ = ["COMPANY", "COMPANY_ADDRESS", "CREDIT_CODE", "PRINCIPAL", "PRINCIPAL_ID"]
 
 MARK = b"KYCFAKE"
 READER = "api_fakes:FakeReader"
 VIDEO = "api_fakes:fake_verify_video"
 
 
-def make_id(birth: dt.date, region: str = "440305", seq: str = "123") -> str:
-    body = f"{region}{birth:%Y%m%d}{seq}"
-    return body + str(ric.calc_check_digit(body + "0"))
-
-
-PRINCIPAL_ID = make_id(dt.date(1985, 3, 14))
-CREDIT_CODE = "91440300MA5FAKE01" + str(uscc.calc_check_digit("91440300MA5FAKE01"))
-COMPANY = "深圳市示例科技有限公司"
-COMPANY_ADDRESS = "深圳市南山区科技园路1号"
-PRINCIPAL = "测试甲"
-
-
 def filing_body(domain: str = "example.com", **subject_over: Any) -> dict[str, Any]:
     """An enterprise first filing in Guangdong, one CVM, one website: video-check eligible."""
-    subject: dict[str, Any] = {
-        "nature": "enterprise",
-        "certificate_type": "business_license",
-        "certificate_number": CREDIT_CODE,
-        "name": COMPANY,
-        "certificate_address": COMPANY_ADDRESS,
-        "mailing_address": "广东省深圳市南山区科技园路1号2栋301室",
-        "investor": COMPANY,
-        "note": "",
-        "principal": {
-            "name": PRINCIPAL,
-            "certificate_type": "id_card",
-            "certificate_number": PRINCIPAL_ID,
-            "office_phone": "086-0755-86013388",
-            "mobile": "13800138000",
-            "email": "ops@example.com",
-            "is_legal_representative": True,
-        },
-        "employment_proof": False,
-    }
-    subject.update(subject_over)
-    return {
-        "account_id": "ignored",
-        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
-        "account_has_cvm": True,
-        "subject": subject,
-        "websites": [
-            {
-                "name": "示例科技官网",
-                "domains": [domain],
-                "homepage_url": f"www.{domain}",
-                "service_content": "unit_portal",
-                "pre_approvals": [],
-                "note": "",
-                "principal": "same_as_subject",
-                "cloud_services": [{"type": "cvm", "ip": "10.0.0.1"}],
-                "plan_document": False,
-            }
-        ],
-    }
+    return enterprise_filing("ignored", domain, **subject_over)
 
 
 def fake_image(

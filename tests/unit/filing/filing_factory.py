@@ -6,57 +6,30 @@ import copy
 from datetime import date
 from typing import Any
 
-from stdnum.cn import ric, uscc
+from kyc.synth.filing import (
+    COMPANY,
+    COMPANY_ADDRESS,
+    CREDIT_CODE,
+    PRINCIPAL_ID,
+    enterprise_filing,
+    make_id,
+    person,
+    website,
+)
+
+# The sample identity, re-exported: the filing tests import it from here.
+__all__ = [
+    "COMPANY",
+    "COMPANY_ADDRESS",
+    "CREDIT_CODE",
+    "PRINCIPAL_ID",
+    "make_id",
+    "person",
+    "website",
+]
 
 TODAY = date(2026, 6, 1)
-
-
-def make_id(birth: date, region: str = "440305", seq: str = "123") -> str:
-    """A check-digit-valid resident ID number (synthetic)."""
-    body = f"{region}{birth:%Y%m%d}{seq}"
-    return body + str(ric.calc_check_digit(body + "0"))
-
-
-def make_uscc(body: str = "91440300MA5FAKE01") -> str:
-    """A check-digit-valid unified social credit code (synthetic)."""
-    return body + str(uscc.calc_check_digit(body))
-
-
-PRINCIPAL_ID = make_id(date(1985, 3, 14))
 WEB_PRINCIPAL_ID = make_id(date(1990, 7, 2), seq="456")
-CREDIT_CODE = make_uscc()
-COMPANY = "深圳市示例科技有限公司"
-COMPANY_ADDRESS = "深圳市南山区科技园路1号"
-
-
-def person(**over: Any) -> dict[str, Any]:
-    p: dict[str, Any] = {
-        "name": "测试甲",
-        "certificate_type": "id_card",
-        "certificate_number": PRINCIPAL_ID,
-        "office_phone": "086-0755-86013388",
-        "mobile": "13800138000",
-        "email": "ops@example.com",
-        "is_legal_representative": True,
-    }
-    p.update(over)
-    return p
-
-
-def website(**over: Any) -> dict[str, Any]:
-    w: dict[str, Any] = {
-        "name": "示例科技官网",
-        "domains": ["example.com"],
-        "homepage_url": "www.example.com",
-        "service_content": "unit_portal",
-        "pre_approvals": [],
-        "note": "",
-        "principal": "same_as_subject",
-        "cloud_services": [{"type": "cvm", "ip": "10.0.0.1"}],
-        "plan_document": False,
-    }
-    w.update(over)
-    return w
 
 
 def license_doc(**fields: str | None) -> dict[str, Any]:
@@ -114,25 +87,7 @@ def ocr(
 
 def enterprise() -> dict[str, Any]:
     """A Guangdong enterprise first filing that passes every rule it can judge."""
-    return {
-        "account_id": "acct-1",
-        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
-        "account_has_cvm": True,
-        "subject": {
-            "nature": "enterprise",
-            "certificate_type": "business_license",
-            "certificate_number": CREDIT_CODE,
-            "name": COMPANY,
-            "certificate_address": COMPANY_ADDRESS,
-            "mailing_address": "广东省深圳市南山区科技园路1号",
-            "investor": COMPANY,
-            "note": "",
-            "principal": person(),
-            "employment_proof": False,
-        },
-        "websites": [website()],
-        "documents": [license_doc(), id_front(), id_back()],
-    }
+    return {**enterprise_filing(), "documents": [license_doc(), id_front(), id_back()]}
 
 
 def individual() -> dict[str, Any]:

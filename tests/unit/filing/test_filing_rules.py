@@ -19,7 +19,6 @@ from filing_factory import (
     individual,
     license_doc,
     make_id,
-    make_uscc,
     ocr,
     person,
     website,
@@ -28,6 +27,7 @@ from filing_factory import (
 from kyc.filing.check import check_filing
 from kyc.filing.model import parse_filing, parse_registry
 from kyc.filing.result import SmsSessionView
+from kyc.synth.filing import make_uscc
 
 Mutator = Callable[[dict[str, Any]], None]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from filing_factory import CREDIT_CODE, enterprise, make_uscc
+from filing_factory import CREDIT_CODE, enterprise
 
 from kyc.filing.filing_type import decide_filing_type
 from kyc.filing.model import parse_filing, parse_registry
+from kyc.synth.filing import make_uscc
 
 OTHER_CODE = make_uscc("91440300MA5BTHER2")
 
