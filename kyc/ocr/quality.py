@@ -7,6 +7,7 @@ benchmark (scripts/bench_ocr.py) reports their recall and precision on generated
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,10 +155,9 @@ def _region_mask(shape: tuple[int, ...], outline: npt.NDArray[np.float32]) -> np
     return mask
 
 
-def glare_fraction(image: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -> float:
-    """Share of the document covered by saturated, colourless highlight blobs that are at
-    least a text line high."""
-    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+def glare_fraction(hsv: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -> float:
+    """Share of the document (``hsv``: its HSV image) covered by saturated, colourless
+    highlight blobs that are at least a text line high."""
     inside = hsv[:, :, 2][mask > 0]
     paper = float(np.median(inside)) if inside.size else 255.0
     level = max(245.0, paper + 12.0)
@@ -191,23 +191,35 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
     return mask
 
 
-def skin_fraction(image: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
+def skin_fraction(image: BGRImage, hsv: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
     """Share of the text block in skin tones (a finger over the document)."""
     ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
     cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
-    sat = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)[:, :, 1]
+    sat = hsv[:, :, 1]
     skin = (cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60) & (mask > 0)
     area = max(1, int((mask > 0).sum()))
     return float(skin.sum()) / area
 
 
-def colour_share(image: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
-    """Share of clearly coloured pixels in the text block: printed documents carry
-    coloured labels, patterns and seals; a photocopy has none."""
-    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+def colour_share(hsv: BGRImage, mask: npt.NDArray[np.uint8]) -> float:
+    """Share of clearly coloured pixels in the text block (``hsv``: its HSV image):
+    printed documents carry coloured labels, patterns and seals; a photocopy has none."""
     inside = mask > 0
     coloured = (hsv[:, :, 1] >= 60) & (hsv[:, :, 2] >= 60) & inside
     return float(coloured.sum()) / max(1, int(inside.sum()))
+
+
+@functools.cache
+def _spectrum_geometry(size: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """A 2-D Hann window and the mid/high-frequency band (off the axes) of a centred
+    ``size`` x ``size`` spectrum; built once per size."""
+    win = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+    yy, xx = np.mgrid[0:size, 0:size]
+    c = size // 2
+    r = np.hypot(yy - c, xx - c) / c
+    axes = (np.abs(yy - c) <= 2) | (np.abs(xx - c) <= 2)
+    band = (r > 0.2) & (r < 0.95) & ~axes
+    return win, band
 
 
 def moire_ratio(rectified: BGRImage) -> float:
@@ -218,19 +230,15 @@ def moire_ratio(rectified: BGRImage) -> float:
     gray = cv2.cvtColor(rectified, cv2.COLOR_BGR2GRAY).astype(np.float32)
     h, w = gray.shape
     size = min(512, h, w) // 2 * 2
+    if size < 8:
+        return 0.0
     y0, x0 = (h - size) // 2, (w - size) // 2
     patch = gray[y0 : y0 + size, x0 : x0 + size]
-    patch = patch - float(patch.mean())
-    win = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
-    spec = np.log1p(np.abs(np.fft.fftshift(np.fft.fft2(patch * win))))
-    local = cv2.medianBlur(spec.astype(np.float32), 5)
-    peak = spec - local
-    yy, xx = np.mgrid[0:size, 0:size]
-    c = size // 2
-    r = np.hypot(yy - c, xx - c) / c
-    axes = (np.abs(yy - c) <= 2) | (np.abs(xx - c) <= 2)
-    band = (r > 0.2) & (r < 0.95) & ~axes
-    return float(peak[band].max()) if band.any() else 0.0
+    win, band = _spectrum_geometry(size)
+    dft = cv2.dft((patch - float(patch.mean())) * win, flags=cv2.DFT_COMPLEX_OUTPUT)
+    spec = np.fft.fftshift(np.log1p(cv2.magnitude(dft[:, :, 0], dft[:, :, 1])))
+    peak = spec - cv2.medianBlur(np.ascontiguousarray(spec, dtype=np.float32), 5)
+    return float(peak[band].max())
 
 
 def assess(
@@ -288,19 +296,20 @@ def assess(
     sub = image[by0:by1, bx0:bx1]
     shift = np.array([bx0, by0], dtype=np.float32)
     mask = _region_mask(sub.shape, outline - shift)
-    glare = glare_fraction(sub, mask, h_med)
+    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
+    glare = glare_fraction(hsv, mask, h_med)
     measures["glare"] = glare
     if glare > limits.glare_fraction:
         warnings.append("GLARE")
 
     local = Region([q - shift for q in main.quads], main.angle, main.kind)
     block = text_block_mask(sub.shape, local)
-    skin = skin_fraction(sub, block)
+    skin = skin_fraction(sub, hsv, block)
     measures["skin"] = skin
     if skin > limits.skin_fraction:
         warnings.append("OCCLUSION")
 
-    colour = colour_share(sub, block)
+    colour = colour_share(hsv, block)
     measures["colour"] = colour
     copy_text = any("复印" in t for t in texts)
     if colour < limits.photocopy_colour or copy_text:
@@ -328,11 +337,21 @@ def assess(
 
 
 def portrait(image: BGRImage, front: Region) -> BGRImage:
-    """The portrait area of an ID-card front (right-hand side of the rectified card)."""
-    card = rectify(image, outline_from_text(front), front.kind)
-    h, w = card.shape[:2]
-    crop = card[int(0.08 * h) : int(0.86 * h), int(0.60 * w) : int(0.96 * w)]
-    return np.ascontiguousarray(crop)
+    """The portrait area of an ID-card front (right-hand side of the rectified card),
+    warped on its own rather than cut from the whole rectified card."""
+    m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
+    x0, y0 = int(0.60 * w), int(0.08 * h)
+    x1, y1 = int(0.96 * w), int(0.86 * h)
+    shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
+    out = cv2.warpPerspective(
+        image,
+        shift @ m,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0),
+    )
+    return np.asarray(out, dtype=np.uint8)
 
 
 def filing_jpeg(image: BGRImage | None, max_bytes: int) -> bytes | None:
