@@ -407,9 +407,10 @@ class DocumentReader:
         if not todo:
             return True
         # Our own JPEG, just encoded: decoded directly, without the upload checks.
-        page = np.asarray(
-            cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8
-        )
+        decoded = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
+        if decoded is None:
+            return False  # a copy that does not even decode is not legible
+        page = np.asarray(decoded, dtype=np.uint8)
         crops = []
         for name in todo:
             x0, y0, x1, y1 = fields[name].box or (0, 0, 0, 0)

@@ -313,7 +313,8 @@ def assess(
         )
     )
     measures["outline_outside_px"] = outside
-    # One document (a both-sides page's paper is not its cards' colour): its paper.
+    # Single documents only: a scanned both-sides page fills the frame with its paper
+    # (measured: every shared specimen would be flagged).
     reach = (
         paper_reaches_frame(image, main, h_med, limits.paper_step, limits.paper_max_area)
         if len(regions) == 1

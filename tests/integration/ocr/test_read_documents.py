@@ -104,6 +104,17 @@ def test_filing_copy_is_re_read_and_an_illegible_one_warns(
     assert "FILING_COPY_ILLEGIBLE" in result.warnings
 
 
+def test_a_filing_copy_that_does_not_decode_is_not_legible(reader: DocumentReader) -> None:
+    from kyc.ocr.types import FieldReading
+    from kyc.synth.filing import make_uscc
+
+    fields = {"credit_code": FieldReading(make_uscc(), 0.99, True, (10, 10, 300, 40))}
+    assert (
+        reader.filing_copy_legible(b"\xff\xd8 truncated", fields, {"credit_code": 0.0}, None)
+        is False
+    )
+
+
 def test_a_card_photographed_too_small_warns_low_resolution(reader: DocumentReader) -> None:
     sample = generate("id_card_front", "clean", random.Random(11))
     assert "LOW_RESOLUTION" not in reader.read_image(sample.image).warnings
