@@ -281,6 +281,31 @@ def paper_reaches_frame(
     return max(int(e.sum()) for e in edges) >= run
 
 
+def _colour_measures(
+    image: BGRImage,
+    region: Region,
+    outline: npt.NDArray[np.float32],
+    h_med: float,
+    whole: bool = True,
+) -> tuple[float, float, float]:
+    """Glare, skin tones and coloured print of one document, measured on its bounding box:
+    skin and colour in its text block, glare over its whole outline (``whole``) or, for
+    the second card of a page, over its text block only: that card's outline, estimated
+    from fewer lines, takes in the page around it, which may be brighter than the card
+    (measured: a false alarm on a clean page)."""
+    h_img, w_img = image.shape[:2]
+    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
+    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
+    sub = image[by0:by1, bx0:bx1]
+    shift = np.array([bx0, by0], dtype=np.float32)
+    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
+    local = Region([q - shift for q in region.quads], region.angle, region.kind)
+    block = text_block_mask(sub.shape, local)
+    glare_mask = _region_mask(sub.shape, outline - shift) if whole else block
+    glare = glare_fraction(hsv, glare_mask, h_med)
+    return glare, skin_fraction(sub, hsv, block), colour_share(hsv, block)
+
+
 def assess(
     image: BGRImage,
     regions: Sequence[Region],
@@ -338,26 +363,28 @@ def assess(
     if sharp < limits.blur_sharpness:
         warnings.append("BLUR")
 
-    # Colour measures look at the document only: work on its bounding box.
-    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
-    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
-    sub = image[by0:by1, bx0:bx1]
-    shift = np.array([bx0, by0], dtype=np.float32)
-    mask = _region_mask(sub.shape, outline - shift)
-    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
-    glare = glare_fraction(hsv, mask, h_med)
+    # Glare and a finger count on any document of the photo (either card of a
+    # both-sides page: measured on the main card only, half of them were missed); the
+    # colour of a photocopy is judged on the main one.
+    glare, skin, colour = 0.0, 0.0, 0.0
+    for region in regions:
+        g, sk, col = _colour_measures(
+            image,
+            region,
+            outline if region is main else outline_from_text(region),
+            h_med,
+            whole=region is main,
+        )
+        glare, skin = max(glare, g), max(skin, sk)
+        if region is main:
+            colour = col
     measures["glare"] = glare
     if glare > limits.glare_fraction:
         warnings.append("GLARE")
-
-    local = Region([q - shift for q in main.quads], main.angle, main.kind)
-    block = text_block_mask(sub.shape, local)
-    skin = skin_fraction(sub, hsv, block)
     measures["skin"] = skin
     if skin > limits.skin_fraction:
         warnings.append("OCCLUSION")
 
-    colour = colour_share(hsv, block)
     measures["colour"] = colour
     copy_text = any("复印" in t for t in texts)
     if colour < limits.photocopy_colour or copy_text:
