@@ -1,4 +1,5 @@
-"""Glare and a finger are looked for on both cards of a both-sides page, on drawn pages."""
+"""Glare and a finger over a document, on drawn pages: looked for on both cards of a
+both-sides page; a finger is a blob, not skin-toned fine print."""
 
 from __future__ import annotations
 
@@ -63,3 +64,10 @@ def test_a_mark_over_either_card_is_seen(
 ) -> None:
     # the front has more lines: it is the page's main document, the back is the other
     assert code in warnings(*page(mark, on_back))
+
+
+def test_skin_toned_fine_print_is_not_a_finger() -> None:
+    img, regions = page(None, on_back=True)
+    for x in range(190, 810, 10):  # a guilloche of 3 px skin-toned lines over the front
+        cv2.line(img, (x, 110), (x + 40, 490), SKIN, 3)
+    assert "OCCLUSION" not in warnings(img, regions)
