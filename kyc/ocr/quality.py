@@ -212,6 +212,8 @@ def skin_pixels(
     sat = hsv[:, :, 1]
     skin = (cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60) & (mask > 0)
     k = max(3, int(0.25 * thumb_px))
+    if int(skin.sum()) < k * k:
+        return 0  # too few to hold a k x k square: nothing survives the opening
     opened = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     count, _labels, stats, _centres = cv2.connectedComponentsWithStats(opened, connectivity=8)
     return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
