@@ -16,7 +16,7 @@ import numpy.typing as npt
 from PIL import Image, ImageOps
 
 from kyc.config import ImageLimits
-from kyc.errors import BadInput, ErrorCode
+from kyc.errors import BadInput, ErrorCode, SystemFault
 
 BGRImage = npt.NDArray[np.uint8]
 
@@ -113,5 +113,5 @@ def encode_jpeg(image: BGRImage, quality: int) -> bytes:
         ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_OPTIMIZE, 1]
     )
     if not ok:
-        raise ValueError("JPEG encoding failed")
+        raise SystemFault(ErrorCode.INTERNAL, f"JPEG encoding of a {image.shape} image failed")
     return bytes(buf.tobytes())

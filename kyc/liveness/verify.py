@@ -114,18 +114,15 @@ class VideoVerdict:
 def _encode_jpeg_rgb(rgb: npt.NDArray[np.uint8], settings: LivenessSettings) -> bytes:
     import cv2
 
+    from kyc.imageio import encode_jpeg
+
     scale = min(1.0, settings.best_frame_max_side / max(rgb.shape[:2]))
     if scale < 1.0:
         rgb = np.asarray(
             cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
             dtype=np.uint8,
         )
-    ok, buf = cv2.imencode(
-        ".jpg",
-        np.ascontiguousarray(rgb[:, :, ::-1]),
-        [cv2.IMWRITE_JPEG_QUALITY, settings.best_frame_jpeg_quality],
-    )
-    return bytes(buf) if ok else b""
+    return encode_jpeg(np.ascontiguousarray(rgb[:, :, ::-1]), settings.best_frame_jpeg_quality)
 
 
 def judge_track(

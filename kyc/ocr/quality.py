@@ -298,18 +298,14 @@ def paper_reaches_frame(
 
 
 def _colour_measures(
-    image: BGRImage,
-    region: Region,
-    outline: npt.NDArray[np.float32],
-    h_med: float,
-    thumb_px: float,
-    whole: bool = True,
+    image: BGRImage, region: Region, h_med: float, thumb_px: float, main: bool
 ) -> tuple[float, int, float]:
     """Glare, skin tones and coloured print of one document, measured on its bounding box:
-    skin and colour in its text block, glare over its whole outline (``whole``) or, for
-    the second card of a page, over its text block only: that card's outline, estimated
-    from fewer lines, takes in the page around it, which may be brighter than the card
-    (measured: a false alarm on a clean page)."""
+    skin and colour in its text block; glare over its whole outline on the ``main``
+    document, over its text block only on the second card of a page: that card's
+    outline, estimated from fewer lines, takes in the page around it, which may be
+    brighter than the card (measured: a false alarm on a clean page)."""
+    outline = outline_from_text(region)
     h_img, w_img = image.shape[:2]
     bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
     bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
@@ -318,7 +314,7 @@ def _colour_measures(
     hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
     local = Region([q - shift for q in region.quads], region.angle, region.kind)
     block = text_block_mask(sub.shape, local)
-    glare_mask = _region_mask(sub.shape, outline - shift) if whole else block
+    glare_mask = _region_mask(sub.shape, outline - shift) if main else block
     glare = glare_fraction(hsv, glare_mask, h_med)
     return glare, skin_pixels(sub, hsv, block, thumb_px), colour_share(hsv, block)
 
@@ -386,14 +382,7 @@ def assess(
     thumb_px = THUMB_MM * max(density, 1e-3)
     glare, skin, colour = 0.0, 0, 0.0
     for region in regions:
-        g, sk, col = _colour_measures(
-            image,
-            region,
-            outline if region is main else outline_from_text(region),
-            h_med,
-            thumb_px,
-            whole=region is main,
-        )
+        g, sk, col = _colour_measures(image, region, h_med, thumb_px, main=region is main)
         glare, skin = max(glare, g), max(skin, sk)
         if region is main:
             colour = col
