@@ -30,21 +30,39 @@ from typing import Any
 
 import numpy as np
 
-# Text that only labels, titles a footer or captions a QR code: nothing of it is a
-# field's value. Titles that carry meaning (临时居民身份证, 营业执照) are not here.
-LABEL_ONLY = frozenset(
+# Lines that only caption a license's QR code or footer: nothing of them is a field.
+CAPTIONS = frozenset(
     (
-        "姓名 性别 民族 出生 住址 公民身份号码 签发机关 有效期限 "
-        "名称 类型 法定代表人 注册资本 成立日期 营业期限 住所 经营范围 统一社会信用代码 "
-        "登记机关 名 称 类 型 住 所 (副本) （副本） 扫描二维码登录 国家企业信用 信息公示系统 "
-        "国家市场监督管理总局监制"
-    ).split()
+        "(副本)",
+        "（副本）",
+        "扫描二维码登录",
+        "国家企业信用",
+        "信息公示系统",
+        "国家市场监督管理总局监制",
+    )
 )
+# Titles are read: 临时居民身份证 (TEMPORARY_ID) is only there.
+TITLES = frozenset(("中华人民共和国", "居民身份证", "营业执照"))
 
 
-def _label_only(text: str) -> bool:
+def _label_texts() -> frozenset[str]:
+    """Every printed label the extractors know, and each character of a two-character
+    one (licenses print 名  称 spaced apart), plus the captions."""
+    from kyc.ocr.documents import business_license, id_card_back, id_card_front
+
+    labels = {
+        *id_card_front.KEYWORDS,
+        *id_card_back.KEYWORDS,
+        *business_license.KEYWORDS,
+        *(label for labels in business_license.LABELS.values() for label in labels),
+    } - TITLES
+    halves = {c for label in labels if len(label) == 2 for c in label}
+    return frozenset(labels | halves | CAPTIONS)
+
+
+def _label_only(text: str, labels: frozenset[str]) -> bool:
     compact = text.replace(" ", "")
-    return compact in LABEL_ONLY or "公示系统网址" in compact or "gsxt" in compact
+    return compact in labels or "公示系统网址" in compact or "gsxt" in compact
 
 
 class _Clock:
@@ -91,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = reader.engine
     baseline = RapidOCR()
     clock = _Clock()
+    labels = _label_texts()
     clock.wrap(engine._det, "det")
     clock.wrap(engine._cls, "cls")
     clock.wrap(engine._rec, "rec")
@@ -125,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 base = time.perf_counter() - t
                 models = sum(clock.seconds.values())
                 widths = [
-                    (_rec_width(c, settings.ocr.rec_min_width), _label_only(r.text))
+                    (_rec_width(c, settings.ocr.rec_min_width), _label_only(r.text, labels))
                     for crops, texts in calls
                     for c, r in zip(crops, texts, strict=True)
                 ]
