@@ -41,14 +41,17 @@ def error_line(exc: KycError, subject: str | None = None) -> str:
 
 def _models_command(args: argparse.Namespace) -> int:
     from kyc.config import get_settings
+    from kyc.inference import describe, runtime_info
     from kyc.modelfiles import status_all
 
     rows = status_all(get_settings().models_dir)
+    runtime = describe(runtime_info(get_settings().runtime))  # what runs the ONNX models
     if args.json:
         for row in rows:
             print_json(
                 {
                     "name": row.entry.name,
+                    "runtime": runtime if row.entry.path.endswith(".onnx") else None,
                     "package": f"{row.entry.package}=={row.entry.version}",
                     "path": str(row.location) if row.location else None,
                     "sha256": row.entry.sha256,
@@ -57,6 +60,7 @@ def _models_command(args: argparse.Namespace) -> int:
                 }
             )
     else:
+        print(f"runtime  ONNX models on {runtime}")
         for row in rows:
             where = str(row.location) if row.location else "-"
             print(f"{row.status:8} {row.entry.name:22} {row.entry.package}=={row.entry.version}")

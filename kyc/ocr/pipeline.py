@@ -166,7 +166,7 @@ class DocumentReader:
 
     def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
         self.settings = settings
-        self.engine = engine or OcrEngine(settings.ocr, settings.models_dir)
+        self.engine = engine or OcrEngine(settings.ocr, settings.models_dir, settings.runtime)
         regions.prefixes("110101")  # the region names table, built once per process
 
     # -- entry points ----------------------------------------------------------------
