@@ -111,7 +111,7 @@ class OcrEngine:
         if not crops:
             return []
         ch, cw = self.CLS_SHAPE
-        batch = _pad_rows(np.stack([self._norm(c, ch, cw) for c in crops]), self.CLS_BATCH)
+        batch = pad_rows(np.stack([self._norm(c, ch, cw) for c in crops]), self.CLS_BATCH)
         out = self._cls.run({self._cls.input_names[0]: batch})[0]
         return [float(p[1]) for p in out[: len(crops)]]
 
@@ -154,9 +154,7 @@ class OcrEngine:
 
     def det_shape(self, h: int, w: int, max_side: int | None = None) -> Shape:
         """The detector's input shape for an ``h`` x ``w`` image."""
-        limit = max_side or self.settings.det_max_side
-        ratio = min(1.0, limit / max(h, w))
-        return (1, 3, max(32, round(h * ratio / 32) * 32), max(32, round(w * ratio / 32) * 32))
+        return det_input_shape(h, w, max_side or self.settings.det_max_side)
 
     def _decode(self, probs: FloatArray) -> TextReading:
         best = probs.argmax(axis=1)
@@ -182,7 +180,14 @@ class OcrEngine:
         return out
 
 
-def _pad_rows(batch: FloatArray, multiple: int) -> FloatArray:
+def det_input_shape(h: int, w: int, limit: int) -> Shape:
+    """The detector's input for an ``h`` x ``w`` image: scaled so that its longer side is
+    at most ``limit`` (never up), each side rounded to a multiple of 32."""
+    ratio = min(1.0, limit / max(h, w))
+    return (1, 3, max(32, round(h * ratio / 32) * 32), max(32, round(w * ratio / 32) * 32))
+
+
+def pad_rows(batch: FloatArray, multiple: int) -> FloatArray:
     """``batch`` with all-zero rows appended up to a multiple of ``multiple`` rows."""
     extra = -len(batch) % multiple
     if not extra:
