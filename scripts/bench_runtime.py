@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 _STARTUP = """
-import time, sys
+import resource, time, sys
 t0 = time.perf_counter()
 from kyc.config import get_settings
 from kyc.ocr.pipeline import DocumentReader
@@ -46,7 +46,8 @@ reader = DocumentReader(get_settings())
 t1 = time.perf_counter()
 reader.read_file(__import__("pathlib").Path(sys.argv[1]))
 t2 = time.perf_counter()
-print(f"{t1 - t0:.3f} {t2 - t1:.3f}")
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{t1 - t0:.3f} {t2 - t1:.3f} {rss:.0f}")
 """
 
 
@@ -262,9 +263,10 @@ def padding_check(samples: list[tuple[str, str, Any]], reader: Any) -> None:
     )
 
 
-def startup(runs: int, image: Path) -> dict[str, list[tuple[float, float]]]:
-    """First read in a fresh process, per back end, alternating."""
-    out: dict[str, list[tuple[float, float]]] = {"onnxruntime": [], "openvino": []}
+def startup(runs: int, image: Path) -> dict[str, list[tuple[float, float, float]]]:
+    """First read in a fresh process, per back end, alternating: seconds in all, seconds
+    of the read alone, peak resident memory (MiB)."""
+    out: dict[str, list[tuple[float, float, float]]] = {"onnxruntime": [], "openvino": []}
     for _ in range(runs):
         for backend, times in out.items():
             env = {**os.environ, "KYC_RUNTIME__BACKEND": backend}
@@ -278,8 +280,8 @@ def startup(runs: int, image: Path) -> dict[str, list[tuple[float, float]]]:
                 check=True,
             )
             total = time.perf_counter() - t
-            _load, read = (float(v) for v in proc.stdout.split())
-            times.append((total, read))
+            _load, read, rss = (float(v) for v in proc.stdout.split())
+            times.append((total, read, rss))
     return out
 
 
@@ -372,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
             totals = [v[0] for v in vals]
             print(
                 f"   {backend:12} median {statistics.median(totals):5.2f} s "
-                f"(read alone {statistics.median(v[1] for v in vals):5.2f} s) of {len(vals)}"
+                f"(read alone {statistics.median(v[1] for v in vals):5.2f} s, peak memory "
+                f"{statistics.median(v[2] for v in vals):4.0f} MiB) of {len(vals)}"
             )
         ratio = statistics.median(v[0] for v in runs["openvino"]) / statistics.median(
             v[0] for v in runs["onnxruntime"]
