@@ -97,6 +97,38 @@ NOT_AN_ID_CARD = (
 )
 
 
+# Words stamped or watermarked over a copy of a document, never part of a field:
+# 仅供办理XX使用, 仅限备案使用, 复印无效, 禁止复印, 与原件一致, 再次复印无效.
+OVERPRINT = re.compile(
+    r"(仅供|仅限|仅用于|只用于|只限).{0,16}?(使用|之用|用途)|再?次?复印无效|禁止复印|"
+    r"与原件(一致|相符|核对无误)"
+)
+
+
+def without_overprints(lines: Sequence[Line]) -> list[Line]:
+    """The lines without the words of a stamp or watermark over the document: a line that
+    is only such words goes, and such words are cut from the end or the start of a line
+    they were read into."""
+    out = []
+    for line in lines:
+        text = line.text
+        m = OVERPRINT.search(text.replace(" ", "")) if text else None
+        if m is None:
+            out.append(line)
+            continue
+        spans = [mm.span() for mm in OVERPRINT.finditer(text)]
+        if not spans:  # matched only without spaces: the whole line is the stamp
+            continue
+        start, end = spans[0][0], spans[-1][1]
+        if len(clean(text[:start])) >= len(clean(text[end:])):
+            kept = line.sub(0, start)
+        else:
+            kept = line.sub(end)
+        if clean(kept.text):
+            out.append(kept)
+    return out
+
+
 def clean(text: str) -> str:
     """Text without whitespace and without the ASCII/full-width colon after labels."""
     return re.sub(r"[\s:：]", "", text)
