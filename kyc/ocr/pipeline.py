@@ -72,6 +72,13 @@ def classify(texts: Sequence[str], allowed: Sequence[DocumentKind]) -> tuple[str
     return best
 
 
+def accepts(kind: DocumentKind, texts: Sequence[str], score: int) -> bool:
+    """Whether lines classified as ``kind`` with ``score`` are enough of such a document
+    and show nothing that only a look-alike document prints."""
+    joined = "".join(t.replace(" ", "") for t in texts)
+    return score >= kind.min_score and not any(w in joined for w in kind.excludes)
+
+
 def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
     left to right."""
@@ -119,7 +126,7 @@ def make_lines(
                 x1,
                 y1,
                 tuple(c.prob for c in t.chars),
-                tuple(tuple(a for a, _p in c.alternatives) for c in t.chars),
+                tuple(c.alternatives for c in t.chars),
                 i,
             )
         )
@@ -229,7 +236,11 @@ class DocumentReader:
             for part in split_sides(g, quads, [t.text for t in texts]):
                 kind, score = classify([texts[i].text for i in part], allowed)
                 classified.append(Group(part, g.angle, kind, score))
-        docs = self._merge(classified, quads, h_med)
+        docs = [
+            d
+            for d in self._merge(classified, quads, h_med)
+            if accepts(BY_NAME[d.kind or ""], [texts[i].text for i in d.indices], d.score)
+        ]
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 
     # -- steps -------------------------------------------------------------------------
