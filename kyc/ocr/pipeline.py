@@ -34,6 +34,7 @@ from kyc.ocr.hazards import field_hazards
 from kyc.ocr.layout import (
     Line,
     aspect,
+    axes_agree,
     cluster_quads,
     dominant_angle,
     long_axis_angle,
@@ -114,15 +115,36 @@ def from_upright(box: tuple[float, float, float, float], angle: float) -> Quad:
     return np.stack([xs, ys], axis=1).astype(np.float32)
 
 
+# Full-width letters and digits (the recogniser's dictionary has both forms; condensed or
+# OCR-B digits come back as either) are the ASCII ones; full-width brackets stay.
+_ASCII = str.maketrans(
+    {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
+    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+)
+
+
 # Fields re-read from the filing-ready JPEG, and what of them must read the same there.
 REREAD_FIELDS = ("id_number", "credit_code", "valid_until")
 
 
 def reread_key(name: str, text: str) -> str:
     """What a re-read must contain: the code's letters and digits, a date's digits."""
+    text = text.translate(_ASCII)
     if name == "valid_until":
-        return "长期" if text in ("long_term", "长期") else re.sub(r"\D", "", text)
+        return "长期" if text in ("long_term", "长期") else re.sub(r"[^0-9]", "", text)
     return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
+def _char(
+    ch: str, prob: float, alts: tuple[tuple[str, float], ...]
+) -> tuple[str, float, tuple[tuple[str, float], ...]]:
+    """A recognised character in ASCII form, with the probability of every form of it the
+    recogniser offered (１ at 0.55 with 1 at 0.43 runner-up is a 1 at 0.98)."""
+    ch = ch.translate(_ASCII)
+    same = [p for a, p in alts if a.translate(_ASCII) == ch]
+    rest = tuple((a.translate(_ASCII), p) for a, p in alts if a.translate(_ASCII) != ch)
+    return ch, min(1.0, prob + sum(same)), rest
 
 
 def make_lines(
@@ -131,16 +153,16 @@ def make_lines(
     out = []
     for i in indices:
         x0, y0, x1, y1 = to_upright(quads[i], angle)
-        t = texts[i]
+        chars = [_char(c.char, c.prob, c.alternatives) for c in texts[i].chars]
         out.append(
             Line(
-                t.text,
+                "".join(c for c, _p, _a in chars),
                 x0,
                 y0,
                 x1,
                 y1,
-                tuple(c.prob for c in t.chars),
-                tuple(c.alternatives for c in t.chars),
+                tuple(p for _c, p, _a in chars),
+                tuple(a for _c, _p, a in chars),
                 i,
             )
         )
@@ -264,7 +286,9 @@ class DocumentReader:
         quads = self.engine.detect(image)
         if not quads or scale >= 1.0:
             return quads
-        h_med = float(np.median([quad_height(q) for q in quads]))
+        # The smaller half of the lines decides: watermarks and titles are large, and the
+        # text that must be read (labels, an ID number) may be the small part of a photo.
+        h_med = float(np.percentile([quad_height(q) for q in quads], 25))
         if h_med * scale >= cfg.det_min_line_px:
             return quads
         pts = np.concatenate(quads)
@@ -283,7 +307,8 @@ class DocumentReader:
         for i, q in enumerate(quads):
             sure = aspect(q) >= 3.0 and abs(2 * upside[i] - 1) > 0.8
             known.append(reading_angle(q, upside[i] > 0.5) if sure else None)
-        for idx in cluster_quads(quads, gap=2.5 * h_med, angles=known):
+        axes = [long_axis_angle(q) if aspect(q) >= 2.0 else None for q in quads]
+        for idx in cluster_quads(quads, gap=2.5 * h_med, angles=known, axes=axes):
             angles, weights = [], []
             for i in idx:
                 q = quads[i]
@@ -334,7 +359,11 @@ class DocumentReader:
             indices = [i for p in parts for i in p.indices]
             for g in groups:
                 if g.kind is None:
-                    same_way = [d for d in docs if math.cos(d.angle - g.angle) > 0.5]
+                    same_way = [
+                        d
+                        for d in docs
+                        if math.cos(d.angle - g.angle) > 0.5 and axes_agree(d.angle, g.angle)
+                    ]
                     if not same_way:
                         continue
                     nearest = min(

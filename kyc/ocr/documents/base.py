@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kyc.ocr.layout import Line
+from kyc.ocr.layout import Line, join_lines
 from kyc.ocr.types import Box, FieldReading
 from kyc.ocr.validate import CodeRead
 
@@ -222,13 +222,45 @@ def skip_gap(line: Line, pos: int) -> int:
     return pos
 
 
+def join_label_pieces(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
+    """Join the pieces of a label printed with spaces between its characters (法 定 代 表 人)
+    that the detector cut at any of them: neighbours on a row whose texts continue one
+    another as one of ``labels`` (the last piece may go on into the value)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(row):
+        cur = row[i]
+        acc = clean(cur.text)
+        j = i
+        while j + 1 < len(row) and acc:
+            rests = [lab[len(acc) :] for lab in labels if lab.startswith(acc) and lab != acc]
+            nxt = row[j + 1]
+            piece = clean(nxt.text)
+            near = nxt.x0 - row[j].x1 < 3 * max(cur.height, nxt.height)
+            if not (
+                rests
+                and piece
+                and near
+                and any(piece.startswith(r) or r.startswith(piece) for r in rests)
+            ):
+                break
+            acc += piece
+            j += 1
+        merged = cur
+        for k in range(i + 1, j + 1):
+            merged = join_lines(merged, row[k])
+        out.append(merged)
+        i = j + 1
+    return out
+
+
 def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     """Join a label printed with wide letter spacing ("名　　称") that the detector split
     into pieces: a short line followed, on the same row, by a line that begins with the
     label's remaining characters. A lone first character that the recogniser misread
     (single characters read poorly) is accepted when the rest matches a two-character
     label exactly."""
-    row = [ln for ln in row if clean(ln.text)]
+    row = join_label_pieces([ln for ln in row if clean(ln.text)], labels)
     out: list[Line] = []
     i = 0
     while i < len(row):
@@ -312,8 +344,9 @@ _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
 
 def tidy(value: str, full_width: bool = False) -> str:
     """Value text without leading separators the recogniser reads from ruling lines or
-    colons; optionally with Chinese (full-width) brackets and semicolons."""
-    value = value.strip().lstrip(_LEADING_JUNK)
+    colons; optionally with Chinese (full-width) brackets and semicolons. 丶 (a radical
+    no document prints as text) is the enumeration comma 、 some fonts draw like it."""
+    value = value.strip().lstrip(_LEADING_JUNK).replace("丶", "、")
     return value.translate(_FULL_WIDTH) if full_width else value
 
 
