@@ -39,8 +39,10 @@ class InputLimits(BaseModel):
 
     # Bytes of one JSON request body (413 REQUEST_TOO_LARGE) and of a JSON file given to
     # the CLI (FILE_TOO_LARGE): the filing file; the registry of known filings may be larger.
-    json_body_bytes: int = 256 * 1024
-    json_file_bytes: int = 256 * 1024
+    # 2 MiB is ~1000 sample filings (2 KB): far above a real one, and large enough that a
+    # text over its limit is named by its path (422 TEXT_TOO_LONG), not refused as a body.
+    json_body_bytes: int = 2 * 1024 * 1024
+    json_file_bytes: int = 2 * 1024 * 1024
     registry_file_bytes: int = 64 * 1024 * 1024
     # Nesting of arrays and objects (JSON_TOO_DEEP); the filing contract needs 5.
     json_max_depth: int = 32

@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +29,7 @@ from kyc.errors import BadInput, ErrorCode
 from kyc.jsonload import loads
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_PARSE_INLINE_BYTES = 64 * 1024
 
 
 class RequestTooLarge(StarletteHTTPException):
@@ -99,7 +101,10 @@ class RequestGuard:
         data = b"".join(chunks)
         if data:
             try:
-                loads(data, self.limits, "the request body", max_bytes=cap)
+                if len(data) > _PARSE_INLINE_BYTES:  # keep the event loop free
+                    await run_in_threadpool(loads, data, self.limits, "the request body", cap)
+                else:
+                    loads(data, self.limits, "the request body", max_bytes=cap)
             except BadInput as exc:
                 await _refuse(send, status_for(exc), str(exc.code), exc.detail)
                 return
