@@ -29,7 +29,7 @@ class ImageLimits(BaseSettings):
     # Larger photos are decoded reduced (JPEG: by the decoder's 1/2, 1/4, 1/8 scaling,
     # others resized after decoding) to at most this many pixels: a worker's memory stays
     # bounded whatever the camera (docs/limits.md: the measured budget).
-    decode_max_pixels: int = 24_000_000
+    decode_max_pixels: int = 16_000_000
 
 
 class InputLimits(BaseModel):
