@@ -74,6 +74,18 @@ class LivenessSettings(BaseModel):
     # two-photo templates vs ID-style portraits of other people (0.1%: 0.444, 1%: 0.487)
     match_template_same_distance: float = 0.44
     match_template_review_distance: float = 0.48
+    # fused match (dlib distance + faceres cosine), calibrated by scripts/calibrate_face.py
+    # on its fit people (docs/face_match.md): z-normalisation on impostor pairs, the
+    # faceres weight, and the fused thresholds at FMR 0.1% (score 70) and 1% (score 60)
+    match_dlib_impostor_mean: float = 0.85
+    match_dlib_impostor_sd: float = 0.08
+    match_faceres_impostor_mean: float = 0.3
+    match_faceres_impostor_sd: float = 0.1
+    match_faceres_weight: float = 0.5
+    match_fused_same: float = 3.5
+    match_fused_review: float = 2.6
+    match_template_fused_same: float = 3.5
+    match_template_fused_review: float = 2.6
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85
