@@ -113,8 +113,12 @@ def small_version(img: Array, engine: FaceEngine, ls: LivenessSettings, grey: bo
 
 def card_version(path: Path, seed: str) -> Array:
     """A synthetic ID-card front photo (kyc.synth, clean or moderate) with this portrait."""
-    from kyc.synth import generate
+    from kyc.synth import generate, render
 
+    # render_id_front records the portrait's path relative to shared/; the clip frames
+    # are written to a temp folder, so make the root the common ancestor (only that
+    # recorded string changes)
+    render.shared_dir = lambda: Path("/")
     rng = random.Random(seed)
     if rng.random() < 0.5:
         sample = generate("id_card_front", "clean", rng, portrait=path)
