@@ -159,6 +159,26 @@ def largest_face(img: BGRImage, engine: FaceEngine, settings: LivenessSettings) 
     raise BadInput(ErrorCode.NO_FACE, "no face found in the image")
 
 
+def upright_face(
+    img: BGRImage, engine: FaceEngine, settings: LivenessSettings
+) -> tuple[BGRImage, Box]:
+    """The image turned so that its largest face is upright, and that face's box. The
+    HOG detector finds upright faces only, and an ID card is often photographed turned
+    by a quarter or half turn: when no face is found as the image is, the three other
+    orientations are tried (a quarter turn either way first). NO_FACE if none has one."""
+    try:
+        return img, largest_face(img, engine, settings)
+    except BadInput:
+        pass
+    for k in (1, 3, 2):
+        turned = np.ascontiguousarray(np.rot90(img, k))
+        try:
+            return turned, largest_face(turned, engine, settings)
+        except BadInput:
+            continue
+    raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
+
+
 def embed_image(
     img: BGRImage, engine: FaceEngine, settings: LivenessSettings
 ) -> tuple[Embedding, Box]:
@@ -172,8 +192,9 @@ def describe_image(
     img: BGRImage, engine: FaceEngine, faceres: FaceresEmbedder, settings: LivenessSettings
 ) -> tuple[FaceDescriptor, Box]:
     """Both descriptors of the largest face in a BGR image (NO_FACE if there is none);
-    one landmark fit serves both (dlib's alignment and faceres' crop)."""
-    box = largest_face(img, engine, settings)
+    one landmark fit serves both (dlib's alignment and faceres' crop). The box is in
+    the image turned upright (``upright_face``)."""
+    img, box = upright_face(img, engine, settings)
     rgb = np.ascontiguousarray(img[:, :, ::-1])
     emb, pts = engine.embed_landmarks(rgb, box)
     return FaceDescriptor(emb, faceres.embed(img, pts)), box
