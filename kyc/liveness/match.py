@@ -163,20 +163,25 @@ def upright_face(
     img: BGRImage, engine: FaceEngine, settings: LivenessSettings
 ) -> tuple[BGRImage, Box]:
     """The image turned so that its largest face is upright, and that face's box. The
-    HOG detector finds upright faces only, and an ID card is often photographed turned
-    by a quarter or half turn: when no face is found as the image is, the three other
-    orientations are tried (a quarter turn either way first). NO_FACE if none has one."""
-    try:
-        return img, largest_face(img, engine, settings)
-    except BadInput:
-        pass
-    for k in (1, 3, 2):
-        turned = np.ascontiguousarray(np.rot90(img, k))
+    HOG detector finds upright faces, and an ID card is often photographed turned by a
+    quarter or half turn; on an upside-down card it may even "find" the upside-down face,
+    with a low score. So when the face found as the image is scores below
+    ``portrait_upright_min_score`` (or there is none), the three other orientations are
+    searched too and the best-scoring face wins. NO_FACE if none has one."""
+    best: tuple[float, BGRImage, Box] | None = None
+    for k in (0, 1, 3, 2):
+        turned = img if k == 0 else np.ascontiguousarray(np.rot90(img, k))
         try:
-            return turned, largest_face(turned, engine, settings)
+            box = largest_face(turned, engine, settings)
         except BadInput:
             continue
-    raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
+        if k == 0 and box.score >= settings.portrait_upright_min_score:
+            return img, box
+        if best is None or box.score > best[0]:
+            best = (box.score, turned, box)
+    if best is None:
+        raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
+    return best[1], best[2]
 
 
 def embed_image(
