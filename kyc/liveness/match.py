@@ -128,6 +128,18 @@ def _default_engine() -> FaceEngine:
     return get_engine(get_settings().models_dir)
 
 
+def load_models(models_dir: Path) -> tuple[FaceEngine, FaceresEmbedder]:
+    """Both face models of the process, loaded once; faceres in a second thread while
+    dlib's load (onnxruntime's import and session set-up wait on no lock there, which
+    hides their ~0.3 s behind dlib's ~3 s; measured in docs/face_match.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(get_faceres, models_dir)
+        engine = get_engine(models_dir)
+        return engine, second.result()
+
+
 def default_faceres() -> FaceresEmbedder:
     """The process-wide faceres embedder of the configured models folder."""
     from kyc.config import get_settings
@@ -200,9 +212,17 @@ def describe_image(
     one landmark fit serves both (dlib's alignment and faceres' crop). The box is in
     the image turned upright (``upright_face``)."""
     img, box = upright_face(img, engine, settings)
-    rgb = np.ascontiguousarray(img[:, :, ::-1])
-    emb, pts = engine.embed_landmarks(rgb, box)
-    return FaceDescriptor(emb, faceres.embed(img, pts)), box
+    # dlib wants RGB: flip a window of one face size around the face, not the whole
+    # photo (the same landmarks and descriptors: both read well inside that window)
+    h, w = img.shape[:2]
+    m = max(box.width, box.height)
+    x0, y0 = int(max(0, box.left - m)), int(max(0, box.top - m))
+    x1, y1 = int(min(w, box.right + m)), int(min(h, box.bottom + m))
+    window = img[y0:y1, x0:x1]
+    emb, pts = engine.embed_landmarks(
+        np.ascontiguousarray(window[:, :, ::-1]), box.scaled(1, -x0, -y0)
+    )
+    return FaceDescriptor(emb, faceres.embed(window, pts)), box
 
 
 def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:

@@ -16,7 +16,13 @@ from kyc.config import get_settings
 from kyc.liveness.analyse import analyse
 from kyc.liveness.engine import get_engine
 from kyc.liveness.faceres import get_faceres
-from kyc.liveness.match import compare_faces, describe_image, read_portrait
+from kyc.liveness.match import (
+    compare_faces,
+    describe_image,
+    load_models,
+    read_portrait,
+    upright_face,
+)
 from kyc.liveness.verify import clip_descriptors, describing_engine, verify_video
 from kyc.modelconv.__main__ import make
 from kyc.modelfiles import load_manifest, npm_dir, sha256_bytes
@@ -85,3 +91,28 @@ def test_video_match_describes_every_embedded_frame() -> None:
     assert own.match_fused is not None and other.match_fused is not None
     assert own.same_person and not other.same_person
     assert own.evidence_json()["match_fused"] == round(own.match_fused, 4)
+
+
+def test_descriptors_from_the_face_window_equal_the_whole_photos() -> None:
+    """describe_image flips only a window around the face to RGB (speed): the same
+    landmarks, the same dlib and faceres descriptors as from the whole photo."""
+    s = get_settings()
+    engine, faceres = load_models(s.models_dir)
+    for name in ("obama/obama1.jpg", "biden/biden1.jpg", "kit_harington/kit1.jpg"):
+        img = read_portrait(FACES / name, s.images)
+        desc, box = describe_image(img, engine, faceres, s.liveness)
+        upright, box2 = upright_face(img, engine, s.liveness)
+        emb, pts = engine.embed_landmarks(np.ascontiguousarray(upright[:, :, ::-1]), box2)
+        assert box == box2
+        np.testing.assert_array_equal(desc.dlib, emb)
+        np.testing.assert_allclose(desc.faceres, faceres.embed(upright, pts), atol=1e-6)
+
+
+def test_a_card_photographed_upside_down_is_turned_upright() -> None:
+    s = get_settings()
+    engine, _ = load_models(s.models_dir)
+    img = read_portrait(FACES / "obama" / "obama1.jpg", s.images)
+    turned = np.ascontiguousarray(np.rot90(img, 2))
+    upright, box = upright_face(turned, engine, s.liveness)
+    assert box.score >= s.liveness.portrait_upright_min_score
+    assert np.array_equal(upright, img)  # turned back by the half turn
