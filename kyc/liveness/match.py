@@ -176,24 +176,23 @@ def upright_face(
 ) -> tuple[BGRImage, Box]:
     """The image turned so that its largest face is upright, and that face's box. The
     HOG detector finds upright faces, and an ID card is often photographed turned by a
-    quarter or half turn; on an upside-down card it may even "find" the upside-down face,
-    with a low score. So when the face found as the image is scores below
-    ``portrait_upright_min_score`` (or there is none), the three other orientations are
-    searched too and the best-scoring face wins. NO_FACE if none has one."""
-    best: tuple[float, BGRImage, Box] | None = None
-    for k in (0, 1, 3, 2):
-        turned = img if k == 0 else np.ascontiguousarray(np.rot90(img, k))
+    quarter turn: when no face is found as the image is, the other orientations are
+    searched (a quarter turn either way, then a half turn) and the first with a face
+    wins. An image with a face as it is is never turned: the detector's score cannot
+    tell upright from upside down (measured on small portraits: 0.45 upright vs 0.56
+    upside down), so an upside-down card may be matched upside down, a non-match (the
+    API matches the OCR's upright portrait crop instead). NO_FACE if none has one."""
+    try:
+        return img, largest_face(img, engine, settings)
+    except BadInput:
+        pass
+    for k in (1, 3, 2):
+        turned = np.ascontiguousarray(np.rot90(img, k))
         try:
-            box = largest_face(turned, engine, settings)
+            return turned, largest_face(turned, engine, settings)
         except BadInput:
             continue
-        if k == 0 and box.score >= settings.portrait_upright_min_score:
-            return img, box
-        if best is None or box.score > best[0]:
-            best = (box.score, turned, box)
-    if best is None:
-        raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
-    return best[1], best[2]
+    raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
 
 
 def embed_image(

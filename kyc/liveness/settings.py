@@ -87,10 +87,5 @@ class LivenessSettings(BaseModel):
     match_template_fused_same: float = 3.5
     match_template_fused_review: float = 2.6
     portrait_min_face_px: int = 40
-    # HOG score of a face to take an image's orientation as it is; below, the other three
-    # quarter turns are searched too (match.upright_face). Measured on 24 synthetic card
-    # photos and 12 press photos: upright faces 0.93-2.56, faces "found" in a turned or
-    # upside-down image 0.00-0.41; 0.6 sits between (margins 0.19 and 0.33).
-    portrait_upright_min_score: float = 0.6
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85
