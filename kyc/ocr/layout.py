@@ -31,7 +31,7 @@ class Line:
     x1: float
     y1: float
     probs: tuple[float, ...] = ()
-    alts: tuple[tuple[str, ...], ...] = ()
+    alts: tuple[tuple[tuple[str, float], ...], ...] = ()
     source: int = -1  # index of the detected quad
 
     @property

@@ -27,9 +27,10 @@ from kyc.config import Settings
 from kyc.imageio import BGRImage, decode_image, read_image_file
 from kyc.ocr import quality, regions
 from kyc.ocr.documents import BY_NAME, DocumentKind
-from kyc.ocr.documents.base import Checked, RawField
+from kyc.ocr.documents.base import Checked, RawField, without_overprints
 from kyc.ocr.documents.id_card_back import term_fits_age
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
+from kyc.ocr.hazards import field_hazards
 from kyc.ocr.layout import (
     Line,
     aspect,
@@ -39,6 +40,7 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
+from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import DocumentReading, DocumentType, FieldReading, TypeHint
 
 
@@ -72,6 +74,15 @@ def classify(texts: Sequence[str], allowed: Sequence[DocumentKind]) -> tuple[str
     return best
 
 
+def accepts(kind: DocumentKind, texts: Sequence[str], score: int, least: int | None = None) -> bool:
+    """Whether lines classified as ``kind`` with ``score`` are enough of such a document
+    (``least``, default the kind's ``min_score``) and show nothing that only a look-alike
+    document prints."""
+    joined = "".join(t.replace(" ", "") for t in texts)
+    enough = kind.min_score if least is None else least
+    return score >= enough and not any(w in joined for w in kind.excludes)
+
+
 def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
     left to right."""
@@ -80,6 +91,16 @@ def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     xs = pts[:, 0] * c - pts[:, 1] * s
     ys = pts[:, 0] * s + pts[:, 1] * c
     return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+def upright_points(quad: Quad, angle: float) -> Quad:
+    """The corners of ``quad`` in the frame rotated so that text reading at ``angle``
+    reads left to right (``to_upright`` without taking the bounding box)."""
+    c, s = math.cos(-angle), math.sin(-angle)
+    pts = np.asarray(quad, dtype=np.float64)
+    xs = pts[:, 0] * c - pts[:, 1] * s
+    ys = pts[:, 0] * s + pts[:, 1] * c
+    return np.stack([xs, ys], axis=1).astype(np.float32)
 
 
 def from_upright(box: tuple[float, float, float, float], angle: float) -> Quad:
@@ -119,7 +140,7 @@ def make_lines(
                 x1,
                 y1,
                 tuple(c.prob for c in t.chars),
-                tuple(tuple(a for a, _p in c.alternatives) for c in t.chars),
+                tuple(c.alternatives for c in t.chars),
                 i,
             )
         )
@@ -229,7 +250,7 @@ class DocumentReader:
             for part in split_sides(g, quads, [t.text for t in texts]):
                 kind, score = classify([texts[i].text for i in part], allowed)
                 classified.append(Group(part, g.angle, kind, score))
-        docs = self._merge(classified, quads, h_med)
+        docs = self._accepted(self._merge(classified, quads, h_med), texts)
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 
     # -- steps -------------------------------------------------------------------------
@@ -276,6 +297,24 @@ class DocumentReader:
                 weights = [1.0] * len(angles)
             out.append(Group(tuple(idx), dominant_angle(angles, weights), None, 0))
         return out
+
+    @staticmethod
+    def _accepted(docs: Sequence[Group], texts: Sequence[TextReading]) -> list[Group]:
+        """The documents with enough evidence of their type; beside one side of an ID
+        card, a little evidence of the other side is enough (a photocopied page whose
+        labels are illegible still shows the front's number)."""
+
+        def ok(d: Group, least: int | None = None) -> bool:
+            kind = BY_NAME[d.kind or ""]
+            lines = [texts[i].text for i in d.indices]
+            return accepts(kind, lines, d.score, least)
+
+        kept = [d for d in docs if ok(d)]
+        sides = {"id_card_front": "id_card_back", "id_card_back": "id_card_front"}
+        for d in docs:
+            if d not in kept and sides.get(d.kind or "") in {k.kind for k in kept} and ok(d, 1):
+                kept.append(d)
+        return kept
 
     @staticmethod
     def _merge(groups: Sequence[Group], quads: Sequence[Quad], h_med: float) -> list[Group]:
@@ -335,13 +374,34 @@ class DocumentReader:
         facts: dict[str, str] = {}
         all_text: list[str] = []
         areas: list[quality.Region] = []
+        overprinted: dict[str, str] = {}
+        hidden: dict[str, str] = {}  # fields the photo may hide in part
         for d in sorted(chosen, key=lambda d: d.kind or ""):
             kind = BY_NAME[d.kind or ""]
             lines = make_lines(quads, texts, d.indices, d.angle)
             all_text.extend(ln.text for ln in lines)
-            raw: dict[str, RawField] = kind.extract(lines)
+            raw: dict[str, RawField] = kind.extract(without_overprints(lines))
             checked: Checked = kind.check(raw, today)
+            doubtful = doubtful_fields(
+                {name: f.box for name, f in checked.fields.items() if f.value},
+                [detected_line(upright_points(quads[i], d.angle)) for i in d.indices],
+            )
+            for name in doubtful:
+                f = checked.fields[name]
+                # A stamp or watermark over the value: it may be what the stamp left.
+                checked.fields[name] = FieldReading(
+                    f.value, min(f.confidence, 0.75), f.valid, f.box
+                )
+            overprinted.update(doubtful)
             fields.update(checked.fields)
+            boxes = {n: f.box for n, f in checked.fields.items() if f.value and f.box}
+            widened = {
+                n: from_upright(
+                    (b[0] - h_med, b[1] - 0.2 * h_med, b[2] + h_med, b[3] + 0.2 * h_med), d.angle
+                )
+                for n, b in boxes.items()
+            }
+            hidden.update(field_hazards(image, widened, h_med))
             angles.update(dict.fromkeys(checked.fields, d.angle))
             warnings.extend(checked.warnings)
             facts.update(checked.facts)
@@ -356,6 +416,11 @@ class DocumentReader:
                 for key in ("valid_from", "valid_until"):
                     f = fields[key]
                     fields[key] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
+        for name in hidden:
+            f = fields[name]
+            # Part of it may be cut off, washed out or under a finger: what was read is
+            # what was visible.
+            fields[name] = FieldReading(f.value, min(f.confidence, 0.5), f.valid, f.box)
         if any("临时" in t for t in all_text):
             warnings.append("TEMPORARY_ID")
         report = quality.assess(image, areas, h_med, all_text)
@@ -382,7 +447,7 @@ class DocumentReader:
             portrait=portrait,
             rectified=rectified,
             filing_jpeg=filing,
-            extra={"quality": report.measures},
+            extra={"quality": report.measures, "overprinted": overprinted, "hidden": hidden},
         )
 
     def filing_copy_legible(

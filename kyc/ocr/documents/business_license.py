@@ -12,6 +12,7 @@ from kyc.ocr.documents.base import (
     Checked,
     RawField,
     clean,
+    code_reading,
     field_from_line,
     join_fields,
     merge_split_labels,
@@ -20,41 +21,80 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
+from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line, rows
-from kyc.ocr.validate import parse_date, read_credit_code
+from kyc.ocr.types import FieldReading
+from kyc.ocr.validate import CodeRead, parse_date, read_credit_code, read_registration_number
 
 NAME = "business_license"
 FIELD_NAMES = (
     "credit_code",
+    "registration_number",
     "name",
     "company_type",
     "legal_representative",
+    "operator",
+    "organization_form",
     "registered_capital",
     "established_date",
     "business_term",
     "address",
     "business_scope",
 )
+# Fields of some formats only: the pre-2016 registration number, an individual
+# business's operator and form of organisation.
+_FORMAT_FIELDS = frozenset({"registration_number", "operator", "organization_form"})
 KEYWORDS = (
     "营业执照",
     "统一社会信用代码",
+    "注册号",
     "法定代表人",
+    "经营者",
+    "投资人",
+    "执行事务合伙人",
     "注册资本",
+    "出资额",
     "成立日期",
+    "注册日期",
     "营业期限",
+    "合伙期限",
     "经营范围",
+    "组成形式",
+    "经营场所",
     "登记机关",
 )
+# Titles of certificates that share a license's labels but are other documents.
+EXCLUDES = (
+    "事业单位法人证书",
+    "社会团体法人登记证书",
+    "民办非企业单位登记证书",
+    "开户许可证",
+    "税务登记证",
+    "组织机构代码证",
+    "食品经营许可证",
+)
 
+# The labels of every format: current (2016+) companies, branches (负责人), sole
+# proprietorships (投资人), partnerships (执行事务合伙人, 主要经营场所, 合伙期限), individual
+# businesses (经营者, 组成形式, 经营场所, 注册日期) and the pre-2016 layouts (法定代表人姓名,
+# 公司类型, 字号名称, 经营范围及方式). A longer label is tried before one it starts with.
 LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("名称",),
-    "company_type": ("类型",),
-    "legal_representative": ("法定代表人", "经营者", "负责人", "执行事务合伙人", "投资人"),
+    "name": ("字号名称", "名称"),
+    "company_type": ("公司类型", "企业类型", "类型"),
+    "legal_representative": (
+        "法定代表人姓名",
+        "执行事务合伙人",
+        "法定代表人",
+        "负责人",
+        "投资人",
+    ),
+    "operator": ("经营者姓名", "经营者"),
+    "organization_form": ("组成形式",),
     "registered_capital": ("注册资本", "出资额", "资金数额"),
     "established_date": ("成立日期", "注册日期"),
     "business_term": ("营业期限", "合伙期限"),
-    "address": ("住所", "主要经营场所", "经营场所", "营业场所"),
-    "business_scope": ("经营范围",),
+    "address": ("主要经营场所", "经营场所", "营业场所", "住所"),
+    "business_scope": ("经营范围及方式", "经营范围"),
 }
 _SHAPES = {
     "name": "company_name",
@@ -64,7 +104,18 @@ _SHAPES = {
     "business_scope": "scope",
 }
 _MULTILINE = {"name", "company_type", "address", "business_scope"}
-_ALL_LABELS = (*(lab for labs in LABELS.values() for lab in labs), "统一社会信用代码", "登记机关")
+_ALL_LABELS = tuple(
+    sorted(
+        (
+            *(lab for labs in LABELS.values() for lab in labs),
+            "统一社会信用代码",
+            "注册号",
+            "登记机关",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 _CODE = re.compile(r"[0-9A-Z]{18}")
 _ISSUE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
@@ -76,7 +127,7 @@ def _label_of(line: Line) -> tuple[str, Line] | None:
     for fname, labs in LABELS.items():
         if found[0] in labs:
             return fname, found[1]
-    return ("credit_code" if found[0] == "统一社会信用代码" else "end"), found[1]
+    return "end", found[1]
 
 
 _SEAL_TEXT = re.compile(r"[登春]?记机[关天]★?|★")
@@ -153,22 +204,37 @@ def _overlapped(rest: Line, row: Sequence[Line], label_lines: set[int]) -> bool:
     )
 
 
+def _credit(raw: RawField) -> CodeRead:
+    return read_credit_code(raw.value or "", raw.probs, raw.alts)
+
+
+def _registration(raw: RawField) -> CodeRead:
+    return read_registration_number(raw.value or "", raw.probs, raw.alts)
+
+
 class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
     patterns: tuple[re.Pattern[str], ...] = ()
+    min_score = 2
+    excludes = EXCLUDES
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
-        out["credit_code"] = self._credit_code(lines)
+        out["credit_code"] = find_code(lines, ("统一社会信用代码",), 18, _credit)
+        if out["credit_code"] is MISSING:
+            # Pre-2016 licenses print a 15-digit registration number instead.
+            out["registration_number"] = find_code(
+                lines, ("注册号",), 15, _registration, windows=False
+            )
         table = [_drop_overlapped_junk(merge_split_labels(row, _ALL_LABELS)) for row in rows(lines)]
         lines = [ln for row in table for ln in row]
         labelled: list[tuple[str, Line, Line, int]] = []  # field, label line, rest, row
         for ri, row in enumerate(table):
             for ln in row:
                 found = _label_of(ln)
-                if found and found[0] not in ("credit_code", "end"):
+                if found and found[0] != "end":
                     labelled.append((found[0], ln, found[1], ri))
         label_lines = {id(ln) for ln in lines if _label_of(ln)}
         for fname, label_line, rest, ri in labelled:
@@ -248,40 +314,13 @@ class BusinessLicense:
             )
         return out
 
-    @staticmethod
-    def _credit_code(lines: Sequence[Line]) -> RawField:
-        best: RawField = MISSING
-        for ln in lines:
-            text = ln.text.replace(" ", "")
-            shift = ln if text == ln.text else ln.sub(0)
-            found = strip_label(shift, ["统一社会信用代码"])
-            target = found[1] if found else shift
-            compact = target.text
-            for m in re.finditer(r"[0-9A-Za-z]{17,19}", compact):
-                cand = field_from_line(target, m.start(), m.end())
-                if best is MISSING or (found and _CODE.fullmatch(m.group())):
-                    best = cand
-        return best
-
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
         warnings: list[str] = []
-        cc = raw["credit_code"]
-        code = read_credit_code(cc.value or "", cc.alts)
-        if not code.valid:
-            cc_conf = min(0.5, cc.ocr_confidence)
-            if cc.value:
+        fields: dict[str, FieldReading] = {}
+        for fname, read in (("credit_code", _credit), ("registration_number", _registration)):
+            fields[fname], mismatch = code_reading(raw[fname], read(raw[fname]))
+            if mismatch:
                 warnings.append("CHECKSUM_MISMATCH")
-        elif code.repaired:
-            cc_conf = 0.8
-        else:
-            cc_conf = max(0.97, 1 - (1 - cc.ocr_confidence) * 0.1)
-        fields = {
-            "credit_code": reading(
-                RawField(code.value, cc.probs, cc.alts, cc.box) if cc.value else MISSING,
-                cc_conf,
-                code.valid if cc.value else None,
-            )
-        }
         est = raw["established_date"]
         day = parse_date(est.value or "")
         fields["established_date"] = reading(
@@ -296,7 +335,12 @@ class BusinessLicense:
             value = tidy(clean(r.value), full_width=True) if r.value else None
             tidied = RawField(value, r.probs, r.alts, r.box)
             fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
-        ordered = {name: fields[name] for name in FIELD_NAMES}
+        # The fields only some formats print are left out where nothing was read.
+        ordered = {
+            name: fields[name]
+            for name in FIELD_NAMES
+            if name not in _FORMAT_FIELDS or fields[name].value is not None
+        }
         return Checked(ordered, tuple(warnings), {})
 
 
