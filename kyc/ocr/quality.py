@@ -460,8 +460,8 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
             bottom = min(bottom, ty - 0.01 * h)
         elif lx + rx < 1.24 * w and rx < 0.75 * w:  # a line (or piece) of the text column
             left = max(left, rx + 0.01 * w)
-    x0, y0 = int(min(left, 0.68 * w)), int(0.05 * h)
-    x1, y1 = w, int(max(bottom, 0.72 * h))
+    x0, y0 = int(min(left, 0.68 * w)), int(0.02 * h)
+    x1, y1 = int(1.05 * w), int(max(bottom, 0.72 * h))  # past the estimated right edge
     shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
     out = cv2.warpPerspective(
         image,
