@@ -446,9 +446,11 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
     the text column ends near x 0.61 and the ID number starts near y 0.87. The card's
     outline is only estimated from its text, a few percent off either way, so the crop's
     left and bottom edges follow the detected text itself: just right of the text
-    column's lines (centred left of x 0.62, ending before 0.75), just above the number's
-    row (from the left half to under the photo, in the lower part), never into the photo
-    (x <= 0.68, y >= 0.72)."""
+    column's lines (centred left of x 0.62, ending before 0.75), just above any line in
+    the number's band (centred below y 0.75) that reaches under the photo (x > 0.64),
+    never into the photo (x <= 0.68, y >= 0.72). A card photographed at a strong tilt can
+    still bring digits in: the outline is a rotated box, not a perspective fit
+    (docs/face_match.md)."""
     m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
     left, bottom = 0.60 * w, 0.82 * h
     for q in front.quads:
@@ -456,7 +458,7 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
         card = cv2.perspectiveTransform(pts, m).reshape(-1, 2)
         lx, rx = float(card[:, 0].min()), float(card[:, 0].max())
         ty, by = float(card[:, 1].min()), float(card[:, 1].max())
-        if lx < 0.55 * w and rx > 0.70 * w and ty + by > 1.2 * h:  # the ID number's row
+        if ty + by > 1.5 * h and rx > 0.64 * w:  # the number's row (or a piece) under the photo
             bottom = min(bottom, ty - 0.01 * h)
         elif lx + rx < 1.24 * w and rx < 0.75 * w:  # a line (or piece) of the text column
             left = max(left, rx + 0.01 * w)
