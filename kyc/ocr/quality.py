@@ -448,8 +448,9 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
     strong tilt) and layouts vary. So the window starts wide (x 0.60 to 5% past the
     estimated right edge, y 0.02-0.82) and every detected text line inside it is cut
     away by moving the left edge past it or the bottom edge above it, whichever keeps
-    more of the window, never into the photo (left <= 0.68, bottom >= 0.72); a line
-    neither cut can remove crosses the photo (a watermark) and stays."""
+    more of the window, never into the photo (left <= 0.68, or 0.80 past a line of the
+    text column, which ends before the photo wherever the frame puts it; bottom >=
+    0.72); a line neither cut can remove crosses the photo (a watermark) and stays."""
     m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
     left, top, right, bottom = 0.60 * w, 0.02 * h, 1.05 * w, 0.82 * h
     boxes = []
@@ -462,7 +463,11 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
             if rx <= left or lx >= right or by <= top or ty >= bottom:
                 continue
             cuts = []
-            if rx + 0.01 * w <= 0.68 * w:
+            # a line of the text column (starts in the left part, one line tall) ends
+            # before the photo starts, wherever the estimated frame puts it: cutting past
+            # it may go further (0.80)
+            column = lx < 0.45 * w and by - ty < 0.1 * h
+            if rx + 0.01 * w <= (0.80 if column else 0.68) * w:
                 cuts.append(((rx + 0.01 * w - left) * (bottom - top), "left", rx + 0.01 * w))
             if ty - 0.01 * h >= 0.72 * h:
                 cuts.append(((bottom - ty + 0.01 * h) * (right - left), "bottom", ty - 0.01 * h))
