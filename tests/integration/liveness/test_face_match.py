@@ -131,8 +131,11 @@ def test_id_card_portrait_crop_holds_the_whole_face_and_no_digits() -> None:
     engine, faceres = load_models(s.models_dir)
     source = FACES / "obama" / "obama2.jpg"
     photo = read_portrait(source, s.images)
-    for seed in (11, 12, 13):  # clean photos: the moderate ones' tilt is measured in the docs
-        card = generate("id_card_front", "clean", random.Random(seed), portrait=source)
+    # clean photos without a watermark: with one, or at a moderate tilt, the card's
+    # outline (estimated from all text) can be far off; that rate is measured in the docs
+    for seed in (11, 12, 13):
+        rng = random.Random(seed)
+        card = generate("id_card_front", "clean", rng, portrait=source, overprint=False)
         crop = reader.read_image(card.image).portrait
         assert crop is not None
         match = compare_faces(crop, photo, s.liveness, engine, faceres)
