@@ -74,6 +74,21 @@ class LivenessSettings(BaseModel):
     # two-photo templates vs ID-style portraits of other people (0.1%: 0.444, 1%: 0.487)
     match_template_same_distance: float = 0.44
     match_template_review_distance: float = 0.48
+    # fused match (dlib distance + faceres cosine), docs/face_match.md: written by
+    # scripts/calibrate_face.py, run of 2026-12-06 08:29 UTC, from its FIT people only
+    # (66 people, 330 genuine / 32,835 impostor pairs): z-normalisation on the impostor
+    # pairs, the faceres weight with the fewest FIT false non-matches at FMR 0.1%, the
+    # empirical 0.1% / 1% impostor quantiles (rounded up) -> score 70 / 60
+    match_dlib_impostor_mean: float = 0.8089
+    match_dlib_impostor_sd: float = 0.0971
+    match_faceres_impostor_mean: float = 0.3478
+    match_faceres_impostor_sd: float = 0.0855
+    match_faceres_weight: float = 0.7
+    match_fused_same: float = 3.135
+    match_fused_review: float = 2.506
+    # the clip's template vs an ID-style portrait (82 genuine / 2,438 impostor FIT pairs)
+    match_template_fused_same: float = 2.828
+    match_template_fused_review: float = 2.415
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85
