@@ -31,6 +31,7 @@ class LivenessSettings(BaseModel):
     threads: int = 2
 
     # --- action thresholds, relative to the subject's own neutral baseline ----------------
+    blink_baseline_pct: float = 50.0  # the eyes' open level: this percentile of openness
     blink_ratio: float = 0.72  # eye openness below this fraction of baseline = closed
     blink_max_s: float = 1.5
     mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
@@ -44,8 +45,10 @@ class LivenessSettings(BaseModel):
     axis_ratio: float = 1.0  # a turn's yaw change >= this x its pitch change (and vice versa)
     event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
     max_turn_for_blink: float = 0.15
-    blink_open_ratio: float = 0.85  # eyes open (>= this x baseline) before and after a blink
-    blink_open_window_s: float = 0.5  # ... within this long: narrowed eyes held are no blink
+    blink_max_head_yaw_deg: float = 20.0  # beyond, the far eye's landmarks are guesses
+    blink_open_ratio: float = 0.8  # eyes open (median >= this x baseline) before and after
+    blink_open_window_s: float = 0.7  # ... within this long: narrowed eyes held are no blink
+    blink_min_snr: float = 4.0  # dip below the baseline in landmark-noise sigmas (tuned: blinks >= 4.8, noise in a held closure <= 3.5)
 
     # --- attack heuristics ----------------------------------------------------------------
     min_face_fraction: float = 0.5  # below: NO_FACE
@@ -57,6 +60,7 @@ class LivenessSettings(BaseModel):
     loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
+    loop_min_motion: float = 2.0  # the repeated run changes >= this x its match difference
     # screen replay (docs/liveness.md): median moiré peak of clips without a screen 12-34,
     # replays 197-459; flicker amplitude without a screen <= 1.2%, simulated screens 3.7-4.3%
     moire_min_peak: float = 80.0  # median spectral peak / ring level on the face
