@@ -18,7 +18,6 @@ a separate PNG only to find frames worth a second look.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ def sample_frames(path: Path, fps: float, max_s: float) -> tuple[list[float], li
             t = float(f.time - first)
             if t > max_s:
                 break
-            img = f.to_ndarray(format="bgr24")
+            img: BGR = f.to_ndarray(format="bgr24")
             s = min(1.0, 540.0 / min(img.shape[:2]))
             if s < 1.0:
                 img = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
@@ -91,7 +90,7 @@ def smoothed_boxes(
     """Median over +/-half_s of the bounding box of landmarks ``idx`` (x0, y0, x1, y1)."""
     raw = [None if p is None else (*p[idx].min(axis=0), *p[idx].max(axis=0)) for p in pts]
     out: list[tuple[float, float, float, float] | None] = []
-    for i, t in enumerate(times):
+    for t in times:
         near = [r for j, r in enumerate(raw) if r is not None and abs(times[j] - t) <= half_s]
         if not near:
             out.append(None)

@@ -37,8 +37,9 @@ def moire_peak(face: GrayImage, size: int = 64) -> float:
     its own frequency ring, among frequencies 0.12-0.4 cycles/px (finer than facial
     features; coarser than the line structure near Nyquist that interlaced or
     line-doubled footage and sensor read-out leave in genuine video: the 1080p studio
-    clips of the benchmark peak at 0.45-0.48 cycles/px, vertically, at ratios 60-150). Natural faces stay near the statistical
-    maximum of a smooth spectrum (~10-30); a periodic screen pattern stands far out.
+    clips of the benchmark peak at 0.45-0.48 cycles/px, vertically, at ratios 60-150).
+    Natural faces stay near the statistical maximum of a smooth spectrum (~10-30); a
+    periodic screen pattern stands far out.
 
     The crop is the central ``size`` x ``size`` pixels (no resampling: resampling would
     itself alias a fine pattern); NaN when the crop is smaller."""

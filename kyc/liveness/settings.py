@@ -48,7 +48,9 @@ class LivenessSettings(BaseModel):
     blink_max_head_yaw_deg: float = 20.0  # beyond, the far eye's landmarks are guesses
     blink_open_ratio: float = 0.8  # eyes open (median >= this x baseline) before and after
     blink_open_window_s: float = 0.7  # ... within this long: narrowed eyes held are no blink
-    blink_min_snr: float = 4.0  # dip below the baseline in landmark-noise sigmas (tuned: blinks >= 4.8, noise in a held closure <= 3.5)
+    # the dip below the baseline in landmark-noise sigmas (tuned clips: blinks >= 4.8,
+    # noise within a held eye closure <= 3.5)
+    blink_min_snr: float = 4.0
 
     # --- attack heuristics ----------------------------------------------------------------
     min_face_fraction: float = 0.5  # below: NO_FACE
