@@ -24,22 +24,28 @@ GrayImage = npt.NDArray[np.uint8]
 Series = Sequence[float] | npt.NDArray[np.float64]
 
 
-def _radial_index(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    fy = np.fft.fftfreq(n)[:, None]
-    fx = np.fft.rfftfreq(n)[None, :]
+def _radial_index(
+    n: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Radius (cycles/px), ring index and the interlace-line region of an n x n rfft2."""
+    fy = np.fft.fftfreq(n)[:, None] * np.ones((1, n // 2 + 1))
+    fx = np.fft.rfftfreq(n)[None, :] * np.ones((n, 1))
     r = np.hypot(fy, fx)  # cycles per pixel, 0 .. 0.707
     ring = np.minimum((r * n).astype(np.int64), n // 2)
-    return r, ring
+    lines = (np.abs(fy) > 0.4) & (np.abs(fx) < 0.04)
+    return r, ring, lines
 
 
 def moire_peak(face: GrayImage, size: int = 64) -> float:
     """Strongest narrow spectral peak of a face crop, relative to the median power of
-    its own frequency ring, among frequencies 0.12-0.4 cycles/px (finer than facial
-    features; coarser than the line structure near Nyquist that interlaced or
-    line-doubled footage and sensor read-out leave in genuine video: the 1080p studio
-    clips of the benchmark peak at 0.45-0.48 cycles/px, vertically, at ratios 60-150).
-    Natural faces stay near the statistical maximum of a smooth spectrum (~10-30); a
-    periodic screen pattern stands far out.
+    its own frequency ring, among frequencies 0.12-0.5 cycles/px (finer than facial
+    features). Natural faces stay near the statistical maximum of a smooth spectrum
+    (~10-35); a periodic screen pattern stands far out.
+
+    Left out: purely horizontal lines near Nyquist (vertical frequency > 0.4 cycles/px
+    with a horizontal one < 0.04): the line structure that interlaced or line-doubled
+    footage leaves in genuine video (the 1080p studio clips of the benchmark peak there,
+    at ratios 60-150, and at 18-34 elsewhere).
 
     The crop is the central ``size`` x ``size`` pixels (no resampling: resampling would
     itself alias a fine pattern); NaN when the crop is smaller."""
@@ -51,8 +57,8 @@ def moire_peak(face: GrayImage, size: int = 64) -> float:
     patch -= patch.mean()
     win = np.hanning(size)
     power = np.abs(np.fft.rfft2(patch * np.outer(win, win))) ** 2
-    r, ring = _radial_index(size)
-    band = (r >= 0.12) & (r <= 0.4)
+    r, ring, lines = _radial_index(size)
+    band = (r >= 0.12) & (r <= 0.5) & ~lines
     if not band.any():
         return float("nan")
     rings = np.unique(ring[band])

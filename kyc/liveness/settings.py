@@ -37,7 +37,7 @@ class LivenessSettings(BaseModel):
     mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
-    turn_min_s: float = 0.4  # held: head jerks of people laughing or talking last <= 0.25 s
+    turn_min_s: float = 0.3  # held: head jerks of people laughing last <= 0.25 s; turns >= 0.33 s
     nod_deg: float = 15.0  # head pitch (3-D pose fit) this far below the baseline, degrees
     nod_min_s: float = 0.1
     nod_window_s: float = 1.5  # head near baseline (< nod_return x nod_deg) this close before

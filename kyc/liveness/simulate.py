@@ -148,9 +148,9 @@ class ScreenGeometry:
 # near and square-on, mid-distance at an angle, far and tilted (screen pitch in camera
 # pixels: ~1.3, ~0.9, ~0.6: magnified grid, near-Nyquist beat, fine grid blurred away)
 GEOMETRIES = (
-    ScreenGeometry("near", 0.95, 0.02, 0.05, 1.0, 480),
-    ScreenGeometry("angled", 0.8, 0.15, -0.2, -4.0, 720),
-    ScreenGeometry("far", 0.6, -0.1, 0.25, 6.0, 800),
+    ScreenGeometry("near", 0.95, 0.02, 0.05, 1.0, 360),
+    ScreenGeometry("angled", 0.8, 0.15, -0.2, -4.0, 480),
+    ScreenGeometry("far", 0.6, -0.1, 0.25, 6.0, 600),
 )
 
 
@@ -203,7 +203,6 @@ def screen_replay(
         panel = np.full((sh + 2 * bezel, sw + 2 * bezel, 3), 8.0, np.float32)
         panel[bezel:-bezel, bezel:-bezel] = shown
         sub = _subpixels(panel)
-        sub = cv2.GaussianBlur(sub, (0, 0), 0.6)  # the screen's diffuser
         ph, pw = sub.shape[:2]
         scale = geometry.fill * w / pw
         quad = _quad(
@@ -218,10 +217,10 @@ def screen_replay(
         )
         src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float32)
         m = cv2.getPerspectiveTransform(src, quad)
-        # the camera's lens blurs before its sensor samples: a blur of ~0.5 camera pixels
-        # in screen units, then point sampling (bilinear) - the grid aliases into moiré
-        lens = max(0.3, 0.5 / scale)
-        sub = cv2.GaussianBlur(sub, (0, 0), lens)
+        # the screen's diffuser (0.6 sub-pixel) and the camera's lens (~0.5 camera pixels)
+        # blur before the sensor samples (bilinear): the grid aliases into moiré
+        lens = 0.5 / scale
+        sub = cv2.GaussianBlur(sub, (0, 0), math.hypot(0.6, lens))
         cam = cv2.warpPerspective(
             sub,
             m,
@@ -231,8 +230,12 @@ def screen_replay(
             borderMode=cv2.BORDER_TRANSPARENT,
         )
         t = i / fps
-        band = 1.0 + band_amp * np.sin(2 * math.pi * pwm_hz * (t + rows * line_s))
-        cam = cam * band
+        # PWM banding: the backlight, hence only the screen, flickers (the room does not)
+        band = band_amp * np.sin(2 * math.pi * pwm_hz * (t + rows * line_s))
+        lit = cv2.warpPerspective(
+            np.ones((ph, pw), np.float32), m, (w, h), flags=cv2.INTER_LINEAR
+        )[:, :, None]
+        cam = cam * (1.0 + band * lit)
         noise = np.random.default_rng(i).normal(0, 2.5, cam.shape)
         yield np.clip(cam + noise, 0, 255).astype(np.uint8)
 
