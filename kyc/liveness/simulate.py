@@ -232,9 +232,9 @@ def screen_replay(
         t = i / fps
         # PWM banding: the backlight, hence only the screen, flickers (the room does not)
         band = band_amp * np.sin(2 * math.pi * pwm_hz * (t + rows * line_s))
-        lit = cv2.warpPerspective(
-            np.ones((ph, pw), np.float32), m, (w, h), flags=cv2.INTER_LINEAR
-        )[:, :, None]
+        lit = cv2.warpPerspective(np.ones((ph, pw), np.float32), m, (w, h), flags=cv2.INTER_LINEAR)[
+            :, :, None
+        ]
         cam = cam * (1.0 + band * lit)
         noise = np.random.default_rng(i).normal(0, 2.5, cam.shape)
         yield np.clip(cam + noise, 0, 255).astype(np.uint8)

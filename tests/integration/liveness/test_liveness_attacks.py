@@ -63,6 +63,12 @@ def _portrait(frame: BGR, engine: FaceEngine) -> BGR:
     return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), dtype=np.uint8)
 
 
+def _img(path: Path) -> BGR:
+    img = cv2.imread(str(path))
+    assert img is not None, path
+    return img
+
+
 def _verify(
     path: Path, portrait: BGR, engine: FaceEngine, actions: tuple[Action, ...] | None = None
 ) -> VideoVerdict:
@@ -81,7 +87,7 @@ def test_genuine_clip_passes(clip: tuple[list[BGR], float], engine: FaceEngine) 
 
 
 def test_photo_moved_by_hand_is_rejected(tmp_path: Path, engine: FaceEngine) -> None:
-    photo = cv2.imread(str(DATA / "faces" / "obama" / "obama1.jpg"))
+    photo = _img(DATA / "faces" / "obama" / "obama1.jpg")
     frames = list(sim.hand_held(photo, 3.0, 15.0, random.Random(3), (480, 360)))
     v = _verify(_write(tmp_path, "photo.mp4", frames, 15.0), photo, engine)
     assert v.decision == "reject"
@@ -89,8 +95,8 @@ def test_photo_moved_by_hand_is_rejected(tmp_path: Path, engine: FaceEngine) -> 
 
 
 def test_printed_photo_is_rejected(tmp_path: Path, engine: FaceEngine) -> None:
-    printed = cv2.imread(str(DATA / "attacks" / "image_F1.jpg"))
-    live = cv2.imread(str(DATA / "attacks" / "image_T1.jpg"))
+    printed = _img(DATA / "attacks" / "image_F1.jpg")
+    live = _img(DATA / "attacks" / "image_T1.jpg")
     frames = list(sim.hand_held(printed, 3.0, 15.0, random.Random(4), (480, 360)))
     v = _verify(_write(tmp_path, "print.mp4", frames, 15.0), live, engine, (Action.BLINK,))
     assert v.decision == "reject"
@@ -123,7 +129,7 @@ def test_two_faces_are_rejected(
     tmp_path: Path, clip: tuple[list[BGR], float], engine: FaceEngine
 ) -> None:
     frames, fps = clip
-    other = cv2.imread(str(DATA / "faces" / "obama" / "obama1.jpg"))
+    other = _img(DATA / "faces" / "obama" / "obama1.jpg")
     path = _write(tmp_path, "two.mp4", list(sim.two_faces(frames[: int(3 * fps)], other)), fps)
     v = _verify(path, _portrait(frames[15], engine), engine)
     assert "MULTIPLE_FACES" in {r.value for r in v.reasons}
@@ -131,9 +137,9 @@ def test_two_faces_are_rejected(
 
 
 def test_no_face_is_rejected(tmp_path: Path, engine: FaceEngine) -> None:
-    card = cv2.imread(str(DATA / "documents" / "templates" / "fan_new.jpg"))
+    card = _img(DATA / "documents" / "templates" / "fan_new.jpg")
     frames = list(sim.hand_held(card, 2.0, 15.0, random.Random(6), (480, 360)))
-    photo = cv2.imread(str(DATA / "faces" / "obama" / "obama1.jpg"))
+    photo = _img(DATA / "faces" / "obama" / "obama1.jpg")
     v = _verify(_write(tmp_path, "card.mp4", frames, 15.0), photo, engine)
     assert "NO_FACE" in {r.value for r in v.reasons}
     assert v.decision == "reject"
