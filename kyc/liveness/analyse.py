@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of
 from kyc.liveness.evaluate import is_cut
-from kyc.liveness.replay import moire_peak
+from kyc.liveness.replay import ROW_BINS, moire_peak, row_profile
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
 from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
@@ -52,6 +52,9 @@ class Track:
     moire: list[float] = field(default_factory=list)  # per analysed frame (NaN: no face)
     brightness_t: list[float] = field(default_factory=list)  # every decoded frame
     brightness: list[float] = field(default_factory=list)  # its mean grey level
+    row_profiles: npt.NDArray[np.float32] = field(  # (N, ROW_BINS) per analysed frame
+        default_factory=lambda: np.zeros((0, ROW_BINS), np.float32)
+    )
 
 
 def _resize(img: GrayImage, scale: float) -> GrayImage:
@@ -200,6 +203,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     moire: list[float] = []
     bright_t: list[float] = []
     bright: list[float] = []
+    rows: list[npt.NDArray[np.float32]] = []
     for frame in reader.frames(settings.decode_prefetch):
         decoded += 1
         last_t = frame.t
@@ -221,6 +225,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             scene_diffs.append(diff)
         prev_scene = scene
         scenes.append(scene)
+        rows.append(row_profile(gray))
         if prev is None or frame.t >= next_full:
             box, n = _full_detect(engine, gray, settings)
             counts.append(n)
@@ -296,6 +301,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         moire=moire,
         brightness_t=bright_t,
         brightness=bright,
+        row_profiles=np.stack(rows) if rows else np.zeros((0, ROW_BINS), np.float32),
     )
 
 

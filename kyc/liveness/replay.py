@@ -105,6 +105,45 @@ def flicker_peak(times: Series, brightness: Series, min_hz: float = 2.0) -> tupl
     return ratio, amplitude
 
 
+ROW_BINS = 128  # a frame's row profile is resampled to this many rows
+
+
+def row_profile(gray: GrayImage) -> npt.NDArray[np.float32]:
+    """Mean grey level of each row of the frame's central 60% of columns, resampled to
+    ``ROW_BINS`` rows (area): the input of ``banding_peak``."""
+    import cv2
+
+    w = gray.shape[1]
+    cols = gray[:, w // 5 : w - w // 5]
+    prof = cols.mean(axis=1, dtype=np.float32)[:, None]
+    out = cv2.resize(prof, (1, ROW_BINS), interpolation=cv2.INTER_AREA)
+    return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+def banding_peak(
+    profiles: npt.NDArray[np.float32], min_cycles: int = 5, max_cycles: int = 40
+) -> float:
+    """Rolling-shutter banding of a pulsed light source: a screen's backlight (PWM,
+    200-1000 Hz) read out row by row makes horizontal bands that drift from frame to
+    frame. From the row profiles of consecutive frames (N x ``ROW_BINS``), each divided
+    by its mean: the frame-to-frame change of the profile (still content cancels, drifting
+    bands do not), its spectrum along the rows, the median spectrum over the clip (bands
+    keep their spacing; motion does not), and the strongest peak between ``min_cycles``
+    and ``max_cycles`` cycles per frame height over the median of that band. 0 when too
+    short. (Mains-powered lamps at 100/120 Hz make 3-5 bands per height at 25-30 fps, and
+    head motion mostly 1-4: both below ``min_cycles``.)"""
+    p = np.asarray(profiles, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 8 or p.shape[1] < 2 * max_cycles + 2:
+        return 0.0
+    p = p / np.maximum(p.mean(axis=1, keepdims=True), 1.0)
+    d = np.diff(p, axis=0)
+    d -= d.mean(axis=1, keepdims=True)
+    spec = np.abs(np.fft.rfft(d * np.hanning(p.shape[1]), axis=1)) ** 2
+    typical = np.median(spec, axis=0)[min_cycles : max_cycles + 1]
+    level = float(np.median(typical))
+    return float(typical.max()) / level if level > 0 else 0.0
+
+
 def screen_moire(moire: Series, min_peak: float, min_frames: int = 5) -> bool:
     """A screen's pixel pattern persists on the face: the median of the per-frame moiré
     peaks (frames with a face large enough) reaches ``min_peak``."""

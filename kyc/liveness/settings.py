@@ -69,6 +69,11 @@ class LivenessSettings(BaseModel):
     moire_every: int = 3  # measured on every 3rd analysed frame (~5 per second)
     flicker_min_ratio: float = 100.0  # brightness peak power / median band power
     flicker_min_amplitude: float = 0.025  # ... and a sine amplitude of this share of mean
+    # rolling-shutter banding of a pulsed backlight (replay.banding_peak): tuned genuine
+    # clips 2.2-16.4, physical screen replays of tuned clips 99-409; the boundary sits
+    # at their geometric middle (~2.4x from each). Review only: an LED lamp pulsing at
+    # 200+ Hz bands a real scene the same way
+    banding_min_ratio: float = 40.0
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
     cut_min_diff: float = 20.0  # whole-frame thumbnail change (0..255) of a scene cut
     cut_ratio: float = 8.0  # ... and this many times the clip's median change

@@ -29,7 +29,7 @@ from kyc.liveness.match import (
     judge,
     template_distance,
 )
-from kyc.liveness.replay import flicker_peak, screen_flicker, screen_moire
+from kyc.liveness.replay import banding_peak, flicker_peak, screen_flicker, screen_moire
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
 
@@ -156,7 +156,11 @@ def judge_track(
     if screen_moire(track.moire, settings.moire_min_peak):
         reasons.append(ev.Reason.SCREEN_REPLAY)
     flicker = flicker_peak(track.brightness_t, track.brightness)
-    if screen_flicker(*flicker, settings.flicker_min_ratio, settings.flicker_min_amplitude):
+    banding = banding_peak(track.row_profiles)
+    if (
+        screen_flicker(*flicker, settings.flicker_min_ratio, settings.flicker_min_amplitude)
+        or banding >= settings.banding_min_ratio
+    ):
         reasons.append(ev.Reason.SCREEN_FLICKER)
     present = [i for i, s in enumerate(sig) if s.face]
     if (
