@@ -392,6 +392,48 @@ class Case:
     split: str = "tuned"
 
 
+SIGNALS: dict[str, list[tuple[str, str, dict[str, float]]]] = defaultdict(list)
+
+
+def attack_signals(track: Track) -> dict[str, float]:
+    """The value behind each attack reason, for the margins table: non-rigid p95
+    (STATIC_PHOTO), median moiré peak (SCREEN_REPLAY), banding peak and flicker
+    amplitude (SCREEN_FLICKER), share of full detections with two faces."""
+    from kyc.liveness.replay import banding_peak, flicker_peak
+    from kyc.liveness.signals import nonrigid_residuals
+
+    nr = np.asarray(nonrigid_residuals(track.shapes), dtype=np.float64)
+    nr = nr[np.isfinite(nr)]
+    mo = np.asarray(track.moire, dtype=np.float64)
+    mo = mo[np.isfinite(mo)]
+    counts = track.face_counts
+    return {
+        "static_p95": float(np.percentile(nr, 95)) if nr.size else math.nan,
+        "moire": float(np.median(mo)) if mo.size else math.nan,
+        "banding": banding_peak(track.row_profiles),
+        "flicker_amp": flicker_peak(track.brightness_t, track.brightness)[1],
+        "two_faces": sum(n >= 2 for n in counts) / max(1, len(counts)),
+    }
+
+
+def print_margins() -> None:
+    """Per signal: the range over genuine clips (tuned / held-out) and over each attack
+    type, so the distance from the decision boundary can be read off."""
+    keys = ("static_p95", "moire", "banding", "flicker_amp", "two_faces")
+    print("\n  attack signals (min-max per set):")
+    for kind in sorted(SIGNALS):
+        for split in ("tuned", "held_out"):
+            rows = [v for sp, _, v in SIGNALS[kind] if sp == split]
+            if not rows:
+                continue
+            parts = []
+            for k in keys:
+                vals = [r[k] for r in rows if math.isfinite(r[k])]
+                if vals:
+                    parts.append(f"{k} {min(vals):.3g}-{max(vals):.3g}")
+            print(f"    {kind:24s} {split:8s} n={len(rows):2d} " + ", ".join(parts))
+
+
 def evaluate_case(
     case: Case, engine: FaceEngine, ls: LivenessSettings, tracks: dict[str, Track] | None = None
 ) -> list[tuple[str, list[str], tuple[Action, ...] | None, float | None]]:
@@ -403,6 +445,12 @@ def evaluate_case(
     track: Track = analyse(case.video, engine, ls)
     if tracks is not None and case.kind == "genuine":
         tracks[case.name] = track
+    sig = attack_signals(track)
+    SIGNALS[case.kind].append((case.split, case.name, sig))
+    print(
+        f"  {case.split[:4]} {case.kind:24s} {case.name:18s} signals "
+        + " ".join(f"{k}={v:.3g}" for k, v in sig.items())
+    )
     out = []
     for seq in case.challenges:
         v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
@@ -773,6 +821,7 @@ def main() -> int:
                 f"{sum(total) / max(1, len(total)):.1%}"
             )
         actions_and_challenges(tracks, ls)
+        print_margins()
     if "speed" not in args.skip:
         print("\n== 4. speed")
         speed(out, engine, ls, args.speed_seconds)
