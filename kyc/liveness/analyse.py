@@ -226,6 +226,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         prev_scene = scene
         scenes.append(scene)
         rows.append(row_profile(gray))
+        detected = True  # the frontal face detector sees the face in this very frame
         if prev is None or frame.t >= next_full:
             box, n = _full_detect(engine, gray, settings)
             counts.append(n)
@@ -238,7 +239,9 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
                 dy = (box.top + box.bottom - prev_box.top - prev_box.bottom) / 2
                 box = box.scaled(1.0, dx, dy)
             since_roi += 1
+            detected = False
             if since_roi >= settings.roi_detect_every:
+                detected = True
                 since_roi = 0
                 found = _roi_detect(engine, gray, box)
                 if found is None:
@@ -269,7 +272,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             moire.append(_moire(gray, box))
         else:
             moire.append(math.nan)
-        if pts is not None and box is not None:
+        if pts is not None and box is not None and detected:
+            # embeddings only where the frontal detector itself found the face: a head
+            # turned to profile is tracked on, but its landmarks (and an embedding of
+            # it) are guesses, far from the person's frontal embeddings
             q = _quality(gray, box, pts)
             slot = int(frame.t / settings.embed_slot_s)
             key = (len(cuts), slot)

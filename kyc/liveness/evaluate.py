@@ -499,15 +499,20 @@ def identity_changed_across_cuts(
 
 def identity_changed(dist: Sequence[Sequence[float]], settings: LivenessSettings) -> bool:
     """The clip's embeddings (``dist``: their pairwise distance matrix) fall into two
-    groups whose every cross pair is farther than ``identity_change_distance``: two
-    people (a splice). One odd frame (a grimace, a turned head) cannot split the clip,
-    since it stays close to some of the others."""
+    groups, each of at least two embeddings, whose every cross pair is farther than
+    ``identity_change_distance``: two people, each seen for a while (a splice). One odd
+    frame cannot split the clip: a head turning toward profile gives an embedding
+    0.56-0.65 from the same person's frontal ones (c22), as far as two different people
+    can be (0.56, d0 and d12). Splices with a visible join are caught across the scene
+    cut (``identity_changed_across_cuts``) whatever the number of embeddings."""
     n = len(dist)
-    if n < 2:
+    if n < 4:
         return False
     for mask in range(1, 2 ** (n - 1)):
         group = [i for i in range(n) if mask >> i & 1]
         rest = [j for j in range(n) if not mask >> j & 1]
+        if len(group) < 2 or len(rest) < 2:
+            continue
         if min(dist[i][j] for i in group for j in rest) > settings.identity_change_distance:
             return True
     return False

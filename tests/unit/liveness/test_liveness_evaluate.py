@@ -287,6 +287,14 @@ def test_identity_change_needs_a_split_not_an_outlier() -> None:
         [0.75, 0.8, 0.3, 0.0],
     ]
     assert ev.identity_changed(two, S)
+    # one frame far from all others (a head turned toward profile) is no second person
+    turned = [
+        [0.0, 0.3, 0.35, 0.65],
+        [0.3, 0.0, 0.24, 0.68],
+        [0.35, 0.24, 0.0, 0.67],
+        [0.65, 0.68, 0.67, 0.0],
+    ]
+    assert not ev.identity_changed(turned, S)
 
 
 def test_outcome_and_decision() -> None:
