@@ -169,15 +169,23 @@ def _region_mask(shape: tuple[int, ...], outline: npt.NDArray[np.float32]) -> np
     return mask
 
 
+def highlight_mask(
+    hsv: BGRImage, paper: float, h_med: float, within: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint8]:
+    """Saturated, colourless highlight blobs at least half a text line across, inside
+    ``within`` (``paper``: the document's typical brightness)."""
+    level = max(245.0, paper + 12.0)
+    bright = ((hsv[:, :, 2] >= level) & (hsv[:, :, 1] <= 40) & (within > 0)).astype(np.uint8)
+    k = max(1, int(h_med * 0.5))
+    return np.asarray(cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+
+
 def glare_fraction(hsv: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -> float:
     """Share of the document (``hsv``: its HSV image) covered by saturated, colourless
     highlight blobs that are at least a text line high."""
     inside = hsv[:, :, 2][mask > 0]
     paper = float(np.median(inside)) if inside.size else 255.0
-    level = max(245.0, paper + 12.0)
-    bright = ((hsv[:, :, 2] >= level) & (hsv[:, :, 1] <= 40) & (mask > 0)).astype(np.uint8)
-    k = max(1, int(h_med * 0.5))
-    opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    opened = highlight_mask(hsv, paper, h_med, mask)
     area = max(1, int((mask > 0).sum()))
     return float(opened.sum()) / area
 
@@ -205,16 +213,21 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
     return mask
 
 
+def skin_mask(image: BGRImage, hsv: BGRImage) -> npt.NDArray[np.bool_]:
+    """Skin-toned pixels (YCrCb box, saturated enough not to be beige paper)."""
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
+    sat = hsv[:, :, 1]
+    return np.asarray((cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60))
+
+
 def skin_pixels(
     image: BGRImage, hsv: BGRImage, mask: npt.NDArray[np.uint8], thumb_px: float
 ) -> int:
     """Pixels of the largest skin-toned blob in the text block, after removing what is
     less than a quarter of a thumb (``thumb_px`` wide) across: a finger over the
     document, not skin-toned print or a screen's colour fringes."""
-    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
-    cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
-    sat = hsv[:, :, 1]
-    skin = (cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60) & (mask > 0)
+    skin = skin_mask(image, hsv) & (mask > 0)
     k = max(3, int(0.25 * thumb_px))
     if int(skin.sum()) < k * k:
         return 0  # too few to hold a k x k square: nothing survives the opening
