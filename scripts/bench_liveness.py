@@ -469,9 +469,17 @@ def clip_video(name: str, out: Path) -> tuple[Path, list[BGR], float]:
     frames, fps = read_frames(src, CLIP_MAX_S)
     with av.open(str(src)) as c:
         codec = c.streams.video[0].codec_context.name
-    if codec in ("h264", "hevc") and len(frames) / fps < CLIP_MAX_S - 0.1:
-        return src, frames, fps
-    return write_video(out / f"{name}_h264.mp4", frames, fps), frames, fps
+    if not (codec in ("h264", "hevc") and len(frames) / fps < CLIP_MAX_S - 0.1):
+        src = write_video(out / f"{name}_h264.mp4", frames, fps)
+    # kept in memory for portraits and attacks: the first 8 s at <= 480 px short side
+    # (all 26 clips at full size took 7.5 GB)
+    keep = []
+    for f in frames[: int(8 * fps) + 1]:
+        scale = min(1.0, 480.0 / min(f.shape[:2]))
+        if scale < 1.0:
+            f = cv2.resize(f, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        keep.append(f)
+    return src, keep, fps
 
 
 def build_cases(
