@@ -27,7 +27,7 @@ from kyc.config import Settings
 from kyc.imageio import BGRImage, decode_image, read_image_file
 from kyc.ocr import quality, regions
 from kyc.ocr.documents import BY_NAME, DocumentKind
-from kyc.ocr.documents.base import Checked, RawField, without_overprints
+from kyc.ocr.documents.base import Checked, RawField, overprint_pieces, without_overprints
 from kyc.ocr.documents.id_card_back import term_fits_age
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
 from kyc.ocr.hazards import field_hazards
@@ -265,6 +265,15 @@ class DocumentReader:
                 elif along < 0:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
+        # A watermark repeated over the page is not part of any document: without its
+        # lines, each document's reading direction is that of its own text.
+        marks = overprint_pieces([t.text for t in texts])
+        if marks:
+            groups = [
+                Group(kept, self._angle(kept, quads, upside), None, 0)
+                for g in groups
+                if (kept := tuple(i for i in g.indices if i not in marks))
+            ]
 
         allowed = _allowed(type_hint)
         classified = []
@@ -284,6 +293,12 @@ class DocumentReader:
         h, w = image.shape[:2]
         scale = min(1.0, cfg.det_max_side / max(h, w))
         quads = self.engine.detect(image)
+        if scale < 1.0 and len(quads) < cfg.det_few_lines:
+            # Only a title or two came out: the document's own text may be too small to
+            # be seen at this scale at all (a small card in a large photo).
+            side = min(max(h, w), cfg.det_retry_side)
+            quads = self.engine.detect(image, max_side=side)
+            scale = side / max(h, w)
         if not quads or scale >= 1.0:
             return quads
         # The smaller half of the lines decides: watermarks and titles are large, and the
@@ -308,20 +323,40 @@ class DocumentReader:
             sure = aspect(q) >= 3.0 and abs(2 * upside[i] - 1) > 0.8
             known.append(reading_angle(q, upside[i] > 0.5) if sure else None)
         axes = [long_axis_angle(q) if aspect(q) >= 2.0 else None for q in quads]
-        for idx in cluster_quads(quads, gap=2.5 * h_med, angles=known, axes=axes):
-            angles, weights = [], []
-            for i in idx:
-                q = quads[i]
-                if aspect(q) < 1.5:
-                    continue  # too short to say which way it reads (not classified)
-                length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
-                angles.append(reading_angle(q, upside[i] > 0.5))
-                weights.append(length * abs(2 * upside[i] - 1) + 1e-3)
-            if not angles:
-                angles = [long_axis_angle(quads[i]) for i in idx]
-                weights = [1.0] * len(angles)
-            out.append(Group(tuple(idx), dominant_angle(angles, weights), None, 0))
+        clusters = cluster_quads(quads, gap=2.5 * h_med, angles=known, axes=axes)
+        # The angle classifier is sometimes sure and wrong about one line: a group of one
+        # or two lines that only its reading direction keeps apart from a larger one
+        # joins it (two cards facing opposite ways each have many lines).
+        loose = cluster_quads(quads, gap=2.5 * h_med, axes=axes)
+        home = {i: k for k, idx in enumerate(loose) for i in idx}
+        merged: dict[int, list[int]] = {}
+        for idx in clusters:
+            key = id(idx)
+            if len(idx) <= 2:
+                peers = [c for c in clusters if len(c) > 2 and home[c[0]] == home[idx[0]]]
+                if peers:
+                    key = id(max(peers, key=len))
+            merged.setdefault(key, []).extend(idx)
+        for idx in merged.values():
+            out.append(Group(tuple(sorted(idx)), self._angle(idx, quads, upside), None, 0))
         return out
+
+    @staticmethod
+    def _angle(idx: Sequence[int], quads: Sequence[Quad], upside: Sequence[float]) -> float:
+        """The reading direction of a group of lines: the angle classifier's votes,
+        weighted by each line's length and how sure the classifier was."""
+        angles, weights = [], []
+        for i in idx:
+            q = quads[i]
+            if aspect(q) < 1.5:
+                continue  # too short to say which way it reads (not classified)
+            length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
+            angles.append(reading_angle(q, upside[i] > 0.5))
+            weights.append(length * abs(2 * upside[i] - 1) + 1e-3)
+        if not angles:
+            angles = [long_axis_angle(quads[i]) for i in idx]
+            weights = [1.0] * len(angles)
+        return dominant_angle(angles, weights)
 
     @staticmethod
     def _accepted(docs: Sequence[Group], texts: Sequence[TextReading]) -> list[Group]:
@@ -404,7 +439,7 @@ class DocumentReader:
         all_text: list[str] = []
         areas: list[quality.Region] = []
         overprinted: dict[str, str] = {}
-        hidden: dict[str, str] = {}  # fields the photo may hide in part
+        widened: dict[str, Quad] = {}  # each value's box in the photo, a line wider
         for d in sorted(chosen, key=lambda d: d.kind or ""):
             kind = BY_NAME[d.kind or ""]
             lines = make_lines(quads, texts, d.indices, d.angle)
@@ -424,13 +459,15 @@ class DocumentReader:
             overprinted.update(doubtful)
             fields.update(checked.fields)
             boxes = {n: f.box for n, f in checked.fields.items() if f.value and f.box}
-            widened = {
-                n: from_upright(
-                    (b[0] - h_med, b[1] - 0.2 * h_med, b[2] + h_med, b[3] + 0.2 * h_med), d.angle
-                )
-                for n, b in boxes.items()
-            }
-            hidden.update(field_hazards(image, widened, h_med))
+            widened.update(
+                {
+                    n: from_upright(
+                        (b[0] - h_med, b[1] - 0.2 * h_med, b[2] + h_med, b[3] + 0.2 * h_med),
+                        d.angle,
+                    )
+                    for n, b in boxes.items()
+                }
+            )
             angles.update(dict.fromkeys(checked.fields, d.angle))
             warnings.extend(checked.warnings)
             facts.update(checked.facts)
@@ -445,14 +482,17 @@ class DocumentReader:
                 for key in ("valid_from", "valid_until"):
                     f = fields[key]
                     fields[key] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
+        if any("临时" in t for t in all_text):
+            warnings.append("TEMPORARY_ID")
+        report = quality.assess(image, areas, h_med, all_text)
+        thumb_px = quality.THUMB_MM * max(report.measures["px_per_mm"], 1e-3)
+        masks = [quality.occluders(image, r, h_med, thumb_px) for r in areas]
+        hidden = field_hazards(image.shape, widened, h_med, masks)
         for name in hidden:
             f = fields[name]
             # Part of it may be cut off, washed out or under a finger: what was read is
             # what was visible.
             fields[name] = FieldReading(f.value, min(f.confidence, 0.5), f.valid, f.box)
-        if any("临时" in t for t in all_text):
-            warnings.append("TEMPORARY_ID")
-        report = quality.assess(image, areas, h_med, all_text)
         warnings.extend(report.warnings)
         rectified = report.rectified
         fronts = [r for r in areas if r.kind == "id_card_front"]
