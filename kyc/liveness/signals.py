@@ -41,7 +41,6 @@ class FrameSignals:
     head_roll: float = float("nan")  # in-plane head roll from the pose fit, degrees
     eye_left: float = float("nan")  # openness of the eye on the image's left (as ``eye``)
     eye_right: float = float("nan")  # ... and on the image's right
-    lid: float = float("nan")  # upper-lid aperture: lids above the eye-corner line (both eyes)
 
 
 NAN = float("nan")
@@ -69,20 +68,6 @@ def eye_aspect(eye: Landmarks) -> float:
     if width <= 1e-9:
         return NAN
     return (_dist(eye[1], eye[5]) + _dist(eye[2], eye[4])) / (2.0 * width)
-
-
-def upper_lid(eye: Landmarks) -> float:
-    """Height of the upper lid (points 1, 2 of a 6-point contour) above the line through
-    the eye corners, over the eye's width. A blink lowers the upper lid; a smile raises
-    the lower lid (cheeks) and leaves the upper one where it was."""
-    a, b = eye[0], eye[3]
-    d = b - a
-    width = float(np.hypot(*d))
-    if width <= 1e-9:
-        return NAN
-    # signed distance above the corner line (image y grows downward)
-    h = [-float(d[0] * (p[1] - a[1]) - d[1] * (p[0] - a[0])) / width for p in (eye[1], eye[2])]
-    return (h[0] + h[1]) / (2.0 * width)
 
 
 def mouth_aspect(inner: Landmarks) -> float:
@@ -183,9 +168,8 @@ def frame_signals(t: float, pts: Landmarks | None, nonrigid: float = NAN) -> Fra
         return FrameSignals(t, True, NAN, NAN, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll)
     eye, mouth = ear / aspect, mar / aspect
     left, right = eye_aspect(p[36:42]) / aspect, eye_aspect(p[42:48]) / aspect
-    lid = (upper_lid(p[36:42]) + upper_lid(p[42:48])) / 2.0 / aspect
     return FrameSignals(
-        t, True, eye, mouth, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll, left, right, lid
+        t, True, eye, mouth, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll, left, right
     )
 
 
