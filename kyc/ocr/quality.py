@@ -310,6 +310,41 @@ def paper_reaches_frame(
     return max(int(e.sum()) for e in edges) >= run
 
 
+@dataclass(frozen=True)
+class Occluders:
+    """What may hide a document's text, as masks of a window of the photo at (x0, y0):
+    highlight blobs (as for GLARE) and skin-toned blobs a quarter of a thumb across (as
+    for OCCLUSION: a finger, not a red stamp's strokes or skin-toned print)."""
+
+    x0: int
+    y0: int
+    glare: npt.NDArray[np.uint8]
+    skin: npt.NDArray[np.uint8]
+
+
+def occluders(image: BGRImage, region: Region, h_med: float, thumb_px: float) -> Occluders:
+    outline = outline_from_text(region)
+    h_img, w_img = image.shape[:2]
+    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
+    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
+    sub = image[by0:by1, bx0:bx1]
+    empty = np.zeros((0, 0), np.uint8)
+    if sub.size == 0:
+        return Occluders(bx0, by0, empty, empty)
+    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
+    inside = _region_mask(sub.shape, outline - np.array([bx0, by0], dtype=np.float32))
+    values = hsv[:, :, 2][inside > 0]
+    paper = float(np.median(values)) if values.size else 255.0
+    glare = highlight_mask(hsv, paper, h_med, inside)
+    k = max(3, int(0.25 * thumb_px))
+    skin = (skin_mask(sub, hsv) & (inside > 0)).astype(np.uint8)
+    if int(skin.sum()) >= k * k:
+        skin = np.asarray(cv2.morphologyEx(skin, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+    else:
+        skin = np.zeros_like(skin)
+    return Occluders(bx0, by0, glare, skin)
+
+
 def _colour_measures(
     image: BGRImage, region: Region, h_med: float, thumb_px: float, main: bool
 ) -> tuple[float, int, float]:
@@ -441,10 +476,43 @@ def assess(
 
 def portrait(image: BGRImage, front: Region) -> BGRImage:
     """The portrait area of an ID-card front (right-hand side of the rectified card),
-    warped on its own rather than cut from the whole rectified card."""
+    warped on its own rather than cut from the whole rectified card: the whole face and
+    none of the printed text. On the card the photo sits at x 0.64-0.94, y 0.11-0.70,
+    the text column ends near x 0.61 and the ID number starts near y 0.87, but the card's
+    outline is only estimated from its text (a rotated box, a few percent off, more at a
+    strong tilt) and layouts vary. So the window starts wide (x 0.60 to 5% past the
+    estimated right edge, y 0.02-0.82) and every detected text line inside it is cut
+    away by moving the left edge past it or the bottom edge above it, whichever keeps
+    more of the window, never into the photo (left <= 0.68, or 0.80 past a line of the
+    text column, which ends before the photo wherever the frame puts it; bottom >=
+    0.72); a line neither cut can remove crosses the photo (a watermark) and stays."""
     m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
-    x0, y0 = int(0.60 * w), int(0.08 * h)
-    x1, y1 = int(0.96 * w), int(0.86 * h)
+    left, top, right, bottom = 0.60 * w, 0.02 * h, 1.05 * w, 0.82 * h
+    boxes = []
+    for q in front.quads:
+        pts = np.asarray(q, np.float32).reshape(-1, 1, 2)
+        card = cv2.perspectiveTransform(pts, m).reshape(-1, 2)
+        boxes.append((*card.min(axis=0), *card.max(axis=0)))
+    for _ in range(2):  # a cut can bring no new line in; twice settles the order
+        for lx, ty, rx, by in boxes:
+            if rx <= left or lx >= right or by <= top or ty >= bottom:
+                continue
+            cuts = []
+            # a line of the text column (starts in the left part, one line tall) ends
+            # before the photo starts, wherever the estimated frame puts it: cutting past
+            # it may go further (0.80)
+            column = lx < 0.45 * w and by - ty < 0.1 * h
+            if rx + 0.01 * w <= (0.80 if column else 0.68) * w:
+                cuts.append(((rx + 0.01 * w - left) * (bottom - top), "left", rx + 0.01 * w))
+            if ty - 0.01 * h >= 0.72 * h:
+                cuts.append(((bottom - ty + 0.01 * h) * (right - left), "bottom", ty - 0.01 * h))
+            if cuts:
+                _, edge, value = min(cuts)
+                if edge == "left":
+                    left = value
+                else:
+                    bottom = value
+    x0, y0, x1, y1 = int(left), int(top), int(right), int(bottom)
     shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
     out = cv2.warpPerspective(
         image,

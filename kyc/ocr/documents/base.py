@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kyc.ocr.layout import Line, join_lines
+from kyc.ocr.regions import region_known, repair_prefix, starts_with_province
 from kyc.ocr.types import Box, FieldReading
 from kyc.ocr.validate import CodeRead
 
@@ -103,6 +104,23 @@ OVERPRINT = re.compile(
     r"(仅供|仅限|仅用于|只用于|只限).{0,16}?(使用|之用|用途)|再?次?复印无效|禁止复印|"
     r"与原件(一致|相符|核对无误)"
 )
+
+
+def overprint_pieces(texts: Sequence[str]) -> set[int]:
+    """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
+    the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
+    two or more characters of those words, read in their order (备案使用, 使用仅供 across
+    two repeats), is that watermark, wherever the detector cut it."""
+    phrases = {m.group() for t in texts for m in OVERPRINT.finditer(clean(t))}
+    if not phrases:
+        return set()
+    loops = [p + p for p in phrases]
+    out = set()
+    for i, t in enumerate(texts):
+        c = clean(t)
+        if len(c) >= 2 and any(c in loop for loop in loops):
+            out.add(i)
+    return out
 
 
 def without_overprints(lines: Sequence[Line]) -> list[Line]:
@@ -418,6 +436,30 @@ def code_reading(raw: RawField, code: CodeRead) -> tuple[FieldReading, bool]:
         conf = max(0.97, 1 - (1 - raw.ocr_confidence) * 0.1)
     value = RawField(code.value, raw.probs, raw.alts, raw.box)
     return reading(value, conf, code.valid), not code.valid
+
+
+def checked_address(
+    f: FieldReading, county: str | None, from_province: bool = False
+) -> FieldReading:
+    """An address read against the region names: its region restored to the official
+    name of ``county`` (a six-digit code printed elsewhere on the document: the ID
+    number's or the credit code's) when it reads one or two characters off it and is no
+    real region itself; not confident when it starts with a province and goes on with a
+    region no code has ever named, or (``from_province``: an ID card's address always
+    starts with its province) when its start was lost (治州保靖县…, 31号)."""
+    if not f.value:
+        return f
+    if from_province and not starts_with_province(f.value):
+        repaired = repair_prefix(f.value, county) if county else None
+        if repaired is None or not starts_with_province(repaired):
+            return FieldReading(f.value, min(f.confidence, 0.6), f.valid, f.box)
+    if county:
+        repaired = repair_prefix(f.value, county)
+        if repaired is not None:
+            return FieldReading(repaired, min(f.confidence, 0.85), f.valid, f.box)
+    if region_known(f.value) is False:
+        return FieldReading(f.value, min(f.confidence, 0.8), f.valid, f.box)
+    return f
 
 
 def reading(raw: RawField, confidence: float, valid: bool | None) -> FieldReading:

@@ -12,6 +12,7 @@ from kyc.ocr.documents.base import (
     MISSING,
     Checked,
     RawField,
+    checked_address,
     clean,
     code_reading,
     reading,
@@ -104,6 +105,13 @@ FORM = labelled.Form(
     LABELS,
     stops=("统一社会信用代码", "注册号", "登记机关"),
     multiline=frozenset({"name", "company_type", "address", "business_scope"}),
+    # The types of the registration rules (有限责任公司（自然人独资）, 个体工商户 ...).
+    openings={
+        "company_type": re.compile(
+            r"(其他)?(有限责任公|股份有限公|个人独资企|个体工商|普通合伙|有限合伙|"
+            r"合伙企业|全民所有制|集体所有制|外商投资|非公司企业)"
+        )
+    },
 )
 _CODE = re.compile(r"[0-9A-Z]{18}")
 _ISSUE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -169,7 +177,8 @@ class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
-    patterns: tuple[re.Pattern[str], ...] = ()
+    # The title counts twice: a photo too blurred for anything but 营业执照 is a license.
+    patterns = (re.compile("营业执照"),)
     min_score = 2
     excludes = EXCLUDES
 
@@ -213,6 +222,9 @@ class BusinessLicense:
             value = tidy(text, full_width=True) if r.value else None
             tidied = RawField(value, r.probs, r.alts, r.box)
             fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
+        cc = fields["credit_code"]
+        county = cc.value[2:8] if cc.valid and cc.value else None
+        fields["address"] = checked_address(fields["address"], county)
         # The fields only some formats print are left out where nothing was read.
         ordered = {
             name: fields[name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kyc.ocr.documents.base import (
     MISSING,
@@ -34,6 +34,9 @@ class Form:
     labels: Mapping[str, tuple[str, ...]]
     stops: tuple[str, ...] = ()
     multiline: frozenset[str] = frozenset()
+    # How the value of a field begins when its own wording says so (a company type):
+    # such a line does not continue another field's value even where its label was lost.
+    openings: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
 
     @property
     def all_labels(self) -> tuple[str, ...]:
@@ -131,28 +134,15 @@ def extract(
     return out
 
 
-def _value(
-    lab: _Label,
-    table: Sequence[Sequence[Line]],
-    label_lines: Sequence[Line],
-    label_ids: set[int],
-    form: Form,
-    stoppers: Sequence[re.Pattern[str]],
-) -> RawField:
-    row = table[lab.row]
+def _beside(lab: _Label, row: Sequence[Line], label_ids: set[int]) -> list[Line]:
+    """The start of a value on its label's row: after the label on its line (and what the
+    detector cut off it), or right of the label; empty when the label stands alone."""
     h = max(lab.line.height, 1.0)
     rest = lab.rest
     if _overlapped(rest, row, label_ids):
         rest = rest.sub(len(rest.text))  # a made-up character under the value's box
-    # Labels further right (another column of fields; the next label of this row).
-    right_labels = [
-        ln for ln in label_lines if ln.x0 > lab.line.x0 + 2 * h and ln.cy > lab.line.cy - 1.5 * h
-    ]
-    first: list[Line] = []
-    first_row = lab.row
     row_stop = min((ln.x0 for ln in row if id(ln) in label_ids and ln.x0 > rest.x1), default=None)
     if clean(rest.text):
-        # The value on the label's line, and what the detector cut off it on the same row.
         first = [rest]
         for ln in row:
             if (
@@ -163,28 +153,51 @@ def _value(
                 and clean(ln.text)
             ):
                 first.append(ln)
-    else:
-        beside = [
-            ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)
-        ]
-        if row_stop is not None:
-            beside = [ln for ln in beside if ln.x0 < row_stop]
-        if beside and beside[0].x0 - rest.x1 < 12 * h:
-            first = beside
-        else:
-            # Stacked: the label alone on its line, the value starting under it.
-            for ri in range(lab.row + 1, min(len(table), lab.row + 3)):
-                under = [
-                    ln
-                    for ln in table[ri]
-                    if id(ln) not in label_ids
-                    and lab.line.x0 - 1.5 * h <= ln.x0 <= lab.line.x0 + 4 * h
-                    and 0 < ln.cy - lab.line.cy < 2.6 * h
-                ]
-                if under:
-                    first = [under[0]]
-                    first_row = ri
-                    break
+        return first
+    beside = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)]
+    if row_stop is not None:
+        beside = [ln for ln in beside if ln.x0 < row_stop]
+    return beside if beside and beside[0].x0 - rest.x1 < 12 * h else []
+
+
+def _value(
+    lab: _Label,
+    table: Sequence[Sequence[Line]],
+    label_lines: Sequence[Line],
+    label_ids: set[int],
+    form: Form,
+    stoppers: Sequence[re.Pattern[str]],
+) -> RawField:
+    row = table[lab.row]
+    h = max(lab.line.height, 1.0)
+    # Labels further right (another column of fields; the next label of this row).
+    right_labels = [
+        ln for ln in label_lines if ln.x0 > lab.line.x0 + 2 * h and ln.cy > lab.line.cy - 1.5 * h
+    ]
+    first = _beside(lab, row, label_ids)
+    first_row = lab.row
+    if not first:
+        # Stacked: the label alone on its line, the value starting under it, with no
+        # other label in between (where a value beside its label was lost under a stamp,
+        # the line below is the next field's).
+        for ri in range(lab.row + 1, min(len(table), lab.row + 3)):
+            under = [
+                ln
+                for ln in table[ri]
+                if id(ln) not in label_ids
+                and lab.line.x0 - 1.5 * h <= ln.x0 <= lab.line.x0 + 4 * h
+                and 0 < ln.cy - lab.line.cy < 2.6 * h
+                and not any(
+                    id(o) in label_ids
+                    and lab.line.x0 - 2 * h <= o.x0 <= lab.line.x0 + 4 * h
+                    and lab.line.cy + 0.3 * h < o.cy < ln.cy + 0.8 * h
+                    for o in label_lines
+                )
+            ]
+            if under:
+                first = [under[0]]
+                first_row = ri
+                break
     if not first:
         return MISSING
     x_start = first[0].x0
@@ -237,6 +250,11 @@ def _value(
                 break
             if any(s.fullmatch(clean(cont[0].text)) for s in stoppers):
                 break
+            if any(
+                other != lab.field and p.match(clean(cont[0].text))
+                for other, p in form.openings.items()
+            ):
+                break  # another field's value whose label was lost
             parts.extend(cont)
             last_y = cont[0].cy
     ordered = _by_columns(parts, x_start) if lab.field in form.multiline else parts
