@@ -74,7 +74,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def _models_command(args: argparse.Namespace) -> int:
     from kyc.config import get_settings
-    from kyc.inference import describe, runtime_info
+    from kyc.inference import ADAPTER_MODELS, describe, runtime_info
     from kyc.modelfiles import status_all
 
     rows = status_all(get_settings().models_dir)
@@ -84,7 +84,7 @@ def _models_command(args: argparse.Namespace) -> int:
             print_json(
                 {
                     "name": row.entry.name,
-                    "runtime": runtime if row.entry.path.endswith(".onnx") else None,
+                    "runtime": runtime if row.entry.name in ADAPTER_MODELS else None,
                     "package": row.entry.package_spec,
                     "path": str(row.location) if row.location else None,
                     "sha256": row.entry.sha256,
@@ -93,7 +93,7 @@ def _models_command(args: argparse.Namespace) -> int:
                 }
             )
     else:
-        print(f"runtime  ONNX models on {runtime}")
+        print(f"runtime  {', '.join(ADAPTER_MODELS)} on {runtime}")
         for row in rows:
             where = str(row.location) if row.location else "-"
             print(f"{row.status:8} {row.entry.name:22} {row.entry.package_spec}")

@@ -35,6 +35,8 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 Backend = Literal["openvino", "onnxruntime"]
+# The manifest's models that run on this adapter (``kyc models`` says so next to them).
+ADAPTER_MODELS = ("ppocr_det", "ppocr_rec", "ppocr_cls")
 Precision = Literal["f32", "bf16"]
 Array = npt.NDArray[Any]
 Shape = tuple[int, ...]
