@@ -15,6 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kyc.api.settings import ServiceSettings
+from kyc.forms.settings import BackdropSettings, FormSettings
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.settings import OcrSettings
 
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     images: ImageLimits = Field(default_factory=ImageLimits)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     liveness: LivenessSettings = Field(default_factory=LivenessSettings)
+    forms: FormSettings = Field(default_factory=FormSettings)
+    backdrop: BackdropSettings = Field(default_factory=BackdropSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     def fingerprint(self) -> str:

@@ -845,6 +845,7 @@ def generate_form(
         "capture": capture,
         "variant": {"layout": layout, "font": font_name, "hand": hand, "seal": seal_style},
         "boxes": {"signature": sig_quad, "seals": seal_quads},
+        "page_quad": photo.quad.round(1).tolist(),
         "printed": {"principal": content.principal, "homepage_url": content.homepage_url},
     }
     return FormSample(photo.image, _filing_for(content, fault, rng), truth, flat)
@@ -866,7 +867,7 @@ def _capture(flat: U8, capture: Capture, rng: Random) -> dg.Photo:
         return dg.jpeg(photo, rng.randint(80, 95))
     # a phone photo of the page on a table: perspective, any in-plane angle, light
     portrait = rng.random() < 0.7
-    long_side = rng.choice((1600, 2000, 2400))
+    long_side = rng.choice((2000, 2400, 2800))
     canvas = (round(long_side * 0.75), long_side) if portrait else (long_side, round(long_side * 0.75))
     bg, _kind = dg.background(canvas, rng)
     angle = rng.uniform(-25, 25) + (rng.choice((0, 90, 180, 270)) if rng.random() < 0.3 else 0)
@@ -888,7 +889,7 @@ def _capture(flat: U8, capture: Capture, rng: Random) -> dg.Photo:
     photo = dg.lighting(photo, rng, rng.uniform(0.1, 0.35))
     if rng.random() < 0.3:
         photo = dg.shadow(photo, rng, rng.uniform(0.15, 0.3))
-    photo = dg.gaussian_blur(photo, rng.uniform(0.4, 1.1))
+    photo = dg.gaussian_blur(photo, rng.uniform(0.4, 0.9))
     photo = dg.sensor_noise(photo, rng, rng.uniform(1.5, 4.0))
     return dg.jpeg(photo, rng.randint(75, 92))
 

@@ -1,0 +1,255 @@
+"""The form check's shell: find and rectify the page, read its text with the project's
+OCR engine, measure the marks, and hand the facts to the pure verdict.
+
+    photo -> page quad -> rectified upright A4 page -> text lines (detect once, read the
+    label-sized lines) -> labels, values and blanks (parse) -> seals, ink in the blanks,
+    tick boxes (marks) -> facts -> findings and decision (decide)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from kyc.filing.model import FilingOrder
+from kyc.forms import marks, page, parse
+from kyc.forms.decide import FormCheck, FormFacts, decide, findings_of
+from kyc.forms.settings import FormSettings
+from kyc.ocr.engine import OcrEngine, Quad, crop_line
+from kyc.ocr.layout import Line, aspect, long_axis_angle, quad_height
+
+BGRImage = npt.NDArray[np.uint8]
+Box = tuple[float, float, float, float]
+
+
+def _bbox(q: Quad) -> Box:
+    return (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
+
+
+def _no_red(image: BGRImage) -> BGRImage:
+    """The page as its red channel in grey: red seal ink turns paper-white, black print
+    and blue or black pen stay dark, so a seal over a label does not garble its text."""
+    red = image[:, :, 2]
+    return np.ascontiguousarray(np.dstack([red, red, red]))
+
+
+def read_page(
+    image: BGRImage, engine: OcrEngine, settings: FormSettings
+) -> tuple[BGRImage, list[Line], float, npt.NDArray[np.float64], bool]:
+    """The upright rectified page, its recognised lines, the median line height u, the
+    photo -> page homography and whether a page outline was found in the photo."""
+    fit = page.find_page(image)
+    quad = fit.quad
+    width = settings.page_width
+    rect, hom = page.rectify(image, quad, width)
+    quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
+    long = [q for q in quads if aspect(q) >= 2.0]
+    if long and float(np.median([abs(long_axis_angle(q)) for q in long])) > math.pi / 4:
+        # the text runs down the page: the outline's corners were a quarter turn off
+        quad = np.roll(quad, 1, axis=0)
+        rect, hom = page.rectify(image, quad, width)
+        quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
+    if not quads:
+        return rect, [], 0.0, hom, fit.found
+    voters = sorted(
+        (q for q in quads if aspect(q) >= 3.0), key=lambda q: -float(np.ptp(q[:, 0]))
+    )[:8]
+    if voters:
+        upside = engine.upside_down([crop_line(_no_red(rect), q) for q in voters])
+        if float(np.mean(upside)) > 0.5:
+            quad = np.roll(quad, 2, axis=0)
+            rect, hom = page.rectify(image, quad, width)
+            h, w = rect.shape[:2]
+            quads = [np.stack([w - q[:, 0], h - q[:, 1]], axis=1).astype(np.float32) for q in quads]
+            quads = [np.roll(q, 2, axis=0) for q in quads]
+    u = float(np.median([quad_height(q) for q in quads]))
+    # Paragraph-wide lines (the promise) are never read; the rest in two rounds: the
+    # lines that start a row (labels), then only the values right of a key label.
+    quads = [
+        q
+        for q in quads
+        if float(np.ptp(q[:, 0])) <= settings.skip_wide_lines * width or quad_height(q) >= 1.3 * u
+    ]
+    lines = [Line("", *_bbox(q), source=i) for i, q in enumerate(quads)]
+    read = [False] * len(quads)
+    plain = _no_red(rect)
+
+    def recognise(indices: Sequence[int]) -> None:
+        texts = engine.recognize([crop_line(plain, quads[i]) for i in indices])
+        for i, t in zip(indices, texts, strict=True):
+            ln = lines[i]
+            lines[i] = Line(
+                t.text,
+                ln.x0,
+                ln.y0,
+                ln.x1,
+                ln.y1,
+                tuple(c.prob for c in t.chars),
+                tuple(tuple(a for a, _p in c.alternatives) for c in t.chars),
+                i,
+            )
+            read[i] = True
+
+    recognise(parse.row_starts([_bbox(q) for q in quads], u))
+    recognise(parse.wanted_values(lines, read, u))
+    lines = [ln for ln, r in zip(lines, read, strict=True) if r]
+    return rect, lines, u, hom, fit.found
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _distance(x: float, y: float, box: Box) -> float:
+    dx = max(box[0] - x, 0.0, x - box[2])
+    dy = max(box[1] - y, 0.0, y - box[3])
+    return math.hypot(dx, dy)
+
+
+def _to_photo(boxes: Sequence[Box], hom: npt.NDArray[np.float64]) -> list[list[list[float]]]:
+    inv = np.linalg.inv(hom)
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        pts = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float64)
+        out.append(cv2.perspectiveTransform(pts, inv)[0].round(1).tolist())
+    return out
+
+
+def site_pairs(order: FilingOrder) -> list[tuple[str, str]]:
+    """(homepage URL, website principal's name) of every website of the filing."""
+    return [(s.homepage_url, order.website_principal(s).name) for s in order.websites]
+
+
+def measure(
+    rect: BGRImage,
+    lines: Sequence[Line],
+    u: float,
+    pairs: Sequence[tuple[str, str]],
+    individual: bool,
+    settings: FormSettings,
+) -> tuple[FormFacts, dict[str, object]]:
+    """The facts of a rectified, read page (pure apart from OpenCV arithmetic)."""
+    width = rect.shape[1]
+    text = parse.read_form(lines, u, width)
+    if not text.is_form:
+        return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
+    url_ok = parse.compare(text.homepage_url, [p[0] for p in pairs], "url", settings.name_sure)
+    names = [p[1] for p in pairs if url_ok is not True or parse.norm_url(p[0]) == parse.norm_url(text.homepage_url.text if text.homepage_url else "")]
+    principal_ok = parse.compare(text.principal, names, "name", settings.name_sure)
+    if url_ok is False or principal_ok is False:  # noqa: SIM114
+        matches: bool | None = False
+    elif url_ok and principal_ok:
+        matches = True
+    else:
+        matches = None
+
+    ink = marks.ink_masks(rect, u)
+    seals = marks.find_seals(ink.red, width, settings.seal_min_diameter, settings.seal_max_diameter)
+    measures: dict[str, object] = {"u": round(u, 1)}
+
+    signature = False
+    block: Box | None = None
+    if text.sign_zone is not None and text.sign_label is not None:
+        lab = text.sign_label
+        sig_ink = marks.zone_ink(ink, text.sign_zone, text.printed)
+        measures["signature_ink"] = round(sig_ink, 3)
+        signature = sig_ink >= settings.signature_min_ink or bool(parse.norm_name(text.sign_text))
+        parts: list[Box] = [(lab.x0, lab.y0, lab.x1, lab.y1), text.sign_zone]
+        if text.seal_label is not None and abs(text.seal_label.cy - lab.cy) <= 5 * u:
+            s = text.seal_label
+            parts.append((s.x0, s.y0, s.x1, s.y1))
+        block = _union(parts)
+    beside = tuple(
+        block is not None and _distance(s.cx, s.cy, block) <= settings.seal_beside_radii * s.radius
+        for s in seals
+    )
+    measures["seal_distance_radii"] = [
+        round(_distance(s.cx, s.cy, block) / s.radius, 2) if block else None for s in seals
+    ]
+
+    date_blank: bool | None = None
+    if text.date_zone is not None and text.date_label is not None:
+        dl = text.date_label
+        exclude = [*parse.pure_label_boxes(lines, text.date_zone, u), (dl.x0, dl.y0, dl.x1, dl.y1)]
+        date_ink = marks.zone_ink(ink, text.date_zone, exclude)
+        measures["date_ink"] = round(date_ink, 3)
+        filled = bool(parse.NUMERALS.search(text.date_text)) or date_ink >= settings.date_min_ink
+        date_blank = not filled
+
+    extra: list[str] = []
+    provider_ink = [
+        marks.zone_ink(ink, z, [*text.printed, *parse.pure_label_boxes(lines, z, u)])
+        for z in text.provider_zones
+    ]
+    measures["provider_ink"] = [round(v, 3) for v in provider_ink]
+    if any(v >= settings.blank_min_ink for v in provider_ink) or parse.NUMERALS.search(
+        text.provider_text
+    ):
+        extra.append("接入服务单位核验栏被填写")
+    boxes = marks.find_tick_boxes(ink)
+    ticked = [b for b in boxes if b.ink >= settings.tick_min_ink]
+    measures["tick_boxes"] = len(boxes)
+    measures["tick_ink_max"] = round(max((b.ink for b in boxes), default=0.0), 3)
+    if ticked:
+        extra.append(f"勾选了 {len(ticked)} 个核验方框")
+    red_px = marks.red_marks(ink.red, seals, u)
+    measures["red_outside_seals"] = round(red_px / (u * u), 3)
+    if red_px >= settings.red_mark_min_ink * u * u:
+        extra.append("印章以外的红色笔迹")
+
+    facts = FormFacts(
+        form_detected=True,
+        individual=individual,
+        matches_filing=matches,
+        principal_ok=principal_ok,
+        url_ok=url_ok,
+        sign_zone_found=text.sign_zone is not None,
+        signature_present=signature,
+        seal_count=len(seals),
+        seals_beside=beside,
+        date_blank=date_blank,
+        extra_marks=tuple(extra),
+    )
+    evidence: dict[str, object] = {
+        "measures": measures,
+        "printed": {
+            "principal": text.principal.text if text.principal else None,
+            "homepage_url": text.homepage_url.text if text.homepage_url else None,
+        },
+        "page_boxes": {
+            "signature": [text.sign_zone] if text.sign_zone else [],
+            "seals": [s.box for s in seals],
+            "ticked": [b.box for b in ticked],
+        },
+    }
+    return facts, evidence
+
+
+def check_form(
+    image: BGRImage, order: FilingOrder, engine: OcrEngine, settings: FormSettings
+) -> FormCheck:
+    started = time.perf_counter()
+    rect, lines, u, hom, _found = read_page(image, engine, settings)
+    individual = order.subject.nature == "individual"
+    if not lines:
+        facts = FormFacts(form_detected=False, individual=individual, matches_filing=None)
+        evidence: dict[str, object] = {}
+    else:
+        facts, evidence = measure(rect, lines, u, site_pairs(order), individual, settings)
+    page_boxes = evidence.pop("page_boxes", None)
+    if isinstance(page_boxes, dict):
+        evidence["boxes"] = {k: _to_photo(v, hom) for k, v in page_boxes.items()}
+    findings = findings_of(facts)
+    return FormCheck(
+        facts, findings, decide(findings), (time.perf_counter() - started) * 1000.0, evidence
+    )
