@@ -96,7 +96,11 @@ def read_page(
             read[i] = True
 
     recognise(parse.row_starts([_bbox(q) for q in quads], u))
-    recognise(parse.wanted_values(lines, read, u))
+    for _round in range(3):  # a value read may itself be a label (a four-column table)
+        wanted = parse.wanted_values(lines, read, u)
+        if not wanted:
+            break
+        recognise(wanted)
     lines = [ln for ln, r in zip(lines, read, strict=True) if r]
     return rect, lines, u, hom, fit.found
 
@@ -130,6 +134,28 @@ def site_pairs(order: FilingOrder) -> list[tuple[str, str]]:
     return [(s.homepage_url, order.website_principal(s).name) for s in order.websites]
 
 
+def match_filing(
+    text: parse.FormText, pairs: Sequence[tuple[str, str]], sure: float
+) -> tuple[bool | None, bool | None, bool | None]:
+    """(matches, principal_ok, url_ok): the printed homepage URL and website principal
+    are those of one website of the filing; False as soon as every website differs in
+    one of them, None when it cannot be told (not found, misread)."""
+    best: tuple[int, bool | None, bool | None] = (-1, None, None)
+    for url, name in pairs:
+        u_ok = parse.compare(text.homepage_url, [url], "url", sure)
+        p_ok = parse.compare(text.principal, [name], "name", sure)
+        rank = {True: 2, None: 1, False: 0}
+        score = min(rank[u_ok], rank[p_ok]) * 3 + rank[u_ok] + rank[p_ok]
+        if score > best[0]:
+            best = (score, p_ok, u_ok)
+    _s, p_ok, u_ok = best
+    if u_ok is False or p_ok is False:
+        return False, p_ok, u_ok
+    if u_ok and p_ok:
+        return True, p_ok, u_ok
+    return None, p_ok, u_ok
+
+
 def measure(
     rect: BGRImage,
     lines: Sequence[Line],
@@ -143,15 +169,7 @@ def measure(
     text = parse.read_form(lines, u, width)
     if not text.is_form:
         return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
-    url_ok = parse.compare(text.homepage_url, [p[0] for p in pairs], "url", settings.name_sure)
-    names = [p[1] for p in pairs if url_ok is not True or parse.norm_url(p[0]) == parse.norm_url(text.homepage_url.text if text.homepage_url else "")]
-    principal_ok = parse.compare(text.principal, names, "name", settings.name_sure)
-    if url_ok is False or principal_ok is False:  # noqa: SIM114
-        matches: bool | None = False
-    elif url_ok and principal_ok:
-        matches = True
-    else:
-        matches = None
+    matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
 
     ink = marks.ink_masks(rect, u)
     seals = marks.find_seals(ink.red, width, settings.seal_min_diameter, settings.seal_max_diameter)

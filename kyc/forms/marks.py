@@ -171,10 +171,11 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
         for bot in hs[i + 1 :]:
             if bot[0] - top[0] > tol:
                 break
-            gap = bot[1] - top[1]
-            if abs(bot[2] - top[2]) > tol or not 0.75 * span <= gap <= 1.3 * span:
+            height = bot[3] - top[1]
+            if abs(bot[2] - top[2]) > tol or not 0.75 * span <= height <= 1.3 * span:
                 continue
-            x0, y0, x1, y1 = top[0], top[1], top[2], bot[3]
+            # the narrower of the two strokes: a tick's overshoot may lengthen one of them
+            x0, y0, x1, y1 = max(top[0], bot[0]), top[1], min(top[2], bot[2]), bot[3]
             t = max(2, int(0.15 * span))
             left = vmask[y0:y1, x0 : x0 + t].any(axis=1).mean()
             right = vmask[y0:y1, x1 - t : x1].any(axis=1).mean()
@@ -193,8 +194,11 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
             inner = ink.dark[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
             if inner.size == 0:
                 continue
-            # a bar right across the inside is a character's stroke (日, 田), not a tick
-            if inner.mean(axis=1).max() >= 0.7 or inner.mean(axis=0).max() >= 0.7:
+            # a bar from side to side is a character's stroke (日, 田, 由), not a tick: a
+            # tick or a cross never joins two opposite sides along a row or a column
+            rows = ink.dark[y0 + inset : y1 - inset, x0 : x1]
+            cols = ink.dark[y0 : y1, x0 + inset : x1 - inset]
+            if rows.all(axis=1).any() or cols.all(axis=0).any():
                 continue
             out.append(TickBox((x0, y0, x1, y1), float(inner.mean())))
             break

@@ -31,11 +31,14 @@ def norm(text: str) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    """A printed value found beside its label."""
+    """A printed value found beside its label, with the recogniser's probability and
+    runner-up characters per character (empty when not known)."""
 
     text: str
     box: Box
     confidence: float
+    probs: tuple[float, ...] = ()
+    alts: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -101,15 +104,22 @@ def _right_of(label: Line, lines: Sequence[Line], u: float, max_gap: float) -> L
     return min(cands, key=lambda ln: ln.x0) if cands else None
 
 
-def _value(label: Line, match_end: int, lines: Sequence[Line], u: float) -> Field | None:
+def _value(
+    label: Line, match_end: int, lines: Sequence[Line], u: float, url: bool = False
+) -> Field | None:
     rest, x = _rest(label, match_end)
-    conf = min(label.probs[match_end:], default=0.0) if label.probs else 0.0
+    if url and "." not in rest:
+        rest = ""  # a piece of the label ("UR" of URL), not the address
     if rest:
-        return Field(rest, (x, label.y0, label.x1, label.y1), conf)
+        k = len(label.text) - len(rest)
+        probs, alts = label.probs[k:], label.alts[k:]
+        conf = min(probs, default=0.0)
+        return Field(rest, (x, label.y0, label.x1, label.y1), conf, probs, alts)
     right = _right_of(label, lines, u, 12 * u)
     if right is None:
         return None
-    return Field(right.text, (right.x0, right.y0, right.x1, right.y1), min(right.probs, default=0.0))
+    box = (right.x0, right.y0, right.x1, right.y1)
+    return Field(right.text, box, min(right.probs, default=0.0), right.probs, right.alts)
 
 
 _PRINCIPAL = re.compile(r"网站负责人(姓名)?|负责人姓名")
@@ -143,7 +153,7 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
         if out.homepage_url is None and "签" not in t:
             m = _URL.search(raw.replace(" ", ""))
             if m and m.start() <= 2:
-                out.homepage_url = _value(ln, _index_after(raw, m.end()), lines, u)
+                out.homepage_url = _value(ln, _index_after(raw, m.end()), lines, u, url=True)
                 out.printed.append(_printed_box(ln, _index_after(raw, m.end())))
         m = _SIGN.search(raw)
         if m:
@@ -353,6 +363,41 @@ def norm_name(text: str) -> str:
     return re.sub(r"[^\u4e00-\u9fff·A-Za-z]", "", norm(text))
 
 
+def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
+    """The printed value reads as ``wanted`` once each character where they differ is
+    replaced by the recogniser's first runner-up there, read with less than 0.7
+    probability (what the OCR pipeline does with check characters): l read as t."""
+    if not printed.probs or len(printed.probs) != len(printed.text):
+        return False
+    chars = [
+        (c.lower() if normalise == "url" else c, p, tuple(a.lower() for a in alt[:1]))
+        for c, p, alt in zip(printed.text, printed.probs, printed.alts or [()] * len(printed.text), strict=True)
+        if not c.isspace()
+    ]
+    text = "".join(c for c, _p, _a in chars)
+    if normalise == "url":
+        m = re.match(r"^[a-z]{3,5}[:：]/+", text)
+        if m:
+            chars = chars[m.end() :]
+        while chars and chars[-1][0] in "/.,":
+            chars.pop()
+    if len(chars) != len(wanted):
+        return False
+    diffs = [(c, p, a) for (c, p, a), w in zip(chars, wanted, strict=True) if c != w]
+    return 0 < len(diffs) <= 1 and all(
+        p < 0.7 and w in a
+        for (c, p, a), w in zip(chars, wanted, strict=True)
+        if c != w
+    )
+
+
+_CONFUSABLE = str.maketrans({"1": "l", "I": "l", "i": "l", "|": "l", "0": "o", "O": "o"})
+
+
+def _confusable(text: str) -> str:
+    return text.translate(_CONFUSABLE)
+
+
 def edit_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -378,6 +423,11 @@ def compare(
     wanted = [f(e) for e in expected]
     if got in wanted:
         return True
+    if any(_misread_as(printed, w, normalise) for w in wanted):
+        return True
+    if normalise == "url" and any(_confusable(got) == _confusable(w) for w in wanted):
+        # l / 1 / I, o / 0: the same address unless read surely otherwise
+        return True if printed.confidence < sure else None
     near = min((edit_distance(got, w) for w in wanted), default=99)
     if printed.confidence < 0.5 or (near <= 1 and printed.confidence < sure):
         return None  # unreadable (a seal over it), or one character misread
