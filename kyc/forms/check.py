@@ -95,7 +95,10 @@ def read_page(
             )
             read[i] = True
 
-    recognise(parse.row_starts([_bbox(q) for q in quads], u))
+    # one-character boxes (年 月 日 of a date, 是 否 beside tick boxes) are no label: they
+    # are read only when a key label asks for them
+    starts = parse.row_starts([_bbox(q) for q in quads], u)
+    recognise([i for i in starts if float(np.ptp(quads[i][:, 0])) >= 1.5 * u])
     for _round in range(3):  # a value read may itself be a label (a four-column table)
         wanted = parse.wanted_values(lines, read, u)
         if not wanted:

@@ -194,6 +194,13 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
             inner = ink.dark[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
             if inner.size == 0:
                 continue
+            # a printed box stands apart from its words; a box-shaped part of a character
+            # (国, 四, 马) touches its neighbours within a word
+            my0, my1 = y0 + int(0.3 * (y1 - y0)), y1 - int(0.3 * (y1 - y0))
+            left = ink.dark[my0:my1, max(0, x0 - int(0.25 * u)) : max(0, x0 - 1)]
+            right = ink.dark[my0:my1, x1 + 2 : x1 + 2 + int(0.12 * u)]
+            if (left.size and left.mean() > 0.05) or (right.size and right.mean() > 0.05):
+                continue
             # a bar from side to side is a character's stroke (日, 田, 由), not a tick: a
             # tick or a cross never joins two opposite sides along a row or a column
             rows = ink.dark[y0 + inset : y1 - inset, x0 : x1]

@@ -66,9 +66,17 @@ def test_compare_tells_match_mismatch_and_misreading() -> None:
     assert compare(Field("http://www.Example.com/", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure)
     assert compare(Field("www.other.cn", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is False
     # one character off, read with little confidence: a misreading, not another site
-    assert compare(Field("www.exampie.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure) is None
+    assert compare(Field("www.examqle.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure) is None
     # ... but read with confidence it is another (look-alike) domain
-    assert compare(Field("www.exampie.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is False
+    assert compare(Field("www.examqle.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is False
+    # l read as 1: the same address when unsure, undecided when read surely
+    assert compare(Field("www.examp1e.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure)
+    assert compare(Field("www.examp1e.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is None
+    # the recogniser's runner-up at an unsure character
+    probs = tuple([0.99] * 8 + [0.5] + [0.99] * 6)
+    alts = tuple([("x",)] * 8 + [("p",)] + [("x",)] * 6)
+    misread = Field("www.examqle.com", (0, 0, 1, 1), 0.5, probs, alts)
+    assert compare(misread, ["www.example.com"], "url", sure)
     assert compare(None, ["www.example.com"], "url", sure) is None
     assert compare(Field("张 三", (0, 0, 1, 1), 0.99), ["张三"], "name", sure)
     assert norm_url("https://www.a.com.") == "www.a.com"
