@@ -34,7 +34,13 @@ FORM_FLAGS = (
     "date_blank",
     "extra_marks",
 )
-BACKDROP_FLAGS = ("faces", "match.same_person", "backdrop.detected", "file.jpeg", "file.within_limit")
+BACKDROP_FLAGS = (
+    "faces",
+    "match.same_person",
+    "backdrop.detected",
+    "file.jpeg",
+    "file.within_limit",
+)
 
 
 def _get(d: dict[str, Any], path: str) -> Any:
@@ -144,8 +150,9 @@ def bench_backdrops(n: int, seed: int, show: bool) -> dict[str, Any]:
             if show and (got["decision"] != truth["decision"] or not all(flags.values())):
                 wrong = [f for f, ok in flags.items() if not ok]
                 print(
-                    f"  {split} #{i} {truth['fault']} {truth['variant']} ref={truth['with_reference']}"
-                    f": {got['decision']} {got['reasons']} (want {truth['decision']}) wrong {wrong} "
+                    f"  {split} #{i} {truth['fault']} {truth['variant']} "
+                    f"ref={truth['with_reference']}: {got['decision']} {got['reasons']} "
+                    f"(want {truth['decision']}) wrong {wrong} "
                     f"coverage {got['backdrop']['coverage']} score {got['match']['score']} "
                     f"{result.evidence}",
                     flush=True,

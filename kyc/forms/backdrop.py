@@ -87,7 +87,9 @@ def person_mask(shape: tuple[int, ...], face: Box) -> npt.NDArray[np.bool_]:
     m = np.zeros((h, w), np.uint8)
     cx, cy = (face.left + face.right) / 2, (face.top + face.bottom) / 2
     fw, fh = face.width, face.height
-    cv2.ellipse(m, (int(cx), int(cy - 0.1 * fh)), (int(0.85 * fw), int(1.05 * fh)), 0, 0, 360, 1, -1)
+    cv2.ellipse(
+        m, (int(cx), int(cy - 0.1 * fh)), (int(0.85 * fw), int(1.05 * fh)), 0, 0, 360, 1, -1
+    )
     neck = face.bottom + 0.2 * fh
     body = np.array(
         [
@@ -137,13 +139,16 @@ def plain_coverage(img: BGRImage, region: npt.NDArray[np.bool_], tol: float) -> 
     return float(((d <= tol) & smooth).mean())
 
 
-def reference_coverage(img: BGRImage, region: npt.NDArray[np.bool_], ref: BGRImage, tol: float) -> float:
+def reference_coverage(
+    img: BGRImage, region: npt.NDArray[np.bool_], ref: BGRImage, tol: float
+) -> float:
     """Share of ``region`` whose colour the reference backdrop photo also shows: each
     pixel's chroma within ``tol`` of one of the reference's chroma clusters, and its
     lightness inside the reference's range (widened for the scene's light)."""
     if region.sum() < 100:
         return 0.0
-    rl = _lab(cv2.resize(ref, (160, 120), interpolation=cv2.INTER_AREA)).reshape(-1, 3)
+    rl = _lab(np.asarray(cv2.resize(ref, (160, 120), interpolation=cv2.INTER_AREA), np.uint8))
+    rl = rl.reshape(-1, 3)
     px = _lab(img)[region]
     sample = px[:: max(1, len(px) // 20000)]
     # the reference's colours: its chroma histogram's occupied cells, dilated by tol
@@ -153,7 +158,7 @@ def reference_coverage(img: BGRImage, region: npt.NDArray[np.bool_], ref: BGRIma
     np.add.at(hist, (ra[:, 0], ra[:, 1]), 1.0)
     occupied = (hist >= max(2.0, 0.002 * len(rl))).astype(np.uint8)
     k = max(1, int(round(tol / 256.0 * bins)))
-    occupied = cv2.dilate(occupied, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+    occupied = np.asarray(cv2.dilate(occupied, np.ones((2 * k + 1, 2 * k + 1), np.uint8)), np.uint8)
     sa = np.clip((sample[:, 1:] / 256.0 * bins).astype(int), 0, bins - 1)
     chroma_ok = occupied[sa[:, 0], sa[:, 1]] > 0
     lo, hi = np.percentile(rl[:, 0], 1) - 45, np.percentile(rl[:, 0], 99) + 45
@@ -164,11 +169,14 @@ def reference_coverage(img: BGRImage, region: npt.NDArray[np.bool_], ref: BGRIma
 def sharpness(face_crop: BGRImage) -> float:
     """Gradient energy of the face scaled to 160 px wide, per unit of its contrast: a
     focused face has sharp edges (eyes, lips, hairline) whatever its exposure."""
-    gray = cv2.cvtColor(face_crop, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gray = np.asarray(cv2.cvtColor(face_crop, cv2.COLOR_BGR2GRAY), np.float32)
     h, w = gray.shape
     if w < 8 or h < 8:
         return 0.0
-    gray = cv2.resize(gray, (160, max(8, round(160 * h / w))), interpolation=cv2.INTER_AREA)
+    gray = np.asarray(
+        cv2.resize(gray, (160, max(8, round(160 * h / w))), interpolation=cv2.INTER_AREA),
+        np.float32,
+    )
     contrast = float(np.percentile(gray, 95) - np.percentile(gray, 5))
     if contrast < 10:
         return 0.0
@@ -181,7 +189,7 @@ def screen_peak(img: BGRImage, face: Box) -> float:
     """The strongest narrow spectral peak (``moire_peak``) over a few patches at full
     resolution: the face and the backdrop beside it. A screen's pixel grid and moiré
     stand far out; cloth, skin and JPEG do not."""
-    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    gray = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.uint8)
     h, w = gray.shape
     cx, cy = int((face.left + face.right) / 2), int((face.top + face.bottom) / 2)
     size = 96
@@ -279,13 +287,24 @@ def check_backdrop(
         # small image (the face engine's cost is in the search)
         m = 1.0
         x0, y0 = int(max(0, face.left - m * face.width)), int(max(0, face.top - m * face.height))
-        x1, y1 = int(min(w, face.right + m * face.width)), int(min(h, face.bottom + m * face.height))
+        x1, y1 = (
+            int(min(w, face.right + m * face.width)),
+            int(min(h, face.bottom + m * face.height)),
+        )
         crop = np.ascontiguousarray(img[y0:y1, x0:x1])
         cmp = compare_faces(crop, portrait, liveness, engine)
         for other in faces[1:3]:  # with several people, the principal may be any of them
-            ox0, oy0 = int(max(0, other.left - m * other.width)), int(max(0, other.top - m * other.height))
-            ox1, oy1 = int(min(w, other.right + m * other.width)), int(min(h, other.bottom + m * other.height))
-            alt = compare_faces(np.ascontiguousarray(img[oy0:oy1, ox0:ox1]), portrait, liveness, engine)
+            ox0, oy0 = (
+                int(max(0, other.left - m * other.width)),
+                int(max(0, other.top - m * other.height)),
+            )
+            ox1, oy1 = (
+                int(min(w, other.right + m * other.width)),
+                int(min(h, other.bottom + m * other.height)),
+            )
+            alt = compare_faces(
+                np.ascontiguousarray(img[oy0:oy1, ox0:ox1]), portrait, liveness, engine
+            )
             if alt.score > cmp.score:
                 cmp = alt
         score, same = cmp.score, cmp.same_person
@@ -293,15 +312,28 @@ def check_backdrop(
         for other in faces[1:]:
             region &= ~person_mask(img.shape, other)
         small_k = min(1.0, 480 / max(h, w))
-        small = np.asarray(cv2.resize(img, None, fx=small_k, fy=small_k, interpolation=cv2.INTER_AREA), np.uint8)
-        small_region = cv2.resize(region.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        small = np.asarray(
+            cv2.resize(img, None, fx=small_k, fy=small_k, interpolation=cv2.INTER_AREA), np.uint8
+        )
+        small_region = (
+            cv2.resize(
+                region.astype(np.uint8),
+                (small.shape[1], small.shape[0]),
+                interpolation=cv2.INTER_NEAREST,
+            )
+            > 0
+        )
         if reference is not None:
-            coverage = reference_coverage(small, small_region, reference, settings.reference_tolerance)
+            coverage = reference_coverage(
+                small, small_region, reference, settings.reference_tolerance
+            )
         else:
             coverage = plain_coverage(small, small_region, settings.plain_tolerance)
         need = settings.min_coverage if reference is None else settings.min_coverage_reference
         detected = coverage >= need
-        fcrop = img[int(max(0, face.top)) : int(face.bottom), int(max(0, face.left)) : int(face.right)]
+        fcrop = img[
+            int(max(0, face.top)) : int(face.bottom), int(max(0, face.left)) : int(face.right)
+        ]
         sharp = sharpness(fcrop)
         peak = screen_peak(img, face)
         screen = peak >= settings.screen_min_peak

@@ -56,9 +56,9 @@ def read_page(
         quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
     if not quads:
         return rect, [], 0.0, hom, fit.found
-    voters = sorted(
-        (q for q in quads if aspect(q) >= 3.0), key=lambda q: -float(np.ptp(q[:, 0]))
-    )[:8]
+    voters = sorted((q for q in quads if aspect(q) >= 3.0), key=lambda q: -float(np.ptp(q[:, 0])))[
+        :8
+    ]
     if voters:
         upside = engine.upside_down([crop_line(_no_red(rect), q) for q in voters])
         if float(np.mean(upside)) > 0.5:
@@ -106,6 +106,69 @@ def read_page(
         recognise(wanted)
     lines = [ln for ln, r in zip(lines, read, strict=True) if r]
     return rect, lines, u, hom, fit.found
+
+
+def reread_zone(
+    plain: BGRImage, zone: Box, u: float, engine: OcrEngine
+) -> list[tuple[str, float, Box]]:
+    """The text in a small blank (a date), detected again on the blank alone at twice
+    the scale (single printed characters such as 年 are easily missed on the whole page)
+    and recognised: (text, lowest character probability, box in page pixels)."""
+    h, w = plain.shape[:2]
+    pad = 0.3 * u
+    x0, y0 = int(max(0, zone[0] - pad)), int(max(0, zone[1] - pad))
+    x1, y1 = int(min(w, zone[2] + pad)), int(min(h, zone[3] + pad))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return []
+    k = 2.0 if u < 40 else 1.0
+    crop = np.asarray(
+        cv2.resize(plain[y0:y1, x0:x1], None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC), np.uint8
+    )
+    quads = engine.detect(crop, max_side=max(crop.shape[:2]))
+    if not quads:
+        return []
+    texts = engine.recognize([crop_line(crop, q) for q in quads])
+    out = []
+    for q, t in zip(quads, texts, strict=True):
+        bx0, by0, bx1, by1 = _bbox(q)
+        box = (x0 + bx0 / k, y0 + by0 / k, x0 + bx1 / k, y0 + by1 / k)
+        out.append((t.text, min((c.prob for c in t.chars), default=0.0), box))
+    return out
+
+
+def date_written(
+    ink: marks.Ink,
+    plain: BGRImage,
+    zone: Box,
+    label: Line,
+    u: float,
+    engine: OcrEngine,
+    min_ink: float,
+) -> tuple[bool, float, str]:
+    """Whether something was written into a date blank: a figure read there, or ink
+    beside the printed characters (年 月 日 read as such, and the label)."""
+    found = reread_zone(plain, zone, u, engine)
+    printed = [(label.x0, label.y0, label.x1, label.y1)]
+    written = ""
+    for text, prob, box in found:
+        t = parse.norm(text)
+        if t and all(ch in parse.DATE_CHARS for ch in t) and prob >= 0.6:
+            printed.append(box)
+        else:
+            written += t
+    amount = marks.zone_ink(ink, zone, printed)
+    # a figure read there was written (a printed 日 read blurred may come out as a
+    # letter, so letters alone do not count)
+    extra = "".join(ch for ch in written if ch not in parse.DATE_CHARS)
+    return bool(parse.NUMERALS.search(extra)) or amount >= min_ink, amount, extra
+
+
+def _char_size(label: Line) -> tuple[float, float, float]:
+    """(width, height, centre y) of one printed character of a label line: its glyphs
+    fill about 3/4 of the detected box's height; CJK characters are about square."""
+    h = 0.72 * label.height
+    n = max(1, len(label.text))
+    return (min(h * 1.1, (label.x1 - label.x0) / n), h, label.cy)
 
 
 def _union(boxes: Sequence[Box]) -> Box:
@@ -166,6 +229,7 @@ def measure(
     pairs: Sequence[tuple[str, str]],
     individual: bool,
     settings: FormSettings,
+    engine: OcrEngine,
 ) -> tuple[FormFacts, dict[str, object]]:
     """The facts of a rectified, read page (pure apart from OpenCV arithmetic)."""
     width = rect.shape[1]
@@ -175,6 +239,7 @@ def measure(
     matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
 
     ink = marks.ink_masks(rect, u)
+    plain = _no_red(rect)
     seals = marks.find_seals(ink.red, width, settings.seal_min_diameter, settings.seal_max_diameter)
     measures: dict[str, object] = {"u": round(u, 1)}
 
@@ -182,7 +247,7 @@ def measure(
     block: Box | None = None
     if text.sign_zone is not None and text.sign_label is not None:
         lab = text.sign_label
-        sig_ink = marks.zone_ink(ink, text.sign_zone, text.printed)
+        sig_ink = marks.zone_ink(ink, text.sign_zone, [*text.printed, *parse.long_print(lines)])
         measures["signature_ink"] = round(sig_ink, 3)
         signature = sig_ink >= settings.signature_min_ink or bool(parse.norm_name(text.sign_text))
         parts: list[Box] = [(lab.x0, lab.y0, lab.x1, lab.y1), text.sign_zone]
@@ -201,20 +266,27 @@ def measure(
     date_blank: bool | None = None
     if text.date_zone is not None and text.date_label is not None:
         dl = text.date_label
-        exclude = [*parse.pure_label_boxes(lines, text.date_zone, u), (dl.x0, dl.y0, dl.x1, dl.y1)]
-        date_ink = marks.zone_ink(ink, text.date_zone, exclude)
+        filled, date_ink, written = date_written(
+            ink, plain, text.date_zone, dl, u, engine, settings.date_min_ink
+        )
         measures["date_ink"] = round(date_ink, 3)
-        filled = bool(parse.NUMERALS.search(text.date_text)) or date_ink >= settings.date_min_ink
-        date_blank = not filled
+        measures["date_read"] = written
+        date_blank = not (filled or bool(parse.NUMERALS.search(text.date_text)))
 
     extra: list[str] = []
-    provider_ink = [
-        marks.zone_ink(ink, z, [*text.printed, *parse.pure_label_boxes(lines, z, u)])
-        for z in text.provider_zones
-    ]
+    printed = [*text.printed, *parse.long_print(lines)]
+    provider_ink = [marks.zone_ink(ink, z, printed) for z in text.provider_zones]
+    provider_dated = False
+    for z, label in text.provider_dates:
+        dated, amount, _w = date_written(ink, plain, z, label, u, engine, settings.blank_min_ink)
+        provider_ink.append(amount)
+        provider_dated |= dated
     measures["provider_ink"] = [round(v, 3) for v in provider_ink]
-    if any(v >= settings.blank_min_ink for v in provider_ink) or parse.NUMERALS.search(
-        text.provider_text
+    if (
+        provider_dated
+        or text.provider_signed
+        or any(v >= settings.blank_min_ink for v in provider_ink[: len(text.provider_zones)])
+        or parse.NUMERALS.search(text.provider_text)
     ):
         extra.append("接入服务单位核验栏被填写")
     boxes = marks.find_tick_boxes(ink)
@@ -266,7 +338,7 @@ def check_form(
         facts = FormFacts(form_detected=False, individual=individual, matches_filing=None)
         evidence: dict[str, object] = {}
     else:
-        facts, evidence = measure(rect, lines, u, site_pairs(order), individual, settings)
+        facts, evidence = measure(rect, lines, u, site_pairs(order), individual, settings, engine)
     page_boxes = evidence.pop("page_boxes", None)
     if isinstance(page_boxes, dict):
         evidence["boxes"] = {k: _to_photo(v, hom) for k, v in page_boxes.items()}

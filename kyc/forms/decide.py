@@ -125,10 +125,11 @@ def findings_of(f: FormFacts) -> tuple[Finding, ...]:
 
 
 def _combine(rule: str, parts: list[tuple[Status, str]]) -> Finding:
-    for status in ("failed", "review", "passed"):
+    order: tuple[Status, ...] = ("failed", "review", "passed")
+    for status in order:
         reasons = [r for s, r in parts if s == status]
         if reasons:
-            return Finding(rule, status, "；".join(reasons))  # type: ignore[arg-type]
+            return Finding(rule, status, "；".join(reasons))
     return Finding(rule, "passed", "")
 
 

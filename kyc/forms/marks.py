@@ -66,9 +66,9 @@ def ink_masks(page: BGRImage, u: float) -> Ink:
     dark &= ~(cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
     d8 = dark.astype(np.uint8)
     run = max(15, int(3 * u))
-    horiz = cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    vert = cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    rules = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8)) > 0
+    horiz = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)), np.uint8)
+    vert = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)), np.uint8)
+    rules = np.asarray(cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8)), np.uint8) > 0
     return Ink(dark, red, rules, u)
 
 
@@ -77,7 +77,9 @@ def find_seals(red: Mask, page_width: int, min_diameter: float, max_diameter: fl
     diameter (as a share of the page width) and which hold enough red ink."""
     m = red.astype(np.uint8)
     k = max(3, int(page_width * 0.012))
-    joined = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    joined = cv2.morphologyEx(
+        m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
     n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
     seals = []
     for i in range(1, n):
@@ -114,7 +116,7 @@ def red_marks(red: Mask, seals: Sequence[Seal], u: float) -> int:
 def _without_specks(mask: Mask, u: float) -> int:
     """Pixels of ``mask`` in components of at least a few pixels (noise dropped)."""
     m = mask.astype(np.uint8)
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    _n, _labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     keep = stats[1:, cv2.CC_STAT_AREA] >= max(4, int(0.02 * u * u))
     return int(stats[1:, cv2.CC_STAT_AREA][keep].sum())
 
@@ -139,6 +141,46 @@ def zone_ink(ink: Ink, zone: Box, exclude: Sequence[Box] = ()) -> float:
     return _without_specks(m, ink.u) / (ink.u * ink.u)
 
 
+def date_ink(
+    ink: Ink,
+    zone: Box,
+    exclude: Sequence[Box],
+    char: tuple[float, float, float],
+    printed: int = 3,
+) -> float:
+    """Ink written into a date blank, in u**2: as ``zone_ink``, less up to ``printed``
+    blobs the size of one printed character of the row (``char`` = width, height and
+    centre y of the label's characters), on its line: the printed 年 月 日, which the
+    text detector does not always box. Written figures are narrower than a character
+    (one) or wider (several joined), or off the line."""
+    h, w = ink.dark.shape
+    x0, y0, x1, y1 = (int(round(v)) for v in zone)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    m = (ink.dark[y0:y1, x0:x1] & ~ink.rules[y0:y1, x0:x1]).copy()
+    for bx0, by0, bx1, by1 in exclude:
+        ex0, ey0 = max(0, int(bx0) - 2 - x0), max(0, int(by0) - 2 - y0)
+        m[ey0 : max(0, int(by1) + 2 - y0), ex0 : max(0, int(bx1) + 2 - x0)] = False
+    cw, chh, cy = char
+    k = max(3, int(0.25 * cw)) | 1
+    joined = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
+    glyphs = []
+    for i in range(1, n):
+        bx, by, bw, bh, _a = (int(v) for v in stats[i])
+        ccy = y0 + by + bh / 2
+        if (
+            0.55 * cw <= bw <= 1.35 * cw
+            and 0.55 * chh <= bh <= 1.35 * chh
+            and abs(ccy - cy) <= 0.3 * chh
+        ):
+            glyphs.append((bx, i))
+    for _bx, i in sorted(glyphs)[-printed:]:
+        m[labels == i] = False
+    return _without_specks(m, ink.u) / (ink.u * ink.u)
+
+
 def _segments(mask: npt.NDArray[np.uint8], horizontal: bool) -> list[tuple[int, int, int, int]]:
     """Bounding boxes (x0, y0, x1, y1) of the straight strokes in ``mask``."""
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(mask)
@@ -160,8 +202,8 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
     u = ink.u
     d8 = ink.dark.astype(np.uint8)
     run = max(3, int(0.35 * u))
-    hmask = cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    vmask = cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    hmask = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)), np.uint8)
+    vmask = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)), np.uint8)
     hs = [h for h in _segments(hmask, True) if 0.5 * u <= h[2] - h[0] <= 1.3 * u]
     hs.sort(key=lambda h: (h[0], h[1]))
     out: list[TickBox] = []
@@ -184,10 +226,26 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
             # a box's sides stop at its top and bottom; the lower half of 日, 目 or 由
             # has sides that run on above its "top"
             ext = max(2, int(0.3 * span))
-            above = vmask[max(0, y0 - ext) : max(0, y0 - 1), x0 : x0 + t].any(axis=1).mean() if y0 > 2 else 0.0
-            above_r = vmask[max(0, y0 - ext) : max(0, y0 - 1), x1 - t : x1].any(axis=1).mean() if y0 > 2 else 0.0
-            below = vmask[y1 + 1 : y1 + ext, x0 : x0 + t].any(axis=1).mean() if y1 + 2 < vmask.shape[0] else 0.0
-            below_r = vmask[y1 + 1 : y1 + ext, x1 - t : x1].any(axis=1).mean() if y1 + 2 < vmask.shape[0] else 0.0
+            above = (
+                vmask[max(0, y0 - ext) : max(0, y0 - 1), x0 : x0 + t].any(axis=1).mean()
+                if y0 > 2
+                else 0.0
+            )
+            above_r = (
+                vmask[max(0, y0 - ext) : max(0, y0 - 1), x1 - t : x1].any(axis=1).mean()
+                if y0 > 2
+                else 0.0
+            )
+            below = (
+                vmask[y1 + 1 : y1 + ext, x0 : x0 + t].any(axis=1).mean()
+                if y1 + 2 < vmask.shape[0]
+                else 0.0
+            )
+            below_r = (
+                vmask[y1 + 1 : y1 + ext, x1 - t : x1].any(axis=1).mean()
+                if y1 + 2 < vmask.shape[0]
+                else 0.0
+            )
             if min(above, above_r) > 0.6 or min(below, below_r) > 0.6:
                 continue
             inset = max(2, int(0.22 * span))
@@ -203,8 +261,8 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
                 continue
             # a bar from side to side is a character's stroke (日, 田, 由), not a tick: a
             # tick or a cross never joins two opposite sides along a row or a column
-            rows = ink.dark[y0 + inset : y1 - inset, x0 : x1]
-            cols = ink.dark[y0 : y1, x0 + inset : x1 - inset]
+            rows = ink.dark[y0 + inset : y1 - inset, x0:x1]
+            cols = ink.dark[y0:y1, x0 + inset : x1 - inset]
             if rows.all(axis=1).any() or cols.all(axis=0).any():
                 continue
             out.append(TickBox((x0, y0, x1, y1), float(inner.mean())))

@@ -69,12 +69,12 @@ def _score(quad: Quad, contour_area: float, small: BGRImage) -> float:
     if fill < 0.85:
         return 0.0
     q = order_corners(quad)
-    short = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    long = (np.linalg.norm(q[2] - q[1]) + np.linalg.norm(q[3] - q[0])) / 2
+    short = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    long = float(np.linalg.norm(q[2] - q[1]) + np.linalg.norm(q[3] - q[0])) / 2
     ratio = long / max(short, 1.0)
     if not 1.05 <= ratio <= 2.2:
         return 0.0
-    return area / (h * w) * fill * math.exp(-abs(math.log(ratio / A4_RATIO)))
+    return float(area / (h * w) * fill * math.exp(-abs(math.log(ratio / A4_RATIO))))
 
 
 def find_page(image: BGRImage, work_side: int = 640) -> PageFit:
@@ -103,7 +103,7 @@ def find_page(image: BGRImage, work_side: int = 640) -> PageFit:
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for c in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
-            quad = _quad_of(c)
+            quad = _quad_of(np.asarray(c, np.int32))
             if quad is None:
                 continue
             touches = (

@@ -53,8 +53,10 @@ class FormText:
     date_label: Line | None = None
     date_zone: Box | None = None
     date_text: str = ""  # what was read in the date blank, beyond the printed 年月日
-    provider_zones: list[Box] = field(default_factory=list)
+    provider_zones: list[Box] = field(default_factory=list)  # signature blanks
+    provider_dates: list[tuple[Box, Line]] = field(default_factory=list)  # with their labels
     provider_text: str = ""
+    provider_signed: bool = False  # a name read right after the provider's label
     provider_region: Box | None = None  # where the provider's tick boxes are
     printed: list[Box] = field(default_factory=list)  # boxes of printed labels
 
@@ -163,6 +165,7 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
                 out.provider_zones.append((end, ln.cy - 1.3 * u, zone_x1, ln.cy + 0.9 * u))
                 rest, _x = _rest(ln, m.end())
                 out.provider_text += rest
+                out.provider_signed = out.provider_signed or bool(norm_name(rest))
                 out.printed.append(_printed_box(ln, m.end()))
             else:
                 signs.append((ln, m.end()))
@@ -170,7 +173,7 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
         if m:
             if _provider(t):
                 zone, text = _date_zone(ln, m.end(), lines, u)
-                out.provider_zones.append(zone)
+                out.provider_dates.append((zone, ln))
                 out.provider_text += text
             else:
                 dates.append((ln, m.end()))
@@ -254,8 +257,9 @@ def _index_after(raw: str, compact_end: int) -> int:
 
 
 def _zone_end(label: Line, lines: Sequence[Line], u: float, right_margin: float) -> float:
-    """The blank after a label runs to the next printed label on its row, or the margin."""
-    end = right_margin
+    """The blank after a label runs to the next printed label on its row, or the margin,
+    and is at most 12 characters wide."""
+    end = min(right_margin, label.x1 + 12 * u)
     for ln in lines:
         if ln is label or not _same_row(label, ln) or ln.x0 <= label.x1 - 0.5 * u:
             continue
@@ -273,7 +277,9 @@ def _date_zone(label: Line, match_end: int, lines: Sequence[Line], u: float) -> 
     row = [
         ln
         for ln in lines
-        if ln is not label and _same_row(label, ln) and label.x1 - 0.5 * u <= ln.x0 <= label.x1 + 14 * u
+        if ln is not label
+        and _same_row(label, ln)
+        and label.x1 - 0.5 * u <= ln.x0 <= label.x1 + 14 * u
     ]
     end = label.x1
     text = rest
@@ -333,6 +339,19 @@ def wanted_values(lines: Sequence[Line], read: Sequence[bool], u: float) -> list
     return sorted(out)
 
 
+def long_print(lines: Sequence[Line]) -> list[Box]:
+    """Boxes of lines reading five characters or more: print (a label, an item), never a
+    signature or a date written in a blank."""
+    out = []
+    for ln in lines:
+        t = norm(ln.text)
+        # a label's own line may carry the handwriting after it: its print is boxed
+        # with the label (FormText.printed)
+        if len(t) >= 5 and not (_SIGN.search(t) or _DATE.search(t) or _SEAL.search(t)):
+            out.append((ln.x0, ln.y0, ln.x1, ln.y1))
+    return out
+
+
 def pure_label_boxes(lines: Sequence[Line], zone: Box, u: float) -> list[Box]:
     """Boxes of lines inside ``zone`` that are print: they read only printed date
     characters (年 月 日), or one Chinese character no wider than a character (a printed
@@ -371,7 +390,9 @@ def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
         return False
     chars = [
         (c.lower() if normalise == "url" else c, p, tuple(a.lower() for a in alt[:1]))
-        for c, p, alt in zip(printed.text, printed.probs, printed.alts or [()] * len(printed.text), strict=True)
+        for c, p, alt in zip(
+            printed.text, printed.probs, printed.alts or [()] * len(printed.text), strict=True
+        )
         if not c.isspace()
     ]
     text = "".join(c for c, _p, _a in chars)
@@ -385,9 +406,7 @@ def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
         return False
     diffs = [(c, p, a) for (c, p, a), w in zip(chars, wanted, strict=True) if c != w]
     return 0 < len(diffs) <= 1 and all(
-        p < 0.7 and w in a
-        for (c, p, a), w in zip(chars, wanted, strict=True)
-        if c != w
+        p < 0.7 and w in a for (c, p, a), w in zip(chars, wanted, strict=True) if c != w
     )
 
 

@@ -133,28 +133,31 @@ def cutout(path: Path) -> tuple[U8, U8, tuple[int, int, int, int]]:
     crop = np.ascontiguousarray(img[y0:y1, x0:x1])
     ch, cw = crop.shape[:2]
     k = min(1.0, 360 / max(ch, cw))
-    small = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    small = np.asarray(cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), np.uint8)
     sh, sw = small.shape[:2]
     seed = np.full((sh, sw), cv2.GC_PR_BGD, np.uint8)
     f = [v * k for v in (fl - x0, ft - y0, fr - x0, fbm - y0)]
     cx, fwk, fhk = (f[0] + f[2]) / 2, f[2] - f[0], f[3] - f[1]
-    cv2.ellipse(seed, (int(cx), int((f[1] + f[3]) / 2)), (int(fwk * 0.75), int(fhk * 0.95)), 0, 0, 360, cv2.GC_PR_FGD, -1)  # fmt: skip
-    cv2.rectangle(seed, (int(cx - fwk * 1.0), int(f[3] + fhk * 0.4)), (int(cx + fwk * 1.0), sh), cv2.GC_PR_FGD, -1)  # fmt: skip
-    cv2.rectangle(seed, (int(f[0] + fwk * 0.2), int(f[1] + fhk * 0.2)), (int(f[2] - fwk * 0.2), int(f[3] - fhk * 0.1)), cv2.GC_FGD, -1)  # fmt: skip
+    head = (int(cx), int((f[1] + f[3]) / 2))
+    cv2.ellipse(seed, head, (int(fwk * 0.75), int(fhk * 0.95)), 0, 0, 360, cv2.GC_PR_FGD, -1)
+    body = ((int(cx - fwk), int(f[3] + fhk * 0.4)), (int(cx + fwk), sh))
+    cv2.rectangle(seed, body[0], body[1], cv2.GC_PR_FGD, -1)
+    inner = ((int(f[0] + fwk * 0.2), int(f[1] + fhk * 0.2)), (int(f[2] - fwk * 0.2), int(f[3])))
+    cv2.rectangle(seed, inner[0], (inner[1][0], int(f[3] - fhk * 0.1)), cv2.GC_FGD, -1)
     seed[: max(1, int(f[1] - fhk * 0.8)), :] = cv2.GC_BGD
     seed[:, :2] = cv2.GC_BGD
     seed[:, -2:] = cv2.GC_BGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(0)
     try:
-        cv2.grabCut(small, seed, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(small, seed, (0, 0, 1, 1), bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
         fg = np.where((seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD), 255, 0).astype(np.uint8)
     except cv2.error:  # pragma: no cover - degenerate seeds
         fg = np.where(seed != cv2.GC_PR_BGD, 255, 0).astype(np.uint8)
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    fg = cv2.resize(fg, (cw, ch), interpolation=cv2.INTER_LINEAR)
-    fg = cv2.GaussianBlur(fg, (0, 0), max(1.0, cw / 400))
-    return crop, np.asarray(fg, np.uint8), (fl - x0, ft - y0, fr - x0, fbm - y0)
+    opened = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    full = cv2.resize(opened, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    soft = np.asarray(cv2.GaussianBlur(full, (0, 0), max(1.0, cw / 400)), np.uint8)
+    return crop, soft, (fl - x0, ft - y0, fr - x0, fbm - y0)
 
 
 @cache
@@ -169,8 +172,8 @@ def lfw_cutout(path: Path) -> tuple[U8, U8, tuple[int, int, int, int]]:
     pts = np.array([[120, 320], [300, 320], [420, 470], [420, 560], [0, 560], [0, 470]], np.int32)
     cv2.fillPoly(canvas, [pts], shirt[0].tolist())
     cv2.fillPoly(mask, [pts], 255)
-    mask = cv2.GaussianBlur(mask, (0, 0), 2.0)
-    return canvas, np.asarray(mask, np.uint8), (128, 100, 292, 290)
+    soft = np.asarray(cv2.GaussianBlur(mask, (0, 0), 2.0), np.uint8)
+    return canvas, soft, (128, 100, 292, 290)
 
 
 def random_shirt(seed: int) -> tuple[int, int, int]:
@@ -187,32 +190,42 @@ def room(size: tuple[int, int], rng: Random) -> U8:
     """A busy room behind the backdrop: a wall, a door or shelf, a window, a picture."""
     w, h = size
     wall = tuple(rng.randint(120, 230) for _ in range(3))
-    img = Image.new("RGB", size, wall)  # type: ignore[arg-type]
+    img = Image.new("RGB", size, wall)
     d = ImageDraw.Draw(img)
     for _ in range(rng.randint(10, 18)):
         x0, y0 = rng.randint(-w // 4, w), rng.randint(-h // 4, h)
         x1, y1 = x0 + rng.randint(w // 8, w // 2), y0 + rng.randint(h // 8, h // 2)
         col = tuple(rng.randint(20, 250) for _ in range(3))
         if rng.random() < 0.5:
-            d.rectangle((x0, y0, x1, y1), fill=col)  # type: ignore[arg-type]
+            d.rectangle((x0, y0, x1, y1), fill=col)
         else:
-            d.rectangle((x0, y0, x1, y1), outline=col, width=rng.randint(6, 20))  # type: ignore[arg-type]
+            d.rectangle((x0, y0, x1, y1), outline=col, width=rng.randint(6, 20))
     for _ in range(rng.randint(25, 50)):  # shelf items / books
         x, y = rng.randint(0, w), rng.randint(0, h)
         d.rectangle((x, y, x + rng.randint(15, 60), y + rng.randint(60, 160)),
-                    fill=tuple(rng.randint(0, 255) for _ in range(3)))  # type: ignore[arg-type]  # fmt: skip
+                    fill=tuple(rng.randint(0, 255) for _ in range(3)))  # fmt: skip
     arr = np.asarray(img, np.uint8)[:, :, ::-1]
     return np.ascontiguousarray(cv2.GaussianBlur(arr, (0, 0), rng.uniform(1.5, 4.0)))
 
 
-def backdrop_cloth(size: tuple[int, int], rgb: tuple[int, int, int], text: str | None, rng: Random) -> U8:
+def backdrop_cloth(
+    size: tuple[int, int], rgb: tuple[int, int, int], text: str | None, rng: Random
+) -> U8:
     """The cloth: one colour, soft vertical folds, a faint weave, maybe a printed name."""
     w, h = size
     xs = np.arange(w, dtype=np.float32)
     folds = np.zeros(w, np.float32)
     for _ in range(rng.randint(2, 5)):
-        folds += rng.uniform(0.02, 0.06) * np.sin(xs / w * rng.uniform(3, 12) * math.pi + rng.uniform(0, 6))
-    shade = 1.0 + folds[None, :] + np.linspace(rng.uniform(-0.05, 0.05), rng.uniform(-0.08, 0.03), h, dtype=np.float32)[:, None]
+        folds += rng.uniform(0.02, 0.06) * np.sin(
+            xs / w * rng.uniform(3, 12) * math.pi + rng.uniform(0, 6)
+        )
+    shade = (
+        1.0
+        + folds[None, :]
+        + np.linspace(rng.uniform(-0.05, 0.05), rng.uniform(-0.08, 0.03), h, dtype=np.float32)[
+            :, None
+        ]
+    )
     base = np.array(rgb[::-1], np.float32)
     img = base[None, None, :] * shade[..., None]
     nrng = np.random.default_rng(rng.randrange(2**32))
@@ -226,37 +239,47 @@ def backdrop_cloth(size: tuple[int, int], rgb: tuple[int, int, int], text: str |
         step_x, step_y = int(w / 2.6), int(h / 4.5)
         for j, y in enumerate(range(step_y // 2, h, step_y)):
             for x in range(-(j % 2) * step_x // 2, w, step_x):
-                d.text((x, y), text, font=f, fill=lighter)  # type: ignore[arg-type]
+                d.text((x, y), text, font=f, fill=lighter)
         out = np.asarray(pil, np.uint8)[:, :, ::-1]
     return np.ascontiguousarray(out)
 
 
 def _composite(scene: U8, layer: U8, mask: U8, x: int, y: int) -> U8:
     h, w = layer.shape[:2]
-    H, W = scene.shape[:2]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    sh, sw = scene.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(sw, x + w), min(sh, y + h)
     if x1 <= x0 or y1 <= y0:
         return scene
     a = mask[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32)[..., None] / 255.0
     out = scene.copy()
     region = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = (region * (1 - a) + layer[y0 - y : y1 - y, x0 - x : x1 - x] * a).astype(np.uint8)
+    out[y0:y1, x0:x1] = (region * (1 - a) + layer[y0 - y : y1 - y, x0 - x : x1 - x] * a).astype(
+        np.uint8
+    )
     return out
 
 
-def place_person(scene: U8, cut: tuple[U8, U8, tuple[int, int, int, int]], face_w: float, cx: float, face_top: float) -> tuple[U8, tuple[float, float, float, float]]:
+def place_person(
+    scene: U8,
+    cut: tuple[U8, U8, tuple[int, int, int, int]],
+    face_w: float,
+    cx: float,
+    face_top: float,
+) -> tuple[U8, tuple[float, float, float, float]]:
     """Scale the cutout so its face is ``face_w`` wide, with the face's top-centre at
     (cx, face_top); returns the scene and the face box placed."""
     crop, mask, (fl, ft, fr, fb) = cut
     k = face_w / max(1, fr - fl)
-    layer = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-    m = cv2.resize(mask, (layer.shape[1], layer.shape[0]), interpolation=cv2.INTER_LINEAR)
+    interp = cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC
+    layer = np.asarray(cv2.resize(crop, None, fx=k, fy=k, interpolation=interp), np.uint8)
+    size = (layer.shape[1], layer.shape[0])
+    m = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR), np.uint8)
     x = int(cx - (fl + fr) / 2 * k)
     y = int(face_top - ft * k)
     below = scene.shape[0] - (y + layer.shape[0])
     if below > 0:  # the body goes on to the frame's bottom edge
-        layer = np.concatenate([layer, np.repeat(layer[-1:], below, axis=0)])
-        m = np.concatenate([m, np.repeat(m[-1:], below, axis=0)])
+        layer = np.asarray(np.concatenate([layer, np.repeat(layer[-1:], below, axis=0)]), np.uint8)
+        m = np.asarray(np.concatenate([m, np.repeat(m[-1:], below, axis=0)]), np.uint8)
     return _composite(scene, layer, m, x, y), (x + fl * k, y + ft * k, x + fr * k, y + fb * k)
 
 
@@ -308,11 +331,16 @@ def _portrait_image(path: Path, rng: Random, as_card: bool) -> U8:
     fw, fh = fr - fl, fbm - ft
     h, w = img.shape[:2]
     return np.ascontiguousarray(
-        img[max(0, int(ft - fh)) : min(h, int(fbm + fh)), max(0, int(fl - 0.8 * fw)) : min(w, int(fr + 0.8 * fw))]
+        img[
+            max(0, int(ft - fh)) : min(h, int(fbm + fh)),
+            max(0, int(fl - 0.8 * fw)) : min(w, int(fr + 0.8 * fw)),
+        ]
     )
 
 
-def generate_backdrop(rng: Random, split: Split = "tuned", fault: str | None = None) -> BackdropSample:
+def generate_backdrop(
+    rng: Random, split: Split = "tuned", fault: str | None = None
+) -> BackdropSample:
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}")
     pairs = _people(split, rng)
@@ -328,46 +356,56 @@ def generate_backdrop(rng: Random, split: Split = "tuned", fault: str | None = N
     portrait = _portrait_image(portrait_path, rng, as_card=rng.random() < 0.4)
 
     landscape = rng.random() < 0.25
-    W, H = (1600, 1200) if landscape else (rng.choice((960, 1080, 1200)), 0)
+    width, height = (1600, 1200) if landscape else (rng.choice((960, 1080, 1200)), 0)
     if not landscape:
-        H = round(W * 4 / 3)
-    scene = room((W, H), rng)
-    cloth_box = (0, 0, W, H)
+        height = round(width * 4 / 3)
+    scene = room((width, height), rng)
+    cloth_box = (0, 0, width, height)
     if fault != "no_backdrop":
         # the cloth covers most of the frame behind the person; its edge may show
-        mx = int(W * rng.uniform(0.0, 0.08)) if rng.random() < 0.5 else 0
-        top = int(H * rng.uniform(0.0, 0.05)) if rng.random() < 0.5 else 0
-        cloth_box = (mx, top, W - (int(W * rng.uniform(0.0, 0.08)) if mx else 0), H)
+        mx = int(width * rng.uniform(0.0, 0.08)) if rng.random() < 0.5 else 0
+        top = int(height * rng.uniform(0.0, 0.05)) if rng.random() < 0.5 else 0
+        cloth_box = (mx, top, width - (int(width * rng.uniform(0.0, 0.08)) if mx else 0), height)
         cw, ch = cloth_box[2] - cloth_box[0], cloth_box[3] - cloth_box[1]
         cloth = backdrop_cloth((cw, ch), style[1], style[2], rng)
         scene[cloth_box[1] : cloth_box[3], cloth_box[0] : cloth_box[2]] = cloth
     cut = cutout(scene_path) if is_press else lfw_cutout(scene_path)
-    face_w = W * rng.uniform(0.18, 0.3)
-    cx = W * rng.uniform(0.4, 0.6)
-    scene, fbox = place_person(scene, cut, face_w, cx, H * rng.uniform(0.18, 0.3))
+    face_w = width * rng.uniform(0.18, 0.3)
+    cx = width * rng.uniform(0.4, 0.6)
+    scene, fbox = place_person(scene, cut, face_w, cx, height * rng.uniform(0.18, 0.3))
     faces = 1
     if fault == "two_people":
         other = _other_person(split, scene_path, rng)
         cut2 = cutout(other) if other.parent.parent.name == "faces" else lfw_cutout(other)
         side = -1 if rng.random() < 0.5 else 1
-        scene, _ = place_person(scene, cut2, face_w * rng.uniform(0.8, 1.0), cx + side * W * 0.33, H * rng.uniform(0.2, 0.32))
+        scene, _ = place_person(
+            scene,
+            cut2,
+            face_w * rng.uniform(0.8, 1.0),
+            cx + side * width * 0.33,
+            height * rng.uniform(0.2, 0.32),
+        )
         faces = 2
 
-    photo = dg.Photo(scene, np.eye(3), (W, H))
+    photo = dg.Photo(scene, np.eye(3), (width, height))
     photo = dg.lighting(photo, rng, rng.uniform(0.05, 0.25))
     if fault == "screen":
         photo = dg.recapture(photo, rng, rng.uniform(0.8, 1.2))
     if fault == "blur":
         if rng.random() < 0.5:
-            photo = dg.gaussian_blur(photo, rng.uniform(4.0, 7.0) * W / 1200)
+            photo = dg.gaussian_blur(photo, rng.uniform(4.0, 7.0) * width / 1200)
         else:
-            photo = dg.motion_blur(photo, int(rng.uniform(25, 45) * W / 1200), rng.uniform(0, 180))
+            photo = dg.motion_blur(
+                photo, int(rng.uniform(25, 45) * width / 1200), rng.uniform(0, 180)
+            )
     else:
         photo = dg.gaussian_blur(photo, rng.uniform(0.3, 0.8))
     photo = dg.sensor_noise(photo, rng, rng.uniform(1.0, 3.0))
     image = photo.image
     if fault == "oversize":  # a full-size phone JPEG: more pixels, fine grain, high quality
-        image = cv2.resize(image, None, fx=2.4, fy=2.4, interpolation=cv2.INTER_CUBIC)
+        image = np.asarray(
+            cv2.resize(image, None, fx=2.4, fy=2.4, interpolation=cv2.INTER_CUBIC), np.uint8
+        )
         image = dg.sensor_noise(dg.Photo(image, np.eye(3), (0, 0)), rng, 7.0).image
         ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 98])
     elif fault == "png":
@@ -392,7 +430,11 @@ def generate_backdrop(rng: Random, split: Split = "tuned", fault: str | None = N
         "faces": faces,
         "match": {"same_person": fault != "impostor"},
         "backdrop": {"detected": backdrop_ok},
-        "file": {"jpeg": fault != "png", "within_limit": len(data) <= MAX_BYTES, "bytes": len(data)},
+        "file": {
+            "jpeg": fault != "png",
+            "within_limit": len(data) <= MAX_BYTES,
+            "bytes": len(data),
+        },
         "decision": "pass" if fault is None else "reject",
         "fault": fault,
         "split": split,

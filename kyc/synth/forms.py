@@ -23,6 +23,7 @@ says how the check does on forms it was not shaped by.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -305,8 +306,8 @@ def render_grid(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Imag
     size = rng.randint(22, 26)
     pen = Pen(img, font_name, size)
     m = PageMap()
-    left, right = 96, PAGE[0] - 96
-    y = 150
+    left, right = 96.0, PAGE[0] - 96.0
+    y = 150.0
     pen.centred(PAGE[0] / 2, y, "网站备案信息真实性核验单", 1.8, bold=True)
     y += size * 2.2
     pen.text(left, y, f"核验单编号：{rng.randint(10**9, 10**10 - 1)}", 0.8)
@@ -357,7 +358,7 @@ def render_grid(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Imag
     pb = pen.text(left, y, "接入服务单位核验人（签字）：")
     m.provider_sign = (pb[2] + 4, round(y - size * 1.6), round(mid - size), round(y + size * 0.5))
     ab = pen.text(mid, y, "网站负责人（签字）：")
-    m.sign_zone = (ab[2] + 4, round(y - size * 1.6), right, round(y + size * 0.6))
+    m.sign_zone = (ab[2] + 4, round(y - size * 1.6), round(right), round(y + size * 0.6))
     y2 = y + lead
     ps = pen.text(left, y2, "接入服务单位（盖章）：")
     m.wrong_spots.append((ps[2] - size * 2, y2 + size))
@@ -378,8 +379,8 @@ def render_lines(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Ima
     size = rng.randint(22, 26)
     pen = Pen(img, font_name, size)
     m = PageMap()
-    left, right = 110, PAGE[0] - 110
-    y = 160
+    left, right = 110.0, PAGE[0] - 110.0
+    y = 160.0
     pen.centred(PAGE[0] / 2, y, "网站备案信息真实性核验单", 1.7, bold=True)
     y += size * 3.0
     lead = size * 2.0
@@ -415,7 +416,7 @@ def render_lines(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Ima
     y += size * 4.0
     x0 = PAGE[0] * 0.5
     ab = pen.text(x0, y, "网站负责人签字：")
-    m.sign_zone = (ab[2] + 4, round(y - size * 1.7), right, round(y + size * 0.6))
+    m.sign_zone = (ab[2] + 4, round(y - size * 1.7), round(right), round(y + size * 0.6))
     pen.line(ab[2] + 4, y + 6, right, y + 6, 1)
     sb = pen.text(x0, y + size * 3.0, "（单位盖章）" if c.nature == "unit" else "（个人签字即可）")
     _, m.date_blanks = _date_line(pen, x0, y + size * 6.0, "日期：")
@@ -432,8 +433,8 @@ def render_columns(c: FormContent, rng: Random, font_name: str) -> tuple[Image.I
     size = rng.randint(21, 25)
     pen = Pen(img, font_name, size)
     m = PageMap()
-    left, right = 90, PAGE[0] - 90
-    y = 140
+    left, right = 90.0, PAGE[0] - 90.0
+    y = 140.0
     pen.centred(PAGE[0] / 2, y, "网站备案信息真实性核验单", 1.6, bold=True)
     y += size * 1.6
     pen.centred(PAGE[0] / 2, y, "（一式两份，接入服务单位与主体所在地通信管理局各存一份）", 0.75)
@@ -489,8 +490,8 @@ def render_other(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Ima
     size = rng.randint(24, 28)
     pen = Pen(img, font_name, size)
     m = PageMap()
-    left, right = 120, PAGE[0] - 120
-    y = 200
+    left, right = 120.0, PAGE[0] - 120.0
+    y = 200.0
     pen.centred(PAGE[0] / 2, y, rng.choice(("授权委托书", "网站建设情况说明")), 1.8, bold=True)
     y += size * 3
     pen.text(left, y, f"致{c.provider}：")
@@ -498,7 +499,7 @@ def render_other(c: FormContent, rng: Random, font_name: str) -> tuple[Image.Ima
     y = pen.paragraph(left + size * 2, y, OTHER_PAGE * 2, right - left - size * 2, size * 1.8)
     y += size * 3
     ab = pen.text(PAGE[0] * 0.5, y, "授权人签字：")
-    m.sign_zone = (ab[2] + 4, round(y - size * 1.7), right, round(y + size * 0.6))
+    m.sign_zone = (ab[2] + 4, round(y - size * 1.7), round(right), round(y + size * 0.6))
     m.seal_spot = (ab[2] + 100.0, y + size)
     return img, m
 
@@ -572,24 +573,25 @@ def _scribble(n_chars: int, height: int, colour: RGB, rng: Random) -> Image.Imag
         p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
         for t in np.linspace(0, 1, 10, endpoint=False):
             t2, t3 = t * t, t * t * t
-            path.append(
-                tuple(  # type: ignore[arg-type]
-                    0.5
-                    * (
-                        2 * p1[k]
-                        + (-p0[k] + p2[k]) * t
-                        + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
-                        + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3
-                    )
-                    for k in (0, 1)
+            px, py = (
+                0.5
+                * (
+                    2 * p1[k]
+                    + (-p0[k] + p2[k]) * t
+                    + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
+                    + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3
                 )
+                for k in (0, 1)
             )
+            path.append((float(px), float(py)))
     width = max(2, round(height / 14))
-    for a, b in zip(path, path[1:], strict=False):
+    for a, b in itertools.pairwise(path):
         d.line((a, b), fill=(*colour, 255), width=width + rng.choice((0, 0, 1)))
     if rng.random() < 0.5:  # a flourish underneath
         y = height * 1.45
-        d.line((height * 0.3, y, x + height * 0.2, y - height * 0.2), fill=(*colour, 255), width=width)
+        d.line(
+            (height * 0.3, y, x + height * 0.2, y - height * 0.2), fill=(*colour, 255), width=width
+        )
     bbox = layer.getbbox()
     return layer.crop(bbox) if bbox else layer
 
@@ -645,8 +647,9 @@ def seal(style: str, radius: int, text: str, colour: RGB, rng: Random) -> Image.
     span = min(math.radians(260), n * math.radians(21))
     for i, ch in enumerate(text):
         a = -math.pi / 2 - span / 2 + span * (i + 0.5) / n
-        g = _layer((f.size * 2, f.size * 2))
-        ImageDraw.Draw(g).text((f.size, f.size), ch, font=f, fill=col, anchor="mm")
+        fs = round(f.size)
+        g = _layer((fs * 2, fs * 2))
+        ImageDraw.Draw(g).text((fs, fs), ch, font=f, fill=col, anchor="mm")
         g = g.rotate(-math.degrees(a) - 90, resample=Image.Resampling.BICUBIC)
         gx, gy = c[0] + radius * 0.66 * math.cos(a), c[1] + radius * 0.66 * math.sin(a)
         layer.alpha_composite(g, (round(gx - f.size), round(gy - f.size)))
@@ -654,7 +657,9 @@ def seal(style: str, radius: int, text: str, colour: RGB, rng: Random) -> Image.
     d.text((c[0], c[1] + radius * 0.5), "公章", font=small, fill=col, anchor="mm")
     arr = np.asarray(layer).astype(np.float32)
     nrng = np.random.default_rng(rng.randrange(2**32))
-    blot = cv2.GaussianBlur(nrng.random((side // 8 + 1, side // 8 + 1)).astype(np.float32), (3, 3), 0)
+    blot = cv2.GaussianBlur(
+        nrng.random((side // 8 + 1, side // 8 + 1)).astype(np.float32), (3, 3), 0
+    )
     blot = cv2.resize(blot, (side, side), interpolation=cv2.INTER_LINEAR)
     arr[..., 3] *= np.clip(0.55 + blot * 0.7, 0, 1)
     return Image.fromarray(arr.astype(np.uint8), "RGBA")
@@ -765,12 +770,17 @@ def generate_form(
         raise ValueError(f"unknown split {split!r}")
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}")
-    nature = nature or ("unit" if fault in UNIT_ONLY_FAULTS else rng.choice(("unit", "individual")))
-    if fault in UNIT_ONLY_FAULTS and nature != "unit":
+    kinds: tuple[Nature, ...] = ("unit", "individual")
+    if nature is not None:
+        kind: Nature = nature
+    else:
+        kind = "unit" if fault in UNIT_ONLY_FAULTS else rng.choice(kinds)
+    if fault in UNIT_ONLY_FAULTS and kind != "unit":
         raise ValueError(f"{fault} applies to units only")
-    capture = capture or rng.choice(("scan", "photo", "photo"))
+    captures: tuple[Capture, ...] = ("scan", "photo", "photo")
+    how: Capture = capture if capture is not None else rng.choice(captures)
     today = today or dt.date(2026, 6, 1)
-    content = make_content(rng, nature, today)
+    content = make_content(rng, kind, today)
     layout = "other" if fault == "not_a_form" else rng.choice(LAYOUTS[split])
     font_name = rng.choice(PRINT_FONTS[split])
     hand = rng.choice(HANDS[split])
@@ -785,13 +795,15 @@ def generate_form(
     if fault != "no_signature":
         signature_box = _write_in(page, pm.sign_zone, content.principal, hand, pen_colour, rng)
     seals: list[tuple[float, float]] = []
-    stamps = nature == "unit" and fault != "no_seal"
+    stamps = kind == "unit" and fault != "no_seal"
     if stamps:
         if fault == "seal_wrong_place":
             seals.append(rng.choice(pm.wrong_spots))
         else:
             sx, sy = pm.seal_spot
-            seals.append((sx + rng.uniform(-0.2, 0.2) * radius, sy + rng.uniform(-0.2, 0.2) * radius))
+            seals.append(
+                (sx + rng.uniform(-0.2, 0.2) * radius, sy + rng.uniform(-0.2, 0.2) * radius)
+            )
         if fault == "extra_seal":
             seals.append(rng.choice(pm.wrong_spots))
     seal_boxes = [
@@ -801,8 +813,9 @@ def generate_form(
     if fault == "date_filled":
         parts = (str(today.year), str(today.month), str(today.day))
         which = rng.choice(((0, 1, 2), (0, 1, 2), (1, 2), (0,)))
+        digits_hand = "gkai" if hand == "scribble" else hand  # figures are written legibly
         for i in which:
-            _write_in(page, pm.date_blanks[i], parts[i], hand, pen_colour, rng)
+            _write_in(page, pm.date_blanks[i], parts[i], digits_hand, pen_colour, rng)
     if fault == "extra_ticks":
         boxes = rng.sample(pm.checkboxes, rng.randint(1, min(4, len(pm.checkboxes))))
         for b in boxes:
@@ -812,13 +825,14 @@ def generate_form(
         name = make_person(rng, today).name
         _write_in(page, pm.provider_sign, name, hand, pen_colour, rng)
         if rng.random() < 0.5:
-            _write_in(page, pm.provider_date[0], str(today.year), hand, pen_colour, rng)
+            digits_hand = "gkai" if hand == "scribble" else hand
+            _write_in(page, pm.provider_date[0], str(today.year), digits_hand, pen_colour, rng)
 
     page_rgb = page.convert("RGB")
     if rng.random() < 0.5:  # printer's slight tint and softness
         page_rgb = page_rgb.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.6)))
     flat = np.ascontiguousarray(np.asarray(page_rgb, np.uint8)[:, :, ::-1])
-    photo = _capture(flat, capture, rng)
+    photo = _capture(flat, how, rng)
 
     sig_quad = photo.box_quad(signature_box).round(1).tolist() if signature_box else None
     seal_quads = [photo.box_quad(b).round(1).tolist() for b in seal_boxes]
@@ -840,9 +854,9 @@ def generate_form(
         "extra_marks": fault in ("extra_ticks", "provider_filled"),
         "decision": "pass" if good else "reject",
         "fault": fault,
-        "nature": nature,
+        "nature": kind,
         "split": split,
-        "capture": capture,
+        "capture": how,
         "variant": {"layout": layout, "font": font_name, "hand": hand, "seal": seal_style},
         "boxes": {"signature": sig_quad, "seals": seal_quads},
         "page_quad": photo.quad.round(1).tolist(),
@@ -868,7 +882,9 @@ def _capture(flat: U8, capture: Capture, rng: Random) -> dg.Photo:
     # a phone photo of the page on a table: perspective, any in-plane angle, light
     portrait = rng.random() < 0.7
     long_side = rng.choice((2000, 2400, 2800))
-    canvas = (round(long_side * 0.75), long_side) if portrait else (long_side, round(long_side * 0.75))
+    canvas = (
+        (round(long_side * 0.75), long_side) if portrait else (long_side, round(long_side * 0.75))
+    )
     bg, _kind = dg.background(canvas, rng)
     angle = rng.uniform(-25, 25) + (rng.choice((0, 90, 180, 270)) if rng.random() < 0.3 else 0)
     fill = rng.uniform(0.72, 0.9)

@@ -67,9 +67,9 @@ def test_reference_colours_decide_with_a_reference() -> None:
 def test_blur_lowers_sharpness() -> None:
     rng = np.random.default_rng(2)
     face = (rng.random((200, 160)) > 0.5).astype(np.uint8) * 200 + 20
-    face = cv2.resize(face, (160, 200), interpolation=cv2.INTER_NEAREST)
-    img = cv2.cvtColor(cv2.resize(face, (320, 400), interpolation=cv2.INTER_NEAREST), cv2.COLOR_GRAY2BGR)
-    blurred = cv2.GaussianBlur(img, (0, 0), 8)
+    big = cv2.resize(face, (320, 400), interpolation=cv2.INTER_NEAREST)
+    img = np.asarray(cv2.cvtColor(big, cv2.COLOR_GRAY2BGR), np.uint8)
+    blurred = np.asarray(cv2.GaussianBlur(img, (0, 0), 8), np.uint8)
     assert sharpness(blurred) < 0.5 * sharpness(img)
 
 

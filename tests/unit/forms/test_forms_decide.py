@@ -34,13 +34,19 @@ def test_correct_unit_and_individual_forms_pass() -> None:
 def test_each_fault_rejects_with_the_rule_it_breaks() -> None:
     cases = {
         "not a form": (FormFacts(False, False, None), "R-DOC-4"),
-        "other principal": (replace(GOOD_UNIT, matches_filing=False, principal_ok=False), "R-DOC-4"),
+        "other principal": (
+            replace(GOOD_UNIT, matches_filing=False, principal_ok=False),
+            "R-DOC-4",
+        ),
         "unsigned": (replace(GOOD_UNIT, signature_present=False), "R-DOC-4"),
         "unit without seal": (replace(GOOD_UNIT, seal_count=0, seals_beside=()), "R-DOC-4"),
         "date written": (replace(GOOD_UNIT, date_blank=False), "R-DOC-4"),
         "ticked": (replace(GOOD_UNIT, extra_marks=("勾选了 1 个核验方框",)), "R-DOC-4"),
         "seal elsewhere": (replace(GOOD_UNIT, seals_beside=(False,)), "R-REJ-2"),
-        "second seal elsewhere": (replace(GOOD_UNIT, seal_count=2, seals_beside=(True, False)), "R-REJ-2"),
+        "second seal elsewhere": (
+            replace(GOOD_UNIT, seal_count=2, seals_beside=(True, False)),
+            "R-REJ-2",
+        ),
     }
     for name, (facts, rule) in cases.items():
         statuses, decision = _verdict(facts)

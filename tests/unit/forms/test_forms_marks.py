@@ -59,7 +59,9 @@ def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
     for x, y in boxes:
         cv2.rectangle(img, (x, y), (x + 17, y + 17), (20, 20, 20), 2)
     # a tick over the second box, a cross over the third
-    cv2.polylines(img, [np.array([[300, 308], [307, 318], [322, 292]], np.int32)], False, (120, 40, 30), 3)
+    cv2.polylines(
+        img, [np.array([[300, 308], [307, 318], [322, 292]], np.int32)], False, (120, 40, 30), 3
+    )
     cv2.line(img, (403, 303), (414, 314), (120, 40, 30), 3)
     cv2.line(img, (414, 303), (403, 314), (120, 40, 30), 3)
     # a character shaped like a box with a bar across (日)
@@ -82,7 +84,7 @@ def test_page_is_found_and_rectified_portrait() -> None:
         assert np.min(np.linalg.norm(fit.quad - corner, axis=1)) < 12
     q = order_corners(fit.quad)
     assert np.linalg.norm(q[1] - q[0]) < np.linalg.norm(q[2] - q[1])  # short side first
-    page, hom = rectify(photo, q, 500)
+    page, _hom = rectify(photo, q, 500)
     assert page.shape[:2] == (round(500 * 297 / 210), 500)
     assert float(page.mean()) > 230  # all paper
 

@@ -63,15 +63,29 @@ def test_not_a_form_without_its_title() -> None:
 
 def test_compare_tells_match_mismatch_and_misreading() -> None:
     sure = 0.9
-    assert compare(Field("http://www.Example.com/", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure)
-    assert compare(Field("www.other.cn", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is False
+    assert compare(
+        Field("http://www.Example.com/", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure
+    )
+    assert (
+        compare(Field("www.other.cn", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure)
+        is False
+    )
     # one character off, read with little confidence: a misreading, not another site
-    assert compare(Field("www.examqle.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure) is None
+    assert (
+        compare(Field("www.examqle.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure)
+        is None
+    )
     # ... but read with confidence it is another (look-alike) domain
-    assert compare(Field("www.examqle.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is False
+    assert (
+        compare(Field("www.examqle.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure)
+        is False
+    )
     # l read as 1: the same address when unsure, undecided when read surely
     assert compare(Field("www.examp1e.com", (0, 0, 1, 1), 0.6), ["www.example.com"], "url", sure)
-    assert compare(Field("www.examp1e.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure) is None
+    assert (
+        compare(Field("www.examp1e.com", (0, 0, 1, 1), 0.99), ["www.example.com"], "url", sure)
+        is None
+    )
     # the recogniser's runner-up at an unsure character
     probs = tuple([0.99] * 8 + [0.5] + [0.99] * 6)
     alts = tuple([("x",)] * 8 + [("p",)] + [("x",)] * 6)
