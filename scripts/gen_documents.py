@@ -1,7 +1,8 @@
 """Write synthetic document photos with ground truth.
 
     uv run python scripts/gen_documents.py --n 200 --seed 1 --out var/synth \
-        [--levels clean,moderate,hard] [--kinds id_card_front,...] [--today 2026-01-01]
+        [--levels clean,moderate,hard] [--kinds id_card_front,...] [--today 2026-01-01] \
+        [--split tuned|heldout] [--bad-check-rate 0.05]
 
 Writes DIR/<id>.jpg (or .png with --format png) and DIR/truth.jsonl, one line per image:
 ``{"file": "<id>.jpg", "truth": {...}}``. Kinds and levels are cycled so that every
@@ -24,7 +25,7 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kyc.synth import KINDS, LEVELS, Kind, Level, generate
+from kyc.synth import ALL_KINDS, KINDS, LEVELS, Kind, Level, generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--levels", default=",".join(LEVELS))
-    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--kinds", default=",".join(KINDS), help=f"any of {','.join(ALL_KINDS)}")
     ap.add_argument("--today", type=dt.date.fromisoformat, default=None)
     ap.add_argument("--format", choices=("jpg", "png"), default="jpg")
+    ap.add_argument("--split", choices=("tuned", "heldout"), default="tuned")
+    ap.add_argument(
+        "--bad-check-rate",
+        type=float,
+        default=None,
+        help="share of ID fronts, both-sides pages and licenses printed with a wrong check "
+        "character (default: the generator's own rate)",
+    )
     args = ap.parse_args(argv)
     levels = [x.strip() for x in args.levels.split(",") if x.strip()]
     kinds = [x.strip() for x in args.kinds.split(",") if x.strip()]
-    bad = [x for x in levels if x not in LEVELS] + [x for x in kinds if x not in KINDS]
+    bad = [x for x in levels if x not in LEVELS] + [x for x in kinds if x not in ALL_KINDS]
     if bad:
         ap.error(f"unknown level/kind: {', '.join(bad)}")
     today = args.today or dt.date.today()
@@ -51,8 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.n):
             kind, level = combos[i % len(combos)]
             rng = Random(f"{args.seed}:{i}")
-            sample = generate(cast(Kind, kind), cast(Level, level), rng, today=today)
-            name = f"{args.seed}-{i:05d}-{kind}-{level}.{args.format}"
+            extra = {}
+            if args.bad_check_rate is not None and kind in (
+                "id_card_front",
+                "id_card_both",
+                "business_license",
+            ):
+                extra["bad_check"] = Random(f"{args.seed}:{i}:check").random() < args.bad_check_rate
+            sample = generate(
+                cast(Kind, kind), cast(Level, level), rng, today=today, split=args.split, **extra
+            )
+            name = f"{args.seed}-{i:05d}-{args.split}-{kind}-{level}.{args.format}"
             params = [cv2.IMWRITE_JPEG_QUALITY, 95] if args.format == "jpg" else []
             if not cv2.imwrite(str(out / name), sample.image, params):
                 print(f"could not write {out / name}", file=sys.stderr)

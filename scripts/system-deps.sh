@@ -10,6 +10,21 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 # A small CJK font so the reviewer pages (Chinese names, addresses) render in the browser test.
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+# The synthetic document generator's typefaces (kyc/synth/fonts.py: Hei, Song/Ming, Kai,
+# FangSong families and two Latin number faces); it fails naming the package if one is missing.
+for pkg_file in \
+    fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
+    fonts-smiley-sans:/usr/share/fonts/truetype/smiley-sans/SmileySans-Oblique.ttf \
+    fonts-arphic-uming:/usr/share/fonts/truetype/arphic/uming.ttc \
+    fonts-arphic-ukai:/usr/share/fonts/truetype/arphic/ukai.ttc \
+    fonts-arphic-gbsn00lp:/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf \
+    fonts-arphic-gkai00mp:/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf \
+    fonts-lxgw-wenkai:/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf \
+    fonts-cwtex-fs:/usr/share/fonts/truetype/cwtex/cwfs.ttf \
+    fonts-ocr-b:/usr/share/fonts/opentype/ocr-b/OCRB.otf \
+    fonts-dejavu-extra:/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf; do
+    [ -f "${pkg_file#*:}" ] || need+=("${pkg_file%%:*}")
+done
 if [ "${#need[@]}" -eq 0 ]; then
     exit 0
 fi

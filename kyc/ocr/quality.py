@@ -169,15 +169,23 @@ def _region_mask(shape: tuple[int, ...], outline: npt.NDArray[np.float32]) -> np
     return mask
 
 
+def highlight_mask(
+    hsv: BGRImage, paper: float, h_med: float, within: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint8]:
+    """Saturated, colourless highlight blobs at least half a text line across, inside
+    ``within`` (``paper``: the document's typical brightness)."""
+    level = max(245.0, paper + 12.0)
+    bright = ((hsv[:, :, 2] >= level) & (hsv[:, :, 1] <= 40) & (within > 0)).astype(np.uint8)
+    k = max(1, int(h_med * 0.5))
+    return np.asarray(cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+
+
 def glare_fraction(hsv: BGRImage, mask: npt.NDArray[np.uint8], h_med: float) -> float:
     """Share of the document (``hsv``: its HSV image) covered by saturated, colourless
     highlight blobs that are at least a text line high."""
     inside = hsv[:, :, 2][mask > 0]
     paper = float(np.median(inside)) if inside.size else 255.0
-    level = max(245.0, paper + 12.0)
-    bright = ((hsv[:, :, 2] >= level) & (hsv[:, :, 1] <= 40) & (mask > 0)).astype(np.uint8)
-    k = max(1, int(h_med * 0.5))
-    opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    opened = highlight_mask(hsv, paper, h_med, mask)
     area = max(1, int((mask > 0).sum()))
     return float(opened.sum()) / area
 
@@ -205,16 +213,21 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
     return mask
 
 
+def skin_mask(image: BGRImage, hsv: BGRImage) -> npt.NDArray[np.bool_]:
+    """Skin-toned pixels (YCrCb box, saturated enough not to be beige paper)."""
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
+    sat = hsv[:, :, 1]
+    return np.asarray((cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60))
+
+
 def skin_pixels(
     image: BGRImage, hsv: BGRImage, mask: npt.NDArray[np.uint8], thumb_px: float
 ) -> int:
     """Pixels of the largest skin-toned blob in the text block, after removing what is
     less than a quarter of a thumb (``thumb_px`` wide) across: a finger over the
     document, not skin-toned print or a screen's colour fringes."""
-    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
-    cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
-    sat = hsv[:, :, 1]
-    skin = (cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60) & (mask > 0)
+    skin = skin_mask(image, hsv) & (mask > 0)
     k = max(3, int(0.25 * thumb_px))
     if int(skin.sum()) < k * k:
         return 0  # too few to hold a k x k square: nothing survives the opening
@@ -295,6 +308,41 @@ def paper_reaches_frame(
     run = max(1, int(0.5 * h_med * scale))
     edges = (paper[0, :], paper[-1, :], paper[:, 0], paper[:, -1])
     return max(int(e.sum()) for e in edges) >= run
+
+
+@dataclass(frozen=True)
+class Occluders:
+    """What may hide a document's text, as masks of a window of the photo at (x0, y0):
+    highlight blobs (as for GLARE) and skin-toned blobs a quarter of a thumb across (as
+    for OCCLUSION: a finger, not a red stamp's strokes or skin-toned print)."""
+
+    x0: int
+    y0: int
+    glare: npt.NDArray[np.uint8]
+    skin: npt.NDArray[np.uint8]
+
+
+def occluders(image: BGRImage, region: Region, h_med: float, thumb_px: float) -> Occluders:
+    outline = outline_from_text(region)
+    h_img, w_img = image.shape[:2]
+    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
+    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
+    sub = image[by0:by1, bx0:bx1]
+    empty = np.zeros((0, 0), np.uint8)
+    if sub.size == 0:
+        return Occluders(bx0, by0, empty, empty)
+    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
+    inside = _region_mask(sub.shape, outline - np.array([bx0, by0], dtype=np.float32))
+    values = hsv[:, :, 2][inside > 0]
+    paper = float(np.median(values)) if values.size else 255.0
+    glare = highlight_mask(hsv, paper, h_med, inside)
+    k = max(3, int(0.25 * thumb_px))
+    skin = (skin_mask(sub, hsv) & (inside > 0)).astype(np.uint8)
+    if int(skin.sum()) >= k * k:
+        skin = np.asarray(cv2.morphologyEx(skin, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+    else:
+        skin = np.zeros_like(skin)
+    return Occluders(bx0, by0, glare, skin)
 
 
 def _colour_measures(

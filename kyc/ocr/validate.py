@@ -1,19 +1,31 @@
 """Normalisation and validation of field values (pure).
 
 Check characters come from python-stdnum (``cn.ric`` for resident ID numbers,
-``cn.uscc`` for unified social credit codes); nothing here re-implements a checksum.
-OCR confusions are repaired only when exactly one candidate is valid.
+``cn.uscc`` for unified social credit codes, ``iso7064.mod_11_10`` for the 15-digit
+registration numbers of pre-2016 business licenses); nothing here re-implements a
+checksum.
+
+A check character may repair a doubtful read, never overwrite a confident one
+(``read_code``): only a character the recogniser read with low probability, or one that
+cannot stand at its position (a letter O among digits), may change, and only to a
+runner-up the recogniser itself offered or to the digit a look-alike letter stands for;
+the result is used only when exactly one such change passes the check and agrees with
+what else is printed on the document. A number read confidently that fails its check is
+returned as read, not valid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_11_10
+
+# A runner-up character offered by the recogniser, with its probability.
+Alt = tuple[str, float]
 
 # Characters the recogniser confuses, mapped to what they can stand for in a code.
 _DIGIT_LOOKALIKES: dict[str, str] = {
@@ -24,71 +36,107 @@ _DIGIT_LOOKALIKES: dict[str, str] = {
 }  # fmt: skip
 _X_LOOKALIKES = {"x": "X", "×": "X", "ⅹ": "X", "χ": "X", "Ⅹ": "X", "K": "X", "k": "X"}
 
+# A character read with at least this probability is confident: no check character may
+# change it. Measured on generated photos (scripts/code_evidence.py): wrong characters
+# of codes are read below it, right ones above it nearly always (docs/ocr.md).
+CONFIDENT_CHAR = 0.9
+# A runner-up below this probability is not a reading the recogniser considered.
+MIN_RUNNER_UP = 0.02
+
 
 @dataclass(frozen=True)
 class CodeRead:
     value: str | None
     valid: bool
-    repaired: bool  # True when a check character picked one of several readings
+    repaired: bool  # True when a check character picked a runner-up at a doubtful position
+    doubtful: int = 0  # how many characters were read below CONFIDENT_CHAR
 
 
-def _alphabet_ok(candidate: str, allowed: str) -> bool:
-    return all(ch in allowed for ch in candidate)
+@dataclass(frozen=True)
+class CodeSpec:
+    """A code with a check character: its length, the characters allowed at each
+    position, and its validity rule."""
+
+    length: int
+    alphabet: Callable[[int], str]
+    is_valid: Callable[[str], bool]
 
 
-def repair_code(
+def _as_allowed(ch: str, allowed: str) -> str | None:
+    """``ch`` itself if allowed at the position, else what it stands for there (upper
+    case, a digit for a look-alike letter, X for a cross), else None."""
+    for cand in (ch, ch.upper(), _DIGIT_LOOKALIKES.get(ch, ""), _X_LOOKALIKES.get(ch, "")):
+        if cand and cand in allowed:
+            return cand
+    return None
+
+
+def read_code(
     text: str,
-    alts: Sequence[Sequence[str]],
-    length: int,
-    is_valid: Callable[[str], bool],
-    position_alphabet: Callable[[int], str],
-    max_changes: int = 1,
+    probs: Sequence[float],
+    alts: Sequence[Sequence[Alt]],
+    spec: CodeSpec,
+    agrees: Callable[[str, int], bool] | None = None,
 ) -> CodeRead:
     """Read a check-character code from OCR text.
 
-    First the text itself (after mapping look-alike characters to the alphabet of each
-    position) is tried. If it fails its check, substitutions at up to ``max_changes``
-    positions are tried from the recogniser's runner-up characters; the result is used
-    only when exactly one candidate is valid.
+    ``probs`` and ``alts`` are the recogniser's probability of each character and its
+    runner-ups (empty: no evidence, every character counts as confident). The text, with
+    look-alikes mapped to each position's alphabet, is used when it passes the check.
+    Otherwise one character at a doubtful position (read below ``CONFIDENT_CHAR``, or not
+    a character of its position) may be replaced by a runner-up of at least
+    ``MIN_RUNNER_UP`` or by what the read character stands for; the repair is used only
+    when exactly one replacement passes the check and ``agrees(candidate, position)``
+    (what else the document prints, e.g. the birth date) accepts it.
     """
-    chars = list(text)
-    if len(chars) != length:
+    chars, probs, alts = _strip(text, probs, alts)
+    if len(chars) != spec.length:
         return CodeRead("".join(chars) or None, False, False)
-    options: list[list[str]] = []
+    first: list[str] = []
+    options: list[list[str]] = []  # replacements allowed at each position
+    doubtful = 0
     for pos, ch in enumerate(chars):
-        allowed = position_alphabet(pos)
+        allowed = spec.alphabet(pos)
+        mapped = _as_allowed(ch, allowed)
+        prob = probs[pos] if pos < len(probs) else 1.0
+        unsure = prob < CONFIDENT_CHAR or mapped is None or (mapped != ch and ch.upper() != mapped)
+        doubtful += prob < CONFIDENT_CHAR
         opts: list[str] = []
-        for cand in [ch, _DIGIT_LOOKALIKES.get(ch, ""), _X_LOOKALIKES.get(ch, ""), ch.upper()]:
-            if cand and cand in allowed and cand not in opts:
-                opts.append(cand)
-        for alt in alts[pos] if pos < len(alts) else ():
-            for cand in [alt, _DIGIT_LOOKALIKES.get(alt, ""), _X_LOOKALIKES.get(alt, "")]:
-                if cand and cand in allowed and cand not in opts:
+        if unsure:
+            for alt, p in alts[pos] if pos < len(alts) else ():
+                cand = _as_allowed(alt, allowed)
+                if p >= MIN_RUNNER_UP and cand and cand != mapped and cand not in opts:
                     opts.append(cand)
+        if mapped is None:
+            if not opts:
+                return CodeRead("".join(chars), False, False, doubtful)
+            mapped = opts.pop(0)
+        first.append(mapped)
         options.append(opts)
-    if any(not o for o in options):
-        return CodeRead(text, False, False)
-    first = "".join(o[0] for o in options)
-    if is_valid(first):
-        repaired = first != text.upper()
-        return CodeRead(first, True, repaired)
+    read = "".join(first)
+    if spec.is_valid(read):
+        return CodeRead(read, True, False, doubtful)
     found: set[str] = set()
-    alternatives = [i for i, o in enumerate(options) if len(o) > 1]
-    for k in range(1, max_changes + 1):
-        for positions in itertools.combinations(alternatives, k):
-            pools = [options[p][1:] for p in positions]
-            for picks in itertools.product(*pools):
-                chosen = list(first)
-                for p, c in zip(positions, picks, strict=True):
-                    chosen[p] = c
-                joined = "".join(chosen)
-                if is_valid(joined):
-                    found.add(joined)
-        if found:
-            break
+    for pos, opts in enumerate(options):
+        for cand in opts:
+            joined = read[:pos] + cand + read[pos + 1 :]
+            if spec.is_valid(joined) and (agrees is None or agrees(joined, pos)):
+                found.add(joined)
     if len(found) == 1:
-        return CodeRead(found.pop(), True, True)
-    return CodeRead(first, False, False)
+        return CodeRead(found.pop(), True, True, doubtful)
+    return CodeRead(read, False, False, doubtful)
+
+
+def _strip(
+    text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]]
+) -> tuple[list[str], list[float], list[Sequence[Alt]]]:
+    """The characters of a code without spaces and separators, with their evidence."""
+    keep = [i for i, ch in enumerate(text) if not ch.isspace() and ch not in "-_·.,:："]
+    return (
+        [text[i] for i in keep],
+        [probs[i] if i < len(probs) else 1.0 for i in keep],
+        [alts[i] if i < len(alts) else () for i in keep],
+    )
 
 
 _DIGITS = "0123456789"
@@ -115,33 +163,45 @@ def _plausible_id(number: str) -> bool:
     return birth is not None and dt.date(1900, 1, 1) <= birth <= dt.date.today()
 
 
-def read_id_number(text: str, alts: Sequence[Sequence[str]] = ()) -> CodeRead:
-    """An 18-character resident ID number validated by ``stdnum.cn.ric``."""
-    cleaned, cleaned_alts = _strip(text, alts)
-    return repair_code(
-        cleaned,
-        cleaned_alts,
-        18,
-        _plausible_id,
-        lambda pos: _DIGITS + "X" if pos == 17 else _DIGITS,
-    )
+ID_NUMBER = CodeSpec(18, lambda pos: _DIGITS + "X" if pos == 17 else _DIGITS, _plausible_id)
+CREDIT_CODE = CodeSpec(18, lambda pos: _DIGITS if pos < 8 else _USCC_ALPHABET, _safe(uscc.is_valid))
+REGISTRATION_NUMBER = CodeSpec(15, lambda pos: _DIGITS, _safe(mod_11_10.is_valid))
 
 
-def read_credit_code(text: str, alts: Sequence[Sequence[str]] = ()) -> CodeRead:
+def read_id_number(
+    text: str,
+    probs: Sequence[float] = (),
+    alts: Sequence[Sequence[Alt]] = (),
+    birth: dt.date | None = None,
+    sex: str | None = None,
+) -> CodeRead:
+    """An 18-character resident ID number validated by ``stdnum.cn.ric``. A repaired
+    number must agree with the birth date and sex printed on the card; where those were
+    not read, digits that encode them are not repaired."""
+
+    def agrees(number: str, pos: int) -> bool:
+        if (6 <= pos < 14 and birth is None) or (pos == 16 and sex is None):
+            return False
+        return (birth is None or id_birth_date(number) == birth) and (
+            sex is None or id_sex(number) == sex
+        )
+
+    return read_code(text, probs, alts, ID_NUMBER, agrees)
+
+
+def read_credit_code(
+    text: str, probs: Sequence[float] = (), alts: Sequence[Sequence[Alt]] = ()
+) -> CodeRead:
     """An 18-character unified social credit code validated by ``stdnum.cn.uscc``."""
-    cleaned, cleaned_alts = _strip(text, alts)
-    return repair_code(
-        cleaned,
-        cleaned_alts,
-        18,
-        _safe(uscc.is_valid),
-        lambda pos: _DIGITS if 2 <= pos < 8 else _USCC_ALPHABET,
-    )
+    return read_code(text, probs, alts, CREDIT_CODE)
 
 
-def _strip(text: str, alts: Sequence[Sequence[str]]) -> tuple[str, list[Sequence[str]]]:
-    keep = [i for i, ch in enumerate(text) if not ch.isspace() and ch not in "-_·.,:："]
-    return "".join(text[i] for i in keep), [alts[i] if i < len(alts) else () for i in keep]
+def read_registration_number(
+    text: str, probs: Sequence[float] = (), alts: Sequence[Sequence[Alt]] = ()
+) -> CodeRead:
+    """The 15-digit registration number (注册号) of a pre-2016 business license, whose last
+    digit is an ISO 7064 MOD 11,10 check digit."""
+    return read_code(text, probs, alts, REGISTRATION_NUMBER)
 
 
 def id_birth_date(number: str) -> dt.date | None:

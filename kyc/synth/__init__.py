@@ -10,6 +10,12 @@ document and applies phone-photo conditions for the difficulty ``level``:
   recapture, a finger over a field, a cut-off edge, low resolution. Each marks its
   warning in the truth; fields it hides are listed in ``truth["hidden_fields"]``.
 
+``split="tuned"`` (default) or ``"heldout"`` picks the pools the variant is drawn from
+(fonts, layouts, backgrounds, cameras, watermark texts: kyc/synth/variants.py); tune on
+``tuned`` only. Besides the four document kinds, ``"passport"`` (a passport data page,
+its own document type) and ``"unknown"`` (social security cards, bank cards, driving
+licences, receipts, invoices, plain photos: ``NOT_A_DOCUMENT``) can be drawn.
+
 See docs/synth.md for the truth format and normal forms.
 """
 
@@ -17,16 +23,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from random import Random
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-Kind = Literal["id_card_front", "id_card_back", "id_card_both", "business_license"]
+Kind = Literal[
+    "id_card_front", "id_card_back", "id_card_both", "business_license", "passport", "unknown"
+]
 Level = Literal["clean", "moderate", "hard"]
 KINDS: tuple[Kind, ...] = ("id_card_front", "id_card_back", "id_card_both", "business_license")
+OTHER_KINDS: tuple[Kind, ...] = ("passport", "unknown")
+ALL_KINDS: tuple[Kind, ...] = KINDS + OTHER_KINDS
+CODE_FIELDS = ("id_number", "credit_code", "registration_number")
+# Share of ID fronts, both-sides pages and licenses printed with a wrong check character.
+BAD_CHECK_RATE = 0.05
+# Share of documents with a watermark or a stamp over their text.
+OVERPRINT_RATE = 0.2
 LEVELS: tuple[Level, ...] = ("clean", "moderate", "hard")
 HARD_CONDITIONS = (
     "blur",
@@ -63,15 +78,24 @@ def _bgra(img: Any) -> npt.NDArray[np.uint8]:
 def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     """One synthetic photo with its ground truth.
 
-    Overrides (all optional): ``today`` (date the card validity is judged against,
-    default today), ``expired`` / ``temporary`` (bool, ID cards), ``person`` /
-    ``company`` (a drawn identity), ``orientation`` ("horizontal" | "vertical",
-    licenses), ``greyscale`` (bool, both-sides page), ``portrait`` (Path),
-    ``conditions`` (iterable of HARD_CONDITIONS names to apply instead of a random
-    choice), ``rotation`` (0/90/180/270), ``province_code`` (e.g. "44").
+    Overrides (all optional): ``split`` ("tuned" | "heldout", default "tuned"),
+    ``today`` (date the card validity is judged against, default today), ``expired`` /
+    ``temporary`` (bool, ID cards), ``person`` / ``company`` (a drawn identity),
+    ``orientation`` ("horizontal" | "vertical", licenses), ``entity`` / ``license_format``
+    / ``copy`` / ``scheme`` (licenses: kyc/synth/license.py), ``greyscale`` (bool,
+    both-sides page), ``portrait`` (Path), ``conditions`` (iterable of HARD_CONDITIONS
+    names to apply instead of a random choice), ``rotation`` (0/90/180/270),
+    ``province_code`` (e.g. "44"), ``bad_check`` (bool: print the ID number / credit code
+    / registration number with one wrong character), ``overprint`` (bool: a watermark or
+    stamp over the text), ``camera`` (a profile id of the split), ``background``,
+    ``non_document`` (for kind "unknown": one of kyc.synth.nondoc.NON_DOCUMENTS),
+    ``variant`` (a kyc.synth.variants.Variant).
     """
     from kyc.synth import degrade as dg
-    from kyc.synth.identity import make_company, make_person
+    from kyc.synth import overprint as op
+    from kyc.synth import variants as vr
+    from kyc.synth.identity import break_check, checksum_holds, make_company, make_person
+    from kyc.synth.nondoc import NON_DOCUMENTS, render_non_document, render_passport
     from kyc.synth.render import (
         render_id_back,
         render_id_both,
@@ -80,17 +104,19 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         stamp_copy_invalid,
     )
 
-    if kind not in KINDS:
+    if kind not in ALL_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
+    split = vr.check_split(overrides.get("split", "tuned"))
     today: dt.date = overrides.get("today") or dt.date.today()
     warnings: set[str] = set()
     conditions: dict[str, Any] = {"level": level}
+    document_kind = kind in KINDS
 
     # --- choose the hard conditions first (photocopy changes the rendering) --------------
     chosen: list[str] = []
-    if level == "hard":
+    if level == "hard" and document_kind:
         if "conditions" in overrides:
             chosen = list(overrides["conditions"])
         else:
@@ -100,18 +126,54 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     unknown = set(chosen) - set(HARD_CONDITIONS)
     if unknown:
         raise ValueError(f"unknown conditions {sorted(unknown)}")
+    variant: vr.Variant = overrides.get("variant") or vr.draw_variant(rng, split, kind)
+    variant_record = variant.record()
 
     # --- identity and rendering ---------------------------------------------------------
     extra: dict[str, Any] = {}
+    check_fields: dict[str, str] = {}
+    broken: dict[str, int] = {}
+    bad_check_kind = kind in ("id_card_front", "id_card_both", "business_license")
+    bad_check = bool(overrides.get("bad_check", bad_check_kind and rng.random() < BAD_CHECK_RATE))
+    if bad_check and not bad_check_kind:
+        raise ValueError(f"{kind} prints no number with a check character")
     if kind == "business_license":
         company = overrides.get("company") or make_company(
-            rng, today, province_code=overrides.get("province_code")
+            rng,
+            today,
+            province_code=overrides.get("province_code"),
+            entity=overrides.get("entity"),
+            license_format=overrides.get("license_format"),
         )
+        if bad_check:
+            code_field = "credit_code" if company.credit_code is not None else "registration_number"
+            value, pos = break_check(rng, code_field, getattr(company, code_field))
+            company = replace(company, **{code_field: value})
+            broken[code_field] = pos
         orientation = overrides.get("orientation") or rng.choice(
             ("horizontal", "horizontal", "vertical")
         )
-        rendered = render_license(company, rng, orientation)
+        rendered = render_license(
+            company, rng, orientation, variant, overrides.get("copy"), overrides.get("scheme")
+        )
         extra["layout"] = orientation
+        variant_record["license"] = {
+            k: rendered.extra[k]
+            for k in ("format", "entity", "copy", "scheme", "unnamed")
+            if k in rendered.extra
+        }
+        seal_text = company.name or company.registration_authority
+    elif kind in ("passport", "unknown"):
+        what = "passport" if kind == "passport" else overrides.get("non_document")
+        if what is None:
+            what = rng.choice(NON_DOCUMENTS)
+        if kind == "passport":
+            rendered = render_passport(rng, today, variant)
+        else:
+            rendered = render_non_document(what, rng, today, variant)
+            warnings.add("NOT_A_DOCUMENT")
+        extra["non_document"] = what
+        seal_text = ""
     else:
         shows_validity = kind != "id_card_front"
         expired = bool(overrides.get("expired", shows_validity and rng.random() < 0.08))
@@ -123,16 +185,20 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             temporary=temporary,
             province_code=overrides.get("province_code"),
         )
+        if bad_check:
+            value, pos = break_check(rng, "id_number", person.id_number)
+            person = replace(person, id_number=value)
+            broken["id_number"] = pos
         if person.temporary:
             warnings.add("TEMPORARY_ID")
         if shows_validity and person.expired(today):
             warnings.add("EXPIRED")
         front = (
-            render_id_front(person, rng, overrides.get("portrait"))
+            render_id_front(person, rng, overrides.get("portrait"), variant)
             if kind != "id_card_back"
             else None
         )
-        back = render_id_back(person, rng) if kind != "id_card_front" else None
+        back = render_id_back(person, rng, variant) if kind != "id_card_front" else None
         if front is None:
             assert back is not None
             rendered = back
@@ -148,10 +214,46 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
                 conditions["greyscale_page"] = True
         if front is not None:
             extra["portrait_source"] = front.extra.get("portrait_source")
+        seal_text = rng.choice(("华信科技有限公司", "恒瑞商贸有限公司", "博创网络科技有限公司"))
+    for name in CODE_FIELDS:
+        if name in rendered.fields:
+            check_fields[name] = rendered.fields[name]
     page = rendered.image
+    boxes: dict[str, tuple[int, int, int, int]] = rendered.boxes
+
+    # --- watermarks and stamps over the text ---------------------------------------------
+    overprinted: dict[str, float] = {}
+    overprints: list[dict[str, Any]] = []
+    do_overprint = overrides.get("overprint")
+    if do_overprint is None:
+        do_overprint = kind != "unknown" and rng.random() < OVERPRINT_RATE
+    if do_overprint:
+        page = page.copy()
+        r = rng.random()
+        if r < 0.65:
+            text = rng.choice(vr.WATERMARK_TEXTS[split])
+            overprints.append(op.watermark(page, rng, text, variant.fonts["seal"], boxes))
+        if r >= 0.5 or not overprints:
+            stamp_target = rng.choice(sorted(boxes)) if boxes and rng.random() < 0.8 else None
+            suffix = rng.choice(vr.SEAL_SUFFIXES[split])
+            overprints.append(
+                op.stamp(
+                    page,
+                    rng,
+                    boxes,
+                    seal_text=(seal_text or "复印无效") + suffix,
+                    stamp_text=rng.choice(vr.STAMP_TEXTS[split]),
+                    family=variant.fonts["seal"],
+                    target=stamp_target,
+                )
+            )
+        for rec in overprints:
+            for name, share in rec["covered"].items():
+                overprinted[name] = round(max(overprinted.get(name, 0.0), share), 3)
+        conditions["overprints"] = overprints
     if "photocopy" in chosen and kind != "id_card_both" and rng.random() < 0.7:
         page = page.copy()
-        conditions["stamp"] = stamp_copy_invalid(page, rendered.boxes, rng)
+        conditions["stamp"] = stamp_copy_invalid(page, boxes, rng)
     doc = _bgra(page)
     dh, dw = doc.shape[:2]
 
@@ -160,16 +262,63 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         warnings.add("PHOTOCOPY")
         conditions["photocopy"] = True
 
-    # --- placement -----------------------------------------------------------------------
-    landscape = dw >= dh
-    long_side = {"business_license": 2000, "id_card_both": 2000}.get(kind, 1400)
-    short_side = round(long_side * 0.75)
-    canvas = (long_side, short_side) if landscape else (short_side, long_side)
-    # a photocopy is a sheet of paper: the copied card lies flat on it (no shadow)
+    # --- camera and placement ------------------------------------------------------------
     copied = "photocopy" in chosen
-    bg, bg_kind = dg.background(canvas, rng, "paper" if copied else None)
+    cams = [c for c in vr.CAMERAS[split] if level == "clean" or not c.startswith("scan")]
+    cam_id = overrides.get("camera")
+    if cam_id is None:
+        scans = [c for c in cams if c.startswith("scan")]
+        phones = [c for c in cams if not c.startswith("scan")]
+        cam_id = rng.choice(scans) if scans and rng.random() < 0.3 else rng.choice(phones)
+    cam = vr.CAMERA_PROFILES[cam_id]
+    cam_record: dict[str, Any] = {"id": cam.id}
+    landscape = dw >= dh
+    if cam.scanner:
+        dpi = rng.randint(*cam.dpi)
+        # the document's physical width: a card 85.6 mm, a page or a license an A4 sheet
+        mm = 85.6 if kind.startswith("id_card") and kind != "id_card_both" else 210.0
+        if kind == "business_license" and landscape:
+            mm = 297.0
+        if kind in ("unknown", "passport"):
+            mm = 125.0
+        bed = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
+        if landscape and mm > 200:
+            bed = (bed[1], bed[0])
+        canvas = bed
+        cam_record["dpi"] = dpi
+    else:
+        long_side = rng.randint(*cam.long_side)
+        short_side = round(long_side / cam.aspect)
+        canvas = (short_side, long_side) if cam.portrait else (long_side, short_side)
+    cam_record["size"] = list(canvas)
+    bg_kind_req = overrides.get("background")
+    if cam.scanner:
+        bg = dg.scan_background(canvas, rng, warm=cam.id == "scan_sheetfed")
+        bg_kind = "scanner_lid"
+    elif copied:  # a photocopy is a sheet of paper: the copied card lies flat on it
+        bg, bg_kind = dg.background(canvas, rng, "paper")
+    else:
+        bg, bg_kind = dg.background(canvas, rng, bg_kind_req or rng.choice(vr.BACKGROUNDS[split]))
     conditions["background"] = bg_kind
-    if level == "clean":
+
+    if extra.get("non_document") == "plain_photo":  # no document: the picture is the photo
+        return _plain_photo_sample(
+            rendered, canvas, rng, today, conditions, warnings, variant_record, cam_record, extra
+        )
+
+    if cam.scanner:
+        width_frac = min(0.98, mm / 25.4 * dpi / canvas[0])  # the document's size at dpi
+        tilt_x = tilt_y = 0.0
+        angle = rng.uniform(-1.2, 1.2)
+        docw = canvas[0] * width_frac
+        doch = docw * dh / dw
+        margin = rng.uniform(0.01, 0.04) * canvas[0]
+        center = (
+            (margin + docw / 2, margin + doch / 2)
+            if rng.random() < 0.6
+            else (canvas[0] / 2, margin + doch / 2)
+        )
+    elif level == "clean":
         width_frac = rng.uniform(0.8, 0.9)
         tilt_x = tilt_y = 0.0
         angle = rng.uniform(-0.8, 0.8)
@@ -181,10 +330,13 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             shrink = lim / math.hypot(tilt_x, tilt_y)
             tilt_x, tilt_y = tilt_x * shrink, tilt_y * shrink
         angle = rng.uniform(-8, 8)
-    center = (
-        canvas[0] / 2 + rng.uniform(-0.04, 0.04) * canvas[0],
-        canvas[1] / 2 + rng.uniform(-0.04, 0.04) * canvas[1],
-    )
+    if not cam.scanner:
+        if cam.portrait and landscape:
+            width_frac = min(0.95, width_frac * 1.08)
+        center = (
+            canvas[0] / 2 + rng.uniform(-0.04, 0.04) * canvas[0],
+            canvas[1] / 2 + rng.uniform(-0.04, 0.04) * canvas[1],
+        )
     if "cut_off" in chosen:
         width_frac = rng.uniform(0.75, 0.9)
         # push the document past one frame edge by 10-25 % of its size
@@ -221,7 +373,11 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         if (q >= margin).all() and (q <= [canvas[0] - margin, canvas[1] - margin]).all():
             break
         width_frac *= 0.93  # keep the whole document in frame
-    photo = dg.place(doc, bg, hom, rng, shadow=level != "clean" and not copied)
+        if cam.scanner:
+            docw = canvas[0] * width_frac
+            doch = docw * dh / dw
+            center = (canvas[0] / 2, canvas[1] / 2)
+    photo = dg.place(doc, bg, hom, rng, shadow=level != "clean" and not copied and not cam.scanner)
     conditions.update(
         {
             "tilt_x": round(tilt_x, 2),
@@ -232,15 +388,14 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     )
 
     # --- lighting ------------------------------------------------------------------------
-    if level == "clean":
-        photo = dg.lighting(photo, rng, rng.uniform(0.0, 0.08))
+    if level == "clean" or cam.scanner:
+        photo = dg.lighting(photo, rng, rng.uniform(0.0, 0.08 if not cam.scanner else 0.03))
     else:
         photo = dg.lighting(photo, rng, rng.uniform(0.1, 0.35))
         if rng.random() < 0.3:
             photo = dg.shadow(photo, rng, rng.uniform(0.2, 0.4))
             conditions["shadow"] = True
 
-    boxes: dict[str, tuple[int, int, int, int]] = rendered.boxes
     hidden: dict[str, str] = {}
 
     def target_field() -> str:
@@ -251,8 +406,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         q = photo.box_quad(boxes[fld])
         c = q.mean(axis=0)
         box_w = float(np.linalg.norm(q[1] - q[0]))
-        radius = max(30.0, min(box_w * 0.35, 140.0))
-        photo, washed = dg.glare(photo, rng, (float(c[0]), float(c[1])), radius)
+        radius = max(30.0, min(box_w * 0.35, 140.0 * max(canvas) / 2000))
+        shape = rng.choice(vr.GLARE_SHAPES[split])
+        photo, washed = dg.glare(photo, rng, (float(c[0]), float(c[1])), radius, shape=shape)
         hidden[fld] = "glare"
         washed_share = {k: dg.mask_coverage(photo.box_quad(b), washed) for k, b in boxes.items()}
         for name, share in washed_share.items():
@@ -260,6 +416,7 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
                 hidden[name] = "glare"
         conditions["glare"] = {
             "field": fld,
+            "shape": shape,
             "radius": round(radius, 1),
             "washed": {k: round(v, 3) for k, v in washed_share.items() if v > 0},
         }
@@ -272,8 +429,8 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         dq = photo.quad
         doc_w = float(np.linalg.norm(dq[1] - dq[0]))
         # a thumb is ~16 mm wide: a card is 85.6 mm wide, an A4 page 210, a license 297
-        mm = {"id_card_both": 210.0, "business_license": 297.0 if dw > dh else 210.0}
-        width = doc_w * 16.0 / mm.get(kind, 85.6) * rng.uniform(0.9, 1.2)
+        mm_w = {"id_card_both": 210.0, "business_license": 297.0 if dw > dh else 210.0}
+        width = doc_w * 16.0 / mm_w.get(kind, 85.6) * rng.uniform(0.9, 1.2)
         # it reaches in over the nearest document edge
         best = None
         for a, b in zip(dq, np.roll(dq, -1, axis=0), strict=True):
@@ -288,12 +445,14 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         direction = (edge_pt - tip) / max(1e-6, dist)
         reach = dist + width * rng.uniform(1.5, 3.0)
         base = tip + direction * reach
+        tone = rng.choice(vr.SKIN_TONES[split])
         photo, mask = dg.occlusion(
             photo,
             rng,
             (float(tip[0]), float(tip[1])),
             (float(base[0]), float(base[1])),
             width,
+            tone,
         )
         covered = {k: dg.mask_coverage(photo.box_quad(b), mask) for k, b in boxes.items()}
         for name, cov in covered.items():
@@ -301,29 +460,31 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
                 hidden[name] = "occlusion"
         conditions["occlusion"] = {
             "field": fld,
+            "skin": list(tone),
             "covered": {k: round(v, 3) for k, v in covered.items() if v > 0},
         }
         warnings.add("OCCLUSION")
     if "recapture" in chosen:
-        photo = dg.recapture(photo, rng, rng.uniform(0.7, 1.0))
-        conditions["recapture"] = True
+        screen = rng.choice(vr.SCREENS[split])
+        photo = dg.recapture(photo, rng, rng.uniform(0.7, 1.0), screen)
+        conditions["recapture"] = {"screen": screen}
         warnings.add("RECAPTURE")
 
     # --- quarter turn --------------------------------------------------------------------
     rot = overrides.get("rotation")
     if rot is None:
-        rot = 0 if level == "clean" else rng.choice((0, 0, 90, 180, 270))
+        rot = 0 if level == "clean" or cam.scanner else rng.choice((0, 0, 90, 180, 270))
     photo = dg.rotate90(photo, int(rot) // 90)
     conditions["rotation"] = int(rot) % 360
 
-    # --- optics and compression ----------------------------------------------------------
+    # --- optics, the camera's processing and compression --------------------------------
     if "blur" in chosen:
         if rng.random() < 0.5:
-            sigma = rng.uniform(2.0, 3.0)
+            sigma = rng.uniform(2.0, 3.0) * max(1.0, max(canvas) / 2000)
             photo = dg.gaussian_blur(photo, sigma)
             conditions["blur"] = {"kind": "gaussian", "sigma": round(sigma, 2)}
         else:
-            length = rng.randint(9, 15)
+            length = round(rng.randint(9, 15) * max(1.0, max(canvas) / 2000))
             photo = dg.motion_blur(photo, length, rng.uniform(0, 180))
             conditions["blur"] = {"kind": "motion", "length": length}
         warnings.add("BLUR")
@@ -333,6 +494,18 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         conditions["blur"] = {"kind": "gaussian", "sigma": round(sigma, 2)}
     if level != "clean":
         photo = dg.sensor_noise(photo, rng, rng.uniform(1.5, 5.0))
+    mild = 0.5 if level == "clean" else 1.0
+    dn = rng.uniform(*cam.denoise) * mild
+    photo = dg.denoise(photo, dn)
+    sh_amount = rng.uniform(*cam.sharpen) * mild
+    sh_radius = rng.uniform(*cam.sharpen_radius)
+    photo = dg.sharpen(photo, sh_amount, sh_radius)
+    chroma = rng.uniform(*cam.chroma) * mild
+    photo = dg.chroma_noise(photo, rng, chroma)
+    cam_record.update(
+        {"denoise": round(dn, 2), "sharpen": [round(sh_amount, 2), round(sh_radius, 2)],
+         "chroma_noise": round(chroma, 2)}
+    )  # fmt: skip
     if "low_resolution" in chosen:
         doc_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
         target = {"business_license": 900.0, "id_card_both": 700.0}.get(kind, 400.0) * rng.uniform(
@@ -349,6 +522,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     }[level]
     photo = dg.jpeg(photo, quality)
     conditions["jpeg_quality"] = quality
+    if "low_resolution" not in chosen and level != "clean" and rng.random() < cam.messaging:
+        photo = dg.messaging(photo, rng)
+        cam_record["messaging"] = True
 
     # --- visibility of fields (cut-off) -------------------------------------------------
     size = (photo.image.shape[1], photo.image.shape[0])
@@ -371,8 +547,11 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     quad = photo.quad
     doc_w_px = float(np.linalg.norm(quad[1] - quad[0]))
     conditions["document_width_px"] = round(doc_w_px, 1)
+    conditions["camera"] = cam_record
+    variant_record["camera"] = cam.id
+    variant_record["background"] = bg_kind
     truth: dict[str, Any] = {
-        "document_type": kind,
+        "document_type": rendered.document_type,
         "fields": dict(rendered.fields),
         "warnings": sorted(warnings),
         "quad": [[round(float(x), 1), round(float(y), 1)] for x, y in quad],
@@ -385,9 +564,55 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         "document_size": [dw, dh],
         "reference_date": today.isoformat(),
         "conditions": conditions,
+        "variant": variant_record,
+        "check_valid": {k: checksum_holds(k, v) for k, v in check_fields.items()},
+        "overprinted": dict(sorted(overprinted.items())),
         **extra,
     }
+    if broken:
+        truth["bad_check"] = broken
     return Sample(photo.image, truth, np.ascontiguousarray(doc[..., :3]))
+
+
+def _plain_photo_sample(
+    rendered: Any,
+    canvas: tuple[int, int],
+    rng: Random,
+    today: dt.date,
+    conditions: dict[str, Any],
+    warnings: set[str],
+    variant_record: dict[str, Any],
+    cam_record: dict[str, Any],
+    extra: dict[str, Any],
+) -> Sample:
+    """A photo with no document in it (a face, or things on a table)."""
+    from kyc.synth import degrade as dg
+
+    img = rendered.image.convert("RGB").resize(canvas)
+    arr = np.ascontiguousarray(np.asarray(img, np.uint8)[..., ::-1])
+    photo = dg.Photo(arr, np.eye(3), canvas)
+    photo = dg.lighting(photo, rng, rng.uniform(0.0, 0.3))
+    photo = dg.jpeg(photo, rng.randint(60, 95))
+    conditions["camera"] = cam_record
+    variant_record["camera"] = cam_record["id"]
+    variant_record["background"] = conditions.get("background")
+    truth: dict[str, Any] = {
+        "document_type": "unknown",
+        "fields": {},
+        "warnings": sorted(warnings),
+        "quad": [],
+        "hidden_fields": {},
+        "field_boxes": {},
+        "field_quads": {},
+        "document_size": list(canvas),
+        "reference_date": today.isoformat(),
+        "conditions": conditions,
+        "variant": variant_record,
+        "check_valid": {},
+        "overprinted": {},
+        **extra,
+    }
+    return Sample(photo.image, truth, arr)
 
 
 def expected_fields(truth: dict[str, Any]) -> dict[str, str]:
@@ -398,9 +623,11 @@ def expected_fields(truth: dict[str, Any]) -> dict[str, str]:
 
 
 __all__ = [
+    "ALL_KINDS",
     "HARD_CONDITIONS",
     "KINDS",
     "LEVELS",
+    "OTHER_KINDS",
     "Kind",
     "Level",
     "Sample",

@@ -100,7 +100,8 @@ def _noise(
 
 
 def background(size: tuple[int, int], rng: Random, kind: str | None = None) -> tuple[U8, str]:
-    """A table-top: wood, plain desk, fabric, dark desk or paper. Returns (BGR, kind)."""
+    """A table-top: wood, plain desk, fabric, dark desk, paper, marble, a tablecloth,
+    granite, cardboard or leather. Returns (BGR, kind)."""
     w, h = size
     kind = kind or rng.choice(("wood", "desk", "fabric", "dark", "paper"))
     nrng = np.random.default_rng(rng.randrange(2**32))
@@ -128,6 +129,48 @@ def background(size: tuple[int, int], rng: Random, kind: str | None = None) -> t
         v = rng.uniform(200, 235)
         base = np.array([v, v, v + rng.uniform(-5, 5)], np.float32)
         lum = np.zeros((h, w), np.float32)
+    elif kind == "marble":
+        v = rng.uniform(190, 235)
+        base = np.array([v, v - rng.uniform(0, 8), v - rng.uniform(0, 12)], np.float32)
+        veins = np.sin(
+            xx * rng.uniform(0.004, 0.012)
+            + yy * rng.uniform(0.002, 0.01)
+            + _upscale(
+                nrng.normal(0, 1.0, (max(2, sh // 16), max(2, sw // 16))).astype(np.float32),
+                (sw, sh),
+            )
+            * 3
+        )
+        lum = _upscale((np.clip(1 - np.abs(veins) / 0.12, 0, 1) * -45).astype(np.float32), (w, h))
+    elif kind == "tablecloth":
+        c1 = np.array([rng.uniform(120, 240) for _ in range(3)], np.float32)
+        c2 = np.array([rng.uniform(40, 200) for _ in range(3)], np.float32)
+        period = rng.uniform(30, 90)
+        fy, fx = np.mgrid[0:h, 0:w].astype(np.float32)
+        check = ((np.floor(fx / period) + np.floor(fy / period)) % 2).astype(np.float32)
+        stripes = (np.floor(fx / period) % 2) * 0.5 + (np.floor(fy / period) % 2) * 0.5
+        pat = check if rng.random() < 0.5 else stripes.astype(np.float32)
+        img0 = c1[None, None, :] * (1 - pat[..., None]) + c2[None, None, :] * pat[..., None]
+        img0 += _noise(nrng, (w, h), rng.uniform(2, 5))[..., None]
+        return _u8(img0), kind
+    elif kind == "granite":
+        base = np.array([rng.uniform(60, 170)] * 3, np.float32) + np.array(
+            [rng.uniform(-8, 8) for _ in range(3)], np.float32
+        )
+        speck = nrng.normal(0, 1, ((h + 2) // 3, (w + 2) // 3)).astype(np.float32)
+        lum = _upscale((np.sign(speck) * np.abs(speck) ** 2 * 14).astype(np.float32), (w, h))
+    elif kind == "cardboard":
+        base = np.array(
+            [rng.uniform(90, 130), rng.uniform(140, 170), rng.uniform(170, 205)], np.float32
+        )
+        fiber = nrng.normal(0, 1, (sh, sw)).astype(np.float32)
+        lum = _upscale(np.asarray(cv2.GaussianBlur(fiber, (0, 0), 1.5) * 12, np.float32), (w, h))
+        if rng.random() < 0.5:  # corrugation lines
+            lum += np.sin(np.mgrid[0:h, 0:w][1].astype(np.float32) * rng.uniform(0.15, 0.3)) * 3
+    elif kind == "leather":
+        base = np.array([rng.uniform(15, 60), rng.uniform(20, 60), rng.uniform(30, 90)], np.float32)
+        grain = nrng.normal(0, 1, ((h + 1) // 2, (w + 1) // 2)).astype(np.float32)
+        lum = _upscale(np.asarray(cv2.GaussianBlur(grain, (0, 0), 1.2) * 10, np.float32), (w, h))
     else:  # desk
         base = np.array([rng.uniform(120, 220) for _ in range(3)], np.float32)
         lum = np.zeros((h, w), np.float32)
@@ -270,27 +313,64 @@ def shadow(photo: Photo, rng: Random, darkness: float = 0.35) -> Photo:
     return replace(photo, image=_u8(img))
 
 
+GLARE_SHAPES = ("blob", "streak", "window", "ring")
+
+
 def glare(
-    photo: Photo, rng: Random, center: tuple[float, float], radius: float, peak: float = 1.0
+    photo: Photo,
+    rng: Random,
+    center: tuple[float, float],
+    radius: float,
+    peak: float = 1.0,
+    shape: str = "blob",
 ) -> tuple[Photo, U8]:
-    """A bright specular blob (saturating at its core) centred on ``center``. Returns the
+    """A bright specular highlight (saturating at its core) centred on ``center``: an
+    elliptic ``blob``, a long thin ``streak`` (a tube light), a ``window`` (a soft-edged
+    rectangle: a reflected window or lamp panel) or a ``ring`` (a ring light). Returns the
     mask of the washed-out core (1 where the print is all but erased) too."""
     h, w = photo.image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    sx, sy = radius * rng.uniform(1.0, 2.2), radius * rng.uniform(0.5, 1.0)
+    # computed on a window around the highlight only (the rest of the photo is untouched)
+    reach = radius * 6.5
+    x0, x1 = max(0, int(center[0] - reach)), min(w, int(center[0] + reach) + 1)
+    y0, y1 = max(0, int(center[1] - reach)), min(h, int(center[1] + reach) + 1)
+    g = np.zeros((h, w), np.float32)
+    if x1 <= x0 or y1 <= y0:
+        return photo, np.zeros((h, w), np.uint8)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     a = rng.uniform(0, math.pi)
     dx, dy = xx - center[0], yy - center[1]
+    if shape == "streak":
+        sx, sy = radius * rng.uniform(3.0, 6.0), radius * rng.uniform(0.2, 0.35)
+    elif shape == "window":
+        sx, sy = radius * rng.uniform(1.0, 1.8), radius * rng.uniform(0.7, 1.2)
+    else:
+        sx, sy = radius * rng.uniform(1.0, 2.2), radius * rng.uniform(0.5, 1.0)
     u = (dx * math.cos(a) + dy * math.sin(a)) / sx
     v = (-dx * math.sin(a) + dy * math.cos(a)) / sy
-    g = np.exp(-(u * u + v * v)) * peak
+    if shape == "window":
+        part = np.exp(-(np.maximum(np.abs(u), np.abs(v)) ** 8)) * peak
+    elif shape == "ring":
+        rr = np.sqrt(u * u + v * v)
+        part = np.exp(-(((rr - 1.0) / 0.3) ** 2)) * peak
+    else:
+        part = np.exp(-(u * u + v * v)) * peak
+    g[y0:y1, x0:x1] = part
     core = np.clip(g * 1.6, 0, 1)[..., None]
     img = photo.image.astype(np.float32)
     img = img * (1 - core) + 255 * core + 60 * g[..., None]
     return replace(photo, image=_u8(img)), (core[..., 0] >= 0.85).astype(np.uint8)
 
 
+SKIN_TONES = ((225, 190, 160), (205, 160, 125), (170, 120, 85), (120, 80, 55), (240, 205, 185))
+
+
 def occlusion(
-    photo: Photo, rng: Random, tip: tuple[float, float], base: tuple[float, float], width: float
+    photo: Photo,
+    rng: Random,
+    tip: tuple[float, float],
+    base: tuple[float, float],
+    width: float,
+    tone: tuple[int, int, int] | None = None,
 ) -> tuple[Photo, U8]:
     """A finger (thumb) from ``base`` to its rounded tip at ``tip``. Returns the mask too."""
     h, w = photo.image.shape[:2]
@@ -301,8 +381,14 @@ def occlusion(
     cv2.line(mask, (int(ex), int(ey)), (int(tx), int(ty)), 255, thick)
     cv2.circle(mask, (int(tx), int(ty)), thick // 2, 255, -1)
     soft = cv2.GaussianBlur(mask, (0, 0), max(1.0, thick * 0.08)).astype(np.float32) / 255
-    r_ = rng.uniform(185, 230)
-    skin = np.array([r_ * rng.uniform(0.55, 0.68), r_ * rng.uniform(0.72, 0.82), r_], np.float32)
+    if tone is None:
+        r_ = rng.uniform(185, 230)
+        skin = np.array(
+            [r_ * rng.uniform(0.55, 0.68), r_ * rng.uniform(0.72, 0.82), r_], np.float32
+        )
+    else:  # an RGB skin tone, varied a little
+        k = rng.uniform(0.9, 1.08)
+        skin = np.array([tone[2] * k, tone[1] * k, tone[0] * k], np.float32)
     # shading across the finger: darker at the sides
     dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
     shade = 0.65 + 0.35 * np.clip(dist / (thick / 2), 0, 1)
@@ -354,8 +440,20 @@ def jpeg(photo: Photo, quality: int) -> Photo:
     return replace(photo, image=np.asarray(img, np.uint8))
 
 
-def recapture(photo: Photo, rng: Random, strength: float = 1.0) -> Photo:
-    """Screen re-shoot: moiré interference, visible pixel grid and a colour cast."""
+SCREENS = ("lcd_stripe", "oled_pentile", "laptop_matte")
+
+
+def recapture(
+    photo: Photo, rng: Random, strength: float = 1.0, screen: str = "lcd_stripe"
+) -> Photo:
+    """Screen re-shoot: moiré interference, visible pixel grid and a colour cast. The
+    ``screen``: an LCD with RGB stripes, an OLED with a diagonal (pentile) sub-pixel
+    pattern and a bluish cast, or a matte laptop panel (finer grid, softer, dimmer)."""
+    if screen == "oled_pentile":
+        return _recapture_oled(photo, rng, strength)
+    if screen == "laptop_matte":
+        photo = replace(photo, image=_as_u8(cv2.GaussianBlur(photo.image, (0, 0), 0.8)))
+        strength *= 0.7
     h, w = photo.image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     img = photo.image.astype(np.float32)
@@ -381,6 +479,83 @@ def recapture(photo: Photo, rng: Random, strength: float = 1.0) -> Photo:
     )
     img = img * cast + rng.uniform(5, 25) * strength  # raised black level of a lit screen
     return replace(photo, image=_u8(img))
+
+
+def _recapture_oled(photo: Photo, rng: Random, strength: float) -> Photo:
+    h, w = photo.image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = photo.image.astype(np.float32)
+    f1, a1 = rng.uniform(0.3, 0.5), rng.uniform(0, math.pi)
+    m = np.sin(f1 * (xx * math.cos(a1) + yy * math.sin(a1))) * np.sin(
+        f1 * rng.uniform(0.97, 1.03) * (xx * math.cos(a1 + 0.7) + yy * math.sin(a1 + 0.7))
+    )
+    img *= (1 + 0.12 * strength * m)[..., None]
+    pitch = rng.randint(3, 4)
+    diag = ((xx.astype(np.int32) + yy.astype(np.int32)) % pitch == 0).astype(np.float32)
+    img *= (1 - 0.2 * strength * diag)[..., None]
+    cast = np.array(
+        [rng.uniform(1.02, 1.15), rng.uniform(0.95, 1.05), rng.uniform(0.9, 1.0)], np.float32
+    )
+    img = img * cast + rng.uniform(3, 15) * strength
+    return replace(photo, image=_u8(img))
+
+
+# ---------------------------------------------------------------------------------------
+# Cameras: phone processing, messaging apps, flatbed scans
+# ---------------------------------------------------------------------------------------
+
+
+def sharpen(photo: Photo, amount: float, radius: float) -> Photo:
+    """Unsharp masking as phone pipelines apply it: bright and dark halos along edges."""
+    if amount <= 0:
+        return photo
+    blur = cv2.GaussianBlur(photo.image, (0, 0), radius)
+    out = cv2.addWeighted(photo.image, 1.0 + amount, blur, -amount, 0)  # saturates at 0/255
+    return replace(photo, image=_as_u8(out))
+
+
+def denoise(photo: Photo, strength: float) -> Photo:
+    """Edge-preserving smoothing (a phone's noise reduction): flat areas lose their grain
+    and fine print its texture."""
+    if strength <= 0:
+        return photo
+    d = 5
+    out = cv2.bilateralFilter(photo.image, d, 12 + 40 * strength, 2 + 3 * strength)
+    return replace(photo, image=_as_u8(out))
+
+
+def chroma_noise(photo: Photo, rng: Random, sigma: float) -> Photo:
+    """Low-frequency colour blotches (noise in the chroma channels only)."""
+    if sigma <= 0:
+        return photo
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    h, w = photo.image.shape[:2]
+    ycc = cv2.cvtColor(photo.image, cv2.COLOR_BGR2YCrCb).astype(np.float32)
+    for c in (1, 2):
+        small = nrng.standard_normal((max(2, h // 4), max(2, w // 4))).astype(np.float32)
+        ycc[..., c] += _upscale(small, (w, h)) * np.float32(sigma)
+    return replace(photo, image=_as_u8(cv2.cvtColor(_u8(ycc), cv2.COLOR_YCrCb2BGR)))
+
+
+def messaging(
+    photo: Photo, rng: Random, long_side: int = 1280, quality: int | None = None
+) -> Photo:
+    """What a messaging app does to a sent photo: downscale to ``long_side`` and JPEG."""
+    h, w = photo.image.shape[:2]
+    factor = long_side / max(h, w)
+    if factor < 1:
+        photo = rescale(photo, factor)
+    return jpeg(photo, quality if quality is not None else rng.randint(70, 85))
+
+
+def scan_background(size: tuple[int, int], rng: Random, warm: bool = False) -> U8:
+    """A flatbed's white lid (nearly uniform, faint noise)."""
+    w, h = size
+    v = rng.uniform(238, 252)
+    base = np.array([v - (6 if warm else 0), v - (2 if warm else 0), v], np.float32)
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    img = base + _noise(nrng, (w, h), 1.2)[..., None]
+    return _u8(img)
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from functools import lru_cache
 from random import Random
 
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_11_10
 
 # ---------------------------------------------------------------------------------------
 # Regions (from stdnum's cn/loc.dat)
@@ -432,35 +434,56 @@ def capital_upper(n: int) -> str:
     return "".join(out)
 
 
+ENTITIES = ("company", "branch", "individual", "sole_proprietorship", "partnership")
+LICENSE_FORMATS = ("current", "pre2016")
+
+
 @dataclass(frozen=True)
 class Company:
-    credit_code: str
-    name: str
+    credit_code: str | None  # None on a pre-2016 license (it prints a registration number)
+    name: str | None  # None: an individual business without a name
     company_type: str
-    legal_representative: str
-    representative_label: str  # 法定代表人 / 负责人 / 经营者
-    registered_capital: str | None  # as printed; None for branches
+    legal_representative: str  # the person as labelled (法定代表人 / 负责人 / 经营者 / ...)
+    representative_label: str  # 法定代表人 / 负责人 / 经营者 / 投资人 / 执行事务合伙人
+    registered_capital: str | None  # as printed; None where the format prints none
     established_date: dt.date
     business_term: str | None  # as printed, no whitespace: 长期 / 2015年03月12日至2045年03月11日
     address: str
-    address_label: str  # 住所 / 营业场所 / 经营场所
+    address_label: str  # 住所 / 营业场所 / 经营场所 / 主要经营场所
     business_scope: str
     region: Region
     registration_authority: str
     issue_date: dt.date
     established_label: str = "成立日期"  # 注册日期 on an individual business's license
     composition: str | None = None  # 组成形式 (individual businesses): 个人经营 / 家庭经营
+    entity: str = "company"  # one of ENTITIES
+    format: str = "current"  # "current" (2016+, credit code) or "pre2016" (注册号)
+    registration_number: str | None = None  # 15 digits, ISO 7064 MOD 11,10 (pre-2016)
+    paid_in_capital: str | None = None  # 实收资本: printed on some pre-2016 licenses, no field
+    term_label: str = "营业期限"  # 合伙期限 for partnerships
 
     @property
     def individual(self) -> bool:
-        return self.company_type == "个体工商户"
+        return self.entity == "individual"
 
     def fields(self) -> dict[str, str]:
-        out = {
+        """The truth fields, named as ``kyc ocr`` reports them (../shared/DESIGN.md): a
+        field the format does not print is absent."""
+        out: dict[str, str | None] = {
             "credit_code": self.credit_code,
+            "registration_number": self.registration_number,
             "name": self.name,
-            "company_type": self.company_type,
-            "legal_representative": self.legal_representative,
+            # a pre-2016 individual-business license prints no 类型 line
+            "company_type": None
+            if self.individual and self.format == "pre2016"
+            else self.company_type,
+        }
+        if self.individual:
+            out["operator"] = self.legal_representative
+            out["organization_form"] = self.composition
+        else:
+            out["legal_representative"] = self.legal_representative
+        out |= {
             "registered_capital": self.registered_capital,
             "established_date": self.established_date.isoformat(),
             "business_term": self.business_term,
@@ -468,6 +491,17 @@ class Company:
             "business_scope": self.business_scope,
         }
         return {k: v for k, v in out.items() if v is not None}
+
+
+def make_registration_number(rng: Random, region: Region) -> str:
+    """A pre-2016 registration number (注册号): the region code, 8 digits and the
+    ISO 7064 MOD 11,10 check digit (GB/T 17710)."""
+    body = region.code + "".join(rng.choice("0123456789") for _ in range(8))
+    return body + mod_11_10.calc_check_digit(body)
+
+
+def registration_number_valid(number: str) -> bool:
+    return len(number) == 15 and number.isdigit() and mod_11_10.is_valid(number)
 
 
 def make_credit_code(rng: Random, region: Region, entity: str = "91") -> str:
@@ -487,12 +521,90 @@ def make_company(
     province_code: str | None = None,
     branch: bool | None = None,
     individual: bool | None = None,
+    entity: str | None = None,
+    license_format: str | None = None,
 ) -> Company:
-    """A random company (有限公司, 股份有限公司, a branch 分公司 one time in ten) or, one
-    time in twelve, an individual business (个体工商户: 经营者, 经营场所, 注册日期, no
-    registered capital or term)."""
-    if individual if individual is not None else rng.random() < 1 / 12:
-        return _make_individual_business(rng, today, province_code)
+    """A random business as its license prints it.
+
+    ``entity`` (default: drawn) is one of :data:`ENTITIES`: a company (有限公司,
+    股份有限公司), a branch (分公司: 负责人, 营业场所, no capital), an individual business
+    (个体工商户: 经营者, 经营场所, 组成形式, 注册日期, maybe no name, no capital or term),
+    a sole proprietorship (个人独资企业: 投资人, no capital or term) or a partnership
+    (合伙企业: 执行事务合伙人, 主要经营场所, 合伙期限). ``license_format`` "current" prints a
+    unified social credit code; "pre2016" a 15-digit registration number (注册号) instead.
+    ``branch=True`` / ``individual=True`` are shorthands for those entities.
+    """
+    if entity is None:
+        if individual:
+            entity = "individual"
+        elif branch:
+            entity = "branch"
+        elif individual is None and branch is None:
+            r = rng.random()
+            entity = (
+                "individual" if r < 0.12
+                else "sole_proprietorship" if r < 0.18
+                else "partnership" if r < 0.24
+                else "branch" if r < 0.32
+                else "company"
+            )  # fmt: skip
+        else:
+            entity = "company"
+    if entity not in ENTITIES:
+        raise ValueError(f"unknown entity {entity!r}")
+    fmt = license_format or ("pre2016" if rng.random() < 0.2 else "current")
+    if fmt not in LICENSE_FORMATS:
+        raise ValueError(f"unknown license format {fmt!r}")
+    if entity == "individual":
+        c = _make_individual_business(rng, today, province_code)
+    else:
+        c = _make_enterprise(rng, today, province_code, entity)
+    if fmt == "pre2016":
+        c = _as_pre2016(rng, c, today)
+    return c
+
+
+def _as_pre2016(rng: Random, c: Company, today: dt.date) -> Company:
+    """The same business on a license issued before 2016 (注册号, no credit code)."""
+    latest = dt.date(2015, 9, 30)
+    established = c.established_date
+    if established > latest:
+        established = _rand_date(rng, dt.date(1995, 1, 1), latest)
+    term = c.business_term
+    if term is not None and term != "长期":
+        years = rng.choice((10, 20, 20, 30))
+        end = add_years(established, years) - dt.timedelta(days=1)
+        term = f"{_date_cn(established)}至{_date_cn(end)}" if end > today else "长期"
+    paid = None
+    if c.registered_capital is not None and c.entity == "company" and rng.random() < 0.5:
+        paid = c.registered_capital
+    return dataclass_replace(
+        c,
+        credit_code=None,
+        registration_number=make_registration_number(rng, c.region),
+        established_date=established,
+        business_term=term,
+        issue_date=_rand_date(rng, established, latest),
+        paid_in_capital=paid,
+        format="pre2016",
+    )
+
+
+def _capital(rng: Random) -> str:
+    amount = rng.choice((3, 5, 10, 20, 30, 50, 100, 100, 200, 300, 500, 500, 800, 1000, 2000, 5000))
+    if rng.random() < 0.15:
+        amount = rng.randint(1, 120) * 10
+    fmt = rng.random()
+    if fmt < 0.45:
+        return f"人民币{capital_upper(amount)}万元整"
+    if fmt < 0.75:
+        return f"{capital_upper(amount)}万元整"
+    return f"{amount}万元人民币"
+
+
+def _make_enterprise(
+    rng: Random, today: dt.date, province_code: str | None, entity: str
+) -> Company:
     region = pick_region(rng, None, province_code)
     trade = "".join(rng.choice(TRADE_NAME_CHARS) for _ in range(rng.choice((2, 2, 2, 3))))
     industry = rng.choice(INDUSTRIES)
@@ -504,40 +616,50 @@ def make_company(
         base = f"{city_short}{trade}{industry}"
     else:
         base = f"{trade}（{city_short}）{industry}"
-    is_branch = branch if branch is not None else rng.random() < 0.1
     ctype = rng.choice(COMPANY_TYPES)
-    name = base + ("股份有限公司" if ctype.startswith("股份") else "有限公司")
     established = _rand_date(rng, dt.date(1998, 1, 1), today - dt.timedelta(days=30))
-    if is_branch:
+    term_label = "营业期限"
+    capital: str | None
+    if entity == "branch":
+        name = base + ("股份有限公司" if ctype.startswith("股份") else "有限公司")
         name += f"{rng.choice(STREET_STEMS)}分公司"
         ctype = ctype.replace("有限责任公司", "有限责任公司分公司", 1)
         if "分公司" not in ctype:
             ctype = "其他有限责任公司分公司"
         rep_label, addr_label, capital = "负责人", "营业场所", None
-    else:
-        rep_label, addr_label = "法定代表人", "住所"
-        amount = rng.choice(
-            (3, 5, 10, 20, 30, 50, 100, 100, 200, 300, 500, 500, 800, 1000, 2000, 5000)
+    elif entity == "sole_proprietorship":
+        name = base + rng.choice(("中心", "工作室", "商行", "经营部"))
+        ctype = "个人独资企业"
+        rep_label, addr_label, capital = "投资人", "住所", None
+    elif entity == "partnership":
+        name = base + rng.choice(
+            ("合伙企业（有限合伙）", "合伙企业（普通合伙）", "中心（有限合伙）")
         )
-        if rng.random() < 0.15:
-            amount = rng.randint(1, 120) * 10
-        fmt = rng.random()
-        if fmt < 0.45:
-            capital = f"人民币{capital_upper(amount)}万元整"
-        elif fmt < 0.75:
-            capital = f"{capital_upper(amount)}万元整"
-        else:
-            capital = f"{amount}万元人民币"
-    term = "长期"
+        ctype = "有限合伙企业" if "有限合伙" in name else "普通合伙企业"
+        rep_label, addr_label, capital = "执行事务合伙人", "主要经营场所", None
+        term_label = "合伙期限"
+    else:
+        name = base + ("股份有限公司" if ctype.startswith("股份") else "有限公司")
+        rep_label, addr_label = "法定代表人", "住所"
+        capital = _capital(rng)
+    term: str | None = "长期"
     if rng.random() < 0.45:
         end = add_years(established, rng.choice((20, 30, 30, 50))) - dt.timedelta(days=1)
         if end > today:
             term = f"{_date_cn(established)}至{_date_cn(end)}"
+    if entity == "sole_proprietorship":
+        term = None
     n_items = rng.randint(3, 14)
     scope = "；".join(rng.sample(SCOPE_ITEMS, n_items)) + "。"
     if rng.random() < 0.6:
         scope += SCOPE_TAIL
     sex = rng.choice(("男", "女"))
+    representative = random_name(rng, sex)
+    if entity == "partnership" and rng.random() < 0.3:  # a corporate general partner
+        partner = (
+            f"{city_short}{''.join(rng.choice(TRADE_NAME_CHARS) for _ in range(2))}投资管理有限公司"
+        )
+        representative = f"{partner}（委派代表：{representative}）"
     if region.is_municipality or rng.random() < 0.5:
         authority = f"{region.city}{region.district}市场监督管理局"
     else:
@@ -547,7 +669,7 @@ def make_company(
         credit_code=make_credit_code(rng, region),
         name=name,
         company_type=ctype,
-        legal_representative=random_name(rng, sex),
+        legal_representative=representative,
         representative_label=rep_label,
         registered_capital=capital,
         established_date=established,
@@ -558,9 +680,12 @@ def make_company(
         region=region,
         registration_authority=authority,
         issue_date=issue,
+        entity=entity,
+        term_label=term_label,
     )
 
 
+PARTNERSHIP_SUFFIXES = ("合伙企业（有限合伙）", "合伙企业（普通合伙）", "中心（有限合伙）")
 SHOP_KINDS = (
     "便利店",
     "商行",
@@ -592,7 +717,8 @@ def _make_individual_business(rng: Random, today: dt.date, province_code: str | 
     region = pick_region(rng, None, province_code)
     trade = "".join(rng.choice(TRADE_NAME_CHARS) for _ in range(2))
     place = region.district if rng.random() < 0.6 else region.city
-    name = f"{place}{trade}{rng.choice(SHOP_KINDS)}"
+    # about one in five individual businesses registers without a name (字号)
+    name = None if rng.random() < 0.2 else f"{place}{trade}{rng.choice(SHOP_KINDS)}"
     registered = _rand_date(rng, dt.date(2005, 1, 1), today - dt.timedelta(days=30))
     items = rng.sample(SHOP_SCOPES, rng.randint(1, 4))
     scope = "；".join(items) + "。"
@@ -616,4 +742,61 @@ def _make_individual_business(rng: Random, today: dt.date, province_code: str | 
         issue_date=_rand_date(rng, max(registered, today - dt.timedelta(days=3 * 365)), today),
         established_label="注册日期",
         composition=rng.choice(("个人经营", "个人经营", "家庭经营")),
+        entity="individual",
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers printed with a wrong check character
+# ---------------------------------------------------------------------------------------
+
+DIGITS = "0123456789"
+ID_CHECK_ALPHABET = "0123456789X"
+
+
+def code_alphabets(field: str) -> list[str]:
+    """For each position of an ``id_number``, ``credit_code`` or ``registration_number``,
+    the characters that position may hold."""
+    if field == "id_number":
+        return [DIGITS] * 17 + [ID_CHECK_ALPHABET]
+    if field == "credit_code":
+        # registration authority and entity class, region (digits), organisation code, check
+        return [USCC_ALPHABET[1:], USCC_ALPHABET[1:]] + [DIGITS] * 6 + [USCC_ALPHABET] * 10
+    if field == "registration_number":
+        return [DIGITS] * 15
+    raise ValueError(f"no check character on {field!r}")
+
+
+def check_valid(field: str, value: str) -> bool:
+    if field == "id_number":
+        return bool(ric.is_valid(value))
+    if field == "credit_code":
+        return bool(uscc.is_valid(value))
+    if field == "registration_number":
+        return registration_number_valid(value)
+    raise ValueError(f"no check character on {field!r}")
+
+
+def checksum_holds(field: str, value: str) -> bool:
+    """Whether the check character alone holds (not the date or region of an ID number)."""
+    if field == "id_number":
+        return ric.calc_check_digit(value[:17] + "0") == value[17]
+    if field == "credit_code":
+        return bool(uscc.calc_check_digit(value[:17]) == value[17])
+    return registration_number_valid(value)
+
+
+def break_check(rng: Random, field: str, value: str) -> tuple[str, int]:
+    """``value`` with ONE character, at a random position (any, not only the last),
+    changed to another character of that position's alphabet so that the check fails.
+    Returns the new value and the position changed."""
+    alphabets = code_alphabets(field)
+    if len(value) != len(alphabets):
+        raise ValueError(f"{field} {value!r} has {len(value)} characters")
+    for _ in range(100):
+        pos = rng.randrange(len(value))
+        choices = [c for c in alphabets[pos] if c != value[pos]]
+        new = value[:pos] + rng.choice(choices) + value[pos + 1 :]
+        if not checksum_holds(field, new):
+            return new, pos
+    raise AssertionError("every single substitution kept the check")  # pragma: no cover

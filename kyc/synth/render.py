@@ -19,7 +19,9 @@ from random import Random
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from kyc.synth.fonts import Face, face, font_file
 from kyc.synth.identity import Company, Person
+from kyc.synth.variants import Variant, default_variant
 
 Box = tuple[int, int, int, int]
 RGB = tuple[int, int, int]
@@ -47,15 +49,16 @@ def shared_dir() -> Path:
 
 @cache
 def _font_path(kind: str) -> str:
-    import pylopdf_fonts_zh_cn
-
-    name = {"sans": "NotoSansSC-Regular.otf", "serif": "NotoSerifSC-Regular.otf"}[kind]
-    return str(Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / name)
+    return font_file({"sans": "noto_sans", "serif": "noto_serif"}[kind])
 
 
 @lru_cache(maxsize=256)
 def font(kind: str, size: int) -> ImageFont.FreeTypeFont:
+    """Noto Sans SC (``"sans"``) or Noto Serif SC (``"serif"``) at ``size`` px."""
     return ImageFont.truetype(_font_path(kind), size)
+
+
+FontLike = ImageFont.FreeTypeFont | Face
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Rendered:
 
 
 # ---------------------------------------------------------------------------------------
-# Text helpers
+# Text helpers (a FreeTypeFont, or a Face that draws missing glyphs from its fallback)
 # ---------------------------------------------------------------------------------------
 
 
@@ -81,12 +84,20 @@ def _union(boxes: list[Box]) -> Box:
     )
 
 
+def _runs(f: FontLike, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+    return f.runs(text) if isinstance(f, Face) else [(f, text)]
+
+
+def _font_for(f: FontLike, ch: str) -> ImageFont.FreeTypeFont:
+    return f.font_for(ch) if isinstance(f, Face) else f
+
+
 def draw_text(
     d: ImageDraw.ImageDraw,
     xy: tuple[float, float],
     text: str,
-    f: ImageFont.FreeTypeFont,
-    fill: RGB,
+    f: FontLike,
+    fill: RGB | tuple[int, int, int, int],
     tracking: float = 0.0,
     stroke: int = 0,
 ) -> Box:
@@ -95,32 +106,42 @@ def draw_text(
     x, y = xy
     boxes: list[Box] = []
     if tracking == 0.0:
-        d.text((x, y), text, font=f, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill)
-        b = d.textbbox((x, y), text, font=f, anchor="ls", stroke_width=stroke)
-        return (int(b[0]), int(b[1]), math.ceil(b[2]), math.ceil(b[3]))
-    for ch in text:
-        d.text((x, y), ch, font=f, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill)
-        if not ch.isspace():
-            b = d.textbbox((x, y), ch, font=f, anchor="ls", stroke_width=stroke)
-            boxes.append((int(b[0]), int(b[1]), math.ceil(b[2]), math.ceil(b[3])))
-        x += f.getlength(ch) + tracking
+        for ff, run in _runs(f, text):
+            d.text((x, y), run, font=ff, fill=fill, anchor="ls", stroke_width=stroke,
+                   stroke_fill=fill)  # fmt: skip
+            if run.strip():
+                b = d.textbbox((x, y), run, font=ff, anchor="ls", stroke_width=stroke)
+                boxes.append((int(b[0]), int(b[1]), math.ceil(b[2]), math.ceil(b[3])))
+            x += ff.getlength(run)
+    else:
+        for ch in text:
+            ff = _font_for(f, ch)
+            d.text((x, y), ch, font=ff, fill=fill, anchor="ls", stroke_width=stroke,
+                   stroke_fill=fill)  # fmt: skip
+            if not ch.isspace():
+                b = d.textbbox((x, y), ch, font=ff, anchor="ls", stroke_width=stroke)
+                boxes.append((int(b[0]), int(b[1]), math.ceil(b[2]), math.ceil(b[3])))
+            x += ff.getlength(ch) + tracking
     return _union(boxes) if boxes else (int(xy[0]), int(y) - 1, int(xy[0]) + 1, int(y))
 
 
-def text_width(text: str, f: ImageFont.FreeTypeFont, tracking: float = 0.0) -> float:
+def text_width(text: str, f: FontLike, tracking: float = 0.0) -> float:
     return sum(f.getlength(ch) for ch in text) + tracking * max(0, len(text) - 1)
 
 
-def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def wrap(text: str, f: FontLike, max_width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``max_width`` (CJK: any character)."""
     lines: list[str] = []
     cur = ""
+    width = 0.0
     for ch in text:
-        if cur and f.getlength(cur + ch) > max_width:
+        w = f.getlength(ch)
+        if cur and width + w > max_width:
             lines.append(cur)
-            cur = ch
+            cur, width = ch, w
         else:
             cur += ch
+            width += w
     if cur:
         lines.append(cur)
     return lines
@@ -131,7 +152,7 @@ def draw_spread(
     x: float,
     y: float,
     text: str,
-    f: ImageFont.FreeTypeFont,
+    f: FontLike,
     width: float,
     fill: RGB,
 ) -> Box:
@@ -140,6 +161,42 @@ def draw_spread(
         return draw_text(d, (x, y), text, f, fill)
     gap = (width - sum(f.getlength(c) for c in text)) / (len(text) - 1)
     return draw_text(d, (x, y), text, f, fill, tracking=max(0.0, gap))
+
+
+def label_text(label: str, style: str) -> str:
+    """A label as a style prints it: "space" puts one space between characters."""
+    return " ".join(label) if style == "space" else label
+
+
+def draw_label(
+    d: ImageDraw.ImageDraw,
+    x: float,
+    y: float,
+    label: str,
+    f: FontLike,
+    style: str,
+    spread_width: float,
+    fill: RGB,
+) -> Box:
+    """Draw a label in a variant's style: spread over ``spread_width`` (名　　称), tight
+    (名称) or spaced (名 称)."""
+    if style == "spread" and f.getlength(label) < spread_width:
+        return draw_spread(d, x, y, label, f, spread_width, fill)
+    return draw_text(d, (x, y), label_text(label, style), f, fill)
+
+
+def label_width(label: str, f: FontLike, style: str, spread_width: float) -> float:
+    if style == "spread":
+        return max(spread_width, f.getlength(label))
+    return f.getlength(label_text(label, style))
+
+
+def fit_size(text: str, key: str, size: int, max_width: float, minimum: int = 12) -> Face:
+    """The largest face of family ``key`` at most ``size`` px whose ``text`` fits."""
+    sz = int(size)
+    while sz > minimum and face(key, sz).getlength(text) > max_width:
+        sz -= 1
+    return face(key, sz)
 
 
 # ---------------------------------------------------------------------------------------
@@ -364,55 +421,87 @@ def _card_base(rng: Random) -> Image.Image:
     return img
 
 
-def render_id_front(person: Person, rng: Random, portrait: Path | None = None) -> Rendered:
+def _jit(rng: Random, v: Variant, amount: float) -> float:
+    """A random offset of up to ``amount`` scaled by the variant's jitter."""
+    return rng.uniform(-amount, amount) * v.jitter
+
+
+def render_id_front(
+    person: Person, rng: Random, portrait: Path | None = None, variant: Variant | None = None
+) -> Rendered:
+    v = variant or default_variant()
     img = _card_base(rng)
     d = ImageDraw.Draw(img)
-    lab = font("sans", 25)
-    val = font("sans", 33)
-    num = font("sans", 39)
+    k = 1.0 + _jit(rng, v, 0.08)  # overall type size
+    lab = face(v.fonts["label"], round(25 * k))
+    val_key = v.fonts["value"]
+    val = face(val_key, round(33 * k))
     boxes: dict[str, Box] = {}
-    lx, vx = 68, 168
-    jitter = rng.randint(-3, 3)
+    lx = 68 + round(_jit(rng, v, 10))
+    vx = 168 + round(_jit(rng, v, 10))
+    jitter = rng.randint(-3, 3) + round(_jit(rng, v, 6))
     label_fill: RGB = (
-        CARD_LABEL[0] + rng.randint(-10, 10),
-        CARD_LABEL[1] + rng.randint(-10, 10),
-        CARD_LABEL[2] + rng.randint(-10, 10),
+        v.label_colour[0] + rng.randint(-10, 10),
+        v.label_colour[1] + rng.randint(-10, 10),
+        v.label_colour[2] + rng.randint(-10, 10),
     )
-    rows = [100 + jitter, 170 + jitter, 240 + jitter, 310 + jitter]
-    draw_spread(d, lx, rows[0], "姓名", lab, 54, label_fill)
-    boxes["name"] = draw_text(d, (vx, rows[0]), person.name, val, INK, stroke=1)
-    draw_spread(d, lx, rows[1], "性别", lab, 54, label_fill)
+    pitch = 70 + _jit(rng, v, 5)
+    rows = [round(100 + jitter + i * pitch) for i in range(4)]
+    spread = 54 * k
+
+    def label(x: float, y: float, text: str) -> None:
+        draw_label(d, x, y, text, lab, v.label_style, spread, label_fill)
+
+    def value_x(x: float, text: str) -> float:
+        return max(x + label_width(text, lab, v.label_style, spread) + 14, x + 100 * k - 0)
+
+    label(lx, rows[0], "姓名")
+    name_f = fit_size(person.name, val_key, val.size, PORTRAIT_BOX[0] - vx - 20)
+    boxes["name"] = draw_text(d, (vx, rows[0]), person.name, name_f, INK, stroke=1)
+    label(lx, rows[1], "性别")
     boxes["sex"] = draw_text(d, (vx, rows[1]), person.sex, val, INK)
-    draw_spread(d, 290, rows[1], "民族", lab, 54, label_fill)
-    boxes["ethnicity"] = draw_text(d, (370, rows[1]), person.ethnicity, val, INK)
-    draw_spread(d, lx, rows[2], "出生", lab, 54, label_fill)
+    ex = 290 + round(_jit(rng, v, 12))
+    label(ex, rows[1], "民族")
+    eth_x = max(ex + 80 * k, value_x(ex, "民族"))
+    eth_f = fit_size(person.ethnicity, val_key, val.size, PORTRAIT_BOX[0] - eth_x - 10)
+    boxes["ethnicity"] = draw_text(d, (eth_x, rows[1]), person.ethnicity, eth_f, INK)
+    label(lx, rows[2], "出生")
     b = person.birth_date
     x = float(vx)
     parts: list[Box] = []
     for value, unit in ((f"{b.year}", "年"), (f"{b.month}", "月"), (f"{b.day}", "日")):
         parts.append(draw_text(d, (x, rows[2]), value, val, INK))
-        x += val.getlength(value) + 12
+        x += val.getlength(value) + 12 * k
         draw_text(d, (x, rows[2]), unit, lab, label_fill)
-        x += lab.getlength(unit) + 16 + (val.getlength("0") if len(value) == 1 else 0)
+        x += lab.getlength(unit) + 16 * k + (val.getlength("0") if len(value) == 1 else 0)
     boxes["birth_date"] = _union(parts)
-    draw_spread(d, lx, rows[3], "住址", lab, 54, label_fill)
-    lines = wrap(person.address, val, 355)
-    if len(lines) > 3:  # shrink the font until the address fits three lines
-        for size in range(32, 22, -1):
-            f2 = font("sans", size)
-            lines = wrap(person.address, f2, 355)
-            if len(lines) <= 3:
-                val = f2
-                break
+    label(lx, rows[3], "住址")
+    addr_w = PORTRAIT_BOX[0] - vx - 25
+    addr_f = val
+    lines = wrap(person.address, addr_f, addr_w)
+    size = int(val.size)
+    while len(lines) > 3 and size > 18:  # shrink the font until the address fits three lines
+        size -= 1
+        addr_f = face(val_key, size)
+        lines = wrap(person.address, addr_f, addr_w)
+    line_h = round(addr_f.size * min(1.45, v.line_spacing))
     addr_boxes = [
-        draw_text(d, (vx, rows[3] + i * round(val.size * 1.3)), line, val, INK)
-        for i, line in enumerate(lines)
+        draw_text(d, (vx, rows[3] + i * line_h), line, addr_f, INK) for i, line in enumerate(lines)
     ]
     boxes["address"] = _union(addr_boxes)
-    draw_text(d, (lx, 470), "公民身份号码", lab, label_fill, tracking=1)
-    boxes["id_number"] = draw_text(d, (262, 472), person.id_number, num, INK, tracking=3.5)
+    num_y = 470 + round(_jit(rng, v, 8))
+    draw_text(d, (lx, num_y), "公民身份号码", lab, label_fill, tracking=1)
+    num_x = lx + lab.getlength("公民身份号码") + 6 + 20 * k
+    num_key = v.fonts["number"]
+    tracking = 3.5 + _jit(rng, v, 2.0)
+    num_f = face(num_key, round(39 * k))
+    while num_f.size > 20 and text_width(person.id_number, num_f, tracking) > 856 - num_x - 30:
+        num_f = face(num_key, num_f.size - 1)
+    boxes["id_number"] = draw_text(
+        d, (num_x, num_y + 2), person.id_number, num_f, INK, tracking=tracking
+    )
     if person.temporary:
-        draw_text(d, (lx, 46), "临时居民身份证", font("sans", 22), label_fill, tracking=2)
+        draw_text(d, (lx, 46), "临时居民身份证", face(v.fonts["title"], 22), label_fill, tracking=2)
     src = portrait
     if src is None:
         pool = portrait_sources()
@@ -437,39 +526,45 @@ def _fmt_dot(d: dt.date) -> str:
     return f"{d.year}.{d.month:02d}.{d.day:02d}"
 
 
-def render_id_back(person: Person, rng: Random) -> Rendered:
+def render_id_back(person: Person, rng: Random, variant: Variant | None = None) -> Rendered:
+    v = variant or default_variant()
     img = _card_base(rng)
     d = ImageDraw.Draw(img)
-    draw_emblem(img, (62, 48, 192, 178))
-    label_fill = CARD_LABEL
-    draw_text(d, (262, 112), "中华人民共和国", font("serif", 46), INK, tracking=9, stroke=1)
+    ex, ey = round(_jit(rng, v, 10)), round(_jit(rng, v, 8))
+    draw_emblem(img, (62 + ex, 48 + ey, 192 + ex, 178 + ey))
+    label_fill = v.label_colour
+    title_key = v.fonts["title"]
+    hf = fit_size("中华人民共和国", title_key, 46, 856 - 262 - 40 - 6 * 9)
+    draw_text(d, (262, 112), "中华人民共和国", hf, INK, tracking=9, stroke=1)
     title = "临时居民身份证" if person.temporary else "居民身份证"
-    tf = font("serif", 56 if person.temporary else 70)
-    draw_text(
-        d,
-        (232 if person.temporary else 238, 218),
-        title,
-        tf,
-        INK,
-        tracking=14 if person.temporary else 22,
-        stroke=1,
-    )
-    lab = font("sans", 25)
+    tracking = 14 if person.temporary else 22
+    tf = fit_size(title, title_key, 56 if person.temporary else 70, 856 - 232 - 40 - tracking * 6)
+    draw_text(d, (232 if person.temporary else 238, 218), title, tf, INK, tracking=tracking,
+              stroke=1)  # fmt: skip
+    k = 1.0 + _jit(rng, v, 0.08)
+    lab = face(v.fonts["label"], round(25 * k))
     boxes: dict[str, Box] = {}
-    draw_text(d, (166, 402), "签发机关", lab, label_fill, tracking=4)
-    vx, max_w = 318, CARD_SIZE[0] - 318 - 30
-    size = 31
-    while size > 18 and font("sans", size).getlength(person.issuing_authority) > max_w:
-        size -= 1
+    lx = 166 + round(_jit(rng, v, 12))
+    y1 = 402 + round(_jit(rng, v, 8))
+    y2 = 466 + round(_jit(rng, v, 8))
+    spread = lab.size * 4 + 12
+    draw_label(d, lx, y1, "签发机关", lab, v.label_style, spread, label_fill)
+    vx = max(318 + round(_jit(rng, v, 10)), round(lx + label_width("签发机关", lab, v.label_style,
+                                                                 spread) + 20))  # fmt: skip
+    max_w = CARD_SIZE[0] - vx - 30
+    val_key = v.fonts["value"]
     boxes["issuing_authority"] = draw_text(
-        d, (vx, 403), person.issuing_authority, font("sans", size), INK
-    )
-    draw_text(d, (166, 466), "有效期限", lab, label_fill, tracking=4)
+        d, (vx, y1 + 1), person.issuing_authority, fit_size(person.issuing_authority, val_key,
+                                                             round(31 * k), max_w, 16), INK
+    )  # fmt: skip
+    draw_label(d, lx, y2, "有效期限", lab, v.label_style, spread, label_fill)
     until = "长期" if person.valid_until is None else _fmt_dot(person.valid_until)
     text = f"{_fmt_dot(person.valid_from)}-{until}"
-    span = draw_text(d, (vx, 467), text, font("sans", 31), INK, tracking=0.5)
+    nf = fit_size(text, v.fonts["number"] if rng.random() < 0.5 else val_key, round(31 * k),
+                  max_w - 10, 16)  # fmt: skip
+    span = draw_text(d, (vx, y2 + 1), text, nf, INK, tracking=0.5)
     # valid_from and valid_until share one printed line; both boxes are the whole line's halves
-    mid = span[0] + round(font("sans", 31).getlength(_fmt_dot(person.valid_from)))
+    mid = span[0] + round(text_width(_fmt_dot(person.valid_from), nf, 0.5))
     boxes["valid_from"] = (span[0], span[1], mid, span[3])
     boxes["valid_until"] = (mid, span[1], span[2], span[3])
     img.putalpha(_rounded_alpha(CARD_SIZE, 34))
@@ -552,21 +647,27 @@ def stamp_copy_invalid(
 
 
 def draw_seal(
-    img: Image.Image, center: tuple[float, float], radius: float, text: str, rng: Random
+    img: Image.Image,
+    center: tuple[float, float],
+    radius: float,
+    text: str,
+    rng: Random,
+    family: str = "noto_serif",
+    colour: RGB = SEAL_RED,
 ) -> None:
     """A round red official seal: ring, star, the authority's name along the arc."""
     layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
     d = ImageDraw.Draw(layer)
     cx, cy = center
     alpha = rng.randint(150, 210)
-    col = (*SEAL_RED, alpha)
+    col = (*colour, alpha)
     d.ellipse(
         (cx - radius, cy - radius, cx + radius, cy + radius),
         outline=col,
         width=max(3, round(radius * 0.05)),
     )
     d.polygon(_star(cx, cy, radius * 0.28), fill=col)
-    f = font("serif", max(12, round(radius * 0.22)))
+    f = face(family, max(12, round(radius * 0.22)))
     n = len(text)
     span = min(math.radians(250), n * math.radians(22))
     for i, ch in enumerate(text):
@@ -574,9 +675,9 @@ def draw_seal(
         gx, gy = cx + radius * 0.74 * math.cos(a), cy + radius * 0.74 * math.sin(a)
         fs = int(f.size)
         g = Image.new("RGBA", (fs * 2, fs * 2), (0, 0, 0, 0))
-        ImageDraw.Draw(g).text((f.size, f.size), ch, font=f, fill=col, anchor="mm")
+        ImageDraw.Draw(g).text((fs, fs), ch, font=f.font_for(ch), fill=col, anchor="mm")
         g = g.rotate(-math.degrees(a) - 90, resample=Image.Resampling.BICUBIC)
-        layer.alpha_composite(g, (round(gx - f.size), round(gy - f.size)))
+        layer.alpha_composite(g, (round(gx - fs), round(gy - fs)))
     img.alpha_composite(layer)
 
 
@@ -624,115 +725,15 @@ def _date_cn(d: dt.date) -> str:
     return f"{d.year}年{d.month:02d}月{d.day:02d}日"
 
 
-def render_license(company: Company, rng: Random, orientation: str = "horizontal") -> Rendered:
-    horizontal = orientation == "horizontal"
-    size = LICENSE_H_SIZE if horizontal else LICENSE_V_SIZE
-    w, h = size
-    img = _license_base(size, rng)
-    d = ImageDraw.Draw(img)
-    boxes: dict[str, Box] = {}
-    # header: emblem, title, copy mark, credit code (top-left), QR (top-right)
-    draw_emblem(img, (w // 2 - 45, 70, w // 2 + 45, 160))
-    tf = font("serif", 104 if horizontal else 96)
-    title = "营业执照"
-    tw = text_width(title, tf, 40)
-    title_y = 285 if horizontal else 400
-    draw_text(d, ((w - tw) / 2, title_y), title, tf, INK, tracking=40, stroke=2)
-    if rng.random() < 0.7:
-        cf = font("serif", 34)
-        draw_text(d, ((w - text_width("（副本）", cf)) / 2, title_y + 60), "（副本）", cf, INK)
-    label_f = font("serif", 28)
-    draw_text(d, (100, 180), "统一社会信用代码", label_f, INK, tracking=2)
-    boxes["credit_code"] = draw_text(
-        d, (100, 228), company.credit_code, font("sans", 34), INK, tracking=2
-    )
-    qr = _qr(rng)
-    qx = w - 100 - qr.width
-    img.paste(qr, (qx, 110))
-    qf = font("sans", 14)
-    for i, line in enumerate(("扫描二维码登录", "国家企业信用", "信息公示系统")):
-        draw_text(
-            d,
-            (qx + (qr.width - text_width(line, qf)) / 2, 110 + qr.height + 22 + i * 19),
-            line,
-            qf,
-            INK,
-        )
-    lab = font("serif", 30)
-    valf = font("sans", 30)
-    label_w = lab.size * LICENSE_LABEL_WIDTH_CHARS + 4
+def render_license(
+    company: Company,
+    rng: Random,
+    orientation: str = "horizontal",
+    variant: Variant | None = None,
+    copy: str | None = None,
+    scheme: str | None = None,
+) -> Rendered:
+    """A business license (kyc/synth/license.py)."""
+    from kyc.synth.license import render_license as render
 
-    values: list[tuple[str, str, str]] = [
-        ("name", "名称", company.name),
-        ("company_type", "类型", company.company_type),
-        ("legal_representative", company.representative_label, company.legal_representative),
-    ]
-    right: list[tuple[str, str, str]] = []
-    if company.composition is not None:
-        right.append(("composition", "组成形式", company.composition))
-    if company.registered_capital is not None:
-        right.append(("registered_capital", "注册资本", company.registered_capital))
-    right.append(
-        ("established_date", company.established_label, _date_cn(company.established_date))
-    )
-    if company.business_term is not None:
-        right.append(("business_term", "营业期限", company.business_term.replace("至", " 至 ")))
-    right.append(("address", company.address_label, company.address))
-    scope = ("business_scope", "经营范围", company.business_scope)
-
-    def block(
-        x: float, y: float, width: float, key: str, label: str, text: str, max_lines: int
-    ) -> float:
-        if key in ("business_term", "established_date", "registered_capital", "composition"):
-            max_lines = 1
-        draw_spread(d, x, y, label, lab, label_w, INK)
-        vx = x + label_w + 34
-        f = valf
-        lines = wrap(text, f, width - (vx - x))
-        sz = int(f.size)
-        while len(lines) > max_lines and sz > 16:
-            sz -= 1
-            f = font("sans", sz)
-            lines = wrap(text, f, width - (vx - x))
-        lh = round(f.size * 1.42)
-        bs = [draw_text(d, (vx, y + i * lh), line, f, INK) for i, line in enumerate(lines)]
-        boxes[key] = _union(bs)
-        return y + max(len(lines), 1) * lh + round(lab.size * 0.95)
-
-    if horizontal:
-        col_w = (w - 2 * 100 - 60) / 2
-        y = 440.0
-        for key, label, text in values:
-            y = block(100, y, col_w, key, label, text, 2)
-        block(100, y, col_w, *scope, max_lines=max(1, int((h - 110 - y) / (30 * 1.42))))
-        y = 440.0
-        for key, label, text in right:
-            y = block(100 + col_w + 60, y, col_w, key, label, text, 3)
-        auth_y = max(y + 40, h - 250)
-        ax = 100 + col_w + 60
-    else:
-        y = 560.0
-        order = [values[0], values[1], right[-1], values[2], *right[:-1]]
-        for key, label, text in order:
-            y = block(100, y, w - 200, key, label, text, 2)
-        block(100, y, w - 200, *scope, max_lines=max(1, int((h - 330 - y) / (30 * 1.42))))
-        auth_y = h - 230
-        ax = w - 520
-    af = font("serif", 30)
-    draw_text(d, (ax + 60, auth_y), "登记机关", af, INK, tracking=8)
-    issue = _date_cn(company.issue_date)
-    draw_text(d, (ax + 60, auth_y + 110), issue, font("sans", 30), INK, tracking=2)
-    draw_seal(img, (ax + 150, auth_y + 30), 95, company.registration_authority, rng)
-    sf = font("sans", 15)
-    foot = "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn"
-    draw_text(d, (100, h - 58), foot, sf, INK)
-    draw_text(
-        d,
-        (w - 100 - text_width("国家市场监督管理总局监制", sf), h - 58),
-        "国家市场监督管理总局监制",
-        sf,
-        INK,
-    )
-    fields = company.fields()
-    boxes = {k: b for k, b in boxes.items() if k in fields}  # 组成形式 is printed, not a field
-    return Rendered(img, boxes, fields, "business_license", {"orientation": orientation})
+    return render(company, rng, orientation, variant, copy, scheme)

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kyc.ocr.layout import Line
+from kyc.ocr.layout import Line, join_lines
+from kyc.ocr.regions import region_known, repair_prefix
 from kyc.ocr.types import Box, FieldReading
+from kyc.ocr.validate import CodeRead
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class RawField:
 
     value: str | None
     probs: tuple[float, ...] = ()
-    alts: tuple[tuple[str, ...], ...] = ()
+    alts: tuple[tuple[tuple[str, float], ...], ...] = ()
     box: Box | None = None
 
     @property
@@ -57,9 +59,92 @@ class DocumentKind(Protocol):
     def patterns(self) -> tuple[re.Pattern[str], ...]:
         """Shapes of values that identify the type (each counts as one keyword)."""
 
+    @property
+    def min_score(self) -> int:
+        """The least evidence (keywords and patterns found) for a document of this type:
+        one printed word alone is not a document."""
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        """Printed words of look-alike documents (a social security card's 社会保障号码, a
+        driving licence's 准驾车型): a document that shows one is not of this type."""
+
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]: ...
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked: ...
+
+
+# Words printed on documents that look like a resident ID card but are not one.
+NOT_AN_ID_CARD = (
+    "社会保障",
+    "保障卡",
+    "驾驶证",
+    "准驾",
+    "领证",
+    "行驶证",
+    "护照",
+    "PASSPORT",
+    "通行证",
+    "居住证",
+    "国籍",
+    "银联",
+    "UnionPay",
+    "储蓄卡",
+    "借记卡",
+    "信用卡",
+    "发票",
+    "收据",
+    "<<",
+)
+
+
+# Words stamped or watermarked over a copy of a document, never part of a field:
+# 仅供办理XX使用, 仅限备案使用, 复印无效, 禁止复印, 与原件一致, 再次复印无效.
+OVERPRINT = re.compile(
+    r"(仅供|仅限|仅用于|只用于|只限).{0,16}?(使用|之用|用途)|再?次?复印无效|禁止复印|"
+    r"与原件(一致|相符|核对无误)"
+)
+
+
+def overprint_pieces(texts: Sequence[str]) -> set[int]:
+    """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
+    the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
+    two or more characters of those words, read in their order (备案使用, 使用仅供 across
+    two repeats), is that watermark, wherever the detector cut it."""
+    phrases = {m.group() for t in texts for m in OVERPRINT.finditer(clean(t))}
+    if not phrases:
+        return set()
+    loops = [p + p for p in phrases]
+    out = set()
+    for i, t in enumerate(texts):
+        c = clean(t)
+        if len(c) >= 2 and any(c in loop for loop in loops):
+            out.add(i)
+    return out
+
+
+def without_overprints(lines: Sequence[Line]) -> list[Line]:
+    """The lines without the words of a stamp or watermark over the document: a line that
+    is only such words goes, and such words are cut from the end or the start of a line
+    they were read into."""
+    out = []
+    for line in lines:
+        text = line.text
+        m = OVERPRINT.search(text.replace(" ", "")) if text else None
+        if m is None:
+            out.append(line)
+            continue
+        spans = [mm.span() for mm in OVERPRINT.finditer(text)]
+        if not spans:  # matched only without spaces: the whole line is the stamp
+            continue
+        start, end = spans[0][0], spans[-1][1]
+        if len(clean(text[:start])) >= len(clean(text[end:])):
+            kept = line.sub(0, start)
+        else:
+            kept = line.sub(end)
+        if clean(kept.text):
+            out.append(kept)
+    return out
 
 
 def clean(text: str) -> str:
@@ -147,12 +232,44 @@ def skip_gap(line: Line, pos: int) -> int:
             continue
         prob = line.probs[pos] if pos < len(line.probs) else 1.0
         alts = line.alts[pos] if pos < len(line.alts) else ()
-        if invented < 2 and prob < 0.6 and any(a in _BLANKISH for a in alts):
+        if invented < 2 and prob < 0.6 and any(a in _BLANKISH for a, _p in alts):
             invented += 1
             pos += 1
             continue
         break
     return pos
+
+
+def join_label_pieces(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
+    """Join the pieces of a label printed with spaces between its characters (法 定 代 表 人)
+    that the detector cut at any of them: neighbours on a row whose texts continue one
+    another as one of ``labels`` (the last piece may go on into the value)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(row):
+        cur = row[i]
+        acc = clean(cur.text)
+        j = i
+        while j + 1 < len(row) and acc:
+            rests = [lab[len(acc) :] for lab in labels if lab.startswith(acc) and lab != acc]
+            nxt = row[j + 1]
+            piece = clean(nxt.text)
+            near = nxt.x0 - row[j].x1 < 3 * max(cur.height, nxt.height)
+            if not (
+                rests
+                and piece
+                and near
+                and any(piece.startswith(r) or r.startswith(piece) for r in rests)
+            ):
+                break
+            acc += piece
+            j += 1
+        merged = cur
+        for k in range(i + 1, j + 1):
+            merged = join_lines(merged, row[k])
+        out.append(merged)
+        i = j + 1
+    return out
 
 
 def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
@@ -161,7 +278,7 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
     label's remaining characters. A lone first character that the recogniser misread
     (single characters read poorly) is accepted when the rest matches a two-character
     label exactly."""
-    row = [ln for ln in row if clean(ln.text)]
+    row = join_label_pieces([ln for ln in row if clean(ln.text)], labels)
     out: list[Line] = []
     i = 0
     while i < len(row):
@@ -245,8 +362,9 @@ _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
 
 def tidy(value: str, full_width: bool = False) -> str:
     """Value text without leading separators the recogniser reads from ruling lines or
-    colons; optionally with Chinese (full-width) brackets and semicolons."""
-    value = value.strip().lstrip(_LEADING_JUNK)
+    colons; optionally with Chinese (full-width) brackets and semicolons. 丶 (a radical
+    no document prints as text) is the enumeration comma 、 some fonts draw like it."""
+    value = value.strip().lstrip(_LEADING_JUNK).replace("丶", "、")
     return value.translate(_FULL_WIDTH) if full_width else value
 
 
@@ -292,6 +410,49 @@ def text_confidence(raw: RawField, shape: str | None = None) -> float:
     if shape is not None and raw.value and not looks_complete(shape, raw.value):
         conf = min(conf, 0.75)
     return conf
+
+
+def joint_without_weakest(probs: Sequence[float]) -> float:
+    """Joint probability of a value's characters but the least likely one: the one a
+    check character repaired."""
+    out = 1.0
+    for p in sorted(probs)[1:]:
+        out *= p
+    return out
+
+
+def code_reading(raw: RawField, code: CodeRead) -> tuple[FieldReading, bool]:
+    """The reading of a check-character code and whether its check failed: a number that
+    passes as read is confident; one a check character repaired is not (it is right
+    only as far as the repaired character's runner-up was); one that fails its check is
+    returned as read, not valid, at low confidence."""
+    if not raw.value:
+        return reading(MISSING, 0.0, None), False
+    if not code.valid:
+        conf = min(0.5, raw.ocr_confidence)
+    elif code.repaired:
+        conf = min(0.85, joint_without_weakest(raw.probs))
+    else:
+        conf = max(0.97, 1 - (1 - raw.ocr_confidence) * 0.1)
+    value = RawField(code.value, raw.probs, raw.alts, raw.box)
+    return reading(value, conf, code.valid), not code.valid
+
+
+def checked_address(f: FieldReading, county: str | None) -> FieldReading:
+    """An address read against the region names: its region restored to the official
+    name of ``county`` (a six-digit code printed elsewhere on the document: the ID
+    number's or the credit code's) when it reads one or two characters off it and is no
+    real region itself; not confident when it starts with a province and goes on with a
+    region no code has ever named."""
+    if not f.value:
+        return f
+    if county:
+        repaired = repair_prefix(f.value, county)
+        if repaired is not None:
+            return FieldReading(repaired, min(f.confidence, 0.85), f.valid, f.box)
+    if region_known(f.value) is False:
+        return FieldReading(f.value, min(f.confidence, 0.8), f.valid, f.box)
+    return f
 
 
 def reading(raw: RawField, confidence: float, valid: bool | None) -> FieldReading:

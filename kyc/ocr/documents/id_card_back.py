@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from kyc.ocr.documents.base import (
     MISSING,
+    NOT_AN_ID_CARD,
     Checked,
     RawField,
     clean,
@@ -37,6 +38,8 @@ class IdCardBack:
     field_names = FIELD_NAMES
     keywords = KEYWORDS
     patterns = (re.compile(r"\d{4}\.\d{2}\.\d{2}-(\d{4}\.\d{2}\.\d{2}|长期)"),)
+    min_score = 2
+    excludes = NOT_AN_ID_CARD
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)

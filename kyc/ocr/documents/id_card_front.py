@@ -8,9 +8,12 @@ from collections.abc import Sequence
 
 from kyc.ocr.documents.base import (
     MISSING,
+    NOT_AN_ID_CARD,
     Checked,
     RawField,
+    checked_address,
     clean,
+    code_reading,
     field_from_line,
     join_fields,
     merge_split_labels,
@@ -19,10 +22,10 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
+from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line, rows
-from kyc.ocr.regions import repair_prefix
 from kyc.ocr.types import FieldReading
-from kyc.ocr.validate import id_birth_date, id_sex, read_id_number
+from kyc.ocr.validate import CodeRead, id_birth_date, id_sex, read_id_number
 
 NAME = "id_card_front"
 FIELD_NAMES = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
@@ -35,20 +38,9 @@ ETHNIC_GROUPS = tuple(
     "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(" ")
 )
 
-_CODE_CHARS = re.compile(r"[0-9XxOoIlBSZ]{15,}")
-_LABELS_ALL = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 
-
-def _id_line(lines: Sequence[Line]) -> tuple[Line, int, int] | None:
-    best: tuple[Line, int, int] | None = None
-    for line in lines:
-        compact = line.text.replace(" ", "")
-        if compact != line.text:
-            line = line.sub(0)  # keep indices aligned with text below
-        for m in _CODE_CHARS.finditer(line.text):
-            if best is None or (m.end() - m.start()) > (best[2] - best[1]):
-                best = (line, m.start(), m.end())
-    return best
+def _id_number(raw: RawField) -> CodeRead:
+    return read_id_number(raw.value or "", raw.probs, raw.alts)
 
 
 def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
@@ -63,18 +55,21 @@ class IdCardFront:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
-    patterns = (re.compile(r"\d{14,17}[\dXx]"),)
+    # Any long run of digits, and (one more point) one shaped like an ID number: a
+    # county code, a birth date of 1900-2099, a sequence and a check character.
+    patterns = (
+        re.compile(r"\d{15,17}[\dXx]"),
+        re.compile(r"[1-8]\d{5}(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]"),
+    )
+    min_score = 2
+    excludes = NOT_AN_ID_CARD
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
-        id_found = _id_line(lines)
-        id_row_y = float("inf")
-        if id_found:
-            line, s, e = id_found
-            out["id_number"] = field_from_line(line, s, e)
-            id_row_y = line.cy
+        out["id_number"] = found = find_code(lines, ("公民身份号码",), 18, _id_number)
+        id_row_y = (found.box[1] + found.box[3]) / 2 if found.box else float("inf")
         table = [
-            merge_split_labels(row, _LABELS_ALL)
+            merge_split_labels(row, KEYWORDS)
             for row in rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
         ]
         # Drop rows that are only the card's fine print or the 公民身份号码 label.
@@ -128,7 +123,7 @@ class IdCardFront:
                 cont = [ln for ln in row if x_left is None or ln.x0 >= x_left - 1.5 * ln.height]
                 # A label anywhere on the row (公民身份号码 when the number is hidden)
                 # starts another field.
-                if not cont or any(strip_label(ln, _LABELS_ALL) for ln in row):
+                if not cont or any(strip_label(ln, KEYWORDS) for ln in row):
                     break
                 parts.extend(field_from_line(ln) for ln in cont[:1])
             out["address"] = join_fields(parts)
@@ -145,7 +140,7 @@ class IdCardFront:
                 continue
             if clean(ln.text) in labels:
                 continue
-            other = strip_label(ln, _LABELS_ALL)
+            other = strip_label(ln, KEYWORDS)
             if other and len(clean(other[1].text)) <= 1:
                 continue  # a (misread) label of the label column, not a value
             parts.append(field_from_line(ln))
@@ -169,15 +164,20 @@ class IdCardFront:
                     eth = field_from_line(ln, pos, pos + len(value))
                     break
         if eth is MISSING:
-            # The value may be the last line of the row, after a separate 民族 label.
+            # The value may be the last line of the row, after a separate 民族 label, or
+            # what is left of the row without its labels' characters (民汉: 族 lost) and
+            # the sex: one of the 56 names, the longest that fits.
             for ln in reversed(row):
                 text = clean(ln.text)
-                if text and text not in ("民族", "性别") and text not in "男女":
-                    cand = text.removeprefix("民族")
-                    if cand in ETHNIC_GROUPS:
-                        pos = ln.text.find(cand)
-                        eth = field_from_line(ln, pos, pos + len(cand))
-                    break
+                if not text or text in ("民族", "性别") or text in "男女":
+                    continue
+                rest = re.sub(r"^(性别)?[男女]?(民族|民|族)?", "", text)
+                names = [g for g in ETHNIC_GROUPS if rest.startswith(g)]
+                if names and rest == max(names, key=len):
+                    cand = rest
+                    pos = ln.text.rfind(cand)
+                    eth = field_from_line(ln, pos, pos + len(cand))
+                break
         return sex, eth
 
     @staticmethod
@@ -198,20 +198,32 @@ class IdCardFront:
         warnings: list[str] = []
         facts: dict[str, str] = {}
         idr = raw["id_number"]
-        code = read_id_number(idr.value or "", idr.alts)
-        id_raw = RawField(code.value, idr.probs, idr.alts, idr.box) if idr.value else MISSING
-        if not code.valid:
-            id_conf = min(0.5, idr.ocr_confidence)
-            if idr.value:
-                warnings.append("CHECKSUM_MISMATCH")
-        elif code.repaired:
-            id_conf = 0.8
-        else:
-            id_conf = max(0.97, 1 - (1 - idr.ocr_confidence) * 0.1)
-        fields["id_number"] = reading(id_raw, id_conf, code.valid if idr.value else None)
+        printed_birth = raw["birth_date"].value
+        birth = dt.date.fromisoformat(printed_birth) if printed_birth else None
+        sex = raw["sex"].value if raw["sex"].value in ("男", "女") else None
+        code = read_id_number(idr.value or "", idr.probs, idr.alts, birth, sex)
+        fields["id_number"], mismatch = code_reading(idr, code)
+        if mismatch:
+            warnings.append("CHECKSUM_MISMATCH")
+        contradicted = (
+            code.valid
+            and code.value is not None
+            and (
+                (birth is not None and id_birth_date(code.value) != birth)
+                or (sex is not None and id_sex(code.value) != sex)
+            )
+        )
+        if contradicted:
+            # The check holds but the number says another birth date or sex than the
+            # card: one of them is misread (or the card is not genuine).
+            f = fields["id_number"]
+            fields["id_number"] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
+        id_conf = fields["id_number"].confidence
+        # Birth date and sex are checked against a number that passes its check (a
+        # contradiction lowers both sides).
         id_birth = id_birth_date(code.value) if code.valid and code.value else None
         id_sx = id_sex(code.value) if code.valid and code.value else None
-        if id_birth:
+        if id_birth and not contradicted:
             facts["birth_date"] = id_birth.isoformat()
 
         # Birth date: agree with the ID number, or take it from there when unreadable.
@@ -248,13 +260,8 @@ class IdCardFront:
             tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
             shape = "address" if key == "address" else "person_name"
             fields[key] = reading(tidied, text_confidence(tidied, shape), None)
-        a = fields["address"]
-        if a.value and code.valid and code.value:
-            repaired = repair_prefix(a.value, code.value[:6])
-            if repaired is not None:
-                # The region read one or two characters away from the official name of
-                # the number's county: restored, and no longer reported as confident.
-                fields["address"] = FieldReading(repaired, min(a.confidence, 0.85), None, a.box)
+        county = code.value[:6] if code.valid and code.value else None
+        fields["address"] = checked_address(fields["address"], county)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 

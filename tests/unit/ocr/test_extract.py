@@ -273,7 +273,7 @@ def test_back_half_hidden_term_reads_the_legible_end_not_as_valid() -> None:
     assert rest.fields["valid_until"].confidence <= 0.5
 
 
-def with_probs(ln: Line, probs: list[float], alts: list[tuple[str, ...]]) -> Line:
+def with_probs(ln: Line, probs: list[float], alts: list[tuple[tuple[str, float], ...]]) -> Line:
     return Line(ln.text, ln.x0, ln.y0, ln.x1, ln.y1, tuple(probs), tuple(alts))
 
 
@@ -282,7 +282,9 @@ def test_character_made_up_in_the_blank_after_a_label_is_dropped() -> None:
     # (probability 0.4, runner-up a middle dot).
     value = "所滘广东省珠海市金湾区桃源北路780号"
     probs = [1.0, 0.4] + [1.0] * (len(value) - 2)
-    alts: list[tuple[str, ...]] = [(), ("·", "•")] + [()] * (len(value) - 2)
+    alts: list[tuple[tuple[str, float], ...]] = [(), (("·", 0.3), ("•", 0.1))] + [()] * (
+        len(value) - 2
+    )
     lines = [
         line("统一社会信用代码", 100, 100),
         line(fake_uscc(), 100, 140),
@@ -309,7 +311,7 @@ def test_license_value_after_full_width_space_and_junk_box_over_the_scope() -> N
         with_probs(
             line("\u3000型个体工商户", 150, 360),
             [0.46, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-            [(" ",), (), (), (), (), (), ()],
+            [((" ", 0.4),), (), (), (), (), (), ()],
         ),
         line("经营范围", 100, 480),
         junk,

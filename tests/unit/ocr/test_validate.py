@@ -15,6 +15,7 @@ from kyc.ocr.validate import (
     parse_date,
     read_credit_code,
     read_id_number,
+    read_registration_number,
 )
 
 
@@ -36,9 +37,35 @@ def rng() -> random.Random:
     return random.Random(20261129)
 
 
+SURE = 0.995  # a confidently read character
+DIGITS = "0123456789"
+
+
+def evidence(
+    number: str, doubtful: dict[int, tuple[float, list[tuple[str, float]]]] | None = None
+) -> tuple[list[float], list[list[tuple[str, float]]]]:
+    """Per-character probabilities and runner-ups as the recogniser gives them: every
+    character confident, with implausible runner-ups (other digits at ~0.1%), except the
+    positions in ``doubtful`` (probability, runner-ups)."""
+    probs = [SURE] * len(number)
+    alts = [[(d, 0.001) for d in DIGITS if d != ch][:3] for ch in number]
+    for pos, (p, a) in (doubtful or {}).items():
+        probs[pos], alts[pos] = p, a
+    return probs, alts
+
+
+def wrong_at(number: str, pos: int, rng: random.Random, alphabet: str = DIGITS) -> str:
+    """``number`` with the character at ``pos`` replaced so that its check fails."""
+    while True:
+        ch = rng.choice(alphabet.replace(number[pos], ""))
+        bad = number[:pos] + ch + number[pos + 1 :]
+        if not ric.is_valid(bad) and not uscc.is_valid(bad):
+            return bad
+
+
 def test_clean_id_number_is_valid_and_not_repaired(rng: random.Random) -> None:
     number = fake_id(rng)
-    read = read_id_number(number)
+    read = read_id_number(number, *evidence(number))
     assert read.valid and not read.repaired and read.value == number
 
 
@@ -49,42 +76,106 @@ def test_lowercase_x_is_normalised(rng: random.Random) -> None:
     assert read.valid and read.value == number
 
 
-def test_letter_o_for_zero_is_repaired(rng: random.Random) -> None:
+def test_letter_o_among_digits_stands_for_zero(rng: random.Random) -> None:
     number = fake_id(rng)
     pos = number.index("0", 6)
     read = read_id_number(number[:pos] + "O" + number[pos + 1 :])
+    assert read.valid and read.value == number
+
+
+def test_runner_up_repairs_a_doubtful_misread(rng: random.Random) -> None:
+    number = fake_id(rng)
+    wrong = "7" if number[15] != "7" else "1"
+    probs, alts = evidence(number, {15: (0.55, [(number[15], 0.4)])})
+    read = read_id_number(number[:15] + wrong + number[16:], probs, alts)
     assert read.valid and read.repaired and read.value == number
 
 
-def test_runner_up_character_repairs_a_single_misread(rng: random.Random) -> None:
+def test_confident_misread_is_never_overwritten(rng: random.Random) -> None:
     number = fake_id(rng)
-    wrong = "7" if number[10] != "7" else "1"
-    alts: list[tuple[str, ...]] = [()] * 18
-    alts[10] = (number[10],)
-    read = read_id_number(number[:10] + wrong + number[11:], alts)
-    assert read.valid and read.repaired and read.value == number
+    wrong = "7" if number[15] != "7" else "1"
+    probs, alts = evidence(number, {15: (0.97, [(number[15], 0.02)])})
+    read = read_id_number(number[:15] + wrong + number[16:], probs, alts)
+    assert not read.valid and read.value == number[:15] + wrong + number[16:]
 
 
-def test_misread_without_evidence_is_reported_invalid(rng: random.Random) -> None:
+@pytest.mark.parametrize("pos", range(18))
+def test_numbers_printed_wrong_are_returned_as_read(pos: int) -> None:
+    """A card printed with a wrong character at any position, read confidently, comes back
+    exactly as printed and not valid, whatever runner-ups the recogniser offered."""
+    for seed in range(40):
+        rng = random.Random(f"{pos}:{seed}")
+        printed = wrong_at(fake_id(rng), pos, rng, DIGITS + ("X" if pos == 17 else ""))
+        read = read_id_number(printed, *evidence(printed))
+        assert (read.value, read.valid) == (printed, False)
+
+
+@pytest.mark.parametrize("pos", range(18))
+def test_credit_codes_printed_wrong_are_returned_as_read(pos: int) -> None:
+    alphabet = DIGITS if pos < 8 else "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for seed in range(40):
+        rng = random.Random(f"uscc{pos}:{seed}")
+        printed = wrong_at(fake_uscc(rng), pos, rng, alphabet)
+        read = read_credit_code(printed, *evidence(printed))
+        assert (read.value, read.valid) == (printed, False)
+
+
+def test_look_alikes_alone_never_validate_a_wrong_code() -> None:
+    """A letter read confidently where a letter may stand is not turned into the digit it
+    resembles to make the check hold (B -> 8, S -> 5 ...)."""
+    validated = 0
+    for seed in range(3000):
+        rng = random.Random(f"look{seed}")
+        code = fake_uscc(rng)
+        bad = code[:-1] + rng.choice(
+            [c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != code[-1]]
+        )
+        validated += read_credit_code(bad, *evidence(bad)).valid
+    assert validated == 0
+
+
+def test_repair_at_a_birth_digit_must_agree_with_the_printed_birth_date(
+    rng: random.Random,
+) -> None:
     number = fake_id(rng)
-    wrong = "7" if number[10] != "7" else "1"
-    read = read_id_number(number[:10] + wrong + number[11:])
-    assert not read.valid
+    pos = 13  # last digit of the birth day
+    wrong = next(d for d in "0123456789" if d != number[pos])
+    garbled = number[:pos] + wrong + number[pos + 1 :]
+    probs, alts = evidence(number, {pos: (0.5, [(number[pos], 0.45)])})
+    birth = id_birth_date(number)
+    sex = id_sex(number)
+    assert read_id_number(garbled, probs, alts, birth, sex).value == number
+    # Unknown printed birth date: the birth digits are not repaired.
+    assert not read_id_number(garbled, probs, alts, None, sex).valid
+    # A printed birth date that says otherwise: not repaired either.
+    other = dt.date(1950, 1, 1)
+    assert not read_id_number(garbled, probs, alts, other, sex).valid
 
 
 def test_ambiguous_repair_is_refused(rng: random.Random) -> None:
     number = fake_id(rng)
     wrong = "7" if number[15] != "7" else "1"
     garbled = number[:15] + wrong + number[16:]
-    # Offer every digit at every position: a change at any of the sequence digits can
-    # satisfy the check character, so no candidate may be chosen.
-    alts = [tuple("0123456789")] * 18
-    read = read_id_number(garbled, alts)
-    assert not read.valid
+    # Every digit offered at two doubtful positions: changes at either can satisfy the
+    # check character, so no candidate may be chosen.
+    every = [(d, 0.05) for d in DIGITS]
+    probs, alts = evidence(number, {14: (0.5, every), 15: (0.5, every)})
+    assert not read_id_number(garbled, probs, alts).valid
 
 
 def test_wrong_length_is_invalid(rng: random.Random) -> None:
     assert not read_id_number(fake_id(rng)[:17]).valid
+
+
+def test_registration_number_mod_11_10(rng: random.Random) -> None:
+    from stdnum.iso7064 import mod_11_10
+
+    body = "".join(rng.choice(DIGITS) for _ in range(14))
+    number = body + mod_11_10.calc_check_digit(body)
+    assert read_registration_number(number).valid
+    bad = number[:-1] + str((int(number[-1]) + 1) % 10)
+    read = read_registration_number(bad, *evidence(bad))
+    assert (read.value, read.valid) == (bad, False)
 
 
 def test_birth_and_sex_from_number(rng: random.Random) -> None:

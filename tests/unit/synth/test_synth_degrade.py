@@ -57,6 +57,14 @@ def _mean_in_quad(img: np.ndarray, quad: list[list[float]]) -> float:
     return float(img.mean(axis=2)[m == 1].mean())
 
 
+def _share_white_in_quad(img: np.ndarray, quad: list[list[float]]) -> float:
+    import cv2
+
+    m = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(m, [np.round(np.array(quad)).astype(np.int32)], 1)
+    return float((img.min(axis=2)[m == 1] >= 245).mean())
+
+
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
 def test_field_quads_cover_printed_text(rotation: int) -> None:
     s = generate("id_card_back", "moderate", Random(rotation), today=TODAY, rotation=rotation)
@@ -81,10 +89,10 @@ def test_each_hard_condition_sets_its_warning(condition: str) -> None:
     if condition in ("occlusion", "glare"):
         assert s.truth["hidden_fields"]
         assert set(expected_fields(s.truth)) < set(s.truth["fields"])
-    if condition == "glare":  # the target field is washed out: brighter than the card
+    if condition == "glare":  # the target field is partly washed out to white
         target = s.truth["conditions"]["glare"]["field"]
         fq = s.truth["field_quads"][target]
-        assert _mean_in_quad(s.image, fq) > _mean_in_quad(s.image, s.truth["quad"]) + 10
+        assert _share_white_in_quad(s.image, fq) > 0.05
 
 
 def test_identity_warnings_and_truth_consistency() -> None:

@@ -7,12 +7,21 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from kyc.synth.identity import (
+    ENTITIES,
+    LICENSE_FORMATS,
     add_years,
     age_on,
+    break_check,
     capital_upper,
+    check_valid,
+    checksum_holds,
+    code_alphabets,
     make_company,
+    make_credit_code,
     make_person,
+    make_registration_number,
     regions,
+    registration_number_valid,
     validity_years,
 )
 
@@ -72,25 +81,92 @@ def test_validity_years_table() -> None:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_company_credit_code_is_valid(seed: int) -> None:
+def test_company_codes_are_valid_and_fields_fit_the_format(seed: int) -> None:
     c = make_company(Random(seed), TODAY)
-    assert uscc.is_valid(c.credit_code), c.credit_code
-    assert c.credit_code[2:8] == c.region.code
+    f = c.fields()
     assert c.address.startswith(c.region.prefix)
     assert c.established_date < TODAY
-    f = c.fields()
     assert f["established_date"] == c.established_date.isoformat()
+    if c.format == "current":
+        assert c.credit_code is not None and uscc.is_valid(c.credit_code), c.credit_code
+        assert c.credit_code[2:8] == c.region.code
+        assert "registration_number" not in f
+    else:
+        assert c.credit_code is None and "credit_code" not in f
+        assert c.registration_number is not None
+        assert registration_number_valid(c.registration_number)
+        assert c.registration_number[:6] == c.region.code
+        assert c.established_date <= dt.date(2015, 12, 31)
     if c.individual:
-        assert c.credit_code.startswith("92")
+        assert c.credit_code is None or c.credit_code.startswith("92")
+        assert "legal_representative" not in f and f["operator"] == c.legal_representative
+        assert f["organization_form"] in ("个人经营", "家庭经营")
         assert "registered_capital" not in f and "business_term" not in f
         return
-    assert c.credit_code.startswith("91")
+    assert "operator" not in f and "organization_form" not in f
+    assert c.credit_code is None or c.credit_code.startswith("91")
+    if c.entity in ("branch", "sole_proprietorship", "partnership"):
+        assert "registered_capital" not in f
+    if c.entity == "sole_proprietorship":
+        assert "business_term" not in f
+        return
     assert c.business_term is not None and " " not in c.business_term
     if c.business_term != "长期":
         start, end = c.business_term.split("至")
         e = c.established_date
         assert start == f"{e.year}年{e.month:02d}月{e.day:02d}日"
         assert end > f"{TODAY.year}"
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+@pytest.mark.parametrize("fmt", LICENSE_FORMATS)
+def test_every_entity_in_every_format(entity: str, fmt: str) -> None:
+    c = make_company(Random(3), TODAY, entity=entity, license_format=fmt)
+    assert c.entity == entity and c.format == fmt
+    labels = {
+        "company": "法定代表人", "branch": "负责人", "individual": "经营者",
+        "sole_proprietorship": "投资人", "partnership": "执行事务合伙人",
+    }  # fmt: skip
+    assert c.representative_label == labels[entity]
+    if entity == "partnership":
+        assert c.address_label == "主要经营场所" and c.term_label == "合伙期限"
+
+
+def test_registration_number_check_digit() -> None:
+    # ISO 7064 MOD 11,10 computed by hand for 11010100000001: every prefix product
+    # p = (2 * ((s + d) mod 10 or 10)) mod 11 ends at 1 with the check digit appended
+    body = "11010100000001"
+    p = 10
+    for ch in body:
+        s = (p + int(ch)) % 10 or 10
+        p = (2 * s) % 11
+    check = (11 - p) % 10
+    assert registration_number_valid(body + str(check))
+    for wrong in set("0123456789") - {str(check)}:
+        assert not registration_number_valid(body + wrong)
+    r = make_registration_number(Random(1), regions()[0])
+    assert len(r) == 15 and registration_number_valid(r)
+
+
+@pytest.mark.parametrize("field", ["id_number", "credit_code", "registration_number"])
+def test_break_check_changes_one_character_anywhere_and_the_check_fails(field: str) -> None:
+    rng = Random(field)
+    valid = {
+        "id_number": make_person(rng, TODAY).id_number,
+        "credit_code": make_credit_code(rng, regions()[5]),
+        "registration_number": make_registration_number(rng, regions()[5]),
+    }[field]
+    assert check_valid(field, valid)
+    alphabets = code_alphabets(field)
+    positions = set()
+    for _ in range(400):
+        bad, pos = break_check(rng, field, valid)
+        diff = [i for i, (a, b) in enumerate(zip(valid, bad, strict=True)) if a != b]
+        assert diff == [pos]
+        assert bad[pos] in alphabets[pos]
+        assert not checksum_holds(field, bad) and not check_valid(field, bad)
+        positions.add(pos)
+    assert positions == set(range(len(valid)))  # every position, not only the last
 
 
 def test_capital_upper() -> None:
@@ -109,11 +185,14 @@ def test_seeded_draws_repeat() -> None:
 
 
 def test_individual_business_fields() -> None:
-    c = make_company(Random(4), TODAY, individual=True)
+    c = make_company(Random(4), TODAY, individual=True, license_format="current")
     assert c.company_type == "个体工商户"
     assert c.representative_label == "经营者" and c.address_label == "经营场所"
-    assert uscc.is_valid(c.credit_code)
-    assert set(c.fields()) == {
-        "credit_code", "name", "company_type", "legal_representative", "established_date",
-        "address", "business_scope",
+    assert c.credit_code is not None and uscc.is_valid(c.credit_code)
+    expected = {
+        "credit_code", "name", "company_type", "operator", "organization_form",
+        "established_date", "address", "business_scope",
     }  # fmt: skip
+    assert set(c.fields()) == expected - ({"name"} if c.name is None else set())
+    unnamed = [make_company(Random(s), TODAY, individual=True).name is None for s in range(60)]
+    assert 0 < sum(unnamed) < 60  # some individual businesses print no name

@@ -40,6 +40,6 @@ def test_writes_images_and_truth_deterministically(tmp_path: Path) -> None:
 def test_rejects_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     gen = _load()
     with pytest.raises(SystemExit) as exc:
-        gen.main(["--n", "1", "--out", str(tmp_path), "--kinds", "passport"])
+        gen.main(["--n", "1", "--out", str(tmp_path), "--kinds", "selfie"])
     assert exc.value.code == 2
-    assert "passport" in capsys.readouterr().err
+    assert "selfie" in capsys.readouterr().err

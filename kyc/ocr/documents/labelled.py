@@ -1,0 +1,261 @@
+"""Values of a labelled form, found by their labels in any layout (pure).
+
+Certificates print ``label value`` pairs: the value on the label's line (名称 某某有限公司),
+right of it in a column of values, or under it (the label alone on its line, the value
+indented below); values wrap over several lines; a page may hold two columns of fields,
+and a long text (a business scope) may run in two text columns, read column by column.
+A value ends where the next label, in its own column, begins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kyc.ocr.documents.base import (
+    MISSING,
+    RawField,
+    clean,
+    field_from_line,
+    join_fields,
+    merge_split_labels,
+    strip_label,
+)
+from kyc.ocr.layout import Line, rows
+
+
+@dataclass(frozen=True)
+class Form:
+    """The labels of a form: each field's printed labels (a longer one is tried before
+    one it starts with), labels that end values but are no field of ours (登记机关),
+    and the fields whose values may wrap over several lines."""
+
+    labels: Mapping[str, tuple[str, ...]]
+    stops: tuple[str, ...] = ()
+    multiline: frozenset[str] = frozenset()
+    # How the value of a field begins when its own wording says so (a company type):
+    # such a line does not continue another field's value even where its label was lost.
+    openings: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        every = [lab for labs in self.labels.values() for lab in labs] + list(self.stops)
+        return tuple(sorted(every, key=len, reverse=True))
+
+    def field_of(self, label: str) -> str | None:
+        for name, labs in self.labels.items():
+            if label in labs:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
+class _Label:
+    field: str | None  # None: a stop label
+    line: Line  # the whole line the label starts
+    rest: Line  # what follows the label on that line
+    row: int
+
+
+def drop_overlapped_junk(row: Sequence[Line]) -> list[Line]:
+    """Without short, unlikely readings of a small box that overlaps a longer line of the
+    same row (a ruling or a blank between a label and its value read as characters)."""
+    tallest = max((ln.height for ln in row), default=0.0)
+    return [
+        ln
+        for ln in row
+        if not (
+            ln.confidence < 0.5
+            and len(clean(ln.text)) <= 3
+            and ln.height < 0.8 * tallest
+            and any(
+                o is not ln and len(o.text) > len(ln.text) and o.x0 < ln.x1 and ln.x0 < o.x1
+                for o in row
+            )
+        )
+    ]
+
+
+def _overlapped(rest: Line, row: Sequence[Line], label_ids: set[int]) -> bool:
+    """Whether the one or two characters read after a label lie under the start of
+    another line of the row: the detector cut the value's first character into the
+    label's box, and the value's own box reads it properly."""
+    if not 0 < len(clean(rest.text)) <= 2:
+        return False
+    return any(
+        id(ln) not in label_ids
+        and len(ln.text) > len(rest.text)
+        and rest.x0 - rest.height < ln.x0 < rest.x1 < ln.x1
+        for ln in row
+    )
+
+
+def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
+    """Lines of a value in reading order: by rows, or column by column when the value runs
+    in two text columns (lines that start well right of the value's start, on rows that
+    also hold a line at its start)."""
+    if not found:
+        return []
+    h = max(min(ln.height for ln in found), 1.0)
+    left = [ln for ln in found if ln.x0 < x_start + 3 * h]
+    right = [ln for ln in found if ln.x0 >= x_start + 3 * h]
+    if len(right) < 1 or len(left) < 1:
+        return list(found)
+    shared_rows = sum(
+        1 for r in right if any(abs(r.cy - lf.cy) < 0.5 * min(r.height, lf.height) for lf in left)
+    )
+    if shared_rows < max(1, len(right) // 2):
+        return list(found)
+    return sorted(left, key=lambda ln: ln.cy) + sorted(right, key=lambda ln: ln.cy)
+
+
+def extract(
+    lines: Sequence[Line], form: Form, stop_at: Sequence[re.Pattern[str]] = ()
+) -> dict[str, RawField]:
+    """The value of every labelled field of ``form`` found in ``lines`` (MISSING where no
+    label was read). ``stop_at``: whole lines that end a value (the issue date under a
+    seal)."""
+    stoppers = list(stop_at)
+    table = [drop_overlapped_junk(merge_split_labels(r, form.all_labels)) for r in rows(lines)]
+    found: list[_Label] = []
+    for ri, row in enumerate(table):
+        for ln in row:
+            hit = strip_label(ln, form.all_labels)
+            if hit:
+                found.append(_Label(form.field_of(hit[0]), ln, hit[1], ri))
+    label_ids = {id(lab.line) for lab in found}
+    label_lines = [lab.line for lab in found]
+    out: dict[str, RawField] = dict.fromkeys(form.labels, MISSING)
+    for lab in found:
+        if lab.field is None or out[lab.field] is not MISSING:
+            continue
+        out[lab.field] = _value(lab, table, label_lines, label_ids, form, stoppers)
+    return out
+
+
+def _beside(lab: _Label, row: Sequence[Line], label_ids: set[int]) -> list[Line]:
+    """The start of a value on its label's row: after the label on its line (and what the
+    detector cut off it), or right of the label; empty when the label stands alone."""
+    h = max(lab.line.height, 1.0)
+    rest = lab.rest
+    if _overlapped(rest, row, label_ids):
+        rest = rest.sub(len(rest.text))  # a made-up character under the value's box
+    row_stop = min((ln.x0 for ln in row if id(ln) in label_ids and ln.x0 > rest.x1), default=None)
+    if clean(rest.text):
+        first = [rest]
+        for ln in row:
+            if (
+                ln.x0 > first[-1].x1 - 0.5 * h
+                and ln.x0 - first[-1].x1 < 2 * h
+                and id(ln) not in label_ids
+                and (row_stop is None or ln.x0 < row_stop)
+                and clean(ln.text)
+            ):
+                first.append(ln)
+        return first
+    beside = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)]
+    if row_stop is not None:
+        beside = [ln for ln in beside if ln.x0 < row_stop]
+    return beside if beside and beside[0].x0 - rest.x1 < 12 * h else []
+
+
+def _value(
+    lab: _Label,
+    table: Sequence[Sequence[Line]],
+    label_lines: Sequence[Line],
+    label_ids: set[int],
+    form: Form,
+    stoppers: Sequence[re.Pattern[str]],
+) -> RawField:
+    row = table[lab.row]
+    h = max(lab.line.height, 1.0)
+    # Labels further right (another column of fields; the next label of this row).
+    right_labels = [
+        ln for ln in label_lines if ln.x0 > lab.line.x0 + 2 * h and ln.cy > lab.line.cy - 1.5 * h
+    ]
+    first = _beside(lab, row, label_ids)
+    first_row = lab.row
+    if not first:
+        # Stacked: the label alone on its line, the value starting under it, with no
+        # other label in between (where a value beside its label was lost under a stamp,
+        # the line below is the next field's).
+        for ri in range(lab.row + 1, min(len(table), lab.row + 3)):
+            under = [
+                ln
+                for ln in table[ri]
+                if id(ln) not in label_ids
+                and lab.line.x0 - 1.5 * h <= ln.x0 <= lab.line.x0 + 4 * h
+                and 0 < ln.cy - lab.line.cy < 2.6 * h
+                and not any(
+                    id(o) in label_ids
+                    and lab.line.x0 - 2 * h <= o.x0 <= lab.line.x0 + 4 * h
+                    and lab.line.cy + 0.3 * h < o.cy < ln.cy + 0.8 * h
+                    for o in label_lines
+                )
+            ]
+            if under:
+                first = [under[0]]
+                first_row = ri
+                break
+    if not first:
+        return MISSING
+    x_start = first[0].x0
+    stacked = first_row != lab.row
+    x_end = min((ln.x0 for ln in right_labels if ln.x0 > x_start + 2 * h), default=float("inf"))
+    first = [ln for ln in first if ln.x0 < x_end]
+    # The left edge of this column's labels (a label's first character may be lost).
+    col_left = min(
+        [lab.line.x0]
+        + [ln.x0 for ln in label_lines if x_start - 8 * ln.height < ln.x0 < lab.line.x0]
+    )
+    if stacked:
+        # The first row of a stacked value may hold its second text column too.
+        first = [
+            ln
+            for ln in table[first_row]
+            if id(ln) not in label_ids and x_start - h <= ln.x0 < x_end and clean(ln.text)
+        ]
+    parts = list(first)
+    if lab.field in form.multiline:
+        last_y = first[0].cy
+        height = max(ln.height for ln in first)
+        for nxt in table[first_row + 1 :]:
+            cont = [
+                ln
+                for ln in nxt
+                if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_ids
+            ]
+            # A new field starts where anything stands in this field's label column
+            # (between the label's left edge and the value), recognised or not, or where
+            # a label stands in this column.
+            in_label_column = [
+                ln
+                for ln in nxt
+                if (
+                    not stacked
+                    and ln.x0 > col_left - ln.height
+                    and ln.x1 < x_start - 0.3 * ln.height
+                )
+                or (
+                    id(ln) in label_ids
+                    and min(col_left, x_start - 4 * ln.height) - 0.5 * ln.height <= ln.x0 < x_end
+                )
+            ]
+            if in_label_column:
+                break
+            if not cont:
+                continue  # a row with nothing in this column (the seal's text)
+            if cont[0].cy - last_y > 2.2 * height:
+                break
+            if any(s.fullmatch(clean(cont[0].text)) for s in stoppers):
+                break
+            if any(
+                other != lab.field and p.match(clean(cont[0].text))
+                for other, p in form.openings.items()
+            ):
+                break  # another field's value whose label was lost
+            parts.extend(cont)
+            last_y = cont[0].cy
+    ordered = _by_columns(parts, x_start) if lab.field in form.multiline else parts
+    return join_fields([field_from_line(ln) for ln in ordered])
