@@ -90,7 +90,7 @@ def read_page(
                 ln.x1,
                 ln.y1,
                 tuple(c.prob for c in t.chars),
-                tuple(tuple(a for a, _p in c.alternatives) for c in t.chars),
+                tuple(c.alternatives for c in t.chars),
                 i,
             )
             read[i] = True

@@ -12,14 +12,16 @@ def _check_form(args: argparse.Namespace) -> int:
 
     from kyc.cli import print_json
     from kyc.config import get_settings
-    from kyc.filing.cli import _load_json
+    from kyc.filing.contract import clean_filing
     from kyc.filing.model import parse_filing
     from kyc.forms.check import check_form
     from kyc.imageio import read_image_file
+    from kyc.jsonload import load_file
     from kyc.ocr.engine import OcrEngine
 
     settings = get_settings()
-    order = parse_filing(_load_json(args.filing, "filing"))
+    filing = load_file(Path(args.filing), settings.limits, "filing")
+    order = parse_filing(clean_filing(filing, settings.limits))
     image = read_image_file(Path(args.image), settings.images)
     engine = OcrEngine(settings.ocr, settings.models_dir)
     print_json(check_form(image, order, engine, settings.forms).to_json())

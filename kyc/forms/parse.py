@@ -38,7 +38,7 @@ class Field:
     box: Box
     confidence: float
     probs: tuple[float, ...] = ()
-    alts: tuple[tuple[str, ...], ...] = ()
+    alts: tuple[tuple[tuple[str, float], ...], ...] = ()  # (character, probability)
 
 
 @dataclass
@@ -389,7 +389,7 @@ def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
     if not printed.probs or len(printed.probs) != len(printed.text):
         return False
     chars = [
-        (c.lower() if normalise == "url" else c, p, tuple(a.lower() for a in alt[:1]))
+        (c.lower() if normalise == "url" else c, p, tuple(a.lower() for a, _q in alt[:1]))
         for c, p, alt in zip(
             printed.text, printed.probs, printed.alts or [()] * len(printed.text), strict=True
         )

@@ -152,8 +152,10 @@ def make_content(rng: Random, nature: Nature, today: dt.date) -> FormContent:
     domain = random_domain(rng)
     if nature == "unit":
         company = make_company(rng, today, individual=False)
+        while not (company.name and company.credit_code):  # a named company with a code
+            company = make_company(rng, today, individual=False)
         subject, number = company.name, company.credit_code
-        site = company.name.split("有限")[0][-4:] + rng.choice(("官网", "官方网站", "服务平台"))
+        site = subject.split("有限")[0][-4:] + rng.choice(("官网", "官方网站", "服务平台"))
     else:
         subject, number = principal.name, principal.id_number
         site = principal.name + rng.choice(("的博客", "个人主页", "学习笔记"))

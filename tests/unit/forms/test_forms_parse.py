@@ -88,7 +88,7 @@ def test_compare_tells_match_mismatch_and_misreading() -> None:
     )
     # the recogniser's runner-up at an unsure character
     probs = tuple([0.99] * 8 + [0.5] + [0.99] * 6)
-    alts = tuple([("x",)] * 8 + [("p",)] + [("x",)] * 6)
+    alts = tuple([(("x", 0.1),)] * 8 + [(("p", 0.4),)] + [(("x", 0.1),)] * 6)
     misread = Field("www.examqle.com", (0, 0, 1, 1), 0.5, probs, alts)
     assert compare(misread, ["www.example.com"], "url", sure)
     assert compare(None, ["www.example.com"], "url", sure) is None
