@@ -112,6 +112,7 @@ def bench_forms(n: int, seed: int, show: bool) -> dict[str, Any]:
 
 def bench_backdrops(n: int, seed: int, show: bool) -> dict[str, Any]:
     from kyc.config import get_settings
+    from kyc.errors import KycError
     from kyc.forms.backdrop import check_backdrop
     from kyc.liveness.engine import get_engine
     from kyc.ocr.pipeline import DocumentReader
@@ -125,15 +126,23 @@ def bench_backdrops(n: int, seed: int, show: bool) -> dict[str, Any]:
         rows = []
         times, yard = [], []
         for i, sample in enumerate(backdrop_set(n, seed, split)):
-            result = check_backdrop(
-                sample.data,
-                sample.portrait,
-                sample.reference,
-                engine,
-                settings.backdrop,
-                settings.liveness,
-                settings.images,
-            )
+            try:
+                result = check_backdrop(
+                    sample.data,
+                    sample.portrait,
+                    sample.reference,
+                    engine,
+                    settings.backdrop,
+                    settings.liveness,
+                    settings.images,
+                )
+            except KycError as exc:  # counted as a wrong decision with every flag wrong
+                print(f"  {split} #{i} {sample.truth['fault']}: {exc.code} {exc.detail}")
+                rows.append(
+                    {"fault": sample.truth["fault"], "truth": sample.truth["decision"],
+                     "decision": "error", "flags": dict.fromkeys(BACKDROP_FLAGS, False)}
+                )  # fmt: skip
+                continue
             got = result.to_json()
             times.append(got["elapsed_ms"])
             if i % YARD_EVERY == 0:

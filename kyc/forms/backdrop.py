@@ -20,10 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from kyc.config import ImageLimits
+from kyc.errors import BadInput, ErrorCode
 from kyc.forms.settings import BackdropSettings
 from kyc.imageio import decode_image, sniff
 from kyc.liveness.engine import Box, FaceEngine
-from kyc.liveness.match import SCORE_AT_REVIEW, compare_faces
+from kyc.liveness.match import SCORE_AT_REVIEW, FaceComparison, compare_faces, largest_face
 from kyc.liveness.replay import moire_peak
 from kyc.liveness.settings import LivenessSettings
 
@@ -292,7 +293,14 @@ def check_backdrop(
             int(min(h, face.bottom + m * face.height)),
         )
         crop = np.ascontiguousarray(img[y0:y1, x0:x1])
-        cmp = compare_faces(crop, portrait, liveness, engine)
+        try:
+            cmp = compare_faces(crop, portrait, liveness, engine)
+        except BadInput as exc:
+            if exc.code != ErrorCode.NO_FACE:
+                raise
+            largest_face(portrait, engine, liveness)  # NO_FACE of the portrait: bad input
+            # the face found on the whole photo is too blurred or small to embed
+            cmp = FaceComparison(0.0, False, 1.0, 0.0)
         for other in faces[1:3]:  # with several people, the principal may be any of them
             ox0, oy0 = (
                 int(max(0, other.left - m * other.width)),
@@ -302,9 +310,12 @@ def check_backdrop(
                 int(min(w, other.right + m * other.width)),
                 int(min(h, other.bottom + m * other.height)),
             )
-            alt = compare_faces(
-                np.ascontiguousarray(img[oy0:oy1, ox0:ox1]), portrait, liveness, engine
-            )
+            try:
+                alt = compare_faces(
+                    np.ascontiguousarray(img[oy0:oy1, ox0:ox1]), portrait, liveness, engine
+                )
+            except BadInput:
+                continue  # a second face too small or blurred to embed
             if alt.score > cmp.score:
                 cmp = alt
         score, same = cmp.score, cmp.same_person

@@ -54,6 +54,22 @@ def read_page(
         quad = np.roll(quad, 1, axis=0)
         rect, hom = page.rectify(image, quad, width)
         quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
+    if fit.found and quads:
+        # an outline around part of the page (a blank area, a table) magnifies its
+        # text: lines much taller than a form's print mean the page is the whole image
+        u0 = float(np.median([quad_height(q) for q in quads]))
+        if u0 > settings.max_line_height * width / 1000:
+            h, w = image.shape[:2]
+            full = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+            fit = page.PageFit(page.order_corners(full), False, 0.0)
+            quad = fit.quad
+            rect, hom = page.rectify(image, quad, width)
+            quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
+            long = [q for q in quads if aspect(q) >= 2.0]
+            if long and float(np.median([abs(long_axis_angle(q)) for q in long])) > math.pi / 4:
+                quad = np.roll(quad, 1, axis=0)
+                rect, hom = page.rectify(image, quad, width)
+                quads = engine.detect(_no_red(rect), max_side=settings.det_max_side)
     if not quads:
         return rect, [], 0.0, hom, fit.found
     voters = sorted((q for q in quads if aspect(q) >= 3.0), key=lambda q: -float(np.ptp(q[:, 0])))[

@@ -11,6 +11,9 @@ class FormSettings(BaseModel):
     page_width: int = 1000  # the page is rectified to this width (A4: 4.8 px/mm)
     det_max_side: int = 1024  # text detection on the page downscaled to this
     skip_wide_lines: float = 0.5  # lines wider than this share of the page are not read
+    # printed lines of a form are 24-33 px tall on a 1000 px page (measured: median 25-32
+    # on the tuned forms); a median above this means the outline found was not the page
+    max_line_height: float = 45.0
     # --- seals (diameters as a share of the page width; a 38-42 mm seal is 0.18-0.20) --
     seal_min_diameter: float = 0.11
     seal_max_diameter: float = 0.34

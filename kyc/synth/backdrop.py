@@ -315,6 +315,8 @@ def _other_person(split: Split, not_this: Path, rng: Random) -> Path:
 
 def _portrait_image(path: Path, rng: Random, as_card: bool) -> U8:
     img = _read(path)
+    if path.parent.parent.name == "faces_lfw":  # a 100 px aligned crop: enlarged, bare
+        return np.asarray(cv2.resize(img, (300, 300), interpolation=cv2.INTER_CUBIC), np.uint8)
     if as_card:
         import datetime as dt
 
@@ -369,6 +371,13 @@ def generate_backdrop(
         cw, ch = cloth_box[2] - cloth_box[0], cloth_box[3] - cloth_box[1]
         cloth = backdrop_cloth((cw, ch), style[1], style[2], rng)
         scene[cloth_box[1] : cloth_box[3], cloth_box[0] : cloth_box[2]] = cloth
+    if fault == "no_backdrop":
+        # a room is busy behind the head (a plain wall of one colour would count as a
+        # plain backdrop without a reference): shelves and things around where the head goes
+        clutter = room((width // 2, height // 2), rng)
+        for _ in range(3):
+            clutter = np.maximum(clutter, room((width // 2, height // 2), rng) // 2)
+        scene[: height // 2, width // 4 : width // 4 + width // 2] = clutter
     cut = cutout(scene_path) if is_press else lfw_cutout(scene_path)
     face_w = width * rng.uniform(0.18, 0.3)
     cx = width * rng.uniform(0.4, 0.6)
