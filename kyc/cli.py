@@ -83,7 +83,7 @@ def _models_command(args: argparse.Namespace) -> int:
             print_json(
                 {
                     "name": row.entry.name,
-                    "package": f"{row.entry.package}=={row.entry.version}",
+                    "package": row.entry.package_spec,
                     "path": str(row.location) if row.location else None,
                     "sha256": row.entry.sha256,
                     "license": row.entry.license,
@@ -93,10 +93,10 @@ def _models_command(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             where = str(row.location) if row.location else "-"
-            print(f"{row.status:8} {row.entry.name:22} {row.entry.package}=={row.entry.version}")
+            print(f"{row.status:8} {row.entry.name:22} {row.entry.package_spec}")
             print(f"         {where}")
             print(f"         {row.entry.license}")
-    return 0 if all(r.status == "ok" for r in rows) else 1
+    return 0 if all(r.usable for r in rows) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
