@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "kyc.filing.cli",
     "kyc.api.cli",
     "kyc.jobs.cli",
+    "kyc.forms.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kyc.api.settings import ServiceSettings
+from kyc.forms.settings import BackdropSettings, FormSettings
 from kyc.inference import RuntimeSettings
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.settings import OcrSettings
@@ -76,6 +77,8 @@ class Settings(BaseSettings):
     limits: InputLimits = Field(default_factory=InputLimits)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     liveness: LivenessSettings = Field(default_factory=LivenessSettings)
+    forms: FormSettings = Field(default_factory=FormSettings)
+    backdrop: BackdropSettings = Field(default_factory=BackdropSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
