@@ -35,11 +35,13 @@ class Region:
 class QualityThresholds:
     # Set from scripts/calibrate_quality.py on generated photos (see the README).
     # Pixels per millimetre of the document (its width in the photo over its printed
-    # width): below this its characters are too few pixels for a filing copy. Measured
-    # (calibrate_quality.py, seed 99): ID cards 6.5-11.8 in ordinary photos, 3.0-4.4
-    # when too small; licenses 3.9-5.4 and 2.6-4.7 (their classes overlap).
-    min_px_per_mm_card: float = 5.5
-    min_px_per_mm_license: float = 3.6
+    # width): below this its characters are too few pixels for a filing copy. The limit
+    # itself is 4.0 for a card and 2.7 for a license (kyc.synth.LOW_RESOLUTION_PX_PER_MM,
+    # text ~11 px high); the outline found from the text measures 0.64-1.11 of the true
+    # density (median 0.84 for cards, 0.94 for licenses, 30 tuned photos), so each floor
+    # is the limit times that median. Photos within ~15% of the limit fall either way.
+    min_px_per_mm_card: float = 3.4
+    min_px_per_mm_license: float = 2.5
     blur_sharpness: float = 0.61  # gradient energy per unit contrast on text lines
     glare_fraction: float = 0.003  # share of the document under a highlight blob
     # Share of clearly coloured pixels in the text block, below which it is a photocopy.
@@ -214,11 +216,17 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
 
 
 def skin_mask(image: BGRImage, hsv: BGRImage) -> npt.NDArray[np.bool_]:
-    """Skin-toned pixels (YCrCb box, saturated enough not to be beige paper)."""
+    """Skin-toned pixels: a YCrCb box that holds light to dark skin in light and shade
+    (Cr 141-159, Cb 102-118, saturation 58-141 for the tones measured), saturated enough
+    not to be beige paper, and orange rather than red in hue (a red stamp laid thin over
+    paper is pink: hue 0-3 of 180, skin 10-14)."""
     ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
     cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
-    sat = hsv[:, :, 1]
-    return np.asarray((cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60))
+    hue, sat = hsv[:, :, 0], hsv[:, :, 1]
+    return np.asarray(
+        (cr >= 138) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 45)
+        & (hue >= 5) & (hue <= 25)
+    )  # fmt: skip
 
 
 def skin_pixels(

@@ -507,11 +507,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
          "chroma_noise": round(chroma, 2)}
     )  # fmt: skip
     if "low_resolution" in chosen:
-        doc_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
-        target = {"business_license": 900.0, "id_card_both": 700.0}.get(kind, 400.0) * rng.uniform(
-            0.85, 1.15
-        )
-        factor = min(1.0, target / max(1.0, doc_w))
+        # clearly below the limit: 55-90% of it
+        target = LOW_RESOLUTION_PX_PER_MM[_resolution_class(kind)] * rng.uniform(0.55, 0.9)
+        factor = min(1.0, target / max(1e-6, _px_per_mm(kind, photo, rendered)))
         photo = dg.rescale(photo, factor)
         conditions["low_resolution"] = {"factor": round(factor, 3)}
         warnings.add("LOW_RESOLUTION")
@@ -547,6 +545,13 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     quad = photo.quad
     doc_w_px = float(np.linalg.norm(quad[1] - quad[0]))
     conditions["document_width_px"] = round(doc_w_px, 1)
+    # Low resolution is what the photo shows, whatever made it (a small document in a
+    # small frame, a messaging app's downscale), not only the condition of that name.
+    if kind in KINDS:
+        density = _px_per_mm(kind, photo, rendered)
+        conditions["px_per_mm"] = round(density, 2)
+        if density < LOW_RESOLUTION_PX_PER_MM[_resolution_class(kind)]:
+            warnings.add("LOW_RESOLUTION")
     conditions["camera"] = cam_record
     variant_record["camera"] = cam.id
     variant_record["background"] = bg_kind
@@ -613,6 +618,34 @@ def _plain_photo_sample(
         **extra,
     }
     return Sample(photo.image, truth, arr)
+
+
+# Below these pixels per printed millimetre a document is too small to read reliably or
+# to file (a card 342 px wide, text ~11 px high; an A4 license 800 px long): the truth's
+# LOW_RESOLUTION, whatever made the photo so.
+LOW_RESOLUTION_PX_PER_MM = {"card": 4.0, "license": 2.7}
+_PRINTED_MM = {"card": 85.6, "license": 297.0}
+
+
+def _resolution_class(kind: str) -> str:
+    return "card" if kind.startswith("id_card") else "license"
+
+
+def _px_per_mm(kind: str, photo: Any, rendered: Any) -> float:
+    """The document's pixels per printed millimetre in the photo: a card's width (each
+    card of a both-sides page), a license's longer side."""
+    cls = _resolution_class(kind)
+    if kind == "id_card_both":
+        quads = rendered.extra["card_quads"]
+        widths = [
+            float(np.linalg.norm(np.subtract(*photo.map_points([tuple(q[1]), tuple(q[0])]))))
+            for q in quads.values()
+        ]
+        return min(widths) / _PRINTED_MM[cls]
+    q = photo.quad
+    w = float(np.linalg.norm(q[1] - q[0]))
+    h = float(np.linalg.norm(q[3] - q[0]))
+    return (w if cls == "card" else max(w, h)) / _PRINTED_MM[cls]
 
 
 def expected_fields(truth: dict[str, Any]) -> dict[str, str]:
