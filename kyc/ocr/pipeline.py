@@ -40,8 +40,9 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
+from kyc.ocr.mrz import reread_machine_zone
 from kyc.ocr.overprint import detected_line, doubtful_fields
-from kyc.ocr.types import DocumentReading, DocumentType, FieldReading, TypeHint
+from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,8 @@ def split_sides(group: Group, quads: Sequence[Quad], texts: Sequence[str]) -> li
 
 
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
-    if hint == "id_card":
-        return [BY_NAME["id_card_front"], BY_NAME["id_card_back"]]
-    if hint == "business_license":
-        return [BY_NAME["business_license"]]
+    if hint in HINT_TYPES:
+        return [BY_NAME[name] for name in HINT_TYPES[hint]]
     return list(BY_NAME.values())
 
 
@@ -243,6 +242,7 @@ class DocumentReader:
                 elif along < 0:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
+        texts = reread_machine_zone(engine.recognize, crops, texts)  # passports' MRZ
 
         allowed = _allowed(type_hint)
         classified = []

@@ -1,0 +1,176 @@
+"""Registration certificates of units that are not companies (shared by three types):
+事业单位法人证书 (``institution_certificate``), 社会团体法人登记证书
+(``social_group_certificate``) and 民办非企业单位登记证书
+(``private_non_enterprise_certificate``).
+
+Each prints an 18-character unified social credit code whose first two characters are
+the registration authority and the class of unit (GB 32100: 12 public institutions,
+51 social groups, 52 private non-enterprise units); a code that passes its check but
+carries another type's prefix is reported not valid. Fields are found by their labels
+(kyc/ocr/documents/labelled.py); the validity term (有效期 自…至…) gives ``valid_from``
+and ``valid_until``; a term that has ended raises EXPIRED. A field the type does not
+print is not reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kyc.ocr.documents.base import (
+    MISSING,
+    Checked,
+    RawField,
+    clean,
+    code_reading,
+    reading,
+    text_confidence,
+    tidy,
+)
+from kyc.ocr.documents.codes import find_code
+from kyc.ocr.documents.labelled import Spec, labelled_fields
+from kyc.ocr.layout import Line
+from kyc.ocr.types import FieldReading
+from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
+
+TITLES = {
+    "institution_certificate": "事业单位法人证书",
+    "social_group_certificate": "社会团体法人登记证书",
+    "private_non_enterprise_certificate": "民办非企业单位登记证书",
+}
+PREFIX = {
+    "institution_certificate": "12",
+    "social_group_certificate": "51",
+    "private_non_enterprise_certificate": "52",
+}
+# Labels of every unit certificate (one table: a label means the same on each).
+SPECS: dict[str, Spec] = {
+    "name": Spec(("名称",), multiline=True),
+    "purpose_and_scope": Spec(("宗旨和业务范围",), multiline=True),
+    "business_scope": Spec(("业务范围",), multiline=True),
+    "address": Spec(("住所",), multiline=True),
+    "legal_representative": Spec(("法定代表人", "单位负责人")),
+    "funding_source": Spec(("经费来源",)),
+    "capital": Spec(("开办资金", "注册资金")),
+    "sponsor": Spec(("举办单位",), multiline=True),
+    "supervisor": Spec(("业务主管单位",), multiline=True),
+    "activity_area": Spec(("活动地域",)),
+    "registration_authority": Spec(("登记管理机关", "发证机关")),
+    "term": Spec(("有效期限", "有效期"), multiline=True),
+}
+STOPS = ("统一社会信用代码", "证书编号", "证书号")
+_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
+_CAPITAL = re.compile(r"^(人民币|[￥¥])?[\d.零壹贰叁肆伍陆柒捌玖拾佰仟万]+(万|亿)?元(整|人民币)?$")
+_UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
+_AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
+_CODE_LABELS = ("统一社会信用代码",)
+
+
+def _credit(raw: RawField) -> CodeRead:
+    return read_credit_code(raw.value or "", raw.probs, raw.alts)
+
+
+def _capped(raw: RawField, ok: bool) -> float:
+    conf = text_confidence(raw)
+    return conf if ok else min(conf, 0.75)
+
+
+@dataclass(frozen=True)
+class UnitCertificate:
+    """One of the three unit certificates; ``fields`` in the order of DESIGN.md."""
+
+    name: str
+    field_names: tuple[str, ...]
+    keywords: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    excludes: tuple[str, ...]
+    min_score: int = 3
+
+    def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        specs = {k: v for k, v in SPECS.items() if k in self.field_names or k == "term"}
+        stops = (*STOPS, *(lab for k, v in SPECS.items() if k not in specs for lab in v.labels))
+        out = labelled_fields(lines, specs, stops)
+        out["credit_code"] = find_code(lines, _CODE_LABELS, 18, _credit)
+        return out
+
+    def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
+        warnings: list[str] = []
+        fields: dict[str, FieldReading] = {}
+        code_raw = raw.get("credit_code", MISSING)
+        code = _credit(code_raw)
+        fields["credit_code"], mismatch = code_reading(code_raw, code)
+        if mismatch:
+            warnings.append("CHECKSUM_MISMATCH")
+        f = fields["credit_code"]
+        if f.value and f.valid and not f.value.startswith(PREFIX[self.name]):
+            # A valid code of another kind of unit: misread, or not this certificate.
+            fields["credit_code"] = FieldReading(f.value, min(f.confidence, 0.5), False, f.box)
+        for name in self.field_names:
+            if name in fields or name in ("valid_from", "valid_until"):
+                continue
+            fields[name] = self._text_field(name, raw.get(name, MISSING))
+        start, end, long_term, term = self._term(raw.get("term", MISSING))
+        plausible = (
+            start is not None
+            and (long_term or (end is not None and start < end <= add_years(start, 10)))
+            and start <= today
+        )
+        conf = text_confidence(term) if plausible else min(text_confidence(term), 0.5)
+        valid = plausible if term.value else None
+        until_text = "long_term" if long_term else (end.isoformat() if end else None)
+        fields["valid_from"] = reading(
+            RawField(start.isoformat() if start else None, term.probs, (), term.box),
+            conf,
+            valid,
+        )
+        fields["valid_until"] = reading(RawField(until_text, term.probs, (), term.box), conf, valid)
+        if end is not None and end < today:
+            warnings.append("EXPIRED")
+        facts = {"valid_until": until_text} if until_text else {}
+        ordered = {name: fields[name] for name in self.field_names}
+        return Checked(ordered, tuple(warnings), facts)
+
+    @staticmethod
+    def _text_field(name: str, r: RawField) -> FieldReading:
+        value = tidy(clean(r.value), full_width=True) if r.value else None
+        value = value or None
+        t = RawField(value, r.probs, r.alts, r.box)
+        if value is None:
+            return reading(t, 0.0, None)
+        if name == "name":
+            return reading(t, _capped(t, bool(_UNIT_NAME_END.search(value))), None)
+        if name == "capital":
+            ok = bool(_CAPITAL.match(value))
+            return reading(t, _capped(t, ok), ok)
+        if name == "registration_authority":
+            return reading(t, _capped(t, bool(_AUTHORITY_END.search(value))), None)
+        shape = {
+            "purpose_and_scope": "scope",
+            "business_scope": "scope",
+            "address": "address",
+            "legal_representative": "person_name",
+        }.get(name)
+        return reading(t, text_confidence(t, shape), None)
+
+    @staticmethod
+    def _term(term: RawField) -> tuple[dt.date | None, dt.date | None, bool, RawField]:
+        text = term.value or ""
+        dates = [parse_date(m.group()) for m in _DATE.finditer(text)]
+        start = dates[0] if dates else None
+        long_term = "长期" in text
+        end = dates[1] if len(dates) > 1 and not long_term else None
+        return start, end, long_term, term
+
+
+def make(kind: str, keywords: tuple[str, ...], field_names: tuple[str, ...]) -> UnitCertificate:
+    others = tuple(t for k, t in TITLES.items() if k != kind)
+    code = re.compile(rf"(?<![0-9A-Z]){PREFIX[kind]}\d{{6}}[0-9A-Z]{{10}}(?![0-9A-Z])")
+    return UnitCertificate(
+        name=kind,
+        field_names=field_names,
+        keywords=(TITLES[kind], *keywords),
+        patterns=(code,),
+        excludes=(*others, "营业执照"),
+    )
