@@ -179,8 +179,10 @@ _LINE2_HEAD = re.compile(r"^[A-Z0-9<]{9}[0-9OQDILZSB][A-Z<0]{3}[0-9OQDILZSB]{7}"
 
 
 def looks_like_line1(text: str) -> bool:
+    """P, a type, an issuing state, a name with its ``<<`` (the trailing fillers may be
+    read short or cut into another box)."""
     t = re.sub(r"\s", "", text).upper()
-    return len(t) >= 30 and bool(_LINE1.match(t)) and "<<" in t
+    return len(t) >= 8 and bool(_LINE1.match(t)) and "<<" in t[5:]
 
 
 def looks_like_line2(text: str) -> bool:
@@ -307,14 +309,19 @@ _MRZ_CHARS = frozenset(LETTERS + DIGITS + FILLER)
 
 
 def machine_readable(text: str) -> bool:
-    """Whether a reading may be an MRZ line: 30 or more characters, nearly all of the
-    MRZ's alphabet once full-width forms are folded."""
+    """Whether a reading may be (part of) an MRZ line: nearly all of the MRZ's alphabet
+    once full-width forms are folded, and 30 or more characters, or fillers in pairs."""
     t = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
-    if len(t) < 30:
+    if len(t) < 8 or sum(ch in _MRZ_CHARS for ch in t) < 0.9 * len(t):
         return False
-    return sum(ch in _MRZ_CHARS for ch in t) >= 0.9 * len(t) and (
-        "<" in t or sum(ch.isdigit() for ch in t) >= 12
-    )
+    return "<<" in t or (len(t) >= 30 and ("<" in t or sum(ch.isdigit() for ch in t) >= 12))
+
+
+def _characters(text: str) -> int:
+    """How many characters an MRZ reading stands for: a whole line's 44 when it reads as
+    most of one, else as many as were read."""
+    n = len(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    return LINE_LENGTH if n >= 30 else n
 
 
 def _mrz_score(text: str, probs: Sequence[float]) -> tuple[int, float]:
@@ -344,14 +351,15 @@ def reread_machine_zone(
     todo = [
         i
         for i, t in enumerate(texts)
-        if machine_readable(t.text) and crops[i].shape[1] > 20 * crops[i].shape[0]
+        if machine_readable(t.text)
+        and crops[i].shape[1] > _characters(t.text) * MRZ_PITCH * crops[i].shape[0]
     ]
     if not todo:
         return out
     squeezed: list[Image] = []
     for i in todo:
         h, w = crops[i].shape[:2]
-        width = min(w, max(16, round(LINE_LENGTH * MRZ_PITCH * h)))
+        width = min(w, max(16, round(_characters(texts[i].text) * MRZ_PITCH * h)))
         small = cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA)
         squeezed.append(np.asarray(small, dtype=np.uint8))
     for i, again in zip(todo, recognize(squeezed), strict=True):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from kyc.ocr.documents.base import (
@@ -35,11 +35,13 @@ from kyc.ocr.layout import Line, rows
 @dataclass(frozen=True)
 class Spec:
     """How a field is printed: its labels (longest first is not needed), whether its
-    value may wrap over several lines, whether it may stand under its label."""
+    value may wrap over several lines, whether it may stand under its label, and what
+    the value looks like (of the lines beside a label, the ones of that shape)."""
 
     labels: tuple[str, ...]
     multiline: bool = False
     below: bool = True
+    shape: re.Pattern[str] | None = None  # what the value looks like (searched)
 
 
 _LATIN_LABEL = re.compile(r"^[A-Za-z]")
@@ -92,6 +94,22 @@ def _match_latin(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     _, label, n = best
     end = pos[n - 1] + 1 if n <= len(pos) else len(text)
     return label, line.sub(skip_gap(line, end))
+
+
+# Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) as ASCII: the
+# recogniser returns them for widely spaced numbers (codes printed with tracking).
+_FULL_WIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+               for cp in range(*r)}  # fmt: skip
+
+
+def fold_width(lines: Sequence[Line]) -> list[Line]:
+    """The lines with full-width digits and letters read as ASCII (one for one, so the
+    characters' probabilities stay aligned)."""
+    return [
+        ln if not any(0xFF10 <= ord(ch) <= 0xFF5A for ch in ln.text)
+        else replace(ln, text=ln.text.translate(_FULL_WIDTH))
+        for ln in lines
+    ]  # fmt: skip
 
 
 _INNER_GAP = re.compile(r"[\d.\s]$")
@@ -196,7 +214,8 @@ def labelled_fields(
     stops: Sequence[str] = (),
 ) -> dict[str, RawField]:
     """The value of every field of ``specs`` found by its label (MISSING where no label
-    was read). ``stops``: other labels printed on the document, which end a value."""
+    was read), and under ``OPEN_ENDED`` the wrapped values that may have lost a line.
+    ``stops``: other labels printed on the document, which end a value."""
     owner: dict[str, str] = {}
     for name, spec in specs.items():
         for lab in spec.labels:
@@ -211,19 +230,44 @@ def labelled_fields(
         )
         for row in rows(lines)
     ]
+    table = [row for row in table if row]
     found: list[tuple[str, int, Line, Line]] = []  # field ("" = a stop), row, label, rest
     for ri, row in enumerate(table):
         for ln in row:
             hit = match_label(ln, all_labels)
             if hit is not None:
                 found.append((owner[hit[0]], ri, ln, hit[1]))
-    label_ids = {id(ln) for _, _, ln, _ in found}
+    label_lines = [ln for _, _, ln, _ in found]
     out: dict[str, RawField] = dict.fromkeys(specs, MISSING)
+    open_ended: set[str] = set()
     for field, ri, label_line, rest in found:
         if not field or out[field] is not MISSING:
             continue
-        out[field] = _value(table, ri, label_line, rest, specs[field], label_ids)
+        out[field] = _value(
+            table, ri, label_line, rest, specs[field], label_lines, field, open_ended
+        )
+    out[OPEN_ENDED] = RawField(",".join(sorted(open_ended)) or None)
     return out
+
+
+# Key of the result of ``labelled_fields`` naming the multi-line values whose last line
+# runs to the right margin (comma-separated): a line after it may have been lost.
+OPEN_ENDED = "_open_ended"
+
+
+def open_ended(raw: Mapping[str, RawField]) -> frozenset[str]:
+    value = raw.get(OPEN_ENDED, MISSING).value
+    return frozenset(value.split(",")) if value else frozenset()
+
+
+def _overlap(a: Line, b: Line) -> float:
+    """Vertical overlap of two lines over the smaller height (0..1)."""
+    inter = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(0.0, inter) / max(1.0, min(a.height, b.height))
+
+
+def _shaped(lines: Sequence[Line], shape: re.Pattern[str] | None) -> list[Line]:
+    return [ln for ln in lines if shape is None or shape.search(clean(ln.text))]
 
 
 def _value(
@@ -232,31 +276,46 @@ def _value(
     lab: Line,
     rest: Line,
     spec: Spec,
-    label_ids: set[int],
+    labels: Sequence[Line],
+    field: str,
+    open_ended: set[str],
 ) -> RawField:
     h = max(lab.height, 1.0)
-    row = table[ri]
-    # this field's column ends where the next label to its right starts
+    label_ids = {id(ln) for ln in labels}
+    row_of = {id(ln): i for i, row in enumerate(table) for ln in row}
+    # this field's column ends where the next label to its right, on its line, starts
     col_end = min(
-        (ln.x0 for ln in row if id(ln) in label_ids and ln.x0 > lab.x1 - 0.5 * h), default=math.inf
+        (ln.x0 for ln in labels if ln.x0 > lab.x1 - 0.5 * h and _overlap(ln, lab) > 0.35),
+        default=math.inf,
     )
+
+    def owner(line: Line) -> Line | None:
+        """The label a line stands right of: the one it overlaps most vertically."""
+        left = [lb for lb in labels if lb.x1 <= line.x0 + h and _overlap(lb, line) > 0.35]
+        return max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
+
     parts: list[Line] = []
-    if clean(rest.text):
+    if clean(rest.text) and (spec.shape is None or spec.shape.search(clean(rest.text))):
         parts.append(rest)
     else:
-        parts.extend(
+        # the value right of its label: on the same row, or a little above or below it
+        # (a value font with other vertical metrics than the label's)
+        near = [
             ln
-            for ln in row
+            for rj in range(max(0, ri - 1), min(len(table), ri + 2))
+            for ln in table[rj]
             if id(ln) not in label_ids
             and ln.x0 >= lab.x1 - h
             and ln.x0 < col_end
             and clean(ln.text)
-        )
-    last = ri
+            and owner(ln) is lab
+        ]
+        parts.extend(sorted(_shaped(near, spec.shape), key=lambda ln: ln.x0))
+    last = max([ri, *(row_of.get(id(ln), ri) for ln in parts)])
     if not parts and spec.below:
         for rj in range(ri + 1, min(ri + 3, len(table))):
             below = table[rj]
-            if below[0].cy - lab.cy > 3.2 * h:
+            if not below or below[0].cy - lab.cy > 3.2 * h:
                 break
             under = [
                 ln
@@ -265,6 +324,7 @@ def _value(
             ]
             if any(id(ln) in label_ids for ln in under):
                 break
+            under = _shaped(under, spec.shape)
             if under:
                 parts.append(under[0])
                 col_end = min(
@@ -276,26 +336,53 @@ def _value(
     if not parts:
         return MISSING
     if spec.multiline:
-        x_start = parts[0].x0
-        last_y = parts[-1].cy
+        taken = {id(ln) for ln in parts}
+        x_start = min(ln.x0 for ln in parts)
+        last_y = max(ln.cy for ln in parts)
         height = max(ln.height for ln in parts)
         for nxt in table[last + 1 :]:
-            cont = [
-                ln
-                for ln in nxt
-                if x_start - 1.5 * ln.height <= ln.x0 < col_end and id(ln) not in label_ids
-            ]
-            labelled = [
-                ln
-                for ln in nxt
-                if id(ln) in label_ids and lab.x0 - 2 * ln.height <= ln.x0 < col_end
-            ]
-            if labelled:
+            column = [ln for ln in nxt if lab.x0 - 2 * ln.height <= ln.x0 < col_end]
+            # another field starts: its label, or a value beside another label (a value
+            # font taller than its label's can put it on the row above that label)
+            if any(id(ln) in label_ids or owner(ln) not in (None, lab) for ln in column):
                 break
+            cont = [
+                ln for ln in column if x_start - 1.5 * ln.height <= ln.x0 and id(ln) not in taken
+            ]
             if not cont:
                 continue  # nothing in this column on the row (a seal's text beside it)
             if cont[0].cy - last_y > 2.2 * height:
                 break
             parts.extend(cont)
             last_y = cont[0].cy
+        # A wrapped value whose last line runs to the right margin of the text may have
+        # lost a line after it (a line of one or two characters is easily not detected).
+        # (the margin: the widest line starting in this value's column)
+        right = max(
+            (ln.x1 for row in table for ln in row if abs(ln.x0 - x_start) < 1.5 * height),
+            default=0.0,
+        )
+        if parts[-1].x1 >= right - 1.5 * parts[-1].height:
+            open_ended.add(field)
     return join_fields([field_from_line(ln) for ln in parts])
+
+
+# Pieces of the words stamped or watermarked over documents (base.OVERPRINT: 仅供…使用,
+# 复印无效, 与原件一致 …) that a value's line can pick up at its ends.
+OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", "无效", "禁止", "原件",
+                    "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
+
+
+def trim_overprint(value: str) -> tuple[str, bool]:
+    """``value`` without overprint pieces read onto its start or end, and whether any
+    were cut (what stood under them is then uncertain)."""
+    cut = False
+    changed = True
+    while changed and value:
+        changed = False
+        for piece in OVERPRINT_PIECES:
+            if value.endswith(piece) and len(value) > len(piece) + 1:
+                value, changed, cut = value[: -len(piece)], True, True
+            elif value.startswith(piece) and len(value) > len(piece) + 1:
+                value, changed, cut = value[len(piece) :], True, True
+    return value, cut

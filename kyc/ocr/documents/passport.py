@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import reduce
 
 from iso3166 import countries_by_alpha3
@@ -34,7 +35,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
 )
 from kyc.ocr.documents.codes import join_lines
-from kyc.ocr.documents.labelled import Spec, labelled_fields
+from kyc.ocr.documents.labelled import Spec, fold_width, labelled_fields
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.types import FieldReading
 
@@ -192,6 +193,7 @@ class Passport:
     excludes = ("通行证", "居民身份证")
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        lines = fold_width(lines)
         out = labelled_fields(lines, SPECS, STOPS)
         out["mrz_line1"], out["mrz_line2"] = _mrz_rows(lines)
         latin = [ln for ln in lines if _LATIN_NAME.match(ln.text.strip().upper())]
@@ -278,19 +280,34 @@ class Passport:
         else:
             fields["sex"] = reading(MISSING, 0.0, None)
 
-        # -- countries
+        # -- countries: no check digit covers them; confident where two readings agree
+        # (the MRZ's nationality, its issuing state, the printed code or nationality)
         nat = line2.field(10, 13).replace("<", "") if line2 else None
         issuer = line1.issuing_state if line1 else None
+        viz_nat = country_named(raw["nationality"].value or "")
         nat_p = line2.confidence(10, 13) if line2 else 0.0
         issuer_p = _product(line1.probs[2:5]) if line1 else 0.0
+        others = [c for c in (issuer, viz_code, viz_nat) if c and is_country(c)]
+        read_as_printed = True
+        if nat and not is_country(nat):
+            # one character misread into a code that is no country's, where another
+            # reading gives one: that one, not confidently
+            near = {c for c in others if len(c) == len(nat) and _one_off(c, nat)}
+            if len(near) == 1:
+                nat, nat_p, read_as_printed = near.pop(), min(nat_p, 0.6), False
+                if line2 is not None:
+                    line2 = replace(
+                        line2, text=line2.text[:10] + nat.ljust(3, "<") + line2.text[13:]
+                    )
+        if not nat:
+            nat = viz_nat or (viz_code if raw["nationality"].value is None else None)
+            nat_p, read_as_printed = 0.6, False
         nat_ok = bool(nat) and is_country(nat or "")
-        issuer_ok = bool(issuer) and is_country(issuer or "")
-        nat_sure = nat_ok and (nat == issuer or (viz_code is not None and nat == viz_code))
-        issuer_sure = issuer_ok and issuer in (viz_code, nat)
-        if not nat and viz_code and raw["nationality"].value is None:
-            nat, nat_p, nat_ok = viz_code, raw["code"].ocr_confidence, is_country(viz_code)
+        nat_sure = nat_ok and read_as_printed and nat in others
         if not issuer and viz_code:
-            issuer, issuer_p, issuer_ok = viz_code, raw["code"].ocr_confidence, is_country(viz_code)
+            issuer, issuer_p = viz_code, raw["code"].ocr_confidence
+        issuer_ok = bool(issuer) and is_country(issuer or "")
+        issuer_sure = issuer_ok and issuer in (viz_code, nat)
         fields["nationality"] = reading(
             RawField(nat or None, (), (), raw["nationality"].box or raw["code"].box),
             max(0.95, nat_p) if nat_sure else min(0.85, nat_p) if nat_ok else min(0.4, nat_p),
@@ -303,23 +320,25 @@ class Passport:
             issuer_ok if issuer else None,
         )  # fmt: skip
 
-        # -- names
-        mrz_latin = line1.name_latin if line1 else None
-        if line1 is not None and viz_latin and not _same_name(mrz_latin or "", viz_latin):
-            fixed = _refit_name(line1, viz_sur, viz_given)
-            if fixed is not None:
-                line1 = fixed
-                mrz_latin = line1.name_latin
+        # -- names: the letters must be the same in both zones; a separator either
+        # zone shows is kept (the recogniser drops spaces and single fillers more often
+        # than it invents them), and the readings agree when they show the same ones
         latin_p = _product(line1.probs[5:]) if line1 else 0.0
-        if mrz_latin and viz_latin:
-            truncated = line1 is not None and not line1.text.endswith("<")
-            agree = _same_name(mrz_latin, viz_latin) or (
-                truncated and viz_latin.replace("-", " ").startswith(mrz_latin)
-            )
-            value, conf = viz_latin, (0.97 if agree else 0.5)
+        named = False
+        if line1 is not None and line1.name_latin and viz_latin:
+            merged = merge_names((line1.surname, line1.given), (viz_sur, viz_given))
+            if merged is not None:
+                (sur, given), named = merged
+                line1 = _with_name(line1, sur, given)
+                value, conf = f"{sur} {given}".strip(), (0.97 if named else 0.6)
+            else:
+                truncated = not line1.text.endswith("<")
+                agree = truncated and viz_latin.replace("-", " ").startswith(line1.name_latin)
+                value, conf = viz_latin, (0.9 if agree else 0.5)
+        elif line1 is not None and line1.name_latin:
+            value, conf = line1.name_latin, min(0.8, latin_p)
         else:
-            value = viz_latin or mrz_latin or ""
-            conf = min(0.8, latin_p if mrz_latin else self._latin_p(raw))
+            value, conf = viz_latin, min(0.8, self._latin_p(raw))
         fields["name_latin"] = reading(
             RawField(value or None, (), (), raw["latin_line"].box or raw["name"].box), conf, None
         )
@@ -330,7 +349,6 @@ class Passport:
         # -- the zone itself
         if line1 is not None and line2 is not None:
             text = f"{line1.text}\n{line2.text}"
-            named = bool(mrz_latin and viz_latin and _same_name(mrz_latin, viz_latin))
             l1_conf = 0.97 if named else min(0.85, latin_p)
             # every check holding as read is the evidence; a repaired line is right only
             # as far as the repaired character's runner-up was
@@ -340,6 +358,16 @@ class Passport:
                 l2_conf = 0.85
             else:
                 l2_conf = 0.97
+            # characters OCR-B prints alike (0/O, 1/I, 8/B ...) where letters and digits
+            # may both stand, which no check digit tells apart in pairs: only a number
+            # the printed zone agrees with vouches for them; nor does any check digit
+            # cover the countries
+            verified = number is not None and number == viz_number
+            unsure = any(ch in _CONFUSABLE for ch in line2.text[28:42]) or (
+                not verified and any(ch in _CONFUSABLE for ch in line2.text[0:9])
+            )
+            if unsure or not (fields["nationality"].confidence >= 0.9 and issuer_sure):
+                l2_conf = min(l2_conf, 0.85)
             box = _union(l1r.box, l2r.box)
             fields["mrz"] = reading(
                 RawField(text, (), (), box), min(l1_conf, l2_conf), line2.checks["mrz"]
@@ -377,26 +405,59 @@ class Passport:
         return min((p.ocr_confidence for p in parts), default=0.0)
 
 
-def _same_name(a: str, b: str) -> bool:
-    """Two Latin names are the same when they differ only where the MRZ cannot show a
-    character (a hyphen is a filler there)."""
-    return a.replace("-", " ").split() == b.replace("-", " ").split()
+def _tokens(surname: str, given: str) -> tuple[str, dict[int, str]]:
+    """The letters of a name and its separators by position in the letters: ``|``
+    between surname and given names, else the separator printed (space or hyphen)."""
+    letters = ""
+    seps: dict[int, str] = {}
+    for part, text in ((0, surname), (1, given)):
+        if part and letters and text:
+            seps[len(letters)] = "|"
+        for ch in text:
+            if "A" <= ch <= "Z":
+                letters += ch
+            elif ch in " -<" and letters and len(letters) not in seps:
+                seps[len(letters)] = "-" if ch == "-" else " "
+    return letters, seps
 
 
-def _refit_name(line1: mrz.Line1, surname: str, given: str) -> mrz.Line1 | None:
-    """Line 1 with its name's fillers set from the printed name when the letters are the
-    same and only the fillers between them were read one too many or too few."""
-    letters = re.sub(r"[^A-Z]", "", line1.surname + line1.given)
-    if not surname or letters != re.sub(r"[^A-Z]", "", surname + given):
+def merge_names(
+    mrz_name: tuple[str, str], printed: tuple[str, str]
+) -> tuple[tuple[str, str], bool] | None:
+    """The surname and given names both zones show (None when their letters differ),
+    and whether they show the same separators. The surname ends where the MRZ's ``<<``
+    says (else where the printed zone does); every other separator either shows is
+    kept, a hyphen where the printed zone prints one."""
+    a_letters, a = _tokens(*mrz_name)
+    b_letters, b = _tokens(*printed)
+    if not a_letters or a_letters != b_letters:
         return None
-    name = mrz_name(surname, given)
-    text = (line1.text[:5] + name).ljust(mrz.LINE_LENGTH, "<")[: mrz.LINE_LENGTH]
+    cut = next((i for i, sep in a.items() if sep == "|"), None)
+    if cut is None:
+        cut = next((i for i, sep in b.items() if sep == "|"), None)
+    seps = {i: "-" if b.get(i) == "-" else " " for i in {*a, *b} if i != cut}
+    # same separators at the same places (a hyphen is a filler in the MRZ)
+    agree = {i: sep == "|" for i, sep in a.items()} == {i: sep == "|" for i, sep in b.items()}
+    out = ["", ""]
+    part = 0
+    for i, ch in enumerate(a_letters):
+        if i == cut:
+            part = 1
+        elif i in seps:
+            out[part] += seps[i]
+        out[part] += ch
+    return (out[0], out[1]), agree
+
+
+def _with_name(line1: mrz.Line1, surname: str, given: str) -> mrz.Line1:
+    """Line 1 with its name field set from ``surname`` and ``given``."""
+    text = (line1.text[:5] + mrz_name(surname, given)).ljust(mrz.LINE_LENGTH, "<")
     return mrz.Line1(
-        text,
+        text[: mrz.LINE_LENGTH],
         line1.document_type,
         line1.issuing_state,
-        surname.replace("-", " "),
-        given.replace("-", " "),
+        surname,
+        given,
         line1.probs,
     )
 
@@ -405,6 +466,30 @@ def mrz_name(surname: str, given: str) -> str:
     """The MRZ's name field for a surname and given names: SURNAME<<GIVEN<NAMES."""
     fill = str.maketrans({" ": "<", "-": "<", "'": ""})
     return f"{surname.translate(fill)}<<{given.translate(fill)}"
+
+
+_CONFUSABLE = frozenset("0O1I5S8B2Z6GD")
+
+
+def _one_off(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def country_named(text: str) -> str | None:
+    """The 3-letter code of the country a printed nationality names (``UNITED STATES OF
+    AMERICA``, ``REPUBLIC OF SINGAPORE``, spaces lost or not), when exactly one does."""
+    t = re.sub(r"[^A-Z]", "", text.upper())
+    if len(t) < 4:
+        return None
+    if is_country(t):
+        return t
+    found = {
+        c.alpha3
+        for c in countries_by_alpha3.values()
+        for name in (c.name, c.apolitical_name)
+        if len(key := re.sub(r"[^A-Z]", "", name.upper())) >= 4 and (key in t or t in key)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _product(probs: Sequence[float]) -> float:

@@ -28,7 +28,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
-from kyc.ocr.documents.labelled import Spec, labelled_fields
+from kyc.ocr.documents.labelled import Spec, fold_width, labelled_fields, trim_overprint
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import add_years, parse_date
@@ -43,15 +43,22 @@ FIELD_NAMES = (
     "valid_until",
     "issuing_authority",
 )
+_DATE_SHAPE = re.compile(r"\d{4}\D{0,2}\d{1,2}\D{0,2}\d{1,2}")
 SPECS: dict[str, Spec] = {
-    "permit_number": Spec(("证件号码",)),
-    "name": Spec(("姓名",)),
-    "sex": Spec(("性别",)),
-    "birth_date": Spec(("出生日期",)),
-    "term": Spec(("有效期限",)),
-    "issuing_authority": Spec(("签发机关",), multiline=False),
+    "permit_number": Spec(("证件号码",), shape=re.compile(r"[0-9A-Z]{8,}")),
+    "name": Spec(("姓名",), shape=re.compile(r"^[\u4e00-\u9fff·]{2,}$")),
+    "sex": Spec(("性别",), shape=re.compile(r"[男女]")),
+    "birth_date": Spec(("出生日期",), shape=_DATE_SHAPE),
+    "term": Spec(("有效期限",), shape=_DATE_SHAPE),
+    "issuing_authority": Spec(("签发机关",), shape=re.compile(r"[\u4e00-\u9fff]{4,}")),
 }
 STOPS = ("换证次数", "签发次数")
+# Issuers of the permits: the Ministry of Public Security's exit-entry bureau, the
+# National Immigration Administration (since 2018), a provincial public-security
+# department's exit-entry division.
+_ISSUER = re.compile(
+    r"公安部出入境管理局|国家移民管理局|.{2,8}(公安厅|公安局)(出入境管理(局|处|总队))?"
+)
 _LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")
 _DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
 _TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*" + _DATE)
@@ -74,6 +81,7 @@ class Permit:
         return (self.number_search,)
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        lines = fold_width(lines)
         out = labelled_fields(lines, SPECS, STOPS)
         number = out["permit_number"]
         if not number.value or not self.number_shape.fullmatch(_compact(number.value)):
@@ -114,7 +122,12 @@ class Permit:
         )
         n = raw["name"]
         han = RawField(tidy(clean(n.value)) or None, n.probs, n.alts, n.box) if n.value else n
-        fields["name"] = reading(han, text_confidence(han, "person_name"), None)
+        name_cut = False
+        if han.value:
+            trimmed, name_cut = trim_overprint(han.value)
+            han = RawField(trimmed, han.probs, han.alts, han.box)
+        conf = text_confidence(han, "person_name")
+        fields["name"] = reading(han, min(conf, 0.75) if name_cut else conf, None)
         lat = raw["name_latin"]
         latin = re.sub(r"\s+", " ", re.sub(r"[,，]", " ", lat.value.upper())).strip() if lat.value \
             else None  # fmt: skip
@@ -160,10 +173,13 @@ class Permit:
             warnings.append("EXPIRED")
         a = raw["issuing_authority"]
         auth = RawField(tidy(clean(a.value)) or None, a.probs, a.alts, a.box) if a.value else a
-        known = bool(auth.value and re.search(r"出入境|移民管理|公安", auth.value))
+        if auth.value:
+            auth = RawField(trim_overprint(auth.value)[0], a.probs, a.alts, a.box)
+        known = bool(auth.value and _ISSUER.fullmatch(auth.value))
+        whole = bool(auth.value and auth.value.endswith(("局", "厅", "处")))
         fields["issuing_authority"] = reading(
             auth,
-            text_confidence(auth) if known else min(text_confidence(auth), 0.75),
+            text_confidence(auth) if whole else min(text_confidence(auth), 0.75),
             known or None,
         )
         facts: dict[str, str] = {}

@@ -25,12 +25,19 @@ from kyc.ocr.documents.base import (
     RawField,
     clean,
     code_reading,
+    field_from_line,
     reading,
     text_confidence,
     tidy,
 )
 from kyc.ocr.documents.codes import find_code
-from kyc.ocr.documents.labelled import Spec, labelled_fields
+from kyc.ocr.documents.labelled import (
+    Spec,
+    fold_width,
+    labelled_fields,
+    open_ended,
+    trim_overprint,
+)
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
@@ -53,12 +60,12 @@ SPECS: dict[str, Spec] = {
     "address": Spec(("住所",), multiline=True),
     "legal_representative": Spec(("法定代表人", "单位负责人")),
     "funding_source": Spec(("经费来源",)),
-    "capital": Spec(("开办资金", "注册资金")),
+    "capital": Spec(("开办资金", "注册资金"), shape=re.compile(r"元")),
     "sponsor": Spec(("举办单位",), multiline=True),
     "supervisor": Spec(("业务主管单位",), multiline=True),
     "activity_area": Spec(("活动地域",)),
     "registration_authority": Spec(("登记管理机关", "发证机关")),
-    "term": Spec(("有效期限", "有效期"), multiline=True),
+    "term": Spec(("有效期限", "有效期"), multiline=True, shape=re.compile(r"\d{4}")),
 }
 STOPS = ("统一社会信用代码", "证书编号", "证书号")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
@@ -66,6 +73,58 @@ _CAPITAL = re.compile(r"^(人民币|[￥¥])?[\d.零壹贰叁肆伍陆柒捌玖�
 _UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
 _AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
 _CODE_LABELS = ("统一社会信用代码",)
+
+
+# The registration authority of a unit: a 事业单位登记管理局 (institutions), a 民政局
+# (social groups, private non-enterprise units), an establishment committee's office;
+# its name starts with the place it serves.
+_AUTHORITY = re.compile(r"([\u4e00-\u9fff]{2,16}?)(事业单位登记管理局|民政局|编制委员会办公室)")
+
+
+def authority_start(text: str, places: str) -> int | None:
+    """Where an authority's name starts in ``text`` (which may begin with what is left
+    of its label, or a seal's characters): the first position from which the rest is
+    a place named in ``places`` (the certificate's address, sponsor, supervisor) and an
+    authority's suffix."""
+    for start in range(len(text)):
+        m = _AUTHORITY.fullmatch(text[start:])
+        if m and _names_place(m.group(1), places):
+            return start
+    return None
+
+
+_ADMIN_END = "省市区县州旗盟"
+
+
+def _names_place(place: str, text: str) -> bool:
+    """Whether ``text`` names ``place`` as a whole: where it starts, or after the end of
+    a larger division (广东省|广州市), not inside another name (州市 in 广州市)."""
+    at = text.find(place)
+    while at >= 0:
+        if at == 0 or text[at - 1] in _ADMIN_END:
+            return True
+        at = text.find(place, at + 1)
+    return False
+
+
+def _authority_by_content(lines: Sequence[Line], found: dict[str, RawField]) -> RawField:
+    """The registration authority where its label was not read (a seal over it): the
+    text of an authority's name below every field read, where the certificate prints
+    it, whose place the certificate names elsewhere."""
+    bottom = max((f.box[3] for f in found.values() if f.box), default=None)
+    places = "".join(found[k].value or "" for k in _PLACE_FIELDS if k in found)
+    if bottom is None or not places:
+        return MISSING
+    for ln in sorted(lines, key=lambda ln: ln.cy):
+        if ln.y0 < bottom:
+            continue
+        start = authority_start(ln.text, places)
+        if start is not None:
+            return field_from_line(ln, start)
+    return MISSING
+
+
+_PLACE_FIELDS = ("address", "sponsor", "supervisor", "name", "activity_area")
 
 
 def _credit(raw: RawField) -> CodeRead:
@@ -89,10 +148,13 @@ class UnitCertificate:
     min_score: int = 3
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
+        lines = fold_width(lines)
         specs = {k: v for k, v in SPECS.items() if k in self.field_names or k == "term"}
         stops = (*STOPS, *(lab for k, v in SPECS.items() if k not in specs for lab in v.labels))
         out = labelled_fields(lines, specs, stops)
         out["credit_code"] = find_code(lines, _CODE_LABELS, 18, _credit)
+        if out["registration_authority"] is MISSING:
+            out["registration_authority"] = _authority_by_content(lines, out)
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
@@ -111,6 +173,23 @@ class UnitCertificate:
             if name in fields or name in ("valid_from", "valid_until"):
                 continue
             fields[name] = self._text_field(name, raw.get(name, MISSING))
+        for name in open_ended(raw):
+            if name in fields and fields[name].value:
+                f = fields[name]
+                fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
+        auth = fields["registration_authority"]
+        places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
+        if auth.value:
+            # the name starts where a place this certificate names does: a character of
+            # the label or the seal read before it is dropped; a name whose place is not
+            # found (its first characters under the seal) is not confident
+            at = authority_start(auth.value, places)
+            fields["registration_authority"] = FieldReading(
+                auth.value[at or 0 :],
+                min(auth.confidence, 0.85 if at else 1.0 if at == 0 else 0.75),
+                None,
+                auth.box,
+            )
         start, end, long_term, term = self._term(raw.get("term", MISSING))
         plausible = (
             start is not None
@@ -139,6 +218,10 @@ class UnitCertificate:
         t = RawField(value, r.probs, r.alts, r.box)
         if value is None:
             return reading(t, 0.0, None)
+        value, cut = trim_overprint(value)
+        if cut:  # a watermark's words read onto the value: what they covered is unsure
+            t = RawField(value, r.probs, r.alts, r.box)
+            return reading(t, min(text_confidence(t), 0.75), None)
         if name == "name":
             return reading(t, _capped(t, bool(_UNIT_NAME_END.search(value))), None)
         if name == "capital":
@@ -146,6 +229,7 @@ class UnitCertificate:
             return reading(t, _capped(t, ok), ok)
         if name == "registration_authority":
             return reading(t, _capped(t, bool(_AUTHORITY_END.search(value))), None)
+        # (trimmed of a label's remains in check())
         shape = {
             "purpose_and_scope": "scope",
             "business_scope": "scope",
