@@ -15,6 +15,7 @@ import itertools
 import math
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,9 @@ REREAD_FIELDS = ("id_number", "credit_code", "valid_until")
 
 
 def reread_key(name: str, text: str) -> str:
-    """What a re-read must contain: the code's letters and digits, a date's digits."""
+    """What a re-read must contain: the code's letters and digits, a date's digits
+    (full-width forms, which widely spaced codes are read as, folded to ASCII)."""
+    text = unicodedata.normalize("NFKC", text)
     if name == "valid_until":
         return "长期" if text in ("long_term", "长期") else re.sub(r"\D", "", text)
     return re.sub(r"[^0-9A-Z]", "", text.upper())

@@ -230,13 +230,15 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
 
 
 def text_lines_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.uint8]:
-    """The text lines themselves, widened by a line's height: where a finger over a
-    field is looked for on documents whose portrait may stand anywhere beside the text
-    (passports, permits), so that the face is not taken for one."""
+    """The text lines themselves, widened by half a line's height: where a finger or a
+    highlight over a field is looked for on documents whose portrait may stand anywhere
+    beside the text (passports, permits), so that the face and its white background are
+    not taken for one."""
     mask = np.zeros(shape[:2], dtype=np.uint8)
     for q in region.quads:
         cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
-    k = max(3, int(np.median([float(np.linalg.norm(q[3] - q[0])) for q in region.quads])))
+    h = float(np.median([float(np.linalg.norm(q[3] - q[0])) for q in region.quads]))
+    k = max(3, int(0.5 * h))
     return np.asarray(cv2.dilate(mask, np.ones((k, k), np.uint8)), dtype=np.uint8)
 
 
@@ -355,8 +357,10 @@ def _colour_measures(
     local = Region([q - shift for q in region.quads], region.angle, region.kind)
     block = text_block_mask(sub.shape, local)
     glare_mask = _region_mask(sub.shape, outline - shift) if main else block
+    skin_block = block
+    if region.kind in PORTRAIT_KINDS:
+        skin_block = glare_mask = text_lines_mask(sub.shape, local)
     glare = glare_fraction(hsv, glare_mask, h_med)
-    skin_block = text_lines_mask(sub.shape, local) if region.kind in PORTRAIT_KINDS else block
     return glare, skin_pixels(sub, hsv, skin_block, thumb_px), colour_share(hsv, block)
 
 

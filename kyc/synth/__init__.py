@@ -366,7 +366,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     else:
         long_side = rng.randint(*cam.long_side)
         short_side = round(long_side / cam.aspect)
-        canvas = (short_side, long_side) if cam.portrait else (long_side, short_side)
+        upright = cam.portrait
+        if kind in UNIT_CERTIFICATE_KINDS:  # the phone held the way the page stands
+            upright = dh > dw
+        canvas = (short_side, long_side) if upright else (long_side, short_side)
     cam_record["size"] = list(canvas)
     bg_kind_req = overrides.get("background")
     if cam.scanner:
@@ -588,8 +591,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     )  # fmt: skip
     if "low_resolution" in chosen:
         doc_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
-        doc_px = 900.0 if kind == "business_license" or kind in UNIT_CERTIFICATE_KINDS else 400.0
+        doc_px = 900.0 if kind == "business_license" else 400.0
         doc_px = {"id_card_both": 700.0, "passport": 580.0}.get(kind, doc_px)
+        if kind in UNIT_CERTIFICATE_KINDS:  # about 3 px per mm of the page's long side
+            doc_px = 890.0 * dw / max(dw, dh)
         target = doc_px * rng.uniform(0.85, 1.15)
         factor = min(1.0, target / max(1.0, doc_w))
         photo = dg.rescale(photo, factor)

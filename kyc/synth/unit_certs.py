@@ -165,7 +165,7 @@ def render_unit_certificate(
     code_label_f = face(v.fonts["label"], 28)
     num_f = face(v.fonts["number"], round(34 * (1 + j(0.06))))
     if rng.random() < 0.55:  # top left, the code under its label
-        cx, cy = 100 + j(15), 180 + j(10)
+        cx, cy = 100 + j(15), 118 + j(8)  # above the title, beside the emblem
         draw_text(d, (cx, cy), "统一社会信用代码", code_label_f, label_fill, tracking=2)
         boxes["credit_code"] = draw_text(d, (cx, cy + 48), u.credit_code, num_f, INK, tracking=2)
         top = title_y + (150 if copy == "副本" else 110)
@@ -230,7 +230,8 @@ def render_unit_certificate(
     boxes["valid_until"] = _union(after)
     # registration authority, seal and date at the bottom right
     ax = (w - 640 if horizontal else w - 600) + j(30)
-    ay = h - 200 + j(12)
+    # right under the fields (a little lower on a short table), never off the page
+    ay = min(h - 200, end + 110 + abs(j(40))) + j(6)
     af = face(v.fonts["label"], 28)
     auth_label = rng.choice(AUTHORITY_LABELS)
     lb = draw_text(d, (ax, ay), f"{auth_label}：", af, label_fill)

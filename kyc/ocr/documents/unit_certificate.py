@@ -230,6 +230,10 @@ class UnitCertificate:
         if name == "registration_authority":
             return reading(t, _capped(t, bool(_AUTHORITY_END.search(value))), None)
         # (trimmed of a label's remains in check())
+        if name in ("purpose_and_scope", "business_scope"):
+            # the enumeration comma read as the radical 丶 or a middle dot, which no
+            # scope prints
+            t = RawField(value.replace("丶", "、").replace("·", "、"), r.probs, r.alts, r.box)
         shape = {
             "purpose_and_scope": "scope",
             "business_scope": "scope",
