@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from kyc.ocr.engine import Image, TextReading
 
 LINE_LENGTH = 44
+# Digits read where only letters can stand (names, countries), as the letter they resemble.
+_LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 FILLER = "<"
@@ -182,6 +184,7 @@ def looks_like_line1(text: str) -> bool:
     """P, a type, an issuing state, a name with its ``<<`` (the trailing fillers may be
     read short or cut into another box)."""
     t = re.sub(r"\s", "", text).upper()
+    t = t[:1] + "".join(_LETTER_LOOKALIKES.get(ch, ch) for ch in t[1:])
     return len(t) >= 8 and bool(_LINE1.match(t)) and "<<" in t[5:]
 
 
@@ -208,7 +211,8 @@ def read_line1(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
     """Line 1: type, issuing state and the name (``<<`` between surname and given names,
     ``<`` between names)."""
     c = compact(text, probs, alts)
-    raw = c.text
+    # after the type, only letters and fillers stand: a digit is the letter it resembles
+    raw = c.text[:1] + "".join(_LETTER_LOOKALIKES.get(ch, ch) for ch in c.text[1:])
     if not raw.startswith("P") or len(raw) < 6:
         return None
     name = re.sub(r"<{3,}$", "", raw[5:]).rstrip(FILLER)
@@ -248,10 +252,6 @@ class Line2:
         return out
 
 
-# Digits read where only letters can stand (the nationality), as the letter they resemble.
-_LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
-
-
 # Letters and digits OCR-B prints alike, where both may stand (the document number and
 # the optional data): a known confusion, which a check digit may resolve even when the
 # recogniser was sure (issue 12: "a known confusion of what was read").
@@ -275,6 +275,23 @@ def _read_confusions(c: Compact, first: CodeRead) -> CodeRead:
     return again if again.valid else first
 
 
+def _letters_in_context(line2: str) -> str:
+    """Line 2 with the optional data's digits that look like letters (0 O, 1 I, 8 B ...)
+    read as those letters where the field is written in letters (three or more letters
+    no digit resembles, no digit that resembles no letter) and every check holds so:
+    the check digits cannot tell these apart in pairs (O and 0 differ by 24, a pair at
+    weights 7 and 3 by 240), the field's other characters can."""
+    field = line2[28:42]
+    plain_letters = sum(ch.isalpha() and ch not in _CONFUSIONS for ch in field)
+    plain_digits = sum(ch.isdigit() and ch not in _LETTER_LOOKALIKES for ch in field)
+    if plain_letters < 3 or plain_digits:
+        return line2
+    mapped = line2[:28] + "".join(_LETTER_LOOKALIKES.get(ch, ch) for ch in field) + line2[42:]
+    if mapped != line2 and all(line2_checks(mapped).values()):
+        return mapped
+    return line2
+
+
 def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]]) -> Line2 | None:
     c = _refit(compact(text, probs, alts), 28)
     if len(c.chars) != LINE_LENGTH:
@@ -287,6 +304,7 @@ def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
     value = code.value or c.text
     if len(value) != LINE_LENGTH:
         return None
+    value = _letters_in_context(value)
     changed = frozenset(
         i
         for i, (a, b) in enumerate(zip(c.text, value, strict=True))
@@ -334,6 +352,28 @@ def _mrz_score(text: str, probs: Sequence[float]) -> tuple[int, float]:
     elif looks_like_line1(t):
         shape = 1 + (len(t) == LINE_LENGTH)
     return shape, min(probs, default=0.0)
+
+
+_FULL_WIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+               for cp in range(*r)}  # fmt: skip
+
+
+def fold_full_width(texts: Sequence[TextReading]) -> list[TextReading]:
+    """Readings with full-width digits and Latin letters as ASCII (one for one): the
+    recogniser returns them for widely spaced print (codes printed with tracking, an
+    MRZ), where no document prints them."""
+    from kyc.ocr.engine import CharReading, TextReading
+
+    out = []
+    for t in texts:
+        if not any(0xFF10 <= ord(ch) <= 0xFF5A for ch in t.text):
+            out.append(t)
+            continue
+        chars = tuple(
+            CharReading(c.char.translate(_FULL_WIDTH), c.prob, c.alternatives) for c in t.chars
+        )
+        out.append(TextReading(t.text.translate(_FULL_WIDTH), chars))
+    return out
 
 
 def reread_machine_zone(

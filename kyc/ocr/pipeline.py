@@ -41,7 +41,7 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
-from kyc.ocr.mrz import reread_machine_zone
+from kyc.ocr.mrz import fold_full_width, reread_machine_zone
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
 
@@ -245,7 +245,7 @@ class DocumentReader:
                 elif along < 0:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
-        texts = reread_machine_zone(engine.recognize, crops, texts)  # passports' MRZ
+        texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
 
         allowed = _allowed(type_hint)
         classified = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kyc.ocr.documents.base import (
@@ -96,32 +96,16 @@ def _match_latin(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return label, line.sub(skip_gap(line, end))
 
 
-# Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) as ASCII: the
-# recogniser returns them for widely spaced numbers (codes printed with tracking).
-_FULL_WIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
-               for cp in range(*r)}  # fmt: skip
-
-
-def fold_width(lines: Sequence[Line]) -> list[Line]:
-    """The lines with full-width digits and letters read as ASCII (one for one, so the
-    characters' probabilities stay aligned)."""
-    return [
-        ln if not any(0xFF10 <= ord(ch) <= 0xFF5A for ch in ln.text)
-        else replace(ln, text=ln.text.translate(_FULL_WIDTH))
-        for ln in lines
-    ]  # fmt: skip
-
-
 _INNER_GAP = re.compile(r"[\d.\s]$")
 
 
 def split_inner_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     """Lines of a row cut where a second label starts inside them ("1990.11.27 性别 男"
-    read as one line): only after a space, a digit or a dot, where a value that is a
-    number or a date ends."""
+    read as one line, or its first characters at the line's end): only after a space,
+    a digit or a dot, where a value that is a number or a date ends."""
     cjk = sorted((lab for lab in labels if not is_latin(lab) and len(lab) >= 2), key=len)[::-1]
     out: list[Line] = []
-    for line in row:
+    for i, line in enumerate(row):
         text = line.text
         cut = None
         for lab in cjk:
@@ -129,6 +113,23 @@ def split_inner_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
             for m in re.finditer(pattern, text):
                 if m.start() > 0 and _INNER_GAP.search(text[: m.start()]):
                     cut = m.start() if cut is None else min(cut, m.start())
+                    break
+        if cut is None and i + 1 < len(row):
+            # the first characters of a label end the line, the next box holds the rest
+            # ("1955.09.03性" | "别男")
+            nxt = clean(row[i + 1].text)
+            for lab in cjk:
+                for k in range(1, len(lab)):
+                    at = len(text.rstrip()) - k
+                    if (
+                        at > 0
+                        and text.rstrip().endswith(lab[:k])
+                        and nxt.startswith(lab[k:])
+                        and _INNER_GAP.search(text[:at])
+                    ):
+                        cut = at
+                        break
+                if cut is not None:
                     break
         if cut is None or not clean(text[:cut]):
             out.append(line)
@@ -386,3 +387,31 @@ def trim_overprint(value: str) -> tuple[str, bool]:
             elif value.startswith(piece) and len(value) > len(piece) + 1:
                 value, changed, cut = value[len(piece) :], True, True
     return value, cut
+
+
+_LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")
+
+
+def latin_name_line(lines: Sequence[Line]) -> RawField:
+    """The line of a Latin name in the form ``SURNAME, GIVEN NAMES`` (as permits and
+    passports print it under the Chinese name): a line, or the boxes of one row joined
+    (the detector may cut it at the comma's gap)."""
+    for row in rows(lines):
+        for ln in row:
+            if _LATIN_NAME.match(ln.text.strip().upper()):
+                return field_from_line(ln)
+        joined = row[0]
+        for ln in row[1:]:
+            joined = Line(
+                joined.text + " " + ln.text,
+                joined.x0,
+                min(joined.y0, ln.y0),
+                ln.x1,
+                max(joined.y1, ln.y1),
+                (*joined.probs, 1.0, *ln.probs),
+                (*joined.alts, (), *ln.alts),
+                joined.source,
+            )
+        if len(row) > 1 and _LATIN_NAME.match(joined.text.strip().upper()):
+            return field_from_line(joined)
+    return MISSING

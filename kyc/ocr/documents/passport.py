@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from difflib import SequenceMatcher
 from functools import reduce
 
 from iso3166 import countries_by_alpha3
@@ -35,7 +36,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
 )
 from kyc.ocr.documents.codes import join_lines
-from kyc.ocr.documents.labelled import Spec, fold_width, labelled_fields
+from kyc.ocr.documents.labelled import Spec, labelled_fields, latin_name_line
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.types import FieldReading
 
@@ -87,7 +88,6 @@ STOPS = (
     "签发日期", "Dateofissue", "Datededélivrance", "签发机关", "Authority", "Autorité",
 )  # fmt: skip
 
-_LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DATE_MON = re.compile(r"(\d{1,2})\s*(?:\d{1,2}\s*月\s*[/／]?\s*)?([A-Z]{3})[A-Z]*\s*(\d{4})")
 _DATE_NUM = re.compile(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4})")
@@ -193,11 +193,9 @@ class Passport:
     excludes = ("通行证", "居民身份证")
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
-        lines = fold_width(lines)
         out = labelled_fields(lines, SPECS, STOPS)
         out["mrz_line1"], out["mrz_line2"] = _mrz_rows(lines)
-        latin = [ln for ln in lines if _LATIN_NAME.match(ln.text.strip().upper())]
-        out["latin_line"] = field_from_line(latin[0]) if latin else MISSING
+        out["latin_line"] = latin_name_line(lines)
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
@@ -304,10 +302,16 @@ class Passport:
             nat_p, read_as_printed = 0.6, False
         nat_ok = bool(nat) and is_country(nat or "")
         nat_sure = nat_ok and read_as_printed and nat in others
+        issuer_as_printed = True
+        if issuer and not is_country(issuer):
+            near = {c for c in (viz_code, nat) if c and is_country(c) and len(c) == len(issuer)}
+            near = {c for c in near if _one_off(c, issuer)}
+            if len(near) == 1:
+                issuer, issuer_p, issuer_as_printed = near.pop(), min(issuer_p, 0.6), False
         if not issuer and viz_code:
             issuer, issuer_p = viz_code, raw["code"].ocr_confidence
         issuer_ok = bool(issuer) and is_country(issuer or "")
-        issuer_sure = issuer_ok and issuer in (viz_code, nat)
+        issuer_sure = issuer_ok and issuer_as_printed and issuer in (viz_code, nat)
         fields["nationality"] = reading(
             RawField(nat or None, (), (), raw["nationality"].box or raw["code"].box),
             max(0.95, nat_p) if nat_sure else min(0.85, nat_p) if nat_ok else min(0.4, nat_p),
@@ -335,6 +339,9 @@ class Passport:
                 truncated = not line1.text.endswith("<")
                 agree = truncated and viz_latin.replace("-", " ").startswith(line1.name_latin)
                 value, conf = viz_latin, (0.9 if agree else 0.5)
+                rebuilt = _line1_from_printed(line1, viz_code, viz_sur, viz_given)
+                if not agree and rebuilt is not None:
+                    line1 = rebuilt
         elif line1 is not None and line1.name_latin:
             value, conf = line1.name_latin, min(0.8, latin_p)
         else:
@@ -447,6 +454,26 @@ def merge_names(
             out[part] += seps[i]
         out[part] += ch
     return (out[0], out[1]), agree
+
+
+# Line 1 has no check digit: where it reads close to what the printed zone says it
+# must be (issuing state and name), the printed zone's reading stands for it.
+LINE1_SIMILAR = 0.9
+
+
+def _line1_from_printed(
+    line1: mrz.Line1, code: str | None, surname: str, given: str
+) -> mrz.Line1 | None:
+    """Line 1 as the printed zone's issuing state and name compose it, when the line as
+    read differs from that only by a few characters (misread letters, lost fillers)."""
+    if not code or not is_country(code) or not surname:
+        return None
+    text = (f"P<{code}" + mrz_name(surname, given)).ljust(mrz.LINE_LENGTH, "<")
+    text = text[: mrz.LINE_LENGTH]
+    ratio = SequenceMatcher(None, line1.text, text, autojunk=False).ratio()
+    if ratio < LINE1_SIMILAR:
+        return None
+    return mrz.Line1(text, "P<", code, surname.replace("-", " "), given.replace("-", " "), ())
 
 
 def _with_name(line1: mrz.Line1, surname: str, given: str) -> mrz.Line1:

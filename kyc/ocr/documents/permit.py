@@ -28,7 +28,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
-from kyc.ocr.documents.labelled import Spec, fold_width, labelled_fields, trim_overprint
+from kyc.ocr.documents.labelled import Spec, labelled_fields, latin_name_line, trim_overprint
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import add_years, parse_date
@@ -59,7 +59,6 @@ STOPS = ("换证次数", "签发次数")
 _ISSUER = re.compile(
     r"公安部出入境管理局|国家移民管理局|.{2,8}(公安厅|公安局)(出入境管理(局|处|总队))?"
 )
-_LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")
 _DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
 _TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*" + _DATE)
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
@@ -81,21 +80,20 @@ class Permit:
         return (self.number_search,)
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
-        lines = fold_width(lines)
         out = labelled_fields(lines, SPECS, STOPS)
         number = out["permit_number"]
         if not number.value or not self.number_shape.fullmatch(_compact(number.value)):
             found = self._number_by_shape(lines)
             if found is not MISSING:
                 out["permit_number"] = found
-        latin = [ln for ln in lines if _LATIN_NAME.match(ln.text.strip().upper())]
-        out["name_latin"] = field_from_line(latin[0]) if latin else MISSING
-        if out["name"] is MISSING and latin:
+        out["name_latin"] = latin = latin_name_line(lines)
+        if out["name"] is MISSING and latin.box is not None:
             # no 姓名 label read: the name is the line of hanzi right above the Latin name
+            latin_cy = (latin.box[1] + latin.box[3]) / 2
             above = [
                 ln
                 for ln in lines
-                if 0 < latin[0].cy - ln.cy < 2.5 * ln.height and _HAN_NAME.match(clean(ln.text))
+                if 0 < latin_cy - ln.cy < 2.5 * ln.height and _HAN_NAME.match(clean(ln.text))
             ]
             if above:
                 out["name"] = field_from_line(max(above, key=lambda ln: ln.cy))

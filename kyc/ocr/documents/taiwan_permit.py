@@ -24,7 +24,7 @@ KIND = Permit(
         "性别",
     ),
     number_shape=re.compile(r"\d{8}(\d{2})?"),
-    number_search=re.compile(r"(?<![\d.\-/])\d{8}(\d{2})?(?![\d.\-/])"),
+    number_search=re.compile(r"(?<![\dA-Z.\-/])\d{8}(\d{2})?(?![\d.\-/])"),
     excludes=("港澳居民", "来往内地", "居民身份证", "护照", "PASSPORT"),
     terms=(5,),
 )

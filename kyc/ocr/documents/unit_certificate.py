@@ -33,7 +33,6 @@ from kyc.ocr.documents.base import (
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.documents.labelled import (
     Spec,
-    fold_width,
     labelled_fields,
     open_ended,
     trim_overprint,
@@ -148,7 +147,6 @@ class UnitCertificate:
     min_score: int = 3
 
     def extract(self, lines: Sequence[Line]) -> dict[str, RawField]:
-        lines = fold_width(lines)
         specs = {k: v for k, v in SPECS.items() if k in self.field_names or k == "term"}
         stops = (*STOPS, *(lab for k, v in SPECS.items() if k not in specs for lab in v.labels))
         out = labelled_fields(lines, specs, stops)
