@@ -12,9 +12,9 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-from kyc.errors import KycError
+from kyc.errors import ErrorCode, KycError
 
 # Modules that contribute sub-commands through ``register(subparsers)``.
 COMMAND_MODULES = (
@@ -29,14 +29,47 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def print_json(obj: Any) -> None:
-    """One JSON object on one line, UTF-8 kept readable."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    """One JSON object on one line, UTF-8 kept readable (escaped where a value holds what
+    UTF-8 cannot carry: a file name that is not UTF-8 comes back as lone surrogates)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+_MAX_ERROR_CHARS = 1000
+
+
+def one_line(text: str) -> str:
+    """``text`` on one printable line: control characters (CR, LF, ESC...) escaped, bidi
+    overrides and lone surrogates too, and cut at ``_MAX_ERROR_CHARS``."""
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    line = "".join(out)
+    if len(line) > _MAX_ERROR_CHARS:
+        line = line[:_MAX_ERROR_CHARS] + f"... ({len(line)} characters)"
+    return line
 
 
 def error_line(exc: KycError, subject: str | None = None) -> str:
     where = f"{subject}: " if subject else ""
-    return f"kyc: {exc.code}: {where}{exc.detail}"
+    return one_line(f"kyc: {exc.code}: {where}{exc.detail}")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the contract's error line: usage, then ``kyc: INVALID_ARGUMENT: ...``
+    on stderr and exit status 2 (as for any bad input)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, one_line(f"kyc: {ErrorCode.INVALID_ARGUMENT}: {message}") + "\n")
 
 
 def _models_command(args: argparse.Namespace) -> int:
@@ -66,7 +99,7 @@ def _models_command(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="kyc", description="Identity and document verification for ICP filings."
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # internal failure: one line, no traceback
-        print(f"kyc: INTERNAL: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(one_line(f"kyc: INTERNAL: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
 
 

@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     IMAGE_TOO_SMALL = "IMAGE_TOO_SMALL"
     NOT_A_DOCUMENT = "NOT_A_DOCUMENT"
     FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    FILE_UNREADABLE = "FILE_UNREADABLE"  # a directory, no permission, a name too long...
+    INVALID_MULTIPART = "INVALID_MULTIPART"  # a multipart upload that cannot be parsed
     # --- bad input: video -------------------------------------------------------------
     CORRUPT_VIDEO = "CORRUPT_VIDEO"  # truncated or undecodable
     NO_VIDEO_STREAM = "NO_VIDEO_STREAM"  # e.g. audio-only
@@ -28,8 +30,16 @@ class ErrorCode(StrEnum):
     VIDEO_TOO_LONG = "VIDEO_TOO_LONG"
     VIDEO_TOO_LARGE = "VIDEO_TOO_LARGE"  # bytes or resolution
     NO_FACE = "NO_FACE"  # a portrait or a video without any face
+    VIDEO_ROTATION_INVALID = "VIDEO_ROTATION_INVALID"  # display matrix not a quarter turn
     # --- bad input: structured data ---------------------------------------------------
     INVALID_JSON = "INVALID_JSON"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"  # a request body or JSON file over its limit
+    JSON_TOO_DEEP = "JSON_TOO_DEEP"  # arrays/objects nested deeper than the limit
+    NUMBER_TOO_LARGE = "NUMBER_TOO_LARGE"  # a number literal longer than the limit
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"  # a text field longer than its limit
+    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"  # a list longer than its limit
+    INVALID_CHARACTER = "INVALID_CHARACTER"  # control / bidi-override / lone surrogate
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"  # the command line itself (unknown option...)
     INVALID_FIELD = "INVALID_FIELD"
     MISSING_FIELD = "MISSING_FIELD"
     CHALLENGE_EXPIRED = "CHALLENGE_EXPIRED"

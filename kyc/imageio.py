@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 
 from kyc.config import ImageLimits
 from kyc.errors import BadInput, ErrorCode, SystemFault
+from kyc.fileio import read_bounded
 
 BGRImage = npt.NDArray[np.uint8]
 
@@ -43,7 +44,11 @@ def _register_heif() -> None:
 
 
 def decode_image(data: bytes, limits: ImageLimits, name: str = "image") -> BGRImage:
-    """Decode ``data`` into an upright BGR uint8 array, or raise ``BadInput``."""
+    """Decode ``data`` into an upright BGR uint8 array, or raise ``BadInput``.
+
+    Photos above ``limits.decode_max_pixels`` come back reduced by the largest power of
+    two that brings them under it (JPEG: decoded at that scale, never at full size);
+    16-bit greyscale is scaled to 8 bits; transparent pixels are laid on white."""
     if not data:
         raise BadInput(ErrorCode.EMPTY_FILE, f"{name} is empty (0 bytes)")
     if len(data) > limits.max_bytes:
@@ -75,8 +80,14 @@ def decode_image(data: bytes, limits: ImageLimits, name: str = "image") -> BGRIm
                     ErrorCode.IMAGE_TOO_SMALL,
                     f"{name} is {width}x{height} pixels; at least {limits.min_side} px a side",
                 )
+            factor = reduction(width, height, limits.decode_max_pixels)
+            if factor > 1 and img.format == "JPEG":
+                img.draft("RGB", (width // factor, height // factor))  # DCT scaling
             img.load()
-            rgb = ImageOps.exif_transpose(img).convert("RGB")
+            scaled = img.size != (width, height)
+            rgb = _to_rgb(ImageOps.exif_transpose(img))
+            if factor > 1 and not scaled:
+                rgb = rgb.reduce(factor)  # not scaled by the decoder: a box filter
     except BadInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -89,20 +100,46 @@ def decode_image(data: bytes, limits: ImageLimits, name: str = "image") -> BGRIm
     return np.ascontiguousarray(arr[:, :, ::-1])
 
 
+def reduction(width: int, height: int, max_pixels: int) -> int:
+    """The smallest power of two (1, 2, 4, ...) that brings ``width x height`` down to at
+    most ``max_pixels``."""
+    factor = 1
+    while (width // factor) * (height // factor) > max_pixels and factor < 64:
+        factor *= 2
+    return factor
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """8-bit RGB: 16/32-bit greyscale scaled (not clipped), alpha laid on white."""
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        arr = np.asarray(img)
+        top = int(arr.max()) if arr.size else 0
+        if img.mode != "I":
+            grey = (arr.astype(np.uint32) // 257).astype(np.uint8)  # the full 16-bit range
+        elif top <= 255:
+            grey = arr.astype(np.uint8)
+        elif top <= 65535:
+            grey = (arr.astype(np.uint32) // 257).astype(np.uint8)
+        else:
+            grey = (arr.astype(np.float64) * (255.0 / top)).astype(np.uint8)
+        return Image.fromarray(grey, "L").convert("RGB")
+    if img.mode == "F":
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64))
+        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L").convert("RGB")
+    has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        img.mode == "P" and "transparency" in img.info
+    )
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
 def read_image_file(path: Path, limits: ImageLimits) -> BGRImage:
-    """Read and decode an image file; a missing file is bad input too."""
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise BadInput(
-                ErrorCode.FILE_TOO_LARGE,
-                f"{path} is {size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB",
-            )
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{path} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{path} is a directory") from exc
+    """Read (never more than ``limits.max_bytes``) and decode an image file; a missing or
+    unreadable file is bad input too."""
+    data = read_bounded(path, limits.max_bytes, "image")
     return decode_image(data, limits, name=str(path))
 
 

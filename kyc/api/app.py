@@ -7,14 +7,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Body, Depends, FastAPI, File, Form, Header, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -26,8 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kyc.api import reverify, schemas, service
 from kyc.api.errors import ApiCode, ApiError, status_for
+from kyc.api.guard import BodyLimit, RequestGuard, RequestTooLarge, route_limits
 from kyc.api.reverify import ReverifyJobs
 from kyc.api.runtime import Runtime, build_runtime
+from kyc.api.throttle import AuthThrottle, client_address, record_failure, refusal
+from kyc.api.uploads import form_bool, multipart_schema, read_multipart
 from kyc.api.workers import Saturated, check_video, raise_worker_error, read_document
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError
@@ -46,8 +47,11 @@ class ErrorBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorBody} for s in (401, 403, 404, 409, 413, 415, 422, 429, 501, 503)
+    s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 413, 415, 422, 429, 501, 503)
 }
+TYPE_HINTS = ("auto", "id_card", "business_license")
+# Errors of a video check that count toward the lock-out as a rejection does.
+LIVENESS_FAILURES = frozenset({ErrorCode.NO_FACE})
 
 
 class ConsentBody(BaseModel):
@@ -86,6 +90,11 @@ def _token(request: Request, creds: HTTPAuthorizationCredentials | None) -> str 
     return None
 
 
+def get_throttle(request: Request) -> AuthThrottle:
+    throttle: AuthThrottle = request.app.state.throttle
+    return throttle
+
+
 def account_id(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -93,10 +102,14 @@ def account_id(
     token = _token(request, creds)
     if token is None:
         raise ApiError(401, ApiCode.UNAUTHORIZED, "missing bearer API key", _AUTH)
-    rt = get_rt(request)
+    rt, throttle, ip = get_rt(request), get_throttle(request), client_address(request)
+    lock = throttle.locked(ip, token)
+    if lock is not None:
+        raise refusal(lock)
     with rt.sessions() as s:
         account = repo.account_for_key(s, token)
     if account is None:
+        record_failure(rt, throttle, ip, token, "api_key")
         raise ApiError(401, ApiCode.UNAUTHORIZED, "unknown or revoked API key", _AUTH)
     return account
 
@@ -111,10 +124,14 @@ def reviewer_identity(
     token = _token(request, creds) or request.cookies.get(COOKIE)
     if not token:
         raise ApiError(401, ApiCode.UNAUTHORIZED, "missing reviewer token", _AUTH)
-    rt = get_rt(request)
+    rt, throttle, ip = get_rt(request), get_throttle(request), client_address(request)
+    lock = throttle.locked(ip, token)
+    if lock is not None:
+        raise refusal(lock)
     with rt.sessions() as s:
         who = repo.reviewer_for_token(s, token)
     if who is None:
+        record_failure(rt, throttle, ip, token, "reviewer_token")
         raise ApiError(401, ApiCode.UNAUTHORIZED, "unknown reviewer token", _AUTH)
     return who
 
@@ -141,15 +158,6 @@ def error_response(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
-
-
-async def _read_limited(upload: UploadFile, limit: int, code: ErrorCode) -> bytes:
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise BadInput(code, f"the file is larger than {limit} bytes")
-    if not data:
-        raise BadInput(ErrorCode.EMPTY_FILE, "the file is empty")
-    return data
 
 
 async def idempotent(
@@ -258,6 +266,32 @@ def create_app(
     app.state.rt = rt
     app.state.tasks = set()
     app.state.reverify = reverify_jobs
+    svc = rt.settings.service
+    app.state.throttle = AuthThrottle(
+        ip_limit=svc.auth_failures_per_ip,
+        key_limit=svc.auth_failures_per_key,
+        window_s=svc.auth_window_s,
+        lock_s=svc.auth_lock_s,
+    )
+    limits = rt.settings.limits
+    # Uploads may be larger than a JSON body: their file limit plus the multipart framing.
+    overhead = limits.multipart_header_bytes * 2 + limits.multipart_fields_bytes
+    image_limit = min(svc.max_upload_bytes, rt.settings.images.max_bytes)
+    video_limit = rt.settings.liveness.max_video_bytes
+    body_limits: dict[str, BodyLimit] = {
+        "/v1/filings/{filing_id}/documents": BodyLimit(
+            image_limit + overhead, ErrorCode.FILE_TOO_LARGE
+        ),
+        "/v1/filings/{filing_id}/liveness/video": BodyLimit(
+            video_limit + overhead, ErrorCode.VIDEO_TOO_LARGE
+        ),
+    }
+    app.state.body_limits = body_limits
+    app.add_middleware(
+        RequestGuard,
+        limits=limits,
+        route_limit=route_limits(lambda: list(app.router.routes), body_limits),
+    )
     _install_errors(app)
     _install_metrics(app, rt)
 
@@ -288,7 +322,10 @@ def create_app(
         account: Account,
         body: Annotated[
             dict[str, Any],
-            Body(description="the filing file of `kyc check-filing` (account_id is yours)"),
+            Body(
+                description="the filing file of `kyc check-filing` (account_id is yours); "
+                "unknown keys are ignored and not stored"
+            ),
         ],
     ) -> dict[str, Any]:
         return service.create_filing(rt, account, body)
@@ -320,17 +357,26 @@ def create_app(
         "/v1/filings/{filing_id}/documents",
         tags=["mini-program"],
         responses={**ERRORS, **schemas.doc(schemas.UploadOut)},
+        openapi_extra=multipart_schema(
+            {"type_hint": {"type": "string", "enum": list(TYPE_HINTS), "default": "auto"}}
+        ),
     )
     async def upload_document(
+        request: Request,
         account: Account,
         filing_id: str,
-        file: Annotated[UploadFile, File(description="the document photo")],
         idempotency_key: IdemKey = None,
-        type_hint: Annotated[Literal["auto", "id_card", "business_license"], Form()] = "auto",
     ) -> JSONResponse:
-        data = await _read_limited(
-            file, rt.settings.service.max_upload_bytes, ErrorCode.FILE_TOO_LARGE
+        """multipart `file` (the document photo) and optional `type_hint`."""
+        upload = await read_multipart(
+            request, file_limit=image_limit, file_code=ErrorCode.FILE_TOO_LARGE, limits=limits
         )
+        data = upload.data or b""
+        type_hint = upload.fields.get("type_hint") or "auto"
+        if type_hint not in TYPE_HINTS:
+            raise BadInput(
+                ErrorCode.INVALID_FIELD, f"type_hint: must be one of {', '.join(TYPE_HINTS)}"
+            )
         digest = hashlib.sha256(
             b"doc|" + filing_id.encode() + b"|" + type_hint.encode() + b"|" + data
         ).hexdigest()
@@ -385,40 +431,44 @@ def create_app(
         status_code=202,
         tags=["mini-program"],
         responses={**ERRORS, **schemas.doc(schemas.JobOut, 202)},
+        openapi_extra=multipart_schema(
+            {
+                "challenge_id": {"type": "string", "maxLength": 32},
+                "mirrored": {"type": "boolean", "default": False},
+            }
+        ),
     )
     async def upload_video(
         request: Request,
         account: Account,
         filing_id: str,
-        file: Annotated[UploadFile, File(description="the selfie video")],
         idempotency_key: IdemKey = None,
-        challenge_id: Annotated[str | None, Form(max_length=32)] = None,
-        mirrored: Annotated[bool, Form(description="the recording is mirrored")] = False,
     ) -> JSONResponse:
-        limit = rt.settings.liveness.max_video_bytes
-        tmp_dir = rt.settings.data_dir / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".video")
-        tmp = Path(tmp_name)
-        digest = hashlib.sha256(
-            b"video|" + filing_id.encode() + f"|{challenge_id}|{mirrored}|".encode()
+        """multipart `file` (the selfie video), optional `challenge_id` and `mirrored`
+        (the recording is mirrored). The container, stream, codec, size, duration and
+        rotation metadata are checked before anything is stored or queued."""
+        upload = await read_multipart(
+            request,
+            file_limit=video_limit,
+            file_code=ErrorCode.VIDEO_TOO_LARGE,
+            limits=limits,
+            spool_dir=rt.settings.data_dir / "tmp",
         )
-        size = 0
+        assert upload.path is not None
+        tmp = upload.path
         try:
-            with os.fdopen(fd, "wb") as fh:
-                while chunk := await file.read(1 << 20):
-                    size += len(chunk)
-                    if size > limit:
-                        raise BadInput(
-                            ErrorCode.VIDEO_TOO_LARGE, f"the video is larger than {limit} bytes"
-                        )
-                    digest.update(chunk)
-                    await run_in_threadpool(fh.write, chunk)
-            if size == 0:
-                raise BadInput(ErrorCode.EMPTY_FILE, "the video is empty")
+            challenge_id = upload.fields.get("challenge_id") or None
+            if challenge_id is not None and len(challenge_id) > 32:
+                raise BadInput(ErrorCode.INVALID_FIELD, "challenge_id: at most 32 characters")
+            mirrored = form_bool(upload.fields.get("mirrored"), "mirrored")
+            await run_in_threadpool(_probe_video, rt, tmp)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        digest = hashlib.sha256(
+            b"video|" + filing_id.encode() + f"|{challenge_id}|{mirrored}|".encode()
+        )
+        digest.update(upload.sha256.encode())
 
         async def compute() -> tuple[int, dict[str, Any]]:
             plan = await run_in_threadpool(service.plan_video, rt, account, filing_id, challenge_id)
@@ -526,6 +576,19 @@ def create_app(
     return app
 
 
+def _probe_video(rt: Runtime, path: Path) -> None:
+    """Refuse a video that the check could never read, before it is stored or queued (its
+    failure would then count toward the lock-out); the temporary path is not shown."""
+    from kyc.liveness.video import probe_video
+
+    settings = rt.settings
+    max_frames = int(settings.liveness.max_duration_s * settings.limits.video_max_fps)
+    try:
+        probe_video(path, settings.liveness, max_frames)
+    except BadInput as exc:
+        raise BadInput(exc.code, exc.detail.replace(str(path), "the video")) from None
+
+
 def _saturated(rt: Runtime) -> ApiError:
     retry = str(rt.settings.service.retry_after_s)
     return ApiError(
@@ -567,7 +630,10 @@ async def _run_video(
                     repo.write_blob, rt.sessions, rt.blobs, result["best_frame_jpeg"]
                 )
         except BadInput as exc:
-            error, failed = str(exc.code), True
+            # Only a check that ran counts toward the lock-out: a rejection, or no face in
+            # a video that decoded. A file that cannot be read (refused at upload as far as
+            # a probe can tell) is the client's bug, not an attempt.
+            error, failed = str(exc.code), exc.code in LIVENESS_FAILURES
         except ApiError as exc:
             error = exc.code
         except KycError as exc:
@@ -609,9 +675,15 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: ApiCode.NOT_FOUND, 405: "METHOD_NOT_ALLOWED", 401: ApiCode.UNAUTHORIZED}.get(
-            exc.status_code, "HTTP_ERROR"
-        )
+        code = {
+            404: ApiCode.NOT_FOUND,
+            405: "METHOD_NOT_ALLOWED",
+            401: ApiCode.UNAUTHORIZED,
+            413: ErrorCode.REQUEST_TOO_LARGE,
+            400: "BAD_REQUEST",
+        }.get(exc.status_code, "HTTP_ERROR")
+        if isinstance(exc, RequestTooLarge):
+            code = exc.code
         return error_response(
             exc.status_code, str(code), str(exc.detail), getattr(exc, "headers", None)
         )

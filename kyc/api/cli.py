@@ -87,5 +87,13 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     app = create_app(settings)  # refuses to start without a key outside development
     app.state.rt.pool.start()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    proxies = settings.service.forwarded_allow_ips  # client addresses for the auth throttle
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies,
+    )
     return 0

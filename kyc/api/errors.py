@@ -20,6 +20,8 @@ class ApiCode(StrEnum):
     NO_PORTRAIT = "NO_PORTRAIT"
     NO_CHALLENGE = "NO_CHALLENGE"
     LOCKED_OUT = "LOCKED_OUT"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"  # failed authentications: 429 + Retry-After
+    VIDEO_CHECK_REJECTED = "VIDEO_CHECK_REJECTED"  # submit after a rejected video check
     SATURATED = "SATURATED"
     NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
     INTERNAL = "INTERNAL"
@@ -44,8 +46,10 @@ _BAD_INPUT_STATUS = {
     ErrorCode.FILE_TOO_LARGE: 413,
     ErrorCode.VIDEO_TOO_LARGE: 413,
     ErrorCode.IMAGE_TOO_LARGE: 413,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_FORMAT: 415,
     ErrorCode.CHALLENGE_EXPIRED: 409,
+    ErrorCode.INVALID_MULTIPART: 400,
 }
 
 

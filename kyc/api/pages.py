@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from kyc.api import service
 from kyc.api.errors import ApiError
 from kyc.api.plot import boxes_svg, confidence_class, extract, signal_svg
 from kyc.api.runtime import Runtime
+from kyc.api.throttle import AuthThrottle, client_address, record_failure
 from kyc.errors import KycError
 from kyc.store import repo
 
@@ -41,14 +43,24 @@ FIELD_LABELS = {
 
 
 def _who(rt: Runtime, request: Request) -> repo.ReviewerIdentity | None:
+    """The signed-in reviewer, or None (the page sends the browser to the login form). A
+    token that matches no one counts as a failed authentication; a locked address or
+    token is not looked up."""
     token = request.cookies.get(COOKIE)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         token = auth[7:].strip()
     if not token:
         return None
+    throttle: AuthThrottle = request.app.state.throttle
+    ip = client_address(request)
+    if throttle.locked(ip, token) is not None:
+        return None
     with rt.sessions() as s:
-        return repo.reviewer_for_token(s, token)
+        who = repo.reviewer_for_token(s, token)
+    if who is None:
+        record_failure(rt, throttle, ip, token, "reviewer_token")
+    return who
 
 
 def _login_redirect() -> RedirectResponse:
@@ -85,13 +97,40 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         return page(request, "login.html", {"who": None, "error": None})
 
     @app.post("/review/login", include_in_schema=False)
-    def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
-        with rt.sessions() as s:
-            who = repo.reviewer_for_token(s, token.strip())
-            if who is not None:
-                repo.audit(s, who.actor, "reviewer.login", None, {"reviewer": who.name})
+    async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
+        token = token.strip()
+        throttle: AuthThrottle = request.app.state.throttle
+        ip = client_address(request)
+        lock = throttle.locked(ip, token)
+        if lock is not None:
+            refused = page(
+                request,
+                "login.html",
+                {
+                    "who": None,
+                    "error": f"too many failed sign-ins; try again in {lock.retry_after_s} s",
+                },
+                429,
+            )
+            refused.headers["Retry-After"] = str(lock.retry_after_s)
+            return refused
+
+        def check() -> repo.ReviewerIdentity | None:
+            with rt.sessions() as s:
+                who = repo.reviewer_for_token(s, token)
+                if who is not None:
+                    repo.audit(s, who.actor, "reviewer.login", None, {"reviewer": who.name})
+                else:
+                    repo.audit(s, "anonymous", "reviewer.login_failed", None, {"address": ip})
                 s.commit()
+            if who is None and token:
+                record_failure(rt, throttle, ip, token, "reviewer_login")
+            return who
+
+        who = await run_in_threadpool(check)
         if who is None:
+            # A failed sign-in answers late: guessing tokens through the form is slow.
+            await asyncio.sleep(rt.settings.service.login_failure_delay_s)
             return page(request, "login.html", {"who": None, "error": "unknown token"}, 401)
         resp = RedirectResponse("/review", status_code=303)
         resp.set_cookie(

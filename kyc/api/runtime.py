@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -103,9 +102,18 @@ def build_runtime(
         log.info("recovery: %d orphan blobs removed, %d interrupted jobs failed", removed, failed)
     registry: list[dict[str, Any]] = []
     if settings.service.registry_path:
+        from kyc.errors import BadInput
+        from kyc.jsonload import load_file
+
+        limits = settings.limits
         try:
-            loaded = json.loads(Path(settings.service.registry_path).read_text())
-        except (OSError, ValueError) as exc:
+            loaded = load_file(
+                Path(settings.service.registry_path),
+                limits,
+                "registry",
+                max_bytes=limits.registry_file_bytes,
+            )
+        except BadInput as exc:
             raise SystemFault(ErrorCode.CONFIG_ERROR, f"cannot read the registry: {exc}") from exc
         if not isinstance(loaded, list):
             raise SystemFault(ErrorCode.CONFIG_ERROR, "the registry must be a JSON list")

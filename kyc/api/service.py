@@ -8,7 +8,6 @@ mini-program.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import random
@@ -173,7 +172,13 @@ def _get_filing(s: Session, filing_id: str, account_id: str | None) -> Filing:
 
 
 def create_filing(rt: Runtime, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    order = copy.deepcopy(body)
+    from kyc.filing.contract import clean_filing
+
+    # Only the contract's keys are kept (unknown ones are ignored, never stored); every
+    # text is checked for its length and characters (BadInput naming its path).
+    order = clean_filing(body, rt.settings.limits)
+    if not isinstance(order, dict):
+        raise BadInput(ErrorCode.INVALID_FIELD, "$: not an object")
     order["account_id"] = account_id
     order.setdefault("documents", [])
     with rt.sessions() as s:
@@ -197,12 +202,16 @@ def create_filing(rt: Runtime, account_id: str, body: dict[str, Any]) -> dict[st
 def update_filing(
     rt: Runtime, account_id: str, filing_id: str, patch: dict[str, Any]
 ) -> dict[str, Any]:
+    from kyc.filing.contract import clean_part
+
     unknown = sorted(set(patch) - set(EDITABLE_KEYS))
     if unknown:
+        shown = ", ".join(k if len(k) <= 40 else k[:40] + "..." for k in unknown[:5])
         raise BadInput(
             ErrorCode.INVALID_FIELD,
-            f"cannot set {', '.join(unknown)}; editable: {', '.join(EDITABLE_KEYS)}",
+            f"cannot set {shown}; editable: {', '.join(EDITABLE_KEYS)}",
         )
+    patch = {key: clean_part(key, value, rt.settings.limits) for key, value in patch.items()}
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
         _require_draft(filing)
@@ -550,9 +559,8 @@ def create_video_job(
 
 def job_summary(job: VideoCheck) -> dict[str, Any]:
     """What the mini-program sees of a video check: never the scores (vendors' advice)."""
-    reasons: list[str] = []
-    if job.error:
-        reasons = [job.error]
+    # Stored as one comma-joined string of codes (no code holds a comma); answered as a list.
+    reasons = [code for code in (job.error or "").split(",") if code]
     return {
         "job_id": job.id,
         "status": job.status,
@@ -666,13 +674,23 @@ def submit(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
         if has_docs is None:
             raise ApiError(409, ApiCode.CONFLICT, "upload the documents before submitting")
         if filing.path == "video_check":
-            done = s.scalar(
-                select(VideoCheck.id)
+            latest = s.scalars(
+                select(VideoCheck)
                 .where(VideoCheck.filing_id == filing.id, VideoCheck.status == "done")
+                .order_by(VideoCheck.finished_at.desc(), VideoCheck.created_at.desc())
                 .limit(1)
-            )
-            if done is None:
+            ).first()
+            if latest is None:
                 raise ApiError(409, ApiCode.CONFLICT, "finish the video check before submitting")
+            if latest.decision == "reject":
+                # docs/service.md: record a new video (a new challenge, within the lock-out
+                # rules) or take the backdrop-photo path; a rejected check is never submitted.
+                raise ApiError(
+                    409,
+                    ApiCode.VIDEO_CHECK_REJECTED,
+                    "the latest video check was rejected: record the video again with a new "
+                    "challenge, or take the backdrop-photo path",
+                )
         filing.risk = _risk(rt, s, filing)
         filing.status = SUBMITTED
         filing.submitted_at = utcnow()

@@ -42,3 +42,16 @@ class ServiceSettings(BaseModel):
     consent_version: str = "2024-01"
     # Page cookies: set ``Secure`` (behind TLS).
     secure_cookies: bool = False
+    # Failed authentication (kyc/api/throttle.py, docs/limits.md): this many unknown API
+    # keys / reviewer tokens from one client address, or this many attempts with one
+    # unknown credential, within the window lock that address or credential for
+    # ``auth_lock_s`` (429 + Retry-After); a failed reviewer login answers after a delay.
+    auth_failures_per_ip: int = Field(default=20, ge=1)
+    auth_failures_per_key: int = Field(default=5, ge=1)
+    auth_window_s: int = Field(default=300, ge=1)
+    auth_lock_s: int = Field(default=300, ge=1)
+    login_failure_delay_s: float = Field(default=1.0, ge=0.0, le=30.0)
+    # Behind a reverse proxy: the proxy's addresses (comma-separated, as uvicorn's
+    # ``forwarded_allow_ips``), so that the client address comes from X-Forwarded-For.
+    # Without it every client would share the proxy's address, and its lock-out.
+    forwarded_allow_ips: str | None = None

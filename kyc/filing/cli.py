@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kyc.errors import BadInput, ErrorCode
-
-
-def _load_json(path: str, what: str) -> object:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{what} {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(ErrorCode.INVALID_JSON, f"{what} {path}: unreadable ({exc})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(
-            ErrorCode.INVALID_JSON, f"{what} {path}: invalid JSON at line {exc.lineno}: {exc.msg}"
-        ) from None
 
 
 def _today(text: str | None) -> date:
@@ -38,12 +21,22 @@ def _today(text: str | None) -> date:
 
 def _check_filing(args: argparse.Namespace) -> int:
     from kyc.cli import print_json
+    from kyc.config import get_settings
     from kyc.filing.check import check_filing
+    from kyc.filing.contract import clean_filing
     from kyc.filing.model import parse_filing, parse_registry
+    from kyc.jsonload import load_file
 
+    limits = get_settings().limits
     today = _today(args.today)
-    order = parse_filing(_load_json(args.filing, "filing"))
-    registry = parse_registry(_load_json(args.registry, "registry")) if args.registry else ()
+    filing = load_file(Path(args.filing), limits, "filing")
+    order = parse_filing(clean_filing(filing, limits))
+    registry: tuple[Any, ...] = ()
+    if args.registry:
+        loaded = load_file(
+            Path(args.registry), limits, "registry", max_bytes=limits.registry_file_bytes
+        )
+        registry = parse_registry(loaded)
     check = check_filing(order, registry, today)
     if args.json:
         print_json(check.to_json())

@@ -48,7 +48,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     from kyc.cli import print_json
     from kyc.config import get_settings
-    from kyc.errors import BadInput, ErrorCode
+    from kyc.jsonload import load_file
     from kyc.liveness.challenge import Challenge
     from kyc.liveness.engine import get_engine
     from kyc.liveness.match import read_portrait
@@ -56,14 +56,10 @@ def _verify(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     challenge = None
-    if args.challenge:
-        try:
-            text = Path(args.challenge).read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise BadInput(ErrorCode.FILE_NOT_FOUND, f"{args.challenge} does not exist") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(ErrorCode.INVALID_JSON, f"{args.challenge}: {exc}") from exc
-        challenge = Challenge.loads(text)
+    if args.challenge:  # the shared loader: bounded read, same JSON limits as the API
+        challenge = Challenge.from_json(
+            load_file(Path(args.challenge), settings.limits, "challenge")
+        )
     portrait = read_portrait(Path(args.portrait), settings.images)
     verdict = verify_video(
         Path(args.video),

@@ -7,7 +7,9 @@ Every broken or unacceptable input raises ``BadInput`` with a specific code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,53 @@ def rotation_turns(rotation_ccw_deg: float) -> int:
     """Quarter turns (counter-clockwise, as ``numpy.rot90`` counts them) that display a frame
     upright, from the display matrix angle PyAV reports (counter-clockwise degrees)."""
     return int(round(rotation_ccw_deg / 90.0)) % 4
+
+
+# A display matrix is accepted when it turns the picture by a multiple of 90 degrees to
+# within this many degrees, without a mirror, a shear or a zero scale.
+_ROTATION_TOLERANCE_DEG = 1.0
+
+
+def matrix_turns(matrix: Sequence[int]) -> int | None:
+    """Quarter turns of an FFmpeg display matrix (9 int32, ``a b u c d v x y w``, the first
+    four in 16.16 fixed point), or None when it is no rotation by a multiple of 90
+    degrees: all zero, 45 degrees, a mirror, a shear. Pure."""
+    if len(matrix) != 9:
+        return None
+    a, b, c, d = (float(v) / 65536.0 for v in (matrix[0], matrix[1], matrix[3], matrix[4]))
+    scale_x, scale_y = math.hypot(a, c), math.hypot(b, d)
+    if scale_x < 1e-6 or scale_y < 1e-6:
+        return None  # degenerate (an all-zero matrix)
+    det = a * d - b * c
+    if det <= 0 or abs(det / (scale_x * scale_y) - 1.0) > 1e-3:
+        return None  # a mirror, or columns not perpendicular (a shear)
+    # As av_display_rotation_get: the counter-clockwise angle is -atan2(b, a).
+    angle = -math.degrees(math.atan2(b / scale_y, a / scale_x))
+    nearest = round(angle / 90.0) * 90.0
+    if abs(angle - nearest) > _ROTATION_TOLERANCE_DEG:
+        return None
+    return rotation_turns(nearest)
+
+
+def display_turns(vf: Any, name: object = "video") -> int:
+    """Quarter turns a decoded frame's display matrix asks for (0 without one); an invalid
+    matrix is refused (VIDEO_ROTATION_INVALID) instead of read as some angle."""
+    from av.sidedata.sidedata import Type
+
+    for item in vf.side_data:
+        if item.type != Type.DISPLAYMATRIX:
+            continue
+        raw = bytes(item)
+        values = struct.unpack("<9i", raw[:36]) if len(raw) >= 36 else ()
+        turns = matrix_turns(values)
+        if turns is None:
+            raise BadInput(
+                ErrorCode.VIDEO_ROTATION_INVALID,
+                f"{name}: the rotation metadata (display matrix {list(values)}) is not a turn "
+                "by a multiple of 90 degrees",
+            )
+        return turns
+    return 0
 
 
 def upright(img: npt.NDArray[np.uint8], turns: int) -> npt.NDArray[np.uint8]:
@@ -191,7 +240,7 @@ class VideoReader:
                         f"{self.path} runs past {s.max_duration_s:.0f} s",
                     )
                 if turns is None:
-                    turns = rotation_turns(float(getattr(vf, "rotation", 0) or 0))
+                    turns = display_turns(vf, self.path)
                     if turns % 2:
                         self.info = VideoInfo(
                             self.info.container,
@@ -232,6 +281,45 @@ class VideoReader:
                 ErrorCode.VIDEO_TOO_SHORT,
                 f"{self.path} lasts {last_t:.2f} s; at least {s.min_duration_s:.1f} s needed",
             )
+
+
+def probe_video(path: Path, settings: LivenessSettings, max_frames: int) -> VideoInfo:
+    """Check an uploaded video before it is queued: what ``VideoReader`` checks on opening
+    (container sniffed, a video stream, the codec, the resolution, the declared duration),
+    plus the declared frame count (VIDEO_TOO_LONG beyond ``max_frames``), a declared
+    duration below the minimum (VIDEO_TOO_SHORT), and a first frame that decodes with valid
+    rotation metadata (CORRUPT_VIDEO, VIDEO_ROTATION_INVALID). Decodes one frame only."""
+    import av
+
+    reader = VideoReader(path, settings)
+    container, stream = reader._container, reader._stream
+    try:
+        declared = int(stream.frames or 0)
+        if declared > max_frames:
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_LONG,
+                f"{path} declares {declared} frames; the limit is {max_frames}",
+            )
+        duration = reader.info.duration_s
+        if duration is not None and duration < settings.min_duration_s - 0.1:
+            raise BadInput(
+                ErrorCode.VIDEO_TOO_SHORT,
+                f"{path} lasts {duration:.2f} s; at least {settings.min_duration_s:.1f} s needed",
+            )
+        turns: int | None = None
+        for vf in container.decode(stream):
+            turns = display_turns(vf, path)
+            break
+        if turns is None:
+            raise BadInput(ErrorCode.VIDEO_TOO_SHORT, f"{path} has no video frames")
+    except av.FFmpegError as exc:
+        raise BadInput(ErrorCode.CORRUPT_VIDEO, f"{path} cannot be decoded: {exc}") from exc
+    finally:
+        container.close()
+    info = reader.info
+    if turns % 2:
+        return VideoInfo(info.container, info.codec, info.height, info.width, duration, turns)
+    return VideoInfo(info.container, info.codec, info.width, info.height, duration, turns)
 
 
 _DONE = object()

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from kyc.cli import error_line, print_json
+    from kyc.cli import error_line, one_line, print_json
     from kyc.config import get_settings
     from kyc.imageio import read_image_file
     from kyc.ocr.pipeline import DocumentReader
@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
             continue
         if result.document_type == "unknown":
             print(
-                f"kyc: {ErrorCode.NOT_A_DOCUMENT}: {path}: no document of a known type found",
+                one_line(
+                    f"kyc: {ErrorCode.NOT_A_DOCUMENT}: {path}: no document of a known type found"
+                ),
                 file=sys.stderr,
             )
             status = 2

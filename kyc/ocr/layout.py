@@ -65,6 +65,19 @@ class Line:
         )
 
 
+def join_lines(a: Line, b: Line) -> Line:
+    """Two lines of one row read as one (``b`` right of ``a``)."""
+    return replace(
+        a,
+        text=a.text + b.text,
+        x1=b.x1,
+        y0=min(a.y0, b.y0),
+        y1=max(a.y1, b.y1),
+        probs=a.probs + b.probs,
+        alts=a.alts + b.alts,
+    )
+
+
 def long_axis_angle(quad: Quad) -> float:
     """Angle (radians) of the quad's long side, in (-pi/2, pi/2]."""
     q = np.asarray(quad, dtype=np.float64)
@@ -135,13 +148,37 @@ def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
     return _circular_mean([a for a, _ in kept], [w for _, w in kept])
 
 
+# Lines of one document run within this angle of each other (perspective and a bent
+# page included); a watermark or a stamp over it runs at another angle.
+AXIS_TOLERANCE = math.radians(20.0)
+
+
+def axes_agree(a: float, b: float) -> bool:
+    """Whether two line directions (radians, either way along the line) lie within
+    ``AXIS_TOLERANCE`` of each other."""
+    return abs(math.sin(a - b)) <= math.sin(AXIS_TOLERANCE)
+
+
+def _to_polygon(quad: Quad, point: tuple[float, float]) -> float:
+    """Distance from ``point`` to the quad (0 inside it)."""
+    import cv2
+
+    inside = cv2.pointPolygonTest(np.asarray(quad, dtype=np.float32), point, True)
+    return max(0.0, -float(inside))
+
+
 def cluster_quads(
-    quads: Sequence[Quad], gap: float, angles: Sequence[float | None] | None = None
+    quads: Sequence[Quad],
+    gap: float,
+    angles: Sequence[float | None] | None = None,
+    axes: Sequence[float | None] | None = None,
 ) -> list[list[int]]:
     """Group quads whose bounding boxes lie within ``gap`` pixels of each other. With
     ``angles`` (reading directions, None where unknown), lines reading in clearly
     different directions are never linked: two cards side by side may face different
-    ways."""
+    ways. With ``axes`` (the direction of each line's long side, None for lines too
+    short to have one), lines more than ``AXIS_TOLERANCE`` apart are never linked: a
+    diagonal watermark over a document is not part of it."""
     n = len(quads)
     boxes = [
         (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
@@ -155,18 +192,50 @@ def cluster_quads(
             i = parent[i]
         return i
 
+    def apart(i: int, j: int) -> float:
+        a, b = boxes[i], boxes[j]
+        dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+        dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+        return max(dx, dy)
+
+    def axis(i: int) -> float | None:
+        return axes[i] if axes is not None else None
+
     for i in range(n):
         for j in range(i + 1, n):
-            a, b = boxes[i], boxes[j]
-            dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-            dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-            if dx > gap or dy > gap:
+            if apart(i, j) > gap:
                 continue
             ai = angles[i] if angles is not None else None
             aj = angles[j] if angles is not None else None
             if ai is not None and aj is not None and math.cos(ai - aj) < 0.5:
                 continue
+            xi, xj = axis(i), axis(j)
+            if axes is not None and (xi is None or xj is None):
+                continue  # a short line joins its nearest long one below, not every one
+            if xi is not None and xj is not None and not axes_agree(xi, xj):
+                continue
             parent[find(i)] = find(j)
+    if axes is not None:
+        # A line too short to have a direction (one or two characters) joins the group of
+        # the nearest line that has one: linked to all of them, it would chain a
+        # watermark to the document under it. Short lines with no long one near them
+        # group among themselves.
+        longs = [j for j in range(n) if axes[j] is not None]
+        shorts = [i for i in range(n) if axes[i] is None]
+        alone = []
+        for i in shorts:
+            # by the distance to the long line itself, not to its bounding box (a diagonal
+            # watermark's box covers much of the document under it)
+            centre = (float(quads[i][:, 0].mean()), float(quads[i][:, 1].mean()))
+            near = [(_to_polygon(quads[k], centre), k) for k in longs if apart(i, k) <= gap]
+            if near:
+                parent[find(i)] = find(min(near)[1])
+            else:
+                alone.append(i)
+        for a, i in enumerate(alone):
+            for j in alone[a + 1 :]:
+                if apart(i, j) <= gap:
+                    parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)

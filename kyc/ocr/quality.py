@@ -339,6 +339,41 @@ def paper_reaches_frame(
     return max(int(e.sum()) for e in edges) >= run
 
 
+@dataclass(frozen=True)
+class Occluders:
+    """What may hide a document's text, as masks of a window of the photo at (x0, y0):
+    highlight blobs (as for GLARE) and skin-toned blobs a quarter of a thumb across (as
+    for OCCLUSION: a finger, not a red stamp's strokes or skin-toned print)."""
+
+    x0: int
+    y0: int
+    glare: npt.NDArray[np.uint8]
+    skin: npt.NDArray[np.uint8]
+
+
+def occluders(image: BGRImage, region: Region, h_med: float, thumb_px: float) -> Occluders:
+    outline = outline_from_text(region)
+    h_img, w_img = image.shape[:2]
+    bx0, by0 = (max(0, int(v)) for v in outline.min(axis=0))
+    bx1, by1 = int(min(w_img, outline[:, 0].max() + 1)), int(min(h_img, outline[:, 1].max() + 1))
+    sub = image[by0:by1, bx0:bx1]
+    empty = np.zeros((0, 0), np.uint8)
+    if sub.size == 0:
+        return Occluders(bx0, by0, empty, empty)
+    hsv = np.asarray(cv2.cvtColor(sub, cv2.COLOR_BGR2HSV), dtype=np.uint8)
+    inside = _region_mask(sub.shape, outline - np.array([bx0, by0], dtype=np.float32))
+    values = hsv[:, :, 2][inside > 0]
+    paper = float(np.median(values)) if values.size else 255.0
+    glare = highlight_mask(hsv, paper, h_med, inside)
+    k = max(3, int(0.25 * thumb_px))
+    skin = (skin_mask(sub, hsv) & (inside > 0)).astype(np.uint8)
+    if int(skin.sum()) >= k * k:
+        skin = np.asarray(cv2.morphologyEx(skin, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+    else:
+        skin = np.zeros_like(skin)
+    return Occluders(bx0, by0, glare, skin)
+
+
 def _colour_measures(
     image: BGRImage, region: Region, h_med: float, thumb_px: float, main: bool
 ) -> tuple[float, int, float]:

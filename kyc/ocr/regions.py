@@ -76,6 +76,28 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=1)
+def _provinces() -> frozenset[str]:
+    from stdnum import numdb
+
+    return frozenset(
+        name
+        for plen, _lo, _hi, props, _children in numdb.get("cn/loc").prefixes
+        if plen == 2
+        for name in _names(props.get("province"))
+    )
+
+
+def region_known(address: str) -> bool | None:
+    """Whether an address that starts with a province's name goes on with a real
+    prefecture and county of it (广东省深圳市南山区); None when it does not start with a
+    province (a street address, 深圳市南山区 without the province). A region no code
+    has ever named (鄂邑区 for 鄠邑区) is a misread, however sure its characters."""
+    if not any(address.startswith(p) for p in _provinces()):
+        return None
+    return any(address.startswith(p) for p in _all_prefixes())
+
+
 def repair_prefix(address: str, code: str) -> str | None:
     """``address`` with its region prefix restored to the official name of ``code``'s
     county; None when the address already starts with a

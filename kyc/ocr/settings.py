@@ -12,7 +12,13 @@ class OcrSettings(BaseModel):
     # text region at a scale giving det_target_line_px.
     det_min_line_px: float = 21.0
     det_target_line_px: float = 28.0
-    det_box_thresh: float = 0.5
+    # Fewer lines than this in the first pass (a card has a dozen, a license two dozen):
+    # detection runs again on the whole photo at up to det_retry_side.
+    det_few_lines: int = 8
+    det_retry_side: int = 1600
+    # A line is kept when its mean text probability reaches this: thin-stroke fonts (Kai,
+    # FangSong) score 0.45-0.5 on whole lines RapidOCR's 0.5 dropped.
+    det_box_thresh: float = 0.4
     det_unclip_ratio: float = 1.6
     # Recognition: small batches of similar widths pad least (measured: batch 2 with a
     # 128 px minimum width recognises ~2x faster than batch 8 padded to 320 px).

@@ -118,11 +118,14 @@ def score(truth: Mapping[str, Any], result: Mapping[str, Any]) -> SampleScore:
             bad[name] = "fabricated"
         else:
             bad[name] = "altered"
+    expected_warnings = set(truth.get("warnings", []))
+    if any(not ok and name not in hidden for name, ok in truth.get("check_valid", {}).items()):
+        expected_warnings.add("CHECKSUM_MISMATCH")
     return SampleScore(
         document_type=str(result.get("document_type")),
         expected_type=str(truth.get("document_type")),
         fields=tuple(outcomes),
-        warnings_expected=frozenset(truth.get("warnings", [])),
+        warnings_expected=frozenset(expected_warnings),
         warnings_got=frozenset(result.get("warnings", [])),
         bad_checks=bad,
     )

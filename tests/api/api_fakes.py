@@ -3,13 +3,16 @@
 ``FakeReader`` stands in for kyc.ocr.pipeline.DocumentReader: it really decodes the image
 (bad images raise the real BadInput) and returns the reading a test wrote into the image's
 trailing bytes. ``fake_verify_video`` stands in for kyc.liveness.verify.verify_video: the
-"video" file is a JSON script of the verdict. Both are loaded by the service's real worker
-pool by import path, exactly as the real pieces are.
+"video" file is a real (tiny) MP4, which the service's upload probe decodes, carrying the
+JSON script of the verdict in its trailing bytes (``fake_video``). Both are loaded by the
+service's real worker pool by import path, exactly as the real pieces are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import json
 import time
 from dataclasses import dataclass
@@ -63,6 +66,29 @@ def fake_image(
     ok, buf = cv2.imencode(".jpg", img)
     assert ok
     return bytes(buf) + MARK + json.dumps(spec, ensure_ascii=False).encode()
+
+
+@functools.cache
+def _tiny_clip() -> bytes:
+    """A real 64x64 H.264 MP4 of 1.2 s (12 frames): what the upload probe accepts."""
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as container:
+        stream: Any = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(12):
+            img = np.full((64, 64, 3), (i * 20) % 255, np.uint8)
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                container.mux(pkt)
+        for pkt in stream.encode():
+            container.mux(pkt)
+    return buf.getvalue()
+
+
+def fake_video(script: dict[str, Any]) -> bytes:
+    """A decodable clip carrying the verdict ``fake_verify_video`` will return."""
+    return _tiny_clip() + MARK + json.dumps(script).encode()
 
 
 def id_front_spec(name: str = PRINCIPAL, number: str = PRINCIPAL_ID) -> dict[str, Any]:
@@ -187,8 +213,10 @@ def fake_verify_video(
         challenge.check_not_expired(now)
     if portrait.size == 0:
         raise BadInput(ErrorCode.NO_FACE, "empty portrait")
+    data = Path(video_path).read_bytes()
+    _clip, mark, tail = data.partition(MARK)
     try:
-        script = json.loads(Path(video_path).read_bytes())
+        script = json.loads(tail if mark else data)
     except ValueError as exc:
         raise BadInput(ErrorCode.CORRUPT_VIDEO, "undecodable video") from exc
     if script.get("sleep_s"):

@@ -32,7 +32,7 @@ def _upload(env: Env, auth: dict[str, str], fid: str, spec: dict[str, Any], **ex
 def _video(env: Env, headers: dict[str, str], fid: str, script: dict[str, Any]) -> Any:
     return env.client.post(
         f"/v1/filings/{fid}/liveness/video",
-        files={"file": ("v.mp4", json.dumps(script).encode(), "video/mp4")},
+        files={"file": ("v.mp4", fx.fake_video(script), "video/mp4")},
         headers=headers,
     )
 
@@ -276,9 +276,10 @@ def test_video_needs_challenge_and_portrait(env: Env) -> None:
         files={"file": ("v.mp4", b"\x00garbage", "video/mp4")},
         headers=h,
     )
-    assert r.status_code == 202
-    job = env.wait_job(h, fid, r.json()["job_id"])
-    assert job["status"] == "failed" and job["reasons"] == ["CORRUPT_VIDEO"]
+    # Refused at upload: nothing queued, the challenge still unused.
+    assert r.status_code == 415 and r.json()["error"] == "UNSUPPORTED_FORMAT"
+    r = _video(env, h, fid, {"decision": "pass"})
+    assert r.status_code == 202, r.text
 
 
 def test_personal_data_is_encrypted_at_rest(env: Env) -> None:
@@ -316,7 +317,7 @@ def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
     _upload(env, h, fid, fx.id_front_spec())
     env.client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=h)
     env.client.post(f"/v1/filings/{fid}/liveness/challenge", headers=h)
-    files = {"file": ("v.mp4", json.dumps({"decision": "pass"}).encode(), "video/mp4")}
+    files = {"file": ("v.mp4", fx.fake_video({"decision": "pass"}), "video/mp4")}
     headers = {**h, "Idempotency-Key": "video-1"}
     first = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)
     again = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)

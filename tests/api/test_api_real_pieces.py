@@ -12,6 +12,7 @@ from random import Random
 
 import api_fakes as fx
 import cv2
+import numpy as np
 import pytest
 from api_support import make_settings
 from fastapi.testclient import TestClient
@@ -52,6 +53,19 @@ def test_real_reader_and_video_check_through_the_api(tmp_path: Path) -> None:
         assert doc["document_type"] in ("id_card_front", "id_card_both")
         number = front.truth["fields"]["id_number"]
         assert doc["fields"]["id_number"]["value"] == number[:4] + "*" * 10 + number[-4:]
+
+        # Its 16-bit greyscale twin reads the same (issue 15: it was read as `unknown`).
+        grey16 = cv2.cvtColor(front.image, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 257
+        _ok, png = cv2.imencode(".png", grey16)
+        r = client.post(
+            f"/v1/filings/{fid}/documents",
+            files={"file": ("front16.png", bytes(png), "image/png")},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        twin = r.json()["document"]
+        assert twin["document_type"] == doc["document_type"]
+        assert twin["fields"]["id_number"]["value"] == doc["fields"]["id_number"]["value"]
 
         client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=auth)
         assert client.post(f"/v1/filings/{fid}/liveness/challenge", headers=auth).status_code == 201

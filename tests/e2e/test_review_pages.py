@@ -8,7 +8,6 @@ entry. The filing page's screenshot is saved under the test's tmp dir and ``out/
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import shutil
 import socket
@@ -135,7 +134,7 @@ def test_reviewer_approves_in_a_browser(server: tuple[str, Any], tmp_path: Path)
             script["best_frame_path"] = str(still)
         r = c.post(
             f"/v1/filings/{fid}/liveness/video",
-            files={"file": ("v.mp4", json.dumps(script).encode(), "video/mp4")},
+            files={"file": ("v.mp4", fx.fake_video(script), "video/mp4")},
         )
         assert r.status_code == 202, r.text
         job = r.json()["job_id"]

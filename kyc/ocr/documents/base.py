@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kyc.ocr.layout import Line
+from kyc.ocr.layout import Line, join_lines
+from kyc.ocr.regions import region_known, repair_prefix
 from kyc.ocr.types import Box, FieldReading
 from kyc.ocr.validate import CodeRead
 
@@ -103,6 +104,23 @@ OVERPRINT = re.compile(
     r"(仅供|仅限|仅用于|只用于|只限).{0,16}?(使用|之用|用途)|再?次?复印无效|禁止复印|"
     r"与原件(一致|相符|核对无误)"
 )
+
+
+def overprint_pieces(texts: Sequence[str]) -> set[int]:
+    """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
+    the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
+    two or more characters of those words, read in their order (备案使用, 使用仅供 across
+    two repeats), is that watermark, wherever the detector cut it."""
+    phrases = {m.group() for t in texts for m in OVERPRINT.finditer(clean(t))}
+    if not phrases:
+        return set()
+    loops = [p + p for p in phrases]
+    out = set()
+    for i, t in enumerate(texts):
+        c = clean(t)
+        if len(c) >= 2 and any(c in loop for loop in loops):
+            out.add(i)
+    return out
 
 
 def without_overprints(lines: Sequence[Line]) -> list[Line]:
@@ -222,13 +240,45 @@ def skip_gap(line: Line, pos: int) -> int:
     return pos
 
 
+def join_label_pieces(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
+    """Join the pieces of a label printed with spaces between its characters (法 定 代 表 人)
+    that the detector cut at any of them: neighbours on a row whose texts continue one
+    another as one of ``labels`` (the last piece may go on into the value)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(row):
+        cur = row[i]
+        acc = clean(cur.text)
+        j = i
+        while j + 1 < len(row) and acc:
+            rests = [lab[len(acc) :] for lab in labels if lab.startswith(acc) and lab != acc]
+            nxt = row[j + 1]
+            piece = clean(nxt.text)
+            near = nxt.x0 - row[j].x1 < 3 * max(cur.height, nxt.height)
+            if not (
+                rests
+                and piece
+                and near
+                and any(piece.startswith(r) or r.startswith(piece) for r in rests)
+            ):
+                break
+            acc += piece
+            j += 1
+        merged = cur
+        for k in range(i + 1, j + 1):
+            merged = join_lines(merged, row[k])
+        out.append(merged)
+        i = j + 1
+    return out
+
+
 def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     """Join a label printed with wide letter spacing ("名　　称") that the detector split
     into pieces: a short line followed, on the same row, by a line that begins with the
     label's remaining characters. A lone first character that the recogniser misread
     (single characters read poorly) is accepted when the rest matches a two-character
     label exactly."""
-    row = [ln for ln in row if clean(ln.text)]
+    row = join_label_pieces([ln for ln in row if clean(ln.text)], labels)
     out: list[Line] = []
     i = 0
     while i < len(row):
@@ -312,8 +362,9 @@ _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
 
 def tidy(value: str, full_width: bool = False) -> str:
     """Value text without leading separators the recogniser reads from ruling lines or
-    colons; optionally with Chinese (full-width) brackets and semicolons."""
-    value = value.strip().lstrip(_LEADING_JUNK)
+    colons; optionally with Chinese (full-width) brackets and semicolons. 丶 (a radical
+    no document prints as text) is the enumeration comma 、 some fonts draw like it."""
+    value = value.strip().lstrip(_LEADING_JUNK).replace("丶", "、")
     return value.translate(_FULL_WIDTH) if full_width else value
 
 
@@ -385,6 +436,23 @@ def code_reading(raw: RawField, code: CodeRead) -> tuple[FieldReading, bool]:
         conf = max(0.97, 1 - (1 - raw.ocr_confidence) * 0.1)
     value = RawField(code.value, raw.probs, raw.alts, raw.box)
     return reading(value, conf, code.valid), not code.valid
+
+
+def checked_address(f: FieldReading, county: str | None) -> FieldReading:
+    """An address read against the region names: its region restored to the official
+    name of ``county`` (a six-digit code printed elsewhere on the document: the ID
+    number's or the credit code's) when it reads one or two characters off it and is no
+    real region itself; not confident when it starts with a province and goes on with a
+    region no code has ever named."""
+    if not f.value:
+        return f
+    if county:
+        repaired = repair_prefix(f.value, county)
+        if repaired is not None:
+            return FieldReading(repaired, min(f.confidence, 0.85), f.valid, f.box)
+    if region_known(f.value) is False:
+        return FieldReading(f.value, min(f.confidence, 0.8), f.valid, f.box)
+    return f
 
 
 def reading(raw: RawField, confidence: float, valid: bool | None) -> FieldReading:

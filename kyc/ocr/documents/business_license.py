@@ -7,22 +7,20 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from kyc.ocr.documents import labelled
 from kyc.ocr.documents.base import (
     MISSING,
     Checked,
     RawField,
+    checked_address,
     clean,
     code_reading,
-    field_from_line,
-    join_fields,
-    merge_split_labels,
     reading,
-    strip_label,
     text_confidence,
     tidy,
 )
 from kyc.ocr.documents.codes import find_code
-from kyc.ocr.layout import Line, rows
+from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, parse_date, read_credit_code, read_registration_number
 
@@ -103,31 +101,20 @@ _SHAPES = {
     "address": "address",
     "business_scope": "scope",
 }
-_MULTILINE = {"name", "company_type", "address", "business_scope"}
-_ALL_LABELS = tuple(
-    sorted(
-        (
-            *(lab for labs in LABELS.values() for lab in labs),
-            "统一社会信用代码",
-            "注册号",
-            "登记机关",
-        ),
-        key=len,
-        reverse=True,
-    )
+FORM = labelled.Form(
+    LABELS,
+    stops=("统一社会信用代码", "注册号", "登记机关"),
+    multiline=frozenset({"name", "company_type", "address", "business_scope"}),
+    # The types of the registration rules (有限责任公司（自然人独资）, 个体工商户 ...).
+    openings={
+        "company_type": re.compile(
+            r"(其他)?(有限责任公|股份有限公|个人独资企|个体工商|普通合伙|有限合伙|"
+            r"合伙企业|全民所有制|集体所有制|外商投资|非公司企业)"
+        )
+    },
 )
 _CODE = re.compile(r"[0-9A-Z]{18}")
 _ISSUE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-
-
-def _label_of(line: Line) -> tuple[str, Line] | None:
-    found = strip_label(line, _ALL_LABELS)
-    if not found:
-        return None
-    for fname, labs in LABELS.items():
-        if found[0] in labs:
-            return fname, found[1]
-    return "end", found[1]
 
 
 _SEAL_TEXT = re.compile(r"[登春]?记机[关天]★?|★")
@@ -157,10 +144,17 @@ def _restore_clause(value: str) -> str:
     return value
 
 
+# Items of a business scope are separated by semicolons; a colon stands only after the
+# headings 一般项目 / 许可项目 of the current wording. Some fonts' semicolons are read as
+# colons.
+_ITEM_COLON = re.compile(r"(?<!项目)[:：]")
+
+
 def _clean_scope(value: str) -> str:
     """Drop text of the registration authority's seal, which overlaps the last lines of a
-    long scope, and anything read after the scope's standard closing clause."""
-    value = _SEAL_TEXT.sub("", value)
+    long scope, and anything read after the scope's standard closing clause; a colon
+    between items is the semicolon the font drew."""
+    value = _ITEM_COLON.sub("；", _SEAL_TEXT.sub("", value))
     end = value.rfind(_SCOPE_END)
     if end < 0:
         end = value.rfind(_SCOPE_END.replace("）", ")"))
@@ -169,39 +163,6 @@ def _clean_scope(value: str) -> str:
     elif value.endswith(_SCOPE_END[:-1]):
         value += "）"  # the clause's closing bracket is often lost at the line's end
     return _restore_clause(value)
-
-
-def _drop_overlapped_junk(row: list[Line]) -> list[Line]:
-    """Without short, unlikely readings of a small box that overlaps a longer line of the
-    same row (a ruling or a blank between a label and its value read as characters)."""
-    tallest = max((ln.height for ln in row), default=0.0)
-    return [
-        ln
-        for ln in row
-        if not (
-            ln.confidence < 0.5
-            and len(clean(ln.text)) <= 3
-            and ln.height < 0.8 * tallest
-            and any(
-                o is not ln and len(o.text) > len(ln.text) and o.x0 < ln.x1 and ln.x0 < o.x1
-                for o in row
-            )
-        )
-    ]
-
-
-def _overlapped(rest: Line, row: Sequence[Line], label_lines: set[int]) -> bool:
-    """Whether the one or two characters read after a label lie under the start of
-    another line of the row: the detector cut the value's first character into the
-    label's box, and the value's own box reads it properly."""
-    if not 0 < len(clean(rest.text)) <= 2:
-        return False
-    return any(
-        id(ln) not in label_lines
-        and len(ln.text) > len(rest.text)
-        and rest.x0 - rest.height < ln.x0 < rest.x1 < ln.x1
-        for ln in row
-    )
 
 
 def _credit(raw: RawField) -> CodeRead:
@@ -216,7 +177,8 @@ class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
     keywords = KEYWORDS
-    patterns: tuple[re.Pattern[str], ...] = ()
+    # The title counts twice: a photo too blurred for anything but 营业执照 is a license.
+    patterns = (re.compile("营业执照"),)
     min_score = 2
     excludes = EXCLUDES
 
@@ -228,85 +190,7 @@ class BusinessLicense:
             out["registration_number"] = find_code(
                 lines, ("注册号",), 15, _registration, windows=False
             )
-        table = [_drop_overlapped_junk(merge_split_labels(row, _ALL_LABELS)) for row in rows(lines)]
-        lines = [ln for row in table for ln in row]
-        labelled: list[tuple[str, Line, Line, int]] = []  # field, label line, rest, row
-        for ri, row in enumerate(table):
-            for ln in row:
-                found = _label_of(ln)
-                if found and found[0] != "end":
-                    labelled.append((found[0], ln, found[1], ri))
-        label_lines = {id(ln) for ln in lines if _label_of(ln)}
-        for fname, label_line, rest, ri in labelled:
-            if out[fname] is not MISSING:
-                continue
-            row = table[ri]
-            parts: list[RawField] = []
-            if _overlapped(rest, row, label_lines):
-                rest = rest.sub(len(rest.text))  # a made-up character under the value's box
-            if clean(rest.text):
-                parts.append(field_from_line(rest))
-                x_start = rest.x0
-            else:
-                right = [
-                    ln
-                    for ln in row
-                    if ln.cx > rest.x1 and id(ln) not in label_lines and clean(ln.text)
-                ]
-                if not right:
-                    continue
-                x_start = right[0].x0
-            # The column ends at the labels of the next column (on any row: perspective
-            # can put them a row off).
-            next_labels = [
-                ln.x0 for ln in lines if id(ln) in label_lines and ln.x0 > x_start + 2 * ln.height
-            ]
-            x_end = min(next_labels) if next_labels else float("inf")
-            # The left edge of this column's labels (a label's first character may be
-            # lost, or recognised as something else).
-            col_left = min(
-                [label_line.x0]
-                + [
-                    ln.x0
-                    for ln in lines
-                    if id(ln) in label_lines and x_start - 8 * ln.height < ln.x0 < label_line.x0
-                ]
-            )
-            if not clean(rest.text):
-                parts.extend(field_from_line(ln) for ln in right if ln.x0 < x_end)
-            if fname in _MULTILINE:
-                last_y = row[0].cy
-                height = max(ln.height for ln in row)
-                for nxt in table[ri + 1 :]:
-                    cont = [
-                        ln
-                        for ln in nxt
-                        if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_lines
-                    ]
-                    # A new field starts where anything stands in this field's label column
-                    # (between the label's left edge and the value), recognised or not.
-                    in_label_column = [
-                        ln
-                        for ln in nxt
-                        if (ln.x0 > col_left - ln.height and ln.x1 < x_start - 0.3 * ln.height)
-                        or (
-                            id(ln) in label_lines
-                            and min(col_left, x_start - 4 * ln.height) - 0.5 * ln.height
-                            <= ln.x0
-                            < x_end
-                        )
-                    ]
-                    if in_label_column:
-                        break
-                    if not cont:
-                        continue  # a row with nothing in this column (the seal's text)
-                    if cont[0].cy - last_y > 2.2 * height:
-                        break
-                    if _ISSUE_DATE.fullmatch(clean(cont[0].text)):
-                        break  # the registration date under the authority's seal
-                    parts.extend(field_from_line(ln) for ln in cont)
-                    last_y = cont[0].cy
-            out[fname] = join_fields(parts)
+        out.update(labelled.extract(lines, FORM, stop_at=(_ISSUE_DATE,)))
         scope = out["business_scope"]
         if scope.value:
             out["business_scope"] = RawField(
@@ -332,9 +216,15 @@ class BusinessLicense:
             if fname in fields:
                 continue
             r = raw[fname]
-            value = tidy(clean(r.value), full_width=True) if r.value else None
+            # A scope keeps its colons (一般项目：); elsewhere one is a label's.
+            raw_text = r.value or ""
+            text = re.sub(r"\s", "", raw_text) if fname == "business_scope" else clean(raw_text)
+            value = tidy(text, full_width=True) if r.value else None
             tidied = RawField(value, r.probs, r.alts, r.box)
             fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
+        cc = fields["credit_code"]
+        county = cc.value[2:8] if cc.valid and cc.value else None
+        fields["address"] = checked_address(fields["address"], county)
         # The fields only some formats print are left out where nothing was read.
         ordered = {
             name: fields[name]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from kyc.ocr.documents.base import MISSING, RawField, field_from_line, strip_label
-from kyc.ocr.layout import Line, rows
+from kyc.ocr.layout import Line, join_lines, rows
 from kyc.ocr.validate import CodeRead
 
 # Characters a code can be read from: its alphabet and what the recogniser confuses
@@ -34,19 +34,6 @@ class _Candidate:
     @property
     def rank(self) -> tuple[bool, bool, bool]:
         return (self.valid, self.labelled, self.exact)
-
-
-def join_lines(a: Line, b: Line) -> Line:
-    """Two lines of one row read as one (``b`` right of ``a``)."""
-    return replace(
-        a,
-        text=a.text + b.text,
-        x1=b.x1,
-        y0=min(a.y0, b.y0),
-        y1=max(a.y1, b.y1),
-        probs=a.probs + b.probs,
-        alts=a.alts + b.alts,
-    )
 
 
 def _spans(lines: Sequence[Line]) -> Iterator[Line]:

@@ -11,6 +11,7 @@ from kyc.ocr.documents.base import (
     NOT_AN_ID_CARD,
     Checked,
     RawField,
+    checked_address,
     clean,
     code_reading,
     field_from_line,
@@ -23,7 +24,6 @@ from kyc.ocr.documents.base import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line, rows
-from kyc.ocr.regions import repair_prefix
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, id_birth_date, id_sex, read_id_number
 
@@ -58,7 +58,7 @@ class IdCardFront:
     # Any long run of digits, and (one more point) one shaped like an ID number: a
     # county code, a birth date of 1900-2099, a sequence and a check character.
     patterns = (
-        re.compile(r"\d{14,17}[\dXx]"),
+        re.compile(r"\d{15,17}[\dXx]"),
         re.compile(r"[1-8]\d{5}(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]"),
     )
     min_score = 2
@@ -164,15 +164,20 @@ class IdCardFront:
                     eth = field_from_line(ln, pos, pos + len(value))
                     break
         if eth is MISSING:
-            # The value may be the last line of the row, after a separate 民族 label.
+            # The value may be the last line of the row, after a separate 民族 label, or
+            # what is left of the row without its labels' characters (民汉: 族 lost) and
+            # the sex: one of the 56 names, the longest that fits.
             for ln in reversed(row):
                 text = clean(ln.text)
-                if text and text not in ("民族", "性别") and text not in "男女":
-                    cand = text.removeprefix("民族")
-                    if cand in ETHNIC_GROUPS:
-                        pos = ln.text.find(cand)
-                        eth = field_from_line(ln, pos, pos + len(cand))
-                    break
+                if not text or text in ("民族", "性别") or text in "男女":
+                    continue
+                rest = re.sub(r"^(性别)?[男女]?(民族|民|族)?", "", text)
+                names = [g for g in ETHNIC_GROUPS if rest.startswith(g)]
+                if names and rest == max(names, key=len):
+                    cand = rest
+                    pos = ln.text.rfind(cand)
+                    eth = field_from_line(ln, pos, pos + len(cand))
+                break
         return sex, eth
 
     @staticmethod
@@ -255,13 +260,8 @@ class IdCardFront:
             tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
             shape = "address" if key == "address" else "person_name"
             fields[key] = reading(tidied, text_confidence(tidied, shape), None)
-        a = fields["address"]
-        if a.value and code.valid and code.value:
-            repaired = repair_prefix(a.value, code.value[:6])
-            if repaired is not None:
-                # The region read one or two characters away from the official name of
-                # the number's county: restored, and no longer reported as confident.
-                fields["address"] = FieldReading(repaired, min(a.confidence, 0.85), None, a.box)
+        county = code.value[:6] if code.valid and code.value else None
+        fields["address"] = checked_address(fields["address"], county)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 

@@ -35,9 +35,8 @@ from kyc.ocr.documents.base import (
     reading,
     text_confidence,
 )
-from kyc.ocr.documents.codes import join_lines
-from kyc.ocr.documents.labelled import Spec, labelled_fields, latin_name_line
-from kyc.ocr.layout import Line, rows
+from kyc.ocr.documents.certificate_fields import Spec, labelled_fields, latin_name_line
+from kyc.ocr.layout import Line, join_lines, rows
 from kyc.ocr.types import FieldReading
 
 NAME = "passport"

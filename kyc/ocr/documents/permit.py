@@ -1,7 +1,7 @@
 """Residents' permits (shared by two types): 港澳居民来往内地通行证 (``hk_macao_permit``)
 and 台湾居民来往大陆通行证 (``taiwan_permit``).
 
-Fields by their labels (kyc/ocr/documents/labelled.py): 姓名 with the Latin name on the
+Fields by their labels (kyc/ocr/documents/certificate_fields.py): 姓名 with the Latin name on the
 line under it ("CHAN, TAI MAN"), 出生日期, 性别, 有效期限 (start-end), 签发机关, and the
 number under 证件号码 or, where the card prints it alone, by its shape anywhere on the
 card. Validation: the number's shape (H or M and 8 digits for Hong Kong / Macao, with
@@ -28,7 +28,12 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
-from kyc.ocr.documents.labelled import Spec, labelled_fields, latin_name_line, trim_overprint
+from kyc.ocr.documents.certificate_fields import (
+    Spec,
+    labelled_fields,
+    latin_name_line,
+    trim_overprint,
+)
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import add_years, parse_date

@@ -7,7 +7,7 @@ Each prints an 18-character unified social credit code whose first two character
 the registration authority and the class of unit (GB 32100: 12 public institutions,
 51 social groups, 52 private non-enterprise units); a code that passes its check but
 carries another type's prefix is reported not valid. Fields are found by their labels
-(kyc/ocr/documents/labelled.py); the validity term (有效期 自…至…) gives ``valid_from``
+(kyc/ocr/documents/certificate_fields.py); the validity term (有效期 自…至…) gives ``valid_from``
 and ``valid_until``; a term that has ended raises EXPIRED. A field the type does not
 print is not reported.
 """
@@ -30,13 +30,13 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
-from kyc.ocr.documents.codes import find_code
-from kyc.ocr.documents.labelled import (
+from kyc.ocr.documents.certificate_fields import (
     Spec,
     labelled_fields,
     open_ended,
     trim_overprint,
 )
+from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
