@@ -252,27 +252,9 @@ class Line2:
         return out
 
 
-# Letters and digits OCR-B prints alike, where both may stand (the document number and
-# the optional data): a known confusion, which a check digit may resolve even when the
-# recogniser was sure (issue 12: "a known confusion of what was read").
-_CONFUSIONS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
-               "2": "Z", "Z": "2", "6": "G", "G": "6", "D": "0"}  # fmt: skip
-_ALNUM = (*range(0, 9), *range(28, 42))
-
-
-def _read_confusions(c: Compact, first: CodeRead) -> CodeRead:
-    """Line 2 read again with each known confusion at an alphanumeric position offered as
-    a doubtful alternative; used only when exactly one such change makes every check
-    hold (read_code's rule)."""
-    probs = list(c.probs)
-    alts: list[Sequence[Alt]] = list(c.alts)
-    for pos in _ALNUM:
-        other = _CONFUSIONS.get(c.chars[pos])
-        if other is not None:
-            probs[pos] = min(probs[pos], 0.5)
-            alts[pos] = (*alts[pos], (other, 0.5))
-    again = read_code(c.text, probs, alts, LINE2)
-    return again if again.valid else first
+# Letters OCR-B prints like digits; a check digit cannot tell some of them apart at all
+# (O and 0 differ by 24: a pair at weights 7 and 3 by 240; E and O, I and S by 10).
+_CONFUSIONS = frozenset("0O1I5S8B2Z6GD")
 
 
 def _letters_in_context(line2: str) -> str:
@@ -299,8 +281,6 @@ def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
     for pos in range(10, 13):
         c.chars[pos] = _LETTER_LOOKALIKES.get(c.chars[pos], c.chars[pos])
     code = read_code(c.text, c.probs, c.alts, LINE2)
-    if not code.valid:
-        code = _read_confusions(c, code)
     value = code.value or c.text
     if len(value) != LINE_LENGTH:
         return None
