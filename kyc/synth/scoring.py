@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CONFIDENT = 0.9
-CODE_FIELDS = ("id_number", "credit_code", "registration_number")
+# Numbers a check character validates (a passport's number and its MRZ by ICAO 9303
+# check digits): reported valid and wrong, they are fabricated.
+CODE_FIELDS = ("id_number", "credit_code", "registration_number", "passport_number", "mrz")
 
 
 @dataclass(frozen=True)

@@ -230,8 +230,8 @@ def render_unit_certificate(
     boxes["valid_until"] = _union(after)
     # registration authority, seal and date at the bottom right
     ax = (w - 640 if horizontal else w - 600) + j(30)
-    # right under the fields (a little lower on a short table), never off the page
-    ay = min(h - 200, end + 110 + abs(j(40))) + j(6)
+    # right under the fields, or (three times in ten) at the foot of the page
+    ay = (h - 200 if rng.random() < 0.3 else min(h - 200, end + 110 + abs(j(40)))) + j(6)
     af = face(v.fonts["label"], 28)
     auth_label = rng.choice(AUTHORITY_LABELS)
     lb = draw_text(d, (ax, ay), f"{auth_label}：", af, label_fill)

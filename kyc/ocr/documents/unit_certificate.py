@@ -23,6 +23,7 @@ from kyc.ocr.documents.base import (
     MISSING,
     Checked,
     RawField,
+    checked_address,
     clean,
     code_reading,
     field_from_line,
@@ -171,6 +172,10 @@ class UnitCertificate:
             if name in fields or name in ("valid_from", "valid_until"):
                 continue
             fields[name] = self._text_field(name, raw.get(name, MISSING))
+        cc = fields["credit_code"]
+        county = cc.value[2:8] if cc.valid and cc.value else None
+        if "address" in fields:
+            fields["address"] = checked_address(fields["address"], county)
         for name in open_ended(raw):
             if name in fields and fields[name].value:
                 f = fields[name]
@@ -223,6 +228,9 @@ class UnitCertificate:
         if name == "name":
             return reading(t, _capped(t, bool(_UNIT_NAME_END.search(value))), None)
         if name == "capital":
+            # the yen sign as Chinese certificates print it (full width)
+            value = value.replace("¥", "￥")
+            t = RawField(value, r.probs, r.alts, r.box)
             ok = bool(_CAPITAL.match(value))
             return reading(t, _capped(t, ok), ok)
         if name == "registration_authority":
