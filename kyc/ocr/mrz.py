@@ -75,6 +75,7 @@ CHECKS = (
 )
 
 
+CHECK_POSITIONS = frozenset({9, 19, 27, 42, 43})
 CHECKED_FIELDS = ("passport_number", "birth_date", "expiry_date", "optional", "mrz")
 
 
@@ -280,7 +281,10 @@ def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
         return None
     for pos in range(10, 13):
         c.chars[pos] = _LETTER_LOOKALIKES.get(c.chars[pos], c.chars[pos])
-    code = read_code(c.text, c.probs, c.alts, LINE2)
+    # A check digit is never changed to make its check hold: a doubtful one is kept as
+    # read (its runner-ups withheld), so a check printed or read wrong fails visibly.
+    alts = [() if pos in CHECK_POSITIONS else a for pos, a in enumerate(c.alts)]
+    code = read_code(c.text, c.probs, alts, LINE2)
     value = code.value or c.text
     if len(value) != LINE_LENGTH:
         return None
@@ -356,35 +360,58 @@ def fold_full_width(texts: Sequence[TextReading]) -> list[TextReading]:
     return out
 
 
+# A line at least this many times longer than high, read as mostly letters and digits,
+# may be an MRZ line the angle classifier turned upside down (OCR-B capitals and digits
+# look much the same both ways up): it is read again both ways.
+FLIPPED_ASPECT = 25.0
+
+
+def _maybe_flipped(text: str, crop: Image) -> bool:
+    t = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
+    h, w = crop.shape[:2]
+    return (
+        w >= FLIPPED_ASPECT * h
+        and len(t) >= 12
+        and sum(ch in _MRZ_CHARS for ch in t) >= 0.8 * len(t)
+    )
+
+
 def reread_machine_zone(
     recognize: Callable[[list[Image]], list[TextReading]],
     crops: Sequence[Image],
     texts: Sequence[TextReading],
 ) -> list[TextReading]:
     """``texts`` with every reading that may be an MRZ line read again from its crop
-    squeezed to the MRZ pitch; the new reading is kept where it parses better (an MRZ
-    line whose checks hold beats one that only has the shape) or as well and surer."""
+    squeezed to the MRZ pitch (and turned 180 degrees, where the line may have been read
+    upside down); a new reading is kept where it parses better (an MRZ line whose checks
+    hold beats one that only has the shape) or as well and surer."""
     import cv2
     import numpy as np
 
     out = list(texts)
-    todo = [
-        i
-        for i, t in enumerate(texts)
-        if machine_readable(t.text)
-        and crops[i].shape[1] > _characters(t.text) * MRZ_PITCH * crops[i].shape[0]
-    ]
+    todo: list[tuple[int, bool]] = []
+    for i, t in enumerate(texts):
+        if machine_readable(t.text) and (
+            crops[i].shape[1] > _characters(t.text) * MRZ_PITCH * crops[i].shape[0]
+        ):
+            todo.append((i, False))
+        elif _maybe_flipped(t.text, crops[i]):
+            todo.extend(((i, False), (i, True)))
     if not todo:
         return out
     squeezed: list[Image] = []
-    for i in todo:
+    for i, flip in todo:
         h, w = crops[i].shape[:2]
-        width = min(w, max(16, round(_characters(texts[i].text) * MRZ_PITCH * h)))
-        small = cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA)
-        squeezed.append(np.asarray(small, dtype=np.uint8))
-    for i, again in zip(todo, recognize(squeezed), strict=True):
-        old = _mrz_score(texts[i].text, [c.prob for c in texts[i].chars])
-        new = _mrz_score(again.text, [c.prob for c in again.chars])
-        if new > old:
+        n = _characters(texts[i].text) if not _maybe_flipped(texts[i].text, crops[i]) else 44
+        width = min(w, max(16, round(n * MRZ_PITCH * h)))
+        small = np.asarray(cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA))
+        squeezed.append(np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8))
+    best: dict[int, tuple[tuple[int, float], TextReading]] = {}
+    for (i, _flip), again in zip(todo, recognize(squeezed), strict=True):
+        score = _mrz_score(again.text, [c.prob for c in again.chars])
+        if i not in best or score > best[i][0]:
+            best[i] = (score, again)
+    for i, (score, again) in best.items():
+        if score > _mrz_score(texts[i].text, [c.prob for c in texts[i].chars]):
             out[i] = again
     return out

@@ -197,6 +197,18 @@ def split_sides(group: Group, quads: Sequence[Quad], texts: Sequence[str]) -> li
     return [group.indices]
 
 
+def _line_gap(g: Group, d: Group, quads: Sequence[Quad]) -> float:
+    """Distance from the lines of group ``g`` to the nearest line of document ``d``
+    (between their bounding boxes)."""
+
+    def gap(a: Quad, b: Quad) -> float:
+        dx = max(0.0, float(max(a[:, 0].min(), b[:, 0].min()) - min(a[:, 0].max(), b[:, 0].max())))
+        dy = max(0.0, float(max(a[:, 1].min(), b[:, 1].min()) - min(a[:, 1].max(), b[:, 1].max())))
+        return math.hypot(dx, dy)
+
+    return min(gap(quads[i], quads[j]) for i in g.indices for j in d.indices)
+
+
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
     if hint in HINT_TYPES:
         return [BY_NAME[name] for name in HINT_TYPES[hint]]
@@ -406,7 +418,14 @@ class DocumentReader:
                         key=lambda d: float(np.linalg.norm(centres[id(d)] - centres[id(g)])),
                     )
                     dist = float(np.linalg.norm(centres[id(nearest)] - centres[id(g)]))
-                    if nearest.kind == kind and dist < 12 * h_med:
+                    # (or, nearest by its lines, close to a line of the document: a
+                    # certificate's authority and date at the foot of a long page, far
+                    # from the centre of any of its parts)
+                    gaps = {id(d): _line_gap(g, d, quads) for d in same_way}
+                    by_lines = min(same_way, key=lambda d: gaps[id(d)])
+                    if (nearest.kind == kind and dist < 12 * h_med) or (
+                        by_lines.kind == kind and gaps[id(by_lines)] < 10 * h_med
+                    ):
                         indices.extend(g.indices)
             main = max(parts, key=lambda p: len(p.indices))
             result.append(Group(tuple(indices), main.angle, kind, sum(p.score for p in parts)))

@@ -106,7 +106,9 @@ def _layout(
     """Text operations, the y of each rule between rows (table scheme), and the end."""
     lab = face(v.fonts["label"], round(30 * scale))
     val = face(v.fonts["value"], round(30 * scale))
-    spread = lab.size * 6 + 8
+    # labels of up to four characters spread over four (as licenses print them); longer
+    # ones tight
+    spread = lab.size * 4 + 8
     label_w = max(label_width(lb, lab, v.label_style, spread) for _, lb, _ in items)
     if scheme == "table":
         # cells: label column, value column; labels spread or tight, values inline

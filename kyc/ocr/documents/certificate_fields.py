@@ -225,9 +225,14 @@ def labelled_fields(
         owner.setdefault(lab, "")
     all_labels = sorted(owner, key=len, reverse=True)
     cjk_labels = [lab for lab in all_labels if not is_latin(lab)]
+    # A two-character label whose second character is a label of its own (姓名 and 名 on
+    # a passport) is not restored from a line that starts with that character: the line
+    # is the other label (名/Given names), not 姓名 with its first character lost.
+    singles = {lab for lab in cjk_labels if len(lab) == 1}
+    mergeable = [lab for lab in cjk_labels if not (len(lab) == 2 and lab[1] in singles)]
     table = [
         merge_split_labels(
-            merge_spread_labels(split_inner_labels(row, all_labels), cjk_labels), cjk_labels
+            merge_spread_labels(split_inner_labels(row, all_labels), cjk_labels), mergeable
         )
         for row in rows(lines)
     ]

@@ -264,7 +264,9 @@ def make(kind: str, keywords: tuple[str, ...], field_names: tuple[str, ...]) -> 
     return UnitCertificate(
         name=kind,
         field_names=field_names,
-        keywords=(TITLES[kind], *keywords),
+        # the code's label too: a page's top corner, code and label, found apart from
+        # the rest, is this certificate's (its code's prefix) more than a license's
+        keywords=(TITLES[kind], "统一社会信用代码", *keywords),
         patterns=(code,),
         excludes=(*others, "营业执照"),
     )
