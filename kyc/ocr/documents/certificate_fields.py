@@ -382,6 +382,8 @@ OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", 
 def trim_overprint(value: str) -> tuple[str, bool]:
     """``value`` without overprint pieces read onto its start or end, and whether any
     were cut (what stood under them is then uncertain)."""
+    if value in OVERPRINT_PIECES:
+        return "", True  # nothing but a watermark's piece where the value should be
     cut = False
     changed = True
     while changed and value:

@@ -128,7 +128,7 @@ class Permit:
         name_cut = False
         if han.value:
             trimmed, name_cut = trim_overprint(han.value)
-            han = RawField(trimmed, han.probs, han.alts, han.box)
+            han = RawField(trimmed or None, han.probs, han.alts, han.box)
         conf = text_confidence(han, "person_name")
         fields["name"] = reading(han, min(conf, 0.75) if name_cut else conf, None)
         lat = raw["name_latin"]
@@ -177,7 +177,7 @@ class Permit:
         a = raw["issuing_authority"]
         auth = RawField(tidy(clean(a.value)) or None, a.probs, a.alts, a.box) if a.value else a
         if auth.value:
-            auth = RawField(trim_overprint(auth.value)[0], a.probs, a.alts, a.box)
+            auth = RawField(trim_overprint(auth.value)[0] or None, a.probs, a.alts, a.box)
         known = bool(auth.value and _ISSUER.fullmatch(auth.value))
         whole = bool(auth.value and auth.value.endswith(("局", "厅", "处")))
         fields["issuing_authority"] = reading(

@@ -223,7 +223,7 @@ class UnitCertificate:
             return reading(t, 0.0, None)
         value, cut = trim_overprint(value)
         if cut:  # a watermark's words read onto the value: what they covered is unsure
-            t = RawField(value, r.probs, r.alts, r.box)
+            t = RawField(value or None, r.probs, r.alts, r.box)
             return reading(t, min(text_confidence(t), 0.75), None)
         if name == "name":
             return reading(t, _capped(t, bool(_UNIT_NAME_END.search(value))), None)
