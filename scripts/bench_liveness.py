@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import math
 import random
 import statistics
@@ -35,11 +36,13 @@ import numpy as np
 import numpy.typing as npt
 
 from kyc.config import get_settings
+from kyc.liveness import simulate as sim
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Action, Challenge
 from kyc.liveness.engine import Embedding, FaceEngine, get_engine
 from kyc.liveness.match import distance, embed_image, template_distance
 from kyc.liveness.settings import LivenessSettings
+from kyc.liveness.simulate import GEOMETRIES, hand_held, looped, read_frames, splice, two_faces
 from kyc.liveness.verify import verify_video
 
 BGR = npt.NDArray[Any]  # cv2 returns loosely typed arrays
@@ -48,42 +51,31 @@ DATA = REPO.parent / "shared" / "data"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 A = Action
-# Genuine clips' actions, in time order (seconds), labelled from the computed signal series
-# (eye, mouth, yaw, head pitch) and checked on contact sheets of the frames every
-# 0.07-0.33 s. Yaw convention: turn_left = nose toward the image's right edge (un-mirrored).
-# A nod is a deliberate head dip of >= 15 degrees and back up; none of the clips has one.
-LABELS: dict[str, list[tuple[Action, float]]] = {
-    "d0": [(A.MOUTH_OPEN, 1.2), (A.BLINK, 2.6)],
-    # every frame checked (sheets every 0.07-0.2 s). 0.2-0.7 s: a grimace with the lips
-    # apart (teeth showing) while turning; 1.2-1.5 s a wink, 1.67 s both eyes; 3.4-5.3 s
-    # and 7.6-8.1 s looking down with the lids lowered (the second nearly closed: counted
-    # as a blink); head dips of 5-8 degrees at 4.2 s and 8.0 s (not nods); 10.0-10.7 s the
-    # head turns ~15 degrees to her right and tilts back while the mouth is open (9.9-11.7 s):
-    # listed before the mouth, since a turn lying wholly inside the mouth opening does not
-    # count as the action after it (evaluate_challenge), only as one before it.
-    "d3": [
-        (A.MOUTH_OPEN, 0.4),
-        (A.TURN_RIGHT, 0.5),
-        (A.BLINK, 1.6),
-        (A.TURN_LEFT, 5.5),
-        (A.TURN_RIGHT, 7.0),
-        (A.BLINK, 7.8),
-        (A.TURN_LEFT, 8.8),
-        (A.TURN_RIGHT, 10.1),
-        (A.MOUTH_OPEN, 10.2),
-    ],
-    "d6": [(A.BLINK, 1.7), (A.MOUTH_OPEN, 3.8), (A.BLINK, 7.4), (A.MOUTH_OPEN, 16.5)],
-    "d10": [(A.MOUTH_OPEN, 3.5), (A.BLINK, 4.5), (A.BLINK, 7.4), (A.MOUTH_OPEN, 12.9)],
-    # 6.6-6.9 s: a sideways lean with roll, the face stays nearly frontal: not a turn
-    "d12": [(A.MOUTH_OPEN, 0.6), (A.MOUTH_OPEN, 4.9), (A.BLINK, 5.45)],
-    "d18": [(A.MOUTH_OPEN, 2.5), (A.BLINK, 3.15), (A.MOUTH_OPEN, 4.5), (A.BLINK, 6.2)],
-}
-# Clips whose labels list *every* action (d3: all frames checked). The others are labelled
-# completely for turns and nods (they have none) but not for every blink and lip parting of
-# people talking and grimacing, so an order of blinks and mouth openings that is not in
-# their labels may still be in the clip.
-COMPLETE_LABELS = frozenset({"d3"})
-CLIP_MAX_S = 20.0  # d6 (33.6 s) is cut to 20 s: the product's limit is 30 s
+LABELS_FILE = REPO / "tests" / "data" / "liveness_labels.json"
+CLIP_MAX_S = 20.0  # longer clips are cut to 20 s (the product's limit is 30 s)
+
+
+@dataclass(frozen=True)
+class ClipLabels:
+    name: str
+    file: str
+    split: str  # "tuned" or "held_out": thresholds are never set on held-out clips
+    sure: list[tuple[Action, float, float]]  # what the frames show, marked by eye
+    unsure: list[tuple[Action, float, float]]  # neither required nor forbidden
+
+
+def load_labels() -> dict[str, ClipLabels]:
+    raw = json.loads(LABELS_FILE.read_text())["clips"]
+    out: dict[str, ClipLabels] = {}
+    for name, c in raw.items():
+        sure = [(Action(e["action"]), e["start"], e["end"]) for e in c["events"] if e["sure"]]
+        unsure = [(Action(e["action"]), e["start"], e["end"]) for e in c["events"] if not e["sure"]]
+        out[name] = ClipLabels(name, c["file"], c["split"], sure, unsure)
+    return out
+
+
+LABELS = load_labels()
+SPEED_CLIPS = ("d0", "d3", "d6", "d10", "d12", "d18")  # the speed table's clips since 2026-11
 
 
 def imread(path: str) -> BGR:
@@ -98,97 +90,18 @@ def imread(path: str) -> BGR:
 # --------------------------------------------------------------------------------------
 
 
-def read_frames(path: Path, max_s: float = 1e9) -> tuple[list[BGR], float]:
-    frames: list[BGR] = []
-    with av.open(str(path)) as c:
-        stream = c.streams.video[0]
-        fps = float(stream.average_rate or 25)
-        first = None
-        for f in c.decode(stream):
-            first = f.time if first is None else first
-            if f.time - first > max_s:
-                break
-            frames.append(f.to_ndarray(format="bgr24"))
-    return frames, fps
-
-
 REUSE = False  # --reuse: keep videos already generated in --out
 
 
 def write_video(path: Path, frames: Iterable[BGR], fps: float) -> Path:
     if REUSE and path.is_file():
         return path
-    it = iter(frames)
-    first = next(it)
-    h, w = first.shape[:2]
-    w2, h2 = w - w % 2, h - h % 2
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=round(fps))
-        s.width, s.height, s.pix_fmt = w2, h2, "yuv420p"
-        s.options = {"crf": "23", "preset": "veryfast"}
-        for img in itertools.chain([first], it):
-            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img[:h2, :w2]), format="bgr24")
-            for pkt in s.encode(vf):
-                c.mux(pkt)
-        for pkt in s.encode():
-            c.mux(pkt)
-    return path
+    return sim.write_video(path, frames, fps)
 
 
 # --------------------------------------------------------------------------------------
 # attack generators
 # --------------------------------------------------------------------------------------
-
-
-def _smooth(rng: random.Random, n: int, fps: float, amp: float) -> npt.NDArray[np.float64]:
-    """Hand-like wobble: a few random low-frequency sines."""
-    t = np.arange(n) / fps
-    out = np.zeros(n)
-    for _ in range(3):
-        f = rng.uniform(0.2, 1.2)
-        out += rng.uniform(0.3, 1.0) * np.sin(2 * math.pi * f * t + rng.uniform(0, 6.3))
-    return amp * out / 2.0
-
-
-def hand_held(
-    img: BGR, seconds: float, fps: float, rng: random.Random, size: tuple[int, int] = (640, 480)
-) -> Iterator[BGR]:
-    """A flat picture held in front of the camera: it shifts, rotates, scales and tilts
-    (a perspective warp about both axes), with camera noise and slight blur."""
-    w, h = size
-    n = int(seconds * fps)
-    ih, iw = img.shape[:2]
-    base = min(w / iw, h / ih) * 0.9
-    tx, ty = _smooth(rng, n, fps, 0.08 * w), _smooth(rng, n, fps, 0.06 * h)
-    rot = _smooth(rng, n, fps, 8.0)
-    sc = 1.0 + _smooth(rng, n, fps, 0.08)
-    tilt_x, tilt_y = _smooth(rng, n, fps, 0.25), _smooth(rng, n, fps, 0.25)
-    src = np.array([[0, 0], [iw, 0], [iw, ih], [0, ih]], dtype=np.float32)
-    bg = np.full((h, w, 3), (90, 100, 110), np.uint8)
-    for i in range(n):
-        s = base * sc[i]
-        cw, ch = iw * s / 2, ih * s / 2
-        # perspective: one side nearer the camera than the other
-        kx, ky = tilt_x[i], tilt_y[i]
-        quad = np.array(
-            [
-                [-cw * (1 - ky), -ch * (1 - kx)],
-                [cw * (1 - ky), -ch * (1 + kx)],
-                [cw * (1 + ky), ch * (1 + kx)],
-                [-cw * (1 + ky), ch * (1 - kx)],
-            ],
-            dtype=np.float32,
-        )
-        a = math.radians(rot[i])
-        r = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], np.float32)
-        quad = (quad @ r.T + np.array([w / 2 + tx[i], h / 2 + ty[i]])).astype(np.float32)
-        m = cv2.getPerspectiveTransform(src, quad)
-        frame = cv2.warpPerspective(
-            img, m, (w, h), dst=bg.copy(), borderMode=cv2.BORDER_TRANSPARENT
-        )
-        noise = np.random.default_rng(i).normal(0, 3, frame.shape)
-        frame = np.clip(frame.astype(np.float32) + noise, 0, 255).astype(np.uint8)
-        yield cv2.GaussianBlur(frame, (3, 3), 0.8)
 
 
 def screen_look(frames: Iterable[BGR], rng: random.Random, fps: float) -> Iterator[BGR]:
@@ -205,30 +118,6 @@ def screen_look(frames: Iterable[BGR], rng: random.Random, fps: float) -> Iterat
         inner = np.clip(inner.astype(np.float32) * flicker + moire[..., None], 0, 255)
         out[y0 : y0 + inner.shape[0], x0 : x0 + inner.shape[1]] = inner.astype(np.uint8)
         yield out
-
-
-def splice(a: list[BGR], b: list[BGR]) -> list[BGR]:
-    h, w = a[0].shape[:2]
-    half = len(a) // 2
-    tail = [cv2.resize(f, (w, h)) for f in b[: len(a) - half]]
-    return a[:half] + tail
-
-
-def two_faces(a: list[BGR], other: BGR) -> Iterator[BGR]:
-    """The live clip with a second person's photo held up beside the face."""
-    for f in a:
-        h, w = f.shape[:2]
-        canvas = np.full((h, int(w * 1.7), 3), 60, np.uint8)
-        canvas[:, :w] = f
-        o = cv2.resize(other, (int(w * 0.65), int(w * 0.65 * other.shape[0] / other.shape[1])))
-        oh = min(o.shape[0], h)
-        canvas[:oh, w : w + o.shape[1]][:, : canvas.shape[1] - w] = o[:oh, : canvas.shape[1] - w]
-        yield canvas
-
-
-def looped(a: list[BGR], fps: float, seconds: float = 1.2, times: int = 4) -> list[BGR]:
-    seg = a[: int(seconds * fps)]
-    return seg * times
 
 
 # --------------------------------------------------------------------------------------
@@ -313,8 +202,8 @@ def identity_images(engine: FaceEngine, per_clip: int = 3) -> dict[str, list[BGR
             ids[d.name].append(imread(str(f)))
     for f in sorted((DATA / "faces" / "liveportrait_stills").iterdir()):
         ids[f"still_{f.stem}"].append(imread(str(f)))
-    for clip in LABELS:
-        frames, fps = read_frames(DATA / "videos" / f"{clip}.mp4", CLIP_MAX_S)
+    for clip in SPEED_CLIPS:
+        frames, fps = read_frames(DATA / LABELS[clip].file, CLIP_MAX_S)
         n = len(frames)
         for k in range(per_clip):
             part = frames[k * n // per_clip : (k + 1) * n // per_clip]
@@ -465,20 +354,17 @@ def report_pairs(st: PairStats, ls: LivenessSettings) -> None:
 NONRIGID = (A.BLINK, A.MOUTH_OPEN)
 
 
-def performed(labels: list[tuple[Action, float]], seq: tuple[Action, ...]) -> bool:
-    it = iter(a for a, _ in labels)
+def performed(labels: list[tuple[Action, float, float]], seq: tuple[Action, ...]) -> bool:
+    """``seq`` happens in this order among the labelled events (by start time)."""
+    it = iter(a for a, _, _ in sorted(labels, key=lambda e: e[1]))
     return all(any(a == b for b in it) for a in seq)
 
 
 def surely_not_performed(clip: str, seq: tuple[Action, ...]) -> bool:
-    """The clip certainly does not perform ``seq``: not in order, for a clip whose labels
-    list every action; otherwise only when ``seq`` asks for an action the clip never
-    does (for these clips: a turn or a nod)."""
-    labels = LABELS[clip]
-    if clip in COMPLETE_LABELS:
-        return not performed(labels, seq)
-    done = {a for a, _ in labels}
-    return any(a not in done for a in seq)
+    """Not even the events marked unsure (speech counts as mouth openings) perform
+    ``seq`` in order: the clip certainly does not."""
+    c = LABELS[clip]
+    return not performed(c.sure + c.unsure, seq)
 
 
 def all_challenges() -> list[tuple[Action, ...]]:
@@ -503,6 +389,50 @@ class Case:
     video: Path
     portrait: BGR
     challenges: list[tuple[Action, ...] | None]
+    split: str = "tuned"
+
+
+SIGNALS: dict[str, list[tuple[str, str, dict[str, float]]]] = defaultdict(list)
+TRACKS: dict[Path, Track] = {}
+
+
+def attack_signals(track: Track) -> dict[str, float]:
+    """The value behind each attack reason, for the margins table: non-rigid p95
+    (STATIC_PHOTO), median moiré peak (SCREEN_REPLAY), banding peak and flicker
+    amplitude (SCREEN_FLICKER), share of full detections with two faces."""
+    from kyc.liveness.replay import banding_peak, flicker_peak
+    from kyc.liveness.signals import nonrigid_residuals
+
+    nr = np.asarray(nonrigid_residuals(track.shapes), dtype=np.float64)
+    nr = nr[np.isfinite(nr)]
+    mo = np.asarray(track.moire, dtype=np.float64)
+    mo = mo[np.isfinite(mo)]
+    counts = track.face_counts
+    return {
+        "static_p95": float(np.percentile(nr, 95)) if nr.size else math.nan,
+        "moire": float(np.median(mo)) if mo.size else math.nan,
+        "banding": banding_peak(track.row_profiles),
+        "flicker_amp": flicker_peak(track.brightness_t, track.brightness)[1],
+        "two_faces": sum(n >= 2 for n in counts) / max(1, len(counts)),
+    }
+
+
+def print_margins() -> None:
+    """Per signal: the range over genuine clips (tuned / held-out) and over each attack
+    type, so the distance from the decision boundary can be read off."""
+    keys = ("static_p95", "moire", "banding", "flicker_amp", "two_faces")
+    print("\n  attack signals (min-max per set):")
+    for kind in sorted(SIGNALS):
+        for split in ("tuned", "held_out"):
+            rows = [v for sp, _, v in SIGNALS[kind] if sp == split]
+            if not rows:
+                continue
+            parts = []
+            for k in keys:
+                vals = [r[k] for r in rows if math.isfinite(r[k])]
+                if vals:
+                    parts.append(f"{k} {min(vals):.3g}-{max(vals):.3g}")
+            print(f"    {kind:24s} {split:8s} n={len(rows):2d} " + ", ".join(parts))
 
 
 def evaluate_case(
@@ -513,9 +443,18 @@ def evaluate_case(
     from kyc.liveness.verify import verdict_from_track
 
     pe, _ = embed_image(case.portrait, engine, ls)
-    track: Track = analyse(case.video, engine, ls)
+    track = TRACKS.get(case.video)  # a genuine clip is analysed once for all its cases
+    if track is None:
+        track = analyse(case.video, engine, ls)
+        TRACKS[case.video] = track
     if tracks is not None and case.kind == "genuine":
         tracks[case.name] = track
+    sig = attack_signals(track)
+    SIGNALS[case.kind].append((case.split, case.name, sig))
+    print(
+        f"  {case.split[:4]} {case.kind:24s} {case.name:18s} signals "
+        + " ".join(f"{k}={v:.3g}" for k, v in sig.items())
+    )
     out = []
     for seq in case.challenges:
         v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
@@ -523,19 +462,36 @@ def evaluate_case(
     return out
 
 
+def clip_video(name: str, out: Path) -> tuple[Path, list[BGR], float]:
+    """The clip as a phone would upload it: H.264/HEVC kept as is; other codecs (MPEG-4
+    part 2, MPEG-1 in the shared data) re-encoded to H.264; clips over 20 s cut."""
+    src = DATA / LABELS[name].file
+    frames, fps = read_frames(src, CLIP_MAX_S)
+    with av.open(str(src)) as c:
+        codec = c.streams.video[0].codec_context.name
+    if not (codec in ("h264", "hevc") and len(frames) / fps < CLIP_MAX_S - 0.1):
+        src = write_video(out / f"{name}_h264.mp4", frames, fps)
+    # kept in memory for portraits and attacks: the first 8 s at <= 480 px short side
+    # (all 26 clips at full size took 7.5 GB)
+    keep = []
+    for f in frames[: int(8 * fps) + 1]:
+        scale = min(1.0, 480.0 / min(f.shape[:2]))
+        if scale < 1.0:
+            f = cv2.resize(f, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        keep.append(f)
+    return src, keep, fps
+
+
 def build_cases(
     out: Path, engine: FaceEngine, ls: LivenessSettings, rng: random.Random
 ) -> tuple[list[Case], list[Case]]:
-    vids = DATA / "videos"
+    """Genuine cases of every labelled clip and attacks of every type; each case carries
+    the split of the clip it was made from."""
     clips: dict[str, tuple[list[BGR], float]] = {}
-    for name in LABELS:
-        clips[name] = read_frames(vids / f"{name}.mp4", CLIP_MAX_S)
     paths: dict[str, Path] = {}
-    for name, (frames, fps) in clips.items():
-        src = vids / f"{name}.mp4"
-        if len(frames) / fps >= CLIP_MAX_S - 0.1:
-            src = write_video(out / f"{name}_20s.mp4", frames, fps)
-        paths[name] = src
+    for name in LABELS:
+        paths[name], frames, fps = clip_video(name, out)
+        clips[name] = (frames, fps)
 
     def portrait_of(name: str, kind: str = "jpeg") -> BGR:
         frames, cfps = clips[name]
@@ -546,13 +502,17 @@ def build_cases(
     f1, f2, t1 = (imread(str(attacks_dir / f"image_{k}.jpg")) for k in ("F1", "F2", "T1"))
     fps = 25.0
     challenges = all_challenges()
+    split = {n: c.split for n, c in LABELS.items()}
 
     genuine: list[Case] = []
-    for i, (name, labels) in enumerate(LABELS.items()):
-        doable = [s for s in challenges if performed(labels, s)]
-        pick = rng.sample(doable, min(6, len(doable)))
-        kind = DEGRADATIONS[i % len(DEGRADATIONS)]
-        genuine.append(Case("genuine", name, paths[name], portrait_of(name, kind), [None, *pick]))
+    portraits: dict[str, BGR] = {}
+    for i, (name, lab) in enumerate(LABELS.items()):
+        portraits[name] = portrait_of(name, DEGRADATIONS[i % len(DEGRADATIONS)])
+        doable = [s for s in challenges if performed(lab.sure, s)]
+        pick = rng.sample(doable, min(4, len(doable)))
+        genuine.append(
+            Case("genuine", name, paths[name], portraits[name], [None, *pick], lab.split)
+        )
 
     def random_ch(k: int) -> list[tuple[Action, ...] | None]:
         return [None, *rng.sample(challenges, k)]
@@ -565,61 +525,81 @@ def build_cases(
         ("biden1", photo["biden2"]),
     ):
         v = write_video(out / f"still_{stem}.mp4", hand_held(photo[stem], 5, fps, rng), fps)
-        attacks.append(Case("still_photo", stem, v, portrait_src, random_ch(3)))
-    frame_d10 = clips["d10"][0][60]
-    v = write_video(out / "still_d10.mp4", hand_held(frame_d10, 5, fps, rng), fps)
-    attacks.append(Case("still_photo", "d10_frame", v, portrait_of("d10"), random_ch(3)))
-    # printed photo (sample from Silent-Face-Anti-Spoofing), held by hand
-    v = write_video(out / "print_F1.mp4", hand_held(f1, 5, fps, rng), fps)
-    attacks.append(Case("print", "F1", v, t1, random_ch(3)))
-    # screen replay: the tablet sample held by hand; a genuine clip shown on a screen
-    v = write_video(out / "screen_F2.mp4", screen_look(hand_held(f2, 5, fps, rng), rng, fps), fps)
-    attacks.append(Case("screen_replay", "F2", v, t1, random_ch(3)))
-    for name in ("d10", "d18"):
-        frames, cfps = clips[name]
+        attacks.append(Case("still_photo", stem, v, portrait_src, random_ch(3), "tuned"))
+    for name in ("d10", "c05", "c19", "c33"):  # a frame of a clip, held up by hand
+        frames, _ = clips[name]
         v = write_video(
-            out / f"replay_{name}.mp4", screen_look(frames[: int(8 * cfps)], rng, cfps), cfps
+            out / f"still_{name}.mp4", hand_held(frames[len(frames) // 3], 5, fps, rng), fps
         )
-        not_done = [s for s in challenges if surely_not_performed(name, s)]
         attacks.append(
-            Case("screen_replay", f"replay_{name}", v, portrait_of(name), rng.sample(not_done, 3))
+            Case("still_photo", f"{name}_frame", v, portraits[name], random_ch(3), split[name])
+        )
+    v = write_video(out / "print_F1.mp4", hand_held(f1, 5, fps, rng), fps)
+    attacks.append(Case("print", "F1", v, t1, random_ch(3), "tuned"))
+    # screen replays: the tablet sample (drawn moiré and flicker, as before) and every
+    # clip replayed on a simulated screen (sub-pixels, tone, PWM banding, bezel, angle)
+    v = write_video(out / "screen_F2.mp4", screen_look(hand_held(f2, 5, fps, rng), rng, fps), fps)
+    attacks.append(Case("screen_replay_drawn", "F2", v, t1, random_ch(3), "tuned"))
+    for k, name in enumerate(LABELS):
+        frames, cfps = clips[name]
+        g = GEOMETRIES[k % len(GEOMETRIES)]
+        v = write_video(
+            out / f"replay_{name}_{g.name}.mp4",
+            sim.screen_replay(frames[: int(5 * cfps)], cfps, g, rng),
+            cfps,
+        )
+        # the replay of a recorded clip: no challenge, and the challenges it performs
+        lab = LABELS[name]
+        doable = [s for s in challenges if performed([e for e in lab.sure if e[1] < 5.0], s)]
+        chs: list[tuple[Action, ...] | None] = [None, *rng.sample(doable, min(1, len(doable)))]
+        attacks.append(
+            Case("screen_replay", f"{name}/{g.name}", v, portraits[name], chs, split[name])
         )
     # splice of two people (first half one, second half the other)
-    for a, b in (("d10", "d18"), ("d0", "d12"), ("d3", "d6")):
+    for a, b in (("d10", "d18"), ("d0", "d12"), ("c01", "c03"), ("c27", "c40")):
         fa, afps = clips[a]
         fb, _ = clips[b]
         v = write_video(out / f"splice_{a}_{b}.mp4", splice(fa[: int(8 * afps)], fb), afps)
-        attacks.append(Case("splice", f"{a}+{b}", v, portrait_of(a), [None]))
-    v = vids / "short_hamilton_clip.mp4"
+        attacks.append(Case("splice", f"{a}+{b}", v, portraits[a], [None], split[a]))
     attacks.append(
         Case(
             "splice",
             "hamilton_footage",
-            v,
+            DATA / "videos" / "short_hamilton_clip.mp4",
             imread(str(DATA / "faces" / "lin_manuel_miranda" / "lin1.png")),
             [None],
+            "tuned",
         )
     )
-    # two faces: a second person's photo held beside the live face
-    for a, other in (("d10", "obama1"), ("d12", "d30")):
+    for a, other in (("d10", "obama1"), ("d12", "d30"), ("c15", "obama1")):
         fa, afps = clips[a]
         v = write_video(out / f"two_{a}.mp4", two_faces(fa[: int(6 * afps)], photo[other]), afps)
-        attacks.append(Case("two_faces", f"{a}+{other}", v, portrait_of(a), [None]))
-    # no face: the blank ID-card template and a hand-held card
+        attacks.append(Case("two_faces", f"{a}+{other}", v, portraits[a], [None], split[a]))
     tmpl = imread(str(DATA / "documents" / "templates" / "fan_new.jpg"))
     v = write_video(out / "noface_card.mp4", hand_held(tmpl, 4, fps, rng), fps)
-    attacks.append(Case("no_face", "card", v, photo["obama1"], [None]))
+    attacks.append(Case("no_face", "card", v, photo["obama1"], [None], "tuned"))
     # impostor portrait (East-Asian pairs included), ID-card style
-    for clip, other in (("d0", "d12"), ("d12", "d0"), ("d10", "d18"), ("d18", "d3"), ("d3", "d6")):
-        labels = LABELS[clip]
-        doable = [s for s in challenges if performed(labels, s)]
+    for clip, other in (
+        ("d0", "d12"),
+        ("d12", "d0"),
+        ("d10", "d18"),
+        ("c01", "c05"),
+        ("c05", "c12"),
+        ("c03", "c10"),
+        ("c10", "c08"),
+        ("c25", "c31"),
+        ("c27", "c40"),
+        ("c19", "c15"),
+    ):
+        doable = [s for s in challenges if performed(LABELS[clip].sure, s)]
         attacks.append(
             Case(
                 "impostor_portrait",
                 f"{clip}_vs_{other}",
                 paths[clip],
-                portrait_of(other, "grey"),
-                [None, *rng.sample(doable, min(2, len(doable)))],
+                portraits[other],
+                [None, *rng.sample(doable, min(1, len(doable)))],
+                split[clip],
             )
         )
     # challenge not performed (genuine clip, matching portrait)
@@ -630,43 +610,75 @@ def build_cases(
                 "challenge_not_performed",
                 name,
                 paths[name],
-                portrait_of(name),
-                list(rng.sample(not_done, 4)),
+                portraits[name],
+                list(rng.sample(not_done, min(4, len(not_done)))),
+                split[name],
             )
         )
     # looped frames: a 1.2 s segment repeated
-    for name in ("d10", "d18", "d12"):
+    for name, start in (("d10", 100), ("d18", 80), ("d12", 30), ("c03", 60), ("c40", 20)):
         frames, cfps = clips[name]
-        start = {"d10": 100, "d18": 80, "d12": 30}[name]
         v = write_video(out / f"loop_{name}.mp4", looped(frames[start:], cfps), cfps)
-        attacks.append(Case("looped_frames", name, v, portrait_of(name), [None]))
+        attacks.append(Case("looped_frames", name, v, portraits[name], [None], split[name]))
     return genuine, attacks
 
 
-def exhaustive_challenges(tracks: dict[str, Track], ls: LivenessSettings) -> None:
-    """Every 2-3-action challenge (with a blink or mouth_open) against every genuine clip's
-    detected events: performed ones must pass, surely-not-performed ones must fail."""
+def _overlaps(ev_start: float, ev_end: float, lab: tuple[Action, float, float]) -> bool:
+    tol = 0.15  # one or two analysed frames either side of the marked frames
+    return ev_start <= lab[2] + tol and ev_end >= lab[1] - tol
+
+
+def actions_and_challenges(tracks: dict[str, Track], ls: LivenessSettings) -> None:
+    """Per split: every labelled (sure) action found by the detector (recall), every
+    detected event that the frames do not show (false events), and every 2-3-action
+    challenge (with a blink or mouth_open) against every clip's detected events:
+    performed ones must pass, surely-not-performed ones must fail."""
     from kyc.liveness.evaluate import evaluate_challenge
     from kyc.liveness.verify import judge_track
 
-    done = failed = undone = passed = 0
-    for name, track in tracks.items():
-        events = judge_track(track, None, ls, False)[2]
-        for seq in all_challenges():
-            ok = all(r.passed for r in evaluate_challenge(seq, events))
-            if performed(LABELS[name], seq):
-                done += 1
-                failed += not ok
-            elif surely_not_performed(name, seq):
-                undone += 1
-                passed += ok
-                if ok:
-                    print(f"    passes but not performed: {name} {[a.value for a in seq]}")
-    print(
-        f"  exhaustive, all {len(all_challenges())} challenges x {len(tracks)} clips: "
-        f"performed {done}, of them failed {failed}; surely not performed {undone}, "
-        f"of them passed {passed}"
-    )
+    for split in ("tuned", "held_out"):
+        found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # labelled, found, false
+        done = failed = undone = passed = 0
+        for name, track in tracks.items():
+            lab = LABELS[name]
+            if lab.split != split:
+                continue
+            events = judge_track(track, None, ls, False)[2]
+            for act, t0, t1 in lab.sure:
+                hit = any(
+                    e.action is act and _overlaps(e.start_s, e.end_s, (act, t0, t1)) for e in events
+                )
+                found[act.value][0] += 1
+                found[act.value][1] += hit
+                if not hit:
+                    print(f"    {split}: missed {name} {act.value} {t0:.2f}-{t1:.2f}")
+            for e in events:
+                if not any(
+                    e.action is a and _overlaps(e.start_s, e.end_s, (a, t0, t1))
+                    for a, t0, t1 in lab.sure + lab.unsure
+                ):
+                    found[e.action.value][2] += 1
+                    print(
+                        f"    {split}: false {name} {e.action.value} {e.start_s:.2f}-{e.end_s:.2f}"
+                    )
+            for seq in all_challenges():
+                ok = all(r.passed for r in evaluate_challenge(seq, events))
+                if performed(lab.sure, seq):
+                    done += 1
+                    failed += not ok
+                elif surely_not_performed(name, seq):
+                    undone += 1
+                    passed += ok
+        total = [sum(v[k] for v in found.values()) for k in range(3)]
+        parts = ", ".join(f"{k} {v[1]}/{v[0]} (false {v[2]})" for k, v in sorted(found.items()))
+        print(
+            f"  {split}: actions found {total[1]}/{total[0]} = {total[1] / max(1, total[0]):.1%}, "
+            f"false events {total[2]}: {parts}"
+        )
+        print(
+            f"  {split}: all {len(all_challenges())} challenges: performed {done}, "
+            f"failed {failed}; surely not performed {undone}, passed {passed}"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -696,8 +708,8 @@ def speed(out: Path, engine: FaceEngine, ls: LivenessSettings, seconds: float) -
     naive: list[float] = []
     portrait = imread(str(DATA / "faces" / "obama" / "obama1.jpg"))
     portrait_emb, _ = embed_image(portrait, engine, ls)
-    for name in LABELS:
-        frames, fps = read_frames(DATA / "videos" / f"{name}.mp4", seconds)
+    for name in SPEED_CLIPS:
+        frames, fps = read_frames(DATA / LABELS[name].file, seconds)
         clip = write_video(out / f"speed_{name}.mp4", frames, fps)
         dur = len(frames) / fps
         t0 = time.perf_counter()
@@ -760,6 +772,12 @@ def main() -> int:
     ap.add_argument("--skip", nargs="*", default=[], choices=["pairs", "videos", "speed"])
     ap.add_argument("--reuse", action="store_true", help="reuse videos already in --out")
     ap.add_argument(
+        "--cases",
+        choices=["all", "genuine", "attacks"],
+        default="all",
+        help="judge only the genuine cases or only the attacks (two processes in parallel)",
+    )
+    ap.add_argument(
         "--only",
         choices=["speed720"],
         default=None,
@@ -788,30 +806,41 @@ def main() -> int:
     if "videos" not in args.skip:
         print("\n== 2./3. genuine clips and attacks")
         genuine, attacks = build_cases(out, engine, ls, rng)
-        results: dict[str, list[bool]] = defaultdict(list)
+        results: dict[tuple[str, str], list[bool]] = defaultdict(list)
         tracks: dict[str, Track] = {}
-        for case in genuine + attacks:
+        todo = {"all": genuine + attacks, "genuine": genuine, "attacks": attacks}[args.cases]
+        for case in todo:
             for decision, reasons, seq, dist in evaluate_case(case, engine, ls, tracks):
                 ok = decision == "pass"
-                results[case.kind].append(ok)
+                results[(case.split, case.kind)].append(ok)
                 seq_s = "-" if seq is None else ",".join(a.value for a in seq)
                 flag = "" if ok == (case.kind == "genuine") else "   <-- ERROR"
                 d_s = "-" if dist is None else f"{dist:.3f}"
                 print(
-                    f"  {case.kind:24s} {case.name:18s} [{seq_s:32s}] d={d_s:5s} {decision:6s} "
-                    f"{' '.join(reasons)}{flag}"
+                    f"  {case.split[:4]} {case.kind:24s} {case.name:18s} [{seq_s:32s}] d={d_s:5s} "
+                    f"{decision:6s} {' '.join(reasons)}{flag}"
                 )
-        g = results.pop("genuine")
-        print(
-            f"\n  BPCER (genuine not passed): {g.count(False)}/{len(g)} = "
-            f"{g.count(False) / len(g):.1%}"
-        )
-        total = []
-        for kind, oks in results.items():
-            total += oks
-            print(f"  APCER {kind:24s}: {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.1%}")
-        print(f"  APCER all attacks: {sum(total)}/{len(total)} = {sum(total) / len(total):.1%}")
-        exhaustive_challenges(tracks, ls)
+        for split in ("tuned", "held_out"):
+            g = results.pop((split, "genuine"), [])
+            print(
+                f"\n  {split}: BPCER (genuine not passed): {g.count(False)}/{len(g)} = "
+                f"{g.count(False) / max(1, len(g)):.1%}"
+            )
+            total: list[bool] = []
+            for (sp, kind), oks in sorted(results.items()):
+                if sp != split:
+                    continue
+                total += oks
+                print(
+                    f"  {split}: APCER {kind:24s}: {sum(oks)}/{len(oks)} = "
+                    f"{sum(oks) / len(oks):.1%}"
+                )
+            print(
+                f"  {split}: APCER all attacks: {sum(total)}/{len(total)} = "
+                f"{sum(total) / max(1, len(total)):.1%}"
+            )
+        actions_and_challenges(tracks, ls)
+        print_margins()
     if "speed" not in args.skip:
         print("\n== 4. speed")
         speed(out, engine, ls, args.speed_seconds)

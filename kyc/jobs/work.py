@@ -67,12 +67,17 @@ class Worker:
         self.settings = settings
         self.single_thread = config.single_thread
         self.reader = _load(config.pipeline.reader)(settings)
+        from kyc.inference import warm
+
+        warm(self.reader)  # compile the usual input shapes before the first item
         self.verify = _load(config.pipeline.video)
         self.video_kwargs: dict[str, Any] = {}
         if config.pipeline.video == "kyc.liveness.verify:verify_video":
             from kyc.liveness.engine import get_engine
+            from kyc.liveness.faceres import get_faceres
 
             self.video_kwargs["engine"] = get_engine(settings.models_dir)  # load now, once
+            self.video_kwargs["faceres"] = get_faceres(settings.models_dir)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
 
     def info(self) -> dict[str, Any]:

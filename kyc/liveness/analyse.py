@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of
 from kyc.liveness.evaluate import is_cut
-from kyc.liveness.replay import moire_peak
+from kyc.liveness.replay import ROW_BINS, moire_peak, row_profile
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
 from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
@@ -52,6 +52,9 @@ class Track:
     moire: list[float] = field(default_factory=list)  # per analysed frame (NaN: no face)
     brightness_t: list[float] = field(default_factory=list)  # every decoded frame
     brightness: list[float] = field(default_factory=list)  # its mean grey level
+    row_profiles: npt.NDArray[np.float32] = field(  # (N, ROW_BINS) per analysed frame
+        default_factory=lambda: np.zeros((0, ROW_BINS), np.float32)
+    )
 
 
 def _resize(img: GrayImage, scale: float) -> GrayImage:
@@ -200,6 +203,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     moire: list[float] = []
     bright_t: list[float] = []
     bright: list[float] = []
+    rows: list[npt.NDArray[np.float32]] = []
     for frame in reader.frames(settings.decode_prefetch):
         decoded += 1
         last_t = frame.t
@@ -221,6 +225,8 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             scene_diffs.append(diff)
         prev_scene = scene
         scenes.append(scene)
+        rows.append(row_profile(gray))
+        detected = True  # the frontal face detector sees the face in this very frame
         if prev is None or frame.t >= next_full:
             box, n = _full_detect(engine, gray, settings)
             counts.append(n)
@@ -233,7 +239,9 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
                 dy = (box.top + box.bottom - prev_box.top - prev_box.bottom) / 2
                 box = box.scaled(1.0, dx, dy)
             since_roi += 1
+            detected = False
             if since_roi >= settings.roi_detect_every:
+                detected = True
                 since_roi = 0
                 found = _roi_detect(engine, gray, box)
                 if found is None:
@@ -264,7 +272,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             moire.append(_moire(gray, box))
         else:
             moire.append(math.nan)
-        if pts is not None and box is not None:
+        if pts is not None and box is not None and detected:
+            # embeddings only where the frontal detector itself found the face: a head
+            # turned to profile is tracked on, but its landmarks (and an embedding of
+            # it) are guesses, far from the person's frontal embeddings
             q = _quality(gray, box, pts)
             slot = int(frame.t / settings.embed_slot_s)
             key = (len(cuts), slot)
@@ -296,6 +307,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         moire=moire,
         brightness_t=bright_t,
         brightness=bright,
+        row_profiles=np.stack(rows) if rows else np.zeros((0, ROW_BINS), np.float32),
     )
 
 

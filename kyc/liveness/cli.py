@@ -31,13 +31,13 @@ def _compare(args: argparse.Namespace) -> int:
 
     from kyc.cli import print_json
     from kyc.config import get_settings
-    from kyc.liveness.engine import get_engine
-    from kyc.liveness.match import compare_faces, read_portrait
+    from kyc.liveness.match import compare_faces, load_models, read_portrait
 
     settings = get_settings()
     a = read_portrait(Path(args.image_a), settings.images)
     b = read_portrait(Path(args.image_b), settings.images)
-    result = compare_faces(a, b, settings.liveness, get_engine(settings.models_dir))
+    engine, faceres = load_models(settings.models_dir)
+    result = compare_faces(a, b, settings.liveness, engine, faceres)
     print_json(result.to_json())
     return 0
 
@@ -50,8 +50,7 @@ def _verify(args: argparse.Namespace) -> int:
     from kyc.config import get_settings
     from kyc.jsonload import load_file
     from kyc.liveness.challenge import Challenge
-    from kyc.liveness.engine import get_engine
-    from kyc.liveness.match import read_portrait
+    from kyc.liveness.match import load_models, read_portrait
     from kyc.liveness.verify import verify_video
 
     settings = get_settings()
@@ -61,6 +60,7 @@ def _verify(args: argparse.Namespace) -> int:
             load_file(Path(args.challenge), settings.limits, "challenge")
         )
     portrait = read_portrait(Path(args.portrait), settings.images)
+    engine, faceres = load_models(settings.models_dir)
     verdict = verify_video(
         Path(args.video),
         portrait,
@@ -68,7 +68,8 @@ def _verify(args: argparse.Namespace) -> int:
         settings.liveness,
         datetime.now(UTC),
         mirrored=args.mirrored,
-        engine=get_engine(settings.models_dir),
+        engine=engine,
+        faceres=faceres,
     )
     print_json(verdict.to_json())
     return 0

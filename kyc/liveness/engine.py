@@ -6,6 +6,7 @@ Model files come from ``kyc.modelfiles.resolve`` (sha256-verified, never downloa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,9 +94,43 @@ class FaceEngine:
 
     def embed(self, rgb: Image, box: Box, jitters: int = 0) -> Embedding:
         """128-d embedding of the face in ``box`` (aligned by its 68 landmarks)."""
+        return self.embed_landmarks(rgb, box, jitters)[0]
+
+    def embed_landmarks(
+        self, rgb: Image, box: Box, jitters: int = 0
+    ) -> tuple[Embedding, npt.NDArray[np.float64]]:
+        """The embedding and the 68 landmarks it was aligned by (one shape fit)."""
         shape = self._shape(rgb, box)
         vec = self.encoder.compute_face_descriptor(rgb, shape, jitters)
-        return np.asarray(vec, dtype=np.float64)
+        pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+        return np.asarray(vec, dtype=np.float64), pts
+
+
+SecondDescriptor = Callable[[Image, npt.NDArray[np.float64]], Embedding]
+
+
+class DescribingEngine(FaceEngine):
+    """An engine that shares another's loaded dlib models and, for every face it embeds,
+    also computes a second descriptor (``second(rgb, landmarks)``), kept by the dlib
+    embedding it belongs to. One per call (``verify_video``): it holds that call's
+    descriptors, the shared engine holds none."""
+
+    def __init__(self, inner: FaceEngine, second: SecondDescriptor) -> None:
+        self._dlib = inner._dlib
+        self.detector = inner.detector
+        self.shape68 = inner.shape68
+        self.encoder = inner.encoder
+        self._second = second
+        self._seconds: dict[bytes, Embedding] = {}
+
+    def embed(self, rgb: Image, box: Box, jitters: int = 0) -> Embedding:
+        emb, pts = self.embed_landmarks(rgb, box, jitters)
+        self._seconds[emb.tobytes()] = self._second(rgb, pts)
+        return emb
+
+    def second_of(self, embedding: Embedding) -> Embedding | None:
+        """The second descriptor of the face whose dlib embedding is ``embedding``."""
+        return self._seconds.get(np.asarray(embedding, np.float64).tobytes())
 
 
 @lru_cache(maxsize=2)

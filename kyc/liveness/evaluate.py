@@ -62,6 +62,9 @@ class Baseline:
     pitch: float  # degrees (3-D pose fit)
     head_yaw: float = 0.0  # degrees (3-D pose fit)
     head_roll: float = 0.0  # degrees (3-D pose fit)
+    eye_noise: float = 0.0  # frame-to-frame landmark noise of ``eye`` (robust sigma)
+    eye_left: float = math.nan  # each eye's open level (as ``eye``)
+    eye_right: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,22 @@ def _finite(values: Sequence[float]) -> npt.NDArray[np.float64]:
     return arr[np.isfinite(arr)]
 
 
-def baseline(frames: Sequence[FrameSignals]) -> Baseline | None:
-    """Neutral state: medians of eye openness, yaw and pitch; mouth at its 20th percentile
-    (people talk). Actions are short, so they barely move these. None without a face."""
+def _noise(values: npt.NDArray[np.float64]) -> float:
+    """Robust sigma of a series' frame-to-frame jitter (MAD of first differences / sqrt 2):
+    what the landmarks add to a signal that does not change."""
+    if values.size < 3:
+        return 0.0
+    d = np.diff(values)
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2.0))
+
+
+def baseline(frames: Sequence[FrameSignals], eye_pct: float = 50.0) -> Baseline | None:
+    """Neutral state: medians of yaw and pitch; eyes at their ``eye_pct`` percentile (the
+    open level); mouth at its 20th percentile (people talk). Actions are short, so they
+    barely move these. None without a face."""
     eye = _finite([f.eye for f in frames])
+    left = _finite([f.eye_left for f in frames])
+    right = _finite([f.eye_right for f in frames])
     if eye.size == 0:
         return None
     mouth = _finite([f.mouth for f in frames])
@@ -106,12 +121,15 @@ def baseline(frames: Sequence[FrameSignals]) -> Baseline | None:
     head_yaw = _finite([f.head_yaw for f in frames])
     head_roll = _finite([f.head_roll for f in frames])
     return Baseline(
-        eye=float(np.median(eye)),
+        eye=float(np.percentile(eye, eye_pct)),
+        eye_noise=_noise(eye),
         mouth=float(np.percentile(mouth, 20)) if mouth.size else 0.0,
         yaw=float(np.median(yaw)) if yaw.size else 0.0,
         pitch=float(np.median(pitch)) if pitch.size else 0.0,
         head_yaw=float(np.median(head_yaw)) if head_yaw.size else 0.0,
         head_roll=float(np.median(head_roll)) if head_roll.size else 0.0,
+        eye_left=float(np.percentile(left, eye_pct)) if left.size else math.nan,
+        eye_right=float(np.percentile(right, eye_pct)) if right.size else math.nan,
     )
 
 
@@ -183,6 +201,27 @@ def _near(
     return before and after
 
 
+def _open_around(
+    frames: Sequence[FrameSignals],
+    run: tuple[int, int],
+    window_s: float,
+    level: float,
+) -> bool:
+    """The eyes are open on both sides of the run: the median openness of the face frames
+    within ``window_s`` before its start, and of those within ``window_s`` after its end,
+    reach ``level``. A median, not a single frame: within a held closure, landmark noise
+    lifts single frames, never half of them."""
+    i, j = run
+    t0, t1 = frames[i].t, frames[j].t
+    before = [f.eye for f in frames[:i] if f.face and t0 - f.t <= window_s and math.isfinite(f.eye)]
+    after = [
+        f.eye for f in frames[j + 1 :] if f.face and f.t - t1 <= window_s and math.isfinite(f.eye)
+    ]
+    if not before or not after:
+        return False
+    return float(np.median(before)) >= level and float(np.median(after)) >= level
+
+
 def _dev(value: float, base: float) -> float:
     return value - base if math.isfinite(value) else 0.0
 
@@ -195,10 +234,12 @@ def detect_events(
 ) -> list[ActionEvent]:
     """Every action the subject performed, in time order.
 
-    * blink: eye openness below ``blink_ratio`` x baseline, at most ``blink_max_s``, with
-      the head roughly frontal (a turned head narrows the eyes too), and the eyes open
-      (``blink_open_ratio`` x baseline) within ``blink_open_window_s`` before and after:
-      eyes held half-closed (looking down, a frown) are not a blink;
+    * blink: both eyes below ``blink_ratio`` x their own baseline, at most
+      ``blink_max_s``, with the head roughly frontal (a turned head narrows the eyes
+      too); the median openness within ``blink_open_window_s`` before and after at least
+      ``blink_open_ratio`` x baseline (eyes held half-closed - looking down, a frown, a
+      held closure - are not a blink); and the dip ``blink_min_snr`` landmark-noise
+      sigmas deep (noise inside a held closure is not a blink);
     * mouth_open: mouth opening ``mouth_open_delta`` above baseline for ``mouth_min_s``;
     * turn_left / turn_right: yaw ``turn_delta`` away from baseline for ``turn_min_s``,
       with the head's yaw change (3-D pose, degrees) at least ``axis_ratio`` times its
@@ -209,31 +250,45 @@ def detect_events(
       within ``nod_window_s`` on either side (down *and back up*), with the pitch change
       at least ``axis_ratio`` times the yaw and the roll change (a turn is not a nod).
 
-    Blink and mouth events must also deform the face beyond a planar fit
-    (``event_nonrigid_min``): a tilted photo can mimic a ratio change, not a deformation.
+    Mouth events must also deform the face beyond a planar fit (``event_nonrigid_min``).
+    Blinks need not: a blink moves 8 of 68 points, too few to lift the RMS residual over
+    all of them for narrow eyes or small faces; a tilted photo cannot fake one anyway, as
+    the eye ratio is divided by the rigid face aspect, and its landmark jitter is what the
+    noise gate measures.
     """
     s = settings
     gap = 0.1
     events: list[ActionEvent] = []
     sign = -1.0 if mirrored else 1.0
 
+    def both_closed(f: FrameSignals) -> bool:
+        """Each eye below ``blink_ratio`` of its own open level: a blink closes both
+        (a landmark slip on one eye, or a wink, is not a blink)."""
+        if not (math.isfinite(f.eye_left) and math.isfinite(f.eye_right)):
+            return True  # signals without per-eye values: the mean decides
+        return (
+            f.eye_left < s.blink_ratio * base.eye_left
+            and f.eye_right < s.blink_ratio * base.eye_right
+        )
+
     def eye_closed(f: FrameSignals) -> bool:
         return (
             math.isfinite(f.eye)
             and f.eye < s.blink_ratio * base.eye
+            and both_closed(f)
             and abs(f.yaw - base.yaw) < s.max_turn_for_blink
+            and not abs(_dev(f.head_yaw, base.head_yaw)) > s.blink_max_head_yaw_deg
         )
 
-    def eye_open(f: FrameSignals) -> bool:
-        return math.isfinite(f.eye) and f.eye >= s.blink_open_ratio * base.eye
+    open_level = base.eye * s.blink_open_ratio
 
     for run in _runs(frames, eye_closed, gap):
-        if _duration(frames, *run) <= s.blink_max_s and _near(
-            frames, run, s.blink_open_window_s, eye_open
+        if _duration(frames, *run) <= s.blink_max_s and _open_around(
+            frames, run, s.blink_open_window_s, open_level
         ):
-            ev = _event(Action.BLINK, frames, run, lambda f: 1.0 - f.eye / base.eye)
-            if ev.nonrigid >= s.event_nonrigid_min:
-                events.append(ev)
+            low = min(f.eye for f in frames[run[0] : run[1] + 1] if math.isfinite(f.eye))
+            if base.eye - low >= s.blink_min_snr * base.eye_noise:
+                events.append(_event(Action.BLINK, frames, run, lambda f: 1.0 - f.eye / base.eye))
 
     def mouth_open(f: FrameSignals) -> bool:
         return math.isfinite(f.mouth) and f.mouth - base.mouth > s.mouth_open_delta
@@ -360,6 +415,11 @@ def multiple_faces(face_counts: Sequence[int], settings: LivenessSettings) -> bo
     return many >= 2 and many / len(face_counts) >= settings.multi_face_fraction
 
 
+def has_nonrigid_event(events: Sequence[ActionEvent]) -> bool:
+    """A blink or a mouth opening: the face deformed as no flat picture can."""
+    return any(e.action in (Action.BLINK, Action.MOUTH_OPEN) for e in events)
+
+
 def is_static(frames: Sequence[FrameSignals], settings: LivenessSettings) -> bool:
     """The face moves only as a plane would (photo, print, tablet held by hand)."""
     res = _finite([f.nonrigid for f in frames])
@@ -378,26 +438,39 @@ def looped(
     ``loop_min_lag_s`` later, an earlier run almost exactly (looped or duplicated video).
 
     ``thumbs`` holds one small grey thumbnail per frame (N x K): of the face area
-    (``loop_max_diff``) or of the whole frame (pass ``loop_max_frame_diff``)."""
+    (``loop_max_diff``) or of the whole frame (pass ``loop_max_frame_diff``).
+
+    A repeat counts only where the repeated run itself *changes*: its frames differ from
+    one another at least ``loop_min_motion`` times as much as they differ from their
+    repeats (a loop repeats motion exactly; stillness matches itself as well as it moves). A
+    still scene (a person holding still before a static background) matches itself at
+    every lag; that is stillness, not a loop, and stillness alone is no attack."""
     n = len(times)
     if n < 2 * settings.loop_min_frames:
         return False
     t = np.asarray(times)
+    tol = settings.loop_max_diff if max_diff is None else max_diff
     flat = thumbs.reshape(n, -1).astype(np.float32)
     diff = np.abs(flat[:, None, :] - flat[None, :, :]).mean(axis=2)
-    close = diff < (settings.loop_max_diff if max_diff is None else max_diff)
+    close = diff < tol
     lag_ok = (t[None, :] - t[:, None]) >= settings.loop_min_lag_s
     hits = close & lag_ok
+    step = np.append(np.diagonal(diff, offset=1), 0.0)  # frame i -> i+1
+    k = settings.loop_min_frames
     # longest run along each diagonal (frame i+k matches frame j+k)
     for offset in range(1, n):
         diag = np.diagonal(hits, offset=offset)
-        if diag.size < settings.loop_min_frames:
+        if diag.size < k:
             break
         run = 0
-        for v in diag:
+        for i, v in enumerate(diag):
             run = run + 1 if v else 0
-            if run >= settings.loop_min_frames:
-                return True
+            if run >= k:
+                first = i - k + 1  # the earlier run: frames first .. i
+                motion = float(step[first:i].mean())
+                match = float(np.diagonal(diff, offset=offset)[first : i + 1].mean())
+                if motion >= settings.loop_min_motion * max(match, 0.02):
+                    return True
     return False
 
 
@@ -429,15 +502,20 @@ def identity_changed_across_cuts(
 
 def identity_changed(dist: Sequence[Sequence[float]], settings: LivenessSettings) -> bool:
     """The clip's embeddings (``dist``: their pairwise distance matrix) fall into two
-    groups whose every cross pair is farther than ``identity_change_distance``: two
-    people (a splice). One odd frame (a grimace, a turned head) cannot split the clip,
-    since it stays close to some of the others."""
+    groups, each of at least two embeddings, whose every cross pair is farther than
+    ``identity_change_distance``: two people, each seen for a while (a splice). One odd
+    frame cannot split the clip: a head turning toward profile gives an embedding
+    0.56-0.65 from the same person's frontal ones (c22), as far as two different people
+    can be (0.56, d0 and d12). Splices with a visible join are caught across the scene
+    cut (``identity_changed_across_cuts``) whatever the number of embeddings."""
     n = len(dist)
-    if n < 2:
+    if n < 4:
         return False
     for mask in range(1, 2 ** (n - 1)):
         group = [i for i in range(n) if mask >> i & 1]
         rest = [j for j in range(n) if not mask >> j & 1]
+        if len(group) < 2 or len(rest) < 2:
+            continue
         if min(dist[i][j] for i in group for j in rest) > settings.identity_change_distance:
             return True
     return False
@@ -468,7 +546,7 @@ def liveness_outcome(
     challenge actions performed (1 without a challenge), evidence of non-rigid motion
     (1 with a blink or mouth event), and 0.5 off for each non-rejecting reason."""
     reasons = list(dict.fromkeys(attack_reasons))
-    nonrigid = any(e.action in (Action.BLINK, Action.MOUTH_OPEN) for e in events)
+    nonrigid = has_nonrigid_event(events)
     if challenge_actions:
         results = evaluate_challenge(challenge_actions, events)
         share = sum(r.passed for r in results) / len(results)

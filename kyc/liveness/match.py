@@ -1,6 +1,10 @@
-"""Face match: find the face in a photo or an ID-card front, embed it, and turn the
-embedding distance into a 0..100 score whose thresholds are tied to measured
-false-match rates (calibration: docs/liveness.md, scripts/bench_liveness.py).
+"""Face match: find the face in a photo or an ID-card front, describe it with two
+embeddings (dlib's ResNet and faceres), fuse their similarities into one score, and map
+it to 0..100 with thresholds tied to measured false-match rates: 70 = FMR 0.1%, 60 = 1%
+(calibration: docs/face_match.md, scripts/calibrate_face.py).
+
+The dlib-only helpers (``distance``, ``judge``, ``score_from_distance``,
+``template_distance``) stay for the clip's identity-change check and its benchmark.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy.typing as npt
 
 from kyc.errors import BadInput, ErrorCode
 from kyc.liveness.engine import Box, Embedding, FaceEngine, get_engine
+from kyc.liveness.faceres import FaceresEmbedder, cosine, get_faceres, normalise
 from kyc.liveness.settings import LivenessSettings
 
 BGRImage = npt.NDArray[np.uint8]
@@ -45,12 +50,69 @@ def score_from_distance(d: float, settings: LivenessSettings, template: bool = F
 
 
 @dataclass(frozen=True)
+class FaceDescriptor:
+    """One face, described by both models: dlib's 128-d embedding (compare by Euclidean
+    distance) and faceres' unit 1024-d descriptor (compare by cosine)."""
+
+    dlib: Embedding
+    faceres: Embedding
+
+
+def fused_similarity(d: float, cos: float, settings: LivenessSettings) -> float:
+    """The fused similarity of a pair: each model's similarity in standard deviations
+    above its impostor mean (z-normalised on the calibration's impostor pairs), mixed
+    with the calibrated weight. Larger = more alike; ~0 for a typical impostor pair."""
+    z_dlib = (settings.match_dlib_impostor_mean - d) / settings.match_dlib_impostor_sd
+    z_faceres = (cos - settings.match_faceres_impostor_mean) / settings.match_faceres_impostor_sd
+    w = settings.match_faceres_weight
+    return float(w * z_faceres + (1.0 - w) * z_dlib)
+
+
+def _fused_anchors(settings: LivenessSettings, template: bool) -> tuple[float, float]:
+    if template:
+        return settings.match_template_fused_same, settings.match_template_fused_review
+    return settings.match_fused_same, settings.match_fused_review
+
+
+def score_from_fused(s: float, settings: LivenessSettings, template: bool = False) -> float:
+    """Monotone map fused similarity -> 0..100, linear through the two anchors (the 0.1%
+    FMR threshold -> 70, the 1% one -> 60), clipped to 0..100."""
+    same, review = _fused_anchors(settings, template)
+    score = SCORE_AT_REVIEW + (SCORE_AT_SAME - SCORE_AT_REVIEW) * (s - review) / (same - review)
+    return round(min(100.0, max(0.0, score)), 2)
+
+
+def judge_fused(
+    s: float, settings: LivenessSettings, template: bool = False
+) -> tuple[float, bool, bool]:
+    """(score, same_person, review) of a fused similarity: same at the 0.1%-FMR
+    threshold, review from the 1% one (of single-image pairs, or of template-vs-portrait
+    pairs with ``template``)."""
+    same, review = _fused_anchors(settings, template)
+    return score_from_fused(s, settings, template), s >= same, s >= review
+
+
+def template_similarity(
+    faces: list[FaceDescriptor], portrait: FaceDescriptor, settings: LivenessSettings
+) -> tuple[float, float, float]:
+    """(fused similarity, dlib distance, faceres cosine) of the mean of several
+    descriptors of one face (frames of a clip) against a portrait's: averaging cancels
+    much of the per-frame variation (docs/face_match.md)."""
+    d = template_distance([f.dlib for f in faces], portrait.dlib)
+    mean_faceres = normalise(np.mean(np.stack([f.faceres for f in faces]), axis=0))
+    c = cosine(mean_faceres, portrait.faceres)
+    return fused_similarity(d, c, settings), d, c
+
+
+@dataclass(frozen=True)
 class FaceComparison:
     score: float
     same_person: bool
-    distance: float
+    distance: float  # dlib's embedding distance
     elapsed_ms: float
     threshold_score: float = SCORE_AT_SAME
+    faceres_cosine: float | None = None
+    fused: float | None = None  # the fused similarity the score comes from
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -64,6 +126,25 @@ def _default_engine() -> FaceEngine:
     from kyc.config import get_settings
 
     return get_engine(get_settings().models_dir)
+
+
+def load_models(models_dir: Path) -> tuple[FaceEngine, FaceresEmbedder]:
+    """Both face models of the process, loaded once; faceres in a second thread while
+    dlib's load (onnxruntime's import and session set-up wait on no lock there, which
+    hides their ~0.3 s behind dlib's ~3 s; measured in docs/face_match.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(get_faceres, models_dir)
+        engine = get_engine(models_dir)
+        return engine, second.result()
+
+
+def default_faceres() -> FaceresEmbedder:
+    """The process-wide faceres embedder of the configured models folder."""
+    from kyc.config import get_settings
+
+    return get_faceres(get_settings().models_dir)
 
 
 def largest_face(img: BGRImage, engine: FaceEngine, settings: LivenessSettings) -> Box:
@@ -90,6 +171,30 @@ def largest_face(img: BGRImage, engine: FaceEngine, settings: LivenessSettings) 
     raise BadInput(ErrorCode.NO_FACE, "no face found in the image")
 
 
+def upright_face(
+    img: BGRImage, engine: FaceEngine, settings: LivenessSettings
+) -> tuple[BGRImage, Box]:
+    """The image turned so that its largest face is upright, and that face's box. The
+    HOG detector finds upright faces, and an ID card is often photographed turned by a
+    quarter turn: when no face is found as the image is, the other orientations are
+    searched (a quarter turn either way, then a half turn) and the first with a face
+    wins. An image with a face as it is is never turned: the detector's score cannot
+    tell upright from upside down (measured on small portraits: 0.45 upright vs 0.56
+    upside down), so an upside-down card may be matched upside down, a non-match (the
+    API matches the OCR's upright portrait crop instead). NO_FACE if none has one."""
+    try:
+        return img, largest_face(img, engine, settings)
+    except BadInput:
+        pass
+    for k in (1, 3, 2):
+        turned = np.ascontiguousarray(np.rot90(img, k))
+        try:
+            return turned, largest_face(turned, engine, settings)
+        except BadInput:
+            continue
+    raise BadInput(ErrorCode.NO_FACE, "no face found in the image (in any orientation)")
+
+
 def embed_image(
     img: BGRImage, engine: FaceEngine, settings: LivenessSettings
 ) -> tuple[Embedding, Box]:
@@ -97,6 +202,26 @@ def embed_image(
     box = largest_face(img, engine, settings)
     rgb = np.ascontiguousarray(img[:, :, ::-1])
     return engine.embed(rgb, box), box
+
+
+def describe_image(
+    img: BGRImage, engine: FaceEngine, faceres: FaceresEmbedder, settings: LivenessSettings
+) -> tuple[FaceDescriptor, Box]:
+    """Both descriptors of the largest face in a BGR image (NO_FACE if there is none);
+    one landmark fit serves both (dlib's alignment and faceres' crop). The box is in
+    the image turned upright (``upright_face``)."""
+    img, box = upright_face(img, engine, settings)
+    # dlib wants RGB: flip a window of one face size around the face, not the whole
+    # photo (the same landmarks and descriptors: both read well inside that window)
+    h, w = img.shape[:2]
+    m = max(box.width, box.height)
+    x0, y0 = int(max(0, box.left - m)), int(max(0, box.top - m))
+    x1, y1 = int(min(w, box.right + m)), int(min(h, box.bottom + m))
+    window = img[y0:y1, x0:x1]
+    emb, pts = engine.embed_landmarks(
+        np.ascontiguousarray(window[:, :, ::-1]), box.scaled(1, -x0, -y0)
+    )
+    return FaceDescriptor(emb, faceres.embed(window, pts)), box
 
 
 def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:
@@ -119,15 +244,21 @@ def compare_faces(
     img_b: BGRImage,
     settings: LivenessSettings,
     engine: FaceEngine | None = None,
+    faceres: FaceresEmbedder | None = None,
 ) -> FaceComparison:
-    """Compare the largest faces of two BGR images (either may be an ID-card front)."""
+    """Compare the largest faces of two BGR images (either may be an ID-card front) on
+    the fused score of both embeddings."""
     started = time.perf_counter()
     eng = engine or _default_engine()
-    ea, _ = embed_image(img_a, eng, settings)
-    eb, _ = embed_image(img_b, eng, settings)
-    d = distance(ea, eb)
-    score, same, _ = judge(d, settings)
-    return FaceComparison(score, same, d, (time.perf_counter() - started) * 1000.0)
+    fr = faceres or default_faceres()
+    fa, _ = describe_image(img_a, eng, fr, settings)
+    fb, _ = describe_image(img_b, eng, fr, settings)
+    d = distance(fa.dlib, fb.dlib)
+    c = cosine(fa.faceres, fb.faceres)
+    s = fused_similarity(d, c, settings)
+    score, same, _ = judge_fused(s, settings)
+    elapsed = (time.perf_counter() - started) * 1000.0
+    return FaceComparison(score, same, d, elapsed, faceres_cosine=c, fused=s)
 
 
 def read_portrait(path: Path, images: object) -> BGRImage:

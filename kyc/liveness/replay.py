@@ -24,19 +24,28 @@ GrayImage = npt.NDArray[np.uint8]
 Series = Sequence[float] | npt.NDArray[np.float64]
 
 
-def _radial_index(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    fy = np.fft.fftfreq(n)[:, None]
-    fx = np.fft.rfftfreq(n)[None, :]
+def _radial_index(
+    n: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Radius (cycles/px), ring index and the interlace-line region of an n x n rfft2."""
+    fy = np.fft.fftfreq(n)[:, None] * np.ones((1, n // 2 + 1))
+    fx = np.fft.rfftfreq(n)[None, :] * np.ones((n, 1))
     r = np.hypot(fy, fx)  # cycles per pixel, 0 .. 0.707
     ring = np.minimum((r * n).astype(np.int64), n // 2)
-    return r, ring
+    lines = (np.abs(fy) > 0.4) & (np.abs(fx) < 0.04)
+    return r, ring, lines
 
 
 def moire_peak(face: GrayImage, size: int = 64) -> float:
     """Strongest narrow spectral peak of a face crop, relative to the median power of
     its own frequency ring, among frequencies 0.12-0.5 cycles/px (finer than facial
-    features, coarser than noise at Nyquist). Natural faces stay near the statistical
-    maximum of a smooth spectrum (~10-30); a periodic screen pattern stands far out.
+    features). Natural faces stay near the statistical maximum of a smooth spectrum
+    (~10-35); a periodic screen pattern stands far out.
+
+    Left out: purely horizontal lines near Nyquist (vertical frequency > 0.4 cycles/px
+    with a horizontal one < 0.04): the line structure that interlaced or line-doubled
+    footage leaves in genuine video (the 1080p studio clips of the benchmark peak there,
+    at ratios 60-150, and at 18-34 elsewhere).
 
     The crop is the central ``size`` x ``size`` pixels (no resampling: resampling would
     itself alias a fine pattern); NaN when the crop is smaller."""
@@ -48,8 +57,8 @@ def moire_peak(face: GrayImage, size: int = 64) -> float:
     patch -= patch.mean()
     win = np.hanning(size)
     power = np.abs(np.fft.rfft2(patch * np.outer(win, win))) ** 2
-    r, ring = _radial_index(size)
-    band = (r >= 0.12) & (r <= 0.5)
+    r, ring, lines = _radial_index(size)
+    band = (r >= 0.12) & (r <= 0.5) & ~lines
     if not band.any():
         return float("nan")
     rings = np.unique(ring[band])
@@ -94,6 +103,45 @@ def flicker_peak(times: Series, brightness: Series, min_hz: float = 2.0) -> tupl
     # a Hann-windowed sine of amplitude A has a peak |X| of about A * N / 4
     amplitude = 4.0 * float(np.sqrt(spec[i])) / y.size / mean
     return ratio, amplitude
+
+
+ROW_BINS = 128  # a frame's row profile is resampled to this many rows
+
+
+def row_profile(gray: GrayImage) -> npt.NDArray[np.float32]:
+    """Mean grey level of each row of the frame's central 60% of columns, resampled to
+    ``ROW_BINS`` rows (area): the input of ``banding_peak``."""
+    import cv2
+
+    w = gray.shape[1]
+    cols = gray[:, w // 5 : w - w // 5]
+    prof = cols.mean(axis=1, dtype=np.float32)[:, None]
+    out = cv2.resize(prof, (1, ROW_BINS), interpolation=cv2.INTER_AREA)
+    return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+def banding_peak(
+    profiles: npt.NDArray[np.float32], min_cycles: int = 5, max_cycles: int = 40
+) -> float:
+    """Rolling-shutter banding of a pulsed light source: a screen's backlight (PWM,
+    200-1000 Hz) read out row by row makes horizontal bands that drift from frame to
+    frame. From the row profiles of consecutive frames (N x ``ROW_BINS``), each divided
+    by its mean: the frame-to-frame change of the profile (still content cancels, drifting
+    bands do not), its spectrum along the rows, the median spectrum over the clip (bands
+    keep their spacing; motion does not), and the strongest peak between ``min_cycles``
+    and ``max_cycles`` cycles per frame height over the median of that band. 0 when too
+    short. (Mains-powered lamps at 100/120 Hz make 3-5 bands per height at 25-30 fps, and
+    head motion mostly 1-4: both below ``min_cycles``.)"""
+    p = np.asarray(profiles, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 8 or p.shape[1] < 2 * max_cycles + 2:
+        return 0.0
+    p = p / np.maximum(p.mean(axis=1, keepdims=True), 1.0)
+    d = np.diff(p, axis=0)
+    d -= d.mean(axis=1, keepdims=True)
+    spec = np.abs(np.fft.rfft(d * np.hanning(p.shape[1]), axis=1)) ** 2
+    typical = np.median(spec, axis=0)[min_cycles : max_cycles + 1]
+    level = float(np.median(typical))
+    return float(typical.max()) / level if level > 0 else 0.0
 
 
 def screen_moire(moire: Series, min_peak: float, min_frames: int = 5) -> bool:

@@ -31,12 +31,13 @@ class LivenessSettings(BaseModel):
     threads: int = 2
 
     # --- action thresholds, relative to the subject's own neutral baseline ----------------
+    blink_baseline_pct: float = 50.0  # the eyes' open level: this percentile of openness
     blink_ratio: float = 0.72  # eye openness below this fraction of baseline = closed
     blink_max_s: float = 1.5
     mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
-    turn_min_s: float = 0.4  # held: head jerks of people laughing or talking last <= 0.25 s
+    turn_min_s: float = 0.3  # held: head jerks of people laughing last <= 0.25 s; turns >= 0.33 s
     nod_deg: float = 15.0  # head pitch (3-D pose fit) this far below the baseline, degrees
     nod_min_s: float = 0.1
     nod_window_s: float = 1.5  # head near baseline (< nod_return x nod_deg) this close before
@@ -44,8 +45,12 @@ class LivenessSettings(BaseModel):
     axis_ratio: float = 1.0  # a turn's yaw change >= this x its pitch change (and vice versa)
     event_nonrigid_min: float = 0.03  # landmark deformation an action must show (planar fit)
     max_turn_for_blink: float = 0.15
-    blink_open_ratio: float = 0.85  # eyes open (>= this x baseline) before and after a blink
-    blink_open_window_s: float = 0.5  # ... within this long: narrowed eyes held are no blink
+    blink_max_head_yaw_deg: float = 20.0  # beyond, the far eye's landmarks are guesses
+    blink_open_ratio: float = 0.8  # eyes open (median >= this x baseline) before and after
+    blink_open_window_s: float = 0.7  # ... within this long: narrowed eyes held are no blink
+    # the dip below the baseline in landmark-noise sigmas (tuned clips: blinks >= 4.8,
+    # noise within a held eye closure <= 3.5)
+    blink_min_snr: float = 4.0
 
     # --- attack heuristics ----------------------------------------------------------------
     min_face_fraction: float = 0.5  # below: NO_FACE
@@ -57,12 +62,18 @@ class LivenessSettings(BaseModel):
     loop_max_frame_diff: float = 0.25  # same, whole-frame thumbnails (re-encoded repeats)
     loop_min_frames: int = 6
     loop_min_lag_s: float = 0.6
+    loop_min_motion: float = 2.0  # the repeated run changes >= this x its match difference
     # screen replay (docs/liveness.md): median moiré peak of clips without a screen 12-34,
     # replays 197-459; flicker amplitude without a screen <= 1.2%, simulated screens 3.7-4.3%
     moire_min_peak: float = 80.0  # median spectral peak / ring level on the face
     moire_every: int = 3  # measured on every 3rd analysed frame (~5 per second)
     flicker_min_ratio: float = 100.0  # brightness peak power / median band power
     flicker_min_amplitude: float = 0.025  # ... and a sine amplitude of this share of mean
+    # rolling-shutter banding of a pulsed backlight (replay.banding_peak): tuned genuine
+    # clips 2.2-16.4, physical screen replays of tuned clips 99-409; the boundary sits
+    # at their geometric middle (~2.4x from each). Review only: an LED lamp pulsing at
+    # 200+ Hz bands a real scene the same way
+    banding_min_ratio: float = 40.0
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
     cut_min_diff: float = 20.0  # whole-frame thumbnail change (0..255) of a scene cut
     cut_ratio: float = 8.0  # ... and this many times the clip's median change
@@ -74,6 +85,21 @@ class LivenessSettings(BaseModel):
     # two-photo templates vs ID-style portraits of other people (0.1%: 0.444, 1%: 0.487)
     match_template_same_distance: float = 0.44
     match_template_review_distance: float = 0.48
+    # fused match (dlib distance + faceres cosine), docs/face_match.md: written by
+    # scripts/calibrate_face.py, run of 2026-12-06 08:29 UTC, from its FIT people only
+    # (66 people, 330 genuine / 32,835 impostor pairs): z-normalisation on the impostor
+    # pairs, the faceres weight with the fewest FIT false non-matches at FMR 0.1%, the
+    # empirical 0.1% / 1% impostor quantiles (rounded up) -> score 70 / 60
+    match_dlib_impostor_mean: float = 0.8089
+    match_dlib_impostor_sd: float = 0.0971
+    match_faceres_impostor_mean: float = 0.3478
+    match_faceres_impostor_sd: float = 0.0855
+    match_faceres_weight: float = 0.7
+    match_fused_same: float = 3.135
+    match_fused_review: float = 2.506
+    # the clip's template vs an ID-style portrait (82 genuine / 2,438 impostor FIT pairs)
+    match_template_fused_same: float = 2.828
+    match_template_fused_review: float = 2.415
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85

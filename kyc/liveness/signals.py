@@ -39,6 +39,8 @@ class FrameSignals:
     nonrigid: float  # deviation from a planar (homography) fit to the clip's mean shape
     head_yaw: float = float("nan")  # head yaw from the 3-D pose fit, degrees; + = nose right
     head_roll: float = float("nan")  # in-plane head roll from the pose fit, degrees
+    eye_left: float = float("nan")  # openness of the eye on the image's left (as ``eye``)
+    eye_right: float = float("nan")  # ... and on the image's right
 
 
 NAN = float("nan")
@@ -165,7 +167,10 @@ def frame_signals(t: float, pts: Landmarks | None, nonrigid: float = NAN) -> Fra
     if not aspect or math.isnan(aspect):
         return FrameSignals(t, True, NAN, NAN, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll)
     eye, mouth = ear / aspect, mar / aspect
-    return FrameSignals(t, True, eye, mouth, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll)
+    left, right = eye_aspect(p[36:42]) / aspect, eye_aspect(p[42:48]) / aspect
+    return FrameSignals(
+        t, True, eye, mouth, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll, left, right
+    )
 
 
 def _normalise(pts: Landmarks) -> Landmarks:

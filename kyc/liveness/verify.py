@@ -21,15 +21,20 @@ import numpy.typing as npt
 from kyc.liveness import evaluate as ev
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Challenge
-from kyc.liveness.engine import Embedding, FaceEngine
+from kyc.liveness.engine import DescribingEngine, Embedding, FaceEngine
+from kyc.liveness.faceres import FaceresEmbedder
 from kyc.liveness.match import (
+    FaceDescriptor,
     _default_engine,
+    default_faceres,
+    describe_image,
     distance,
-    embed_image,
     judge,
+    judge_fused,
     template_distance,
+    template_similarity,
 )
-from kyc.liveness.replay import flicker_peak, screen_flicker, screen_moire
+from kyc.liveness.replay import banding_peak, flicker_peak, screen_flicker, screen_moire
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
 
@@ -39,7 +44,7 @@ class VideoVerdict:
     liveness: ev.LivenessOutcome
     match_score: float
     same_person: bool
-    match_distance: float | None
+    match_distance: float | None  # dlib's template distance
     decision: str
     reasons: list[ev.Reason]
     elapsed_ms: float
@@ -55,6 +60,7 @@ class VideoVerdict:
     mirrored: bool = False
     video: dict[str, Any] = field(default_factory=dict)
     scene_cuts: list[float] = field(default_factory=list)
+    match_fused: float | None = None  # the fused similarity the match score comes from
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the command-line contract's object."""
@@ -104,6 +110,7 @@ class VideoVerdict:
             "mirrored": self.mirrored,
             "best_frame_t": self.best_frame_t,
             "match_distance": self.match_distance,
+            "match_fused": None if self.match_fused is None else round(self.match_fused, 4),
             "match_threshold_score": self.match_threshold_score,
             "identity_distances": [round(d, 4) for d in self.identity_distances],
             "video": self.video,
@@ -135,7 +142,7 @@ def judge_track(
 ]:
     """Liveness part of the verdict from a Track (pure apart from the Track itself)."""
     sig = series(track.times, track.shapes)
-    base = ev.baseline(sig)
+    base = ev.baseline(sig, settings.blink_baseline_pct)
     events = ev.detect_events(sig, base, settings, mirrored) if base is not None else []
     reasons = ev.face_presence_reasons(sig, settings)
     if ev.multiple_faces(track.face_counts, settings):
@@ -149,12 +156,18 @@ def judge_track(
         reasons.append(ev.Reason.IDENTITY_CHANGED)
     if track.cuts:
         reasons.append(ev.Reason.SCENE_CUT)
-    if ev.is_static(sig, settings):
+    if ev.is_static(sig, settings) and not ev.has_nonrigid_event(events):
+        # a person holding still is as planar as a photo (genuine clips reach a p95 of
+        # 0.026): only a static face that also never blinks nor opens the mouth rejects
         reasons.append(ev.Reason.STATIC_PHOTO)
     if screen_moire(track.moire, settings.moire_min_peak):
         reasons.append(ev.Reason.SCREEN_REPLAY)
     flicker = flicker_peak(track.brightness_t, track.brightness)
-    if screen_flicker(*flicker, settings.flicker_min_ratio, settings.flicker_min_amplitude):
+    banding = banding_peak(track.row_profiles)
+    if (
+        screen_flicker(*flicker, settings.flicker_min_ratio, settings.flicker_min_amplitude)
+        or banding >= settings.banding_min_ratio
+    ):
         reasons.append(ev.Reason.SCREEN_FLICKER)
     present = [i for i, s in enumerate(sig) if s.face]
     if (
@@ -174,6 +187,7 @@ def verify_video(
     now: datetime,
     mirrored: bool = False,
     engine: FaceEngine | None = None,
+    faceres: FaceresEmbedder | None = None,
 ) -> VideoVerdict:
     """Judge a selfie video against a challenge (optional) and a portrait (BGR image,
     a face photo or a whole ID-card front). Broken inputs raise BadInput; every failed
@@ -182,25 +196,61 @@ def verify_video(
     if challenge is not None:
         challenge.check_not_expired(now)
     eng = engine or _default_engine()
-    portrait_emb, _ = embed_image(portrait, eng, settings)
-    track = analyse(video_path, eng, settings)
-    return verdict_from_track(track, portrait_emb, challenge, settings, mirrored, started)
+    fr = faceres or default_faceres()
+    portrait_desc, _ = describe_image(portrait, eng, fr, settings)
+    describing = describing_engine(eng, fr)
+    track = analyse(video_path, describing, settings)
+    clip = clip_descriptors(track, describing)
+    return verdict_from_track(track, portrait_desc, challenge, settings, mirrored, started, clip)
+
+
+def describing_engine(engine: FaceEngine, faceres: FaceresEmbedder) -> DescribingEngine:
+    """``engine`` (shared models) that also takes the faceres descriptor of every frame
+    the analysis embeds (analyse works on RGB crops; faceres wants BGR)."""
+    return DescribingEngine(
+        engine, lambda rgb, pts: faceres.embed(np.ascontiguousarray(rgb[:, :, ::-1]), pts)
+    )
+
+
+def clip_descriptors(track: Track, engine: FaceEngine) -> list[FaceDescriptor]:
+    """Both descriptors of every embedded frame of the clip; empty when the analysis
+    did not run on a ``DescribingEngine`` (then the match falls back to dlib alone)."""
+    if not isinstance(engine, DescribingEngine):
+        return []
+    out = []
+    for _, emb in track.embeddings:
+        second = engine.second_of(emb)
+        if second is None:
+            return []
+        out.append(FaceDescriptor(emb, second))
+    return out
 
 
 def verdict_from_track(
     track: Track,
-    portrait_emb: Embedding,
+    portrait_emb: Embedding | FaceDescriptor,
     challenge: Challenge | None,
     settings: LivenessSettings,
     mirrored: bool,
     started: float,
+    clip: list[FaceDescriptor] | None = None,
 ) -> VideoVerdict:
-    """The verdict from an analysed video and the portrait's embedding."""
+    """The verdict from an analysed video and the portrait's descriptor. With both
+    descriptors of the portrait and of the clip's frames (``clip``), the match is the
+    fused template score; with a dlib embedding alone, dlib's template distance."""
     sig, base, events, outcome, id_dists = judge_track(track, challenge, settings, mirrored)
-    if track.embeddings:
-        d_tpl = template_distance([e for _, e in track.embeddings], portrait_emb)
-        score, same, review = judge(d_tpl, settings, template=True)
+    fused: float | None = None
+    if isinstance(portrait_emb, FaceDescriptor) and clip:
+        fused, d_tpl, _ = template_similarity(clip, portrait_emb, settings)
+        score, same, review = judge_fused(fused, settings, template=True)
         d: float | None = d_tpl
+    elif track.embeddings:
+        dlib_portrait = (
+            portrait_emb.dlib if isinstance(portrait_emb, FaceDescriptor) else portrait_emb
+        )
+        d_tpl = template_distance([e for _, e in track.embeddings], dlib_portrait)
+        score, same, review = judge(d_tpl, settings, template=True)
+        d = d_tpl
     else:
         d, score, same, review = None, 0.0, False, False
     decision, reasons = ev.decide(outcome, same, review)
@@ -210,6 +260,7 @@ def verdict_from_track(
         match_score=score,
         same_person=same,
         match_distance=d,
+        match_fused=fused,
         decision=decision,
         reasons=reasons,
         elapsed_ms=(time.perf_counter() - started) * 1000.0,

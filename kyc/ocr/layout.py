@@ -153,10 +153,10 @@ def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
 AXIS_TOLERANCE = math.radians(20.0)
 
 
-def axes_agree(a: float, b: float) -> bool:
+def axes_agree(a: float, b: float, tolerance: float = AXIS_TOLERANCE) -> bool:
     """Whether two line directions (radians, either way along the line) lie within
-    ``AXIS_TOLERANCE`` of each other."""
-    return abs(math.sin(a - b)) <= math.sin(AXIS_TOLERANCE)
+    ``tolerance`` of each other."""
+    return abs(math.sin(a - b)) <= math.sin(tolerance)
 
 
 def _to_polygon(quad: Quad, point: tuple[float, float]) -> float:

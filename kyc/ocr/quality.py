@@ -506,10 +506,43 @@ def assess(
 
 def portrait(image: BGRImage, front: Region) -> BGRImage:
     """The portrait area of an ID-card front (right-hand side of the rectified card),
-    warped on its own rather than cut from the whole rectified card."""
+    warped on its own rather than cut from the whole rectified card: the whole face and
+    none of the printed text. On the card the photo sits at x 0.64-0.94, y 0.11-0.70,
+    the text column ends near x 0.61 and the ID number starts near y 0.87, but the card's
+    outline is only estimated from its text (a rotated box, a few percent off, more at a
+    strong tilt) and layouts vary. So the window starts wide (x 0.60 to 5% past the
+    estimated right edge, y 0.02-0.82) and every detected text line inside it is cut
+    away by moving the left edge past it or the bottom edge above it, whichever keeps
+    more of the window, never into the photo (left <= 0.68, or 0.80 past a line of the
+    text column, which ends before the photo wherever the frame puts it; bottom >=
+    0.72); a line neither cut can remove crosses the photo (a watermark) and stays."""
     m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
-    x0, y0 = int(0.60 * w), int(0.08 * h)
-    x1, y1 = int(0.96 * w), int(0.86 * h)
+    left, top, right, bottom = 0.60 * w, 0.02 * h, 1.05 * w, 0.82 * h
+    boxes = []
+    for q in front.quads:
+        pts = np.asarray(q, np.float32).reshape(-1, 1, 2)
+        card = cv2.perspectiveTransform(pts, m).reshape(-1, 2)
+        boxes.append((*card.min(axis=0), *card.max(axis=0)))
+    for _ in range(2):  # a cut can bring no new line in; twice settles the order
+        for lx, ty, rx, by in boxes:
+            if rx <= left or lx >= right or by <= top or ty >= bottom:
+                continue
+            cuts = []
+            # a line of the text column (starts in the left part, one line tall) ends
+            # before the photo starts, wherever the estimated frame puts it: cutting past
+            # it may go further (0.80)
+            column = lx < 0.45 * w and by - ty < 0.1 * h
+            if rx + 0.01 * w <= (0.80 if column else 0.68) * w:
+                cuts.append(((rx + 0.01 * w - left) * (bottom - top), "left", rx + 0.01 * w))
+            if ty - 0.01 * h >= 0.72 * h:
+                cuts.append(((bottom - ty + 0.01 * h) * (right - left), "bottom", ty - 0.01 * h))
+            if cuts:
+                _, edge, value = min(cuts)
+                if edge == "left":
+                    left = value
+                else:
+                    bottom = value
+    x0, y0, x1, y1 = int(left), int(top), int(right), int(bottom)
     shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
     out = cv2.warpPerspective(
         image,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})  # 北京 天津 上海 重庆
 _PERIOD = re.compile(r"^\[\d*-\d*\]")
@@ -85,6 +86,48 @@ def _provinces() -> frozenset[str]:
         for plen, _lo, _hi, props, _children in numdb.get("cn/loc").prefixes
         if plen == 2
         for name in _names(props.get("province"))
+    )
+
+
+def starts_with_province(address: str) -> bool:
+    """Whether an address starts with a province's (or municipality's) name, as every
+    address on a resident ID card does."""
+    return any(address.startswith(p) for p in _provinces())
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    """Every province, prefecture and county name stdnum knows (historic ones too)."""
+    from stdnum import numdb
+
+    out: set[str] = set()
+
+    def walk(prefixes: Any) -> None:
+        for _len, _lo, _hi, props, children in prefixes:
+            for key in ("province", "prefecture", "county"):
+                out.update(_names(props.get(key)))
+            walk(children)
+
+    walk(numdb.get("cn/loc").prefixes)
+    return frozenset(n for n in out if "行政区划" not in n and "直辖" not in n)
+
+
+def authority_known(authority: str) -> bool | None:
+    """Whether an ID card's issuing authority names real places: <place>公安局 (the place
+    one name or a prefecture's and a county's: 眉山市仁寿县), or <place>公安局<district>分局
+    with a county of that name (北辰分局 for 北辰区). None when it is not of that shape."""
+    m = re.fullmatch(r"(.+?)公安局(?:(.+?)分局)?", authority)
+    if m is None:
+        return None
+    names = _place_names()
+    place, district = m.group(1), m.group(2)
+    whole = place in names or any(
+        place[:k] in names and place[k:] in names for k in range(2, len(place) - 1)
+    )
+    if not whole:
+        return False
+    return district is None or any(
+        n.startswith(district) and len(n) <= len(district) + 2 for n in names
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kyc.ocr.layout import Line, join_lines
-from kyc.ocr.regions import region_known, repair_prefix
+from kyc.ocr.regions import region_known, repair_prefix, starts_with_province
 from kyc.ocr.types import Box, FieldReading
 from kyc.ocr.validate import CodeRead
 
@@ -438,14 +438,21 @@ def code_reading(raw: RawField, code: CodeRead) -> tuple[FieldReading, bool]:
     return reading(value, conf, code.valid), not code.valid
 
 
-def checked_address(f: FieldReading, county: str | None) -> FieldReading:
+def checked_address(
+    f: FieldReading, county: str | None, from_province: bool = False
+) -> FieldReading:
     """An address read against the region names: its region restored to the official
     name of ``county`` (a six-digit code printed elsewhere on the document: the ID
     number's or the credit code's) when it reads one or two characters off it and is no
     real region itself; not confident when it starts with a province and goes on with a
-    region no code has ever named."""
+    region no code has ever named, or (``from_province``: an ID card's address always
+    starts with its province) when its start was lost (治州保靖县…, 31号)."""
     if not f.value:
         return f
+    if from_province and not starts_with_province(f.value):
+        repaired = repair_prefix(f.value, county) if county else None
+        if repaired is None or not starts_with_province(repaired):
+            return FieldReading(f.value, min(f.confidence, 0.6), f.valid, f.box)
     if county:
         repaired = repair_prefix(f.value, county)
         if repaired is not None:

@@ -19,6 +19,8 @@ from kyc.ocr.documents.base import (
     tidy,
 )
 from kyc.ocr.layout import Line, rows
+from kyc.ocr.regions import authority_known
+from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import add_years, expected_term_years, parse_date
 
 NAME = "id_card_back"
@@ -114,11 +116,7 @@ class IdCardBack:
         if auth.value:
             auth = RawField(tidy(auth.value) or None, auth.probs, auth.alts, auth.box)
         fields = {
-            "issuing_authority": reading(
-                auth,
-                text_confidence(raw["issuing_authority"]),
-                ("公安" in (auth.value or "")) or None,
-            ),
+            "issuing_authority": _authority(auth, text_confidence(raw["issuing_authority"])),
             "valid_from": reading(
                 RawField(start.isoformat() if start else vf.value, vf.probs, (), vf.box),
                 text_confidence(vf) if valid_term else min(text_confidence(vf), 0.5),
@@ -143,6 +141,15 @@ class IdCardBack:
         elif long_term:
             facts["valid_until"] = "long_term"
         return Checked(fields, tuple(warnings), facts)
+
+
+def _authority(auth: RawField, conf: float) -> FieldReading:
+    """The issuing authority, valid when it names real places (a misread place name, 韩西县
+    for 越西县, is not confident however sure its characters)."""
+    known = authority_known(auth.value) if auth.value else None
+    if known is False:
+        return reading(auth, min(conf, 0.8), False)
+    return reading(auth, conf, ("公安" in (auth.value or "")) or None)
 
 
 def term_fits_age(birth: dt.date, valid_from: dt.date, valid_until: str) -> bool:

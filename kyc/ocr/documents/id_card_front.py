@@ -261,7 +261,7 @@ class IdCardFront:
             shape = "address" if key == "address" else "person_name"
             fields[key] = reading(tidied, text_confidence(tidied, shape), None)
         county = code.value[:6] if code.valid and code.value else None
-        fields["address"] = checked_address(fields["address"], county)
+        fields["address"] = checked_address(fields["address"], county, from_province=True)
         ordered = {name: fields[name] for name in FIELD_NAMES}
         return Checked(ordered, tuple(warnings), facts)
 

@@ -30,6 +30,17 @@ def _grating(size: int, fx: float, fy: float, amp: float) -> np.ndarray:
     return np.asarray(amp * np.sin(2 * math.pi * (fx * xx + fy * yy) + 0.3), dtype=np.float64)
 
 
+def test_interlace_lines_are_not_a_screen() -> None:
+    """Alternating rows near Nyquist (interlaced or line-doubled genuine footage) are left
+    out; the same fine pattern at a slant (a screen grid's beat) is not."""
+    for seed in range(3):
+        face = _skin(seed)
+        lines = np.clip(face + _grating(96, 0.0, 0.47, 6.0), 0, 255).astype(np.uint8)
+        slanted = np.clip(face + _grating(96, 0.2, 0.42, 6.0), 0, 255).astype(np.uint8)
+        assert moire_peak(lines) < 60.0
+        assert moire_peak(slanted) > 5 * moire_peak(face)
+
+
 def test_a_screen_pattern_stands_out_of_a_face_spectrum() -> None:
     for seed in range(5):
         face = _skin(seed)
@@ -73,3 +84,27 @@ def test_refresh_flicker_is_a_peak_and_slow_drift_is_not() -> None:
 def test_flicker_needs_two_seconds() -> None:
     t, b = _brightness(40, 30.0, 0)
     assert flicker_peak(t, b) == (0.0, 0.0)
+
+
+def _profiles(n: int, bands: float, amp: float, seed: int = 0) -> np.ndarray:
+    """Row profiles of a still scene (fixed random rows) with drifting horizontal bands."""
+    rng = np.random.default_rng(seed)
+    scene = 120 + 30 * rng.standard_normal(128)
+    rows = np.arange(128) / 128
+    out = []
+    for i in range(n):
+        drift = 0.37 * i  # the band phase moves between frames (PWM vs frame rate)
+        light = 1 + amp * np.sin(2 * math.pi * (bands * rows + drift))
+        out.append(scene * light + rng.normal(0, 0.5, 128))
+    return np.asarray(out, dtype=np.float32)
+
+
+def test_drifting_backlight_bands_stand_out_of_a_still_scene() -> None:
+    from kyc.liveness.replay import banding_peak
+
+    still = banding_peak(_profiles(45, 9.0, 0.0))
+    banded = banding_peak(_profiles(45, 9.0, 0.05))
+    assert still < 20.0
+    assert banded > 5 * still
+    # mains-lamp banding (3-4 bands per height) lies below the band that is measured
+    assert banding_peak(_profiles(45, 3.0, 0.05)) < 20.0
