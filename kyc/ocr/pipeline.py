@@ -41,8 +41,9 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
+from kyc.ocr.mrz import fold_full_width, reread_machine_zone
 from kyc.ocr.overprint import detected_line, doubtful_fields
-from kyc.ocr.types import DocumentReading, DocumentType, FieldReading, TypeHint
+from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
 
 
 @dataclass(frozen=True)
@@ -260,11 +261,21 @@ def split_sides(group: Group, quads: Sequence[Quad], texts: Sequence[str]) -> li
     return [group.indices]
 
 
+def _line_gap(g: Group, d: Group, quads: Sequence[Quad]) -> float:
+    """Distance from the lines of group ``g`` to the nearest line of document ``d``
+    (between their bounding boxes)."""
+
+    def gap(a: Quad, b: Quad) -> float:
+        dx = max(0.0, float(max(a[:, 0].min(), b[:, 0].min()) - min(a[:, 0].max(), b[:, 0].max())))
+        dy = max(0.0, float(max(a[:, 1].min(), b[:, 1].min()) - min(a[:, 1].max(), b[:, 1].max())))
+        return math.hypot(dx, dy)
+
+    return min(gap(quads[i], quads[j]) for i in g.indices for j in d.indices)
+
+
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
-    if hint == "id_card":
-        return [BY_NAME["id_card_front"], BY_NAME["id_card_back"]]
-    if hint == "business_license":
-        return [BY_NAME["business_license"]]
+    if hint in HINT_TYPES:
+        return [BY_NAME[name] for name in HINT_TYPES[hint]]
     return list(BY_NAME.values())
 
 
@@ -356,6 +367,7 @@ class DocumentReader:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
         texts = self._reread_spaced(crops, texts)
+        texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         # A watermark over the page is not part of any document: without its lines, each
         # document's reading direction is that of its own text. Its lines are pieces of
         # its words read whole somewhere, or faint: printed text stands 140-220 grey
@@ -536,7 +548,14 @@ class DocumentReader:
                         key=lambda d: float(np.linalg.norm(centres[id(d)] - centres[id(g)])),
                     )
                     dist = float(np.linalg.norm(centres[id(nearest)] - centres[id(g)]))
-                    if nearest.kind == kind and dist < 12 * h_med:
+                    # (or, nearest by its lines, close to a line of the document: a
+                    # certificate's authority and date at the foot of a long page, far
+                    # from the centre of any of its parts)
+                    gaps = {id(d): _line_gap(g, d, quads) for d in same_way}
+                    by_lines = min(same_way, key=lambda d: gaps[id(d)])
+                    if (nearest.kind == kind and dist < 12 * h_med) or (
+                        by_lines.kind == kind and gaps[id(by_lines)] < 10 * h_med
+                    ):
                         indices.extend(g.indices)
             main = max(parts, key=lambda p: len(p.indices))
             result.append(Group(tuple(indices), main.angle, kind, sum(p.score for p in parts)))

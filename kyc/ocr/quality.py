@@ -98,8 +98,22 @@ def outline_from_text(region: Region) -> npt.NDArray[np.float32]:
 
 
 # Printed width of each document in mm: the ID-1 card, and the longer side of a business
-# license copy (副本, A4-sized in portrait or landscape).
-PRINTED_WIDTH_MM = {"id_card": 85.6, "business_license": 297.0}
+# license copy (副本, A4-sized in portrait or landscape); a passport data page.
+PRINTED_WIDTH_MM = {"id_card": 85.6, "business_license": 297.0, "passport": 125.0}
+# The other certificates (issue 17): the residents' permits are ID-1 cards, unit
+# certificates pages like a license; passports and permits print a portrait beside text.
+CARD_KINDS = ("hk_macao_permit", "taiwan_permit")
+PAGE_KINDS = (
+    "business_license",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+)
+PORTRAIT_KINDS = ("passport", *CARD_KINDS)
+
+
+def is_card(kind: str) -> bool:
+    return kind.startswith("id_card") or kind in CARD_KINDS
 
 
 def px_per_mm(outline: npt.NDArray[np.float32], kind: str) -> float:
@@ -107,8 +121,10 @@ def px_per_mm(outline: npt.NDArray[np.float32], kind: str) -> float:
     width (the longer side for a license, which may be printed either way round)."""
     w = float(np.linalg.norm(outline[1] - outline[0]))
     h = float(np.linalg.norm(outline[3] - outline[0]))
-    if kind.startswith("id_card"):
+    if is_card(kind):
         return w / PRINTED_WIDTH_MM["id_card"]
+    if kind == "passport":
+        return w / PRINTED_WIDTH_MM["passport"]
     return max(w, h) / PRINTED_WIDTH_MM["business_license"]
 
 
@@ -118,7 +134,7 @@ def rectify_transform(
     """The homography from the photo to the rectified document, and that image's size."""
     w_src = float(np.linalg.norm(outline[1] - outline[0]))
     h_src = float(np.linalg.norm(outline[3] - outline[0]))
-    if kind.startswith("id_card"):
+    if is_card(kind):
         size = CARD_SIZE
     else:
         size = (LICENSE_WIDTH, max(1, round(LICENSE_WIDTH * h_src / max(w_src, 1.0))))
@@ -213,6 +229,19 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
         back = _rotate(poly, region.angle)
         cv2.fillConvexPoly(mask, np.round(back).astype(np.int32), 255)
     return mask
+
+
+def text_lines_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.uint8]:
+    """The text lines themselves, widened by half a line's height: where a finger or a
+    highlight over a field is looked for on documents whose portrait may stand anywhere
+    beside the text (passports, permits), so that the face and its white background are
+    not taken for one."""
+    mask = np.zeros(shape[:2], dtype=np.uint8)
+    for q in region.quads:
+        cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
+    h = float(np.median([float(np.linalg.norm(q[3] - q[0])) for q in region.quads]))
+    k = max(3, int(0.5 * h))
+    return np.asarray(cv2.dilate(mask, np.ones((k, k), np.uint8)), dtype=np.uint8)
 
 
 def skin_mask(image: BGRImage, hsv: BGRImage) -> npt.NDArray[np.bool_]:
@@ -371,8 +400,11 @@ def _colour_measures(
     local = Region([q - shift for q in region.quads], region.angle, region.kind)
     block = text_block_mask(sub.shape, local)
     glare_mask = _region_mask(sub.shape, outline - shift) if main else block
+    skin_block = block
+    if region.kind in PORTRAIT_KINDS:
+        skin_block = glare_mask = text_lines_mask(sub.shape, local)
     glare = glare_fraction(hsv, glare_mask, h_med)
-    return glare, skin_pixels(sub, hsv, block, thumb_px), colour_share(hsv, block)
+    return glare, skin_pixels(sub, hsv, skin_block, thumb_px), colour_share(hsv, block)
 
 
 def assess(
@@ -421,7 +453,7 @@ def assess(
     measures["px_per_mm"] = density
     floor = (
         limits.min_px_per_mm_card
-        if main.kind.startswith("id_card")
+        if is_card(main.kind) or main.kind == "passport"
         else limits.min_px_per_mm_license
     )
     if density < floor:
@@ -454,9 +486,7 @@ def assess(
     measures["colour"] = colour
     copy_text = any("复印" in t for t in texts)
     least_colour = (
-        limits.photocopy_colour_license
-        if main.kind == "business_license"
-        else limits.photocopy_colour
+        limits.photocopy_colour_license if main.kind in PAGE_KINDS else limits.photocopy_colour
     )
     if colour < least_colour or copy_text:
         warnings.append("PHOTOCOPY")
