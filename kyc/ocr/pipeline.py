@@ -413,11 +413,14 @@ class DocumentReader:
         doubtful = [i for i, t in enumerate(texts) if spaced_candidate(t)]
         if not doubtful:
             return texts
-        squeezed = [
-            cv2.resize(
-                crops[i],
-                (max(8, int(crops[i].shape[1] * SPACED_SQUEEZE)), crops[i].shape[0]),
-                interpolation=cv2.INTER_AREA,
+        squeezed: list[BGRImage] = [
+            np.asarray(
+                cv2.resize(
+                    crops[i],
+                    (max(8, int(crops[i].shape[1] * SPACED_SQUEEZE)), crops[i].shape[0]),
+                    interpolation=cv2.INTER_AREA,
+                ),
+                dtype=np.uint8,
             )
             for i in doubtful
         ]
