@@ -22,14 +22,20 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import reverify, schemas, service
+from kyc.api import journey, reverify, schemas, service
 from kyc.api.errors import ApiCode, ApiError, status_for
 from kyc.api.guard import BodyLimit, RequestGuard, RequestTooLarge, route_limits
 from kyc.api.reverify import ReverifyJobs
 from kyc.api.runtime import Runtime, build_runtime
 from kyc.api.throttle import AuthThrottle, client_address, record_failure, refusal
 from kyc.api.uploads import form_bool, multipart_schema, read_multipart
-from kyc.api.workers import Saturated, check_video, raise_worker_error, read_document
+from kyc.api.workers import (
+    Saturated,
+    check_backdrop_photo,
+    check_video,
+    raise_worker_error,
+    read_document,
+)
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError
 from kyc.imageio import sniff
@@ -77,6 +83,20 @@ class DecisionBody(BaseModel):
     decision: Literal["approve", "reject"]
     reasons: list[str] = Field(default_factory=list, max_length=6)
     comment: str = Field(default="", max_length=2000)
+
+
+class SmsVerifyBody(BaseModel):
+    mobile: str = Field(max_length=32, description="the verifier's mobile number")
+    code: str = Field(max_length=16, description="the six-digit code of the SMS")
+    certificate_tail: str = Field(
+        max_length=16, description="the last six characters of the verifier's certificate"
+    )
+
+
+class AuthorityBody(BaseModel):
+    decision: Literal["approved", "rejected"]
+    reasons: list[str] = Field(default_factory=list, max_length=10)
+    filing_number: str | None = Field(default=None, max_length=64)
 
 
 def get_rt(request: Request) -> Runtime:
@@ -243,9 +263,13 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.tasks = set()
+        interval = rt.settings.service.tick_interval_s
+        ticker = asyncio.create_task(_ticker(rt, interval)) if interval > 0 else None
         try:
             yield
         finally:
+            if ticker is not None:
+                ticker.cancel()
             for task in list(app.state.tasks):
                 task.cancel()
             reverify_jobs.shutdown()
@@ -284,6 +308,9 @@ def create_app(
         ),
         "/v1/filings/{filing_id}/liveness/video": BodyLimit(
             video_limit + overhead, ErrorCode.VIDEO_TOO_LARGE
+        ),
+        "/v1/filings/{filing_id}/identity/backdrop": BodyLimit(
+            image_limit + overhead, ErrorCode.FILE_TOO_LARGE
         ),
     }
     app.state.body_limits = body_limits
@@ -517,6 +544,65 @@ def create_app(
     def submit(account: Account, filing_id: str) -> dict[str, Any]:
         return service.submit(rt, account, filing_id)
 
+    @app.post(
+        "/v1/filings/{filing_id}/identity/backdrop",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.BackdropOut)},
+        openapi_extra=multipart_schema({}),
+    )
+    async def upload_backdrop(
+        request: Request,
+        account: Account,
+        filing_id: str,
+        idempotency_key: IdemKey = None,
+    ) -> JSONResponse:
+        """multipart `file`: the website principal in front of the backdrop (normal path;
+        on the video path it switches the filing to this path). Checked at once against
+        the ID portrait (the backdrop check)."""
+        upload = await read_multipart(
+            request, file_limit=image_limit, file_code=ErrorCode.FILE_TOO_LARGE, limits=limits
+        )
+        data = upload.data or b""
+        digest = hashlib.sha256(b"backdrop|" + filing_id.encode() + b"|" + data).hexdigest()
+
+        async def compute() -> tuple[int, dict[str, Any]]:
+            plan = await run_in_threadpool(journey.plan_backdrop, rt, account, filing_id)
+            try:
+                result = await rt.pool.run(
+                    "backdrop", check_backdrop_photo, data, plan.portrait_jpeg
+                )
+            except Saturated as exc:
+                raise _saturated(rt) from exc
+            raise_worker_error(result)
+
+            def save() -> dict[str, Any]:
+                raw = repo.write_blob(rt.sessions, rt.blobs, data)
+                return journey.store_backdrop(rt, account, filing_id, plan, result["result"], raw)
+
+            return 200, await run_in_threadpool(save)
+
+        return await idempotent(rt, account, idempotency_key, digest, compute)
+
+    @app.post(
+        "/v1/filings/{filing_id}/sms/verify",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.SmsVerifyOut)},
+    )
+    def sms_verify(account: Account, filing_id: str, body: SmsVerifyBody) -> dict[str, Any]:
+        """R-SMS-3: code + mobile + last six characters of the certificate number."""
+        return journey.verify_sms(
+            rt, account, filing_id, body.mobile, body.code, body.certificate_tail
+        )
+
+    @app.post(
+        "/v1/filings/{filing_id}/sms/resend",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
+    )
+    def sms_resend(account: Account, filing_id: str) -> dict[str, Any]:
+        """R-SMS-2: the one resend (the 48 hours still run from the first sending)."""
+        return journey.resend_sms(rt, account, filing_id)
+
     # ------------------------------------------------------------------ reviewers
     @app.get(
         "/v1/review/queue", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.QueueOut)}
@@ -535,6 +621,25 @@ def create_app(
     )
     def review_decision(who: ReviewerDep, filing_id: str, body: DecisionBody) -> dict[str, Any]:
         return service.decide(rt, who, filing_id, body.decision, body.reasons, body.comment)
+
+    @app.post(
+        "/v1/review/filings/{filing_id}/authority",
+        tags=["review"],
+        responses={**ERRORS, **schemas.doc(schemas.DecisionOut)},
+    )
+    def review_authority(who: AdminDep, filing_id: str, body: AuthorityBody) -> dict[str, Any]:
+        """Admins record the authority's answer (approved with the filing number, or
+        rejected with reasons)."""
+        return journey.record_authority(
+            rt, who, filing_id, body.decision, body.reasons, body.filing_number
+        )
+
+    @app.get(
+        "/v1/admin/outbox", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.OutboxOut)}
+    )
+    def admin_outbox(who: AdminDep, filing_id: str | None = None) -> dict[str, Any]:
+        """Outgoing SMS, e-mail and submissions of the embedded adapters, newest first."""
+        return {"messages": journey.outbox(rt, filing_id)}
 
     @app.get(
         "/v1/admin/audit", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.AuditOut)}
@@ -574,6 +679,18 @@ def create_app(
 
     install_pages(app, rt)
     return app
+
+
+async def _ticker(rt: Runtime, interval: float) -> None:
+    """The journey's clock tick in the service (``kyc tick`` does the same from cron)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            counts = await run_in_threadpool(journey.tick, rt)
+            if counts["resent"] or counts["returned"]:
+                log.info("tick: %s", counts)
+        except Exception as exc:  # keep ticking; the next tick retries
+            log.error("tick failed: %s", type(exc).__name__)
 
 
 def _probe_video(rt: Runtime, path: Path) -> None:

@@ -1,5 +1,5 @@
 """Operations commands: ``kyc serve``, ``kyc keys create``, ``kyc reviewers create``,
-``kyc purge`` (contract: ../shared/DESIGN.md)."""
+``kyc purge``, ``kyc tick`` (contract: ../shared/DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def register(sub: Any) -> None:
     )
     purge.add_argument("--older-than", required=True, help="e.g. 30d, 12h")
     purge.set_defaults(func=_purge)
+
+    tick = sub.add_parser(
+        "tick",
+        help="the journey's clock tick (SMS resend at noon, 48-hour window); for cron, idempotent",
+    )
+    tick.set_defaults(func=_tick)
 
 
 def _store() -> Any:
@@ -72,6 +78,30 @@ def _purge(args: argparse.Namespace) -> int:
     report = repo.purge(sessions, blobs, age)
     engine.dispose()
     print_json(report.to_json())
+    return 0
+
+
+def _tick(args: argparse.Namespace) -> int:
+    """One tick over every filing in SMS verification; prints the counts. Runs beside a
+    serving process safely (each change is a compare-and-set on the filing's state)."""
+    from kyc.api.journey import tick
+    from kyc.api.metrics import Metrics
+    from kyc.api.runtime import Runtime
+    from kyc.api.workers import WorkPool
+    from kyc.cli import print_json
+    from kyc.config import get_settings
+
+    settings = get_settings()
+    engine, sessions, cipher, blobs = _store()
+    metrics = Metrics()
+    # no worker starts (the pool is lazy) and no recovery runs: a server may be running
+    rt = Runtime(
+        settings, engine, sessions, cipher, blobs, WorkPool(settings, metrics), metrics, []
+    )
+    try:
+        print_json(tick(rt))
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -22,6 +22,7 @@ class ApiCode(StrEnum):
     LOCKED_OUT = "LOCKED_OUT"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"  # failed authentications: 429 + Retry-After
     VIDEO_CHECK_REJECTED = "VIDEO_CHECK_REJECTED"  # submit after a rejected video check
+    BACKDROP_CHECK_REJECTED = "BACKDROP_CHECK_REJECTED"  # submit after a rejected photo
     SATURATED = "SATURATED"
     NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
     INTERNAL = "INTERNAL"
@@ -49,6 +50,7 @@ _BAD_INPUT_STATUS = {
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_FORMAT: 415,
     ErrorCode.CHALLENGE_EXPIRED: 409,
+    ErrorCode.INVALID_STATE: 409,  # an event the filing's stage does not accept
     ErrorCode.INVALID_MULTIPART: 400,
 }
 

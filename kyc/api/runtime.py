@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,7 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kyc.api.metrics import Metrics
-from kyc.api.workers import DEFAULT_READER, DEFAULT_VIDEO, WorkPool
+from kyc.api.outbox import OutboxSender, Sender
+from kyc.api.workers import DEFAULT_BACKDROP, DEFAULT_READER, DEFAULT_VIDEO, WorkPool
 from kyc.config import Settings
 from kyc.errors import ErrorCode, SystemFault
 from kyc.store import repo
@@ -51,6 +53,10 @@ def make_raw_store(settings: Settings) -> RawStore:
     return LocalStore(settings.data_dir / "blobs")
 
 
+def wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -61,6 +67,20 @@ class Runtime:
     pool: WorkPool
     metrics: Metrics
     external_registry: list[dict[str, Any]]
+    # The journey's clock (aware UTC): the lifecycle's events carry its time; tests
+    # replace it to walk through days.
+    clock: Callable[[], dt.datetime] = wall_clock
+    # Outgoing SMS, e-mail and submissions (kyc/api/outbox.py); the outbox by default.
+    sender: Sender | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.sender is None:
+            self.sender = OutboxSender(self.cipher)
+
+    @property
+    def out(self) -> Sender:
+        assert self.sender is not None
+        return self.sender
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -93,6 +113,7 @@ def build_runtime(
     pool_kind: Literal["process", "thread"] = "process",
     reader_spec: str = DEFAULT_READER,
     video_spec: str = DEFAULT_VIDEO,
+    backdrop_spec: str = DEFAULT_BACKDROP,
     recover_after: dt.timedelta = dt.timedelta(minutes=10),
 ) -> Runtime:
     engine, sessions, cipher, blobs = open_store(settings)
@@ -121,6 +142,11 @@ def build_runtime(
     _warm_imports()
     metrics = Metrics()
     pool = WorkPool(
-        settings, metrics, kind=pool_kind, reader_spec=reader_spec, video_spec=video_spec
+        settings,
+        metrics,
+        kind=pool_kind,
+        reader_spec=reader_spec,
+        video_spec=video_spec,
+        backdrop_spec=backdrop_spec,
     )
     return Runtime(settings, engine, sessions, cipher, blobs, pool, metrics, registry)

@@ -61,9 +61,48 @@ class LivenessOut(_Open):
     latest_job: JobOut | None
 
 
+class NextStepOut(_Open):
+    code: str = Field(examples=["UPLOAD_BACKDROP_PHOTO"])
+    message: str
+
+
+class BackdropSummary(_Open):
+    id: str
+    decision: Literal["pass", "review", "reject"]
+    reasons: list[str]
+    created_at: str | None
+
+
+class IdentityOut(_Open):
+    path: str | None = Field(description="the identity check's path: video_check or backdrop_photo")
+    backdrop: BackdropSummary | None
+
+
+STAGES = Literal[
+    "verify_type",
+    "subject",
+    "websites",
+    "materials",
+    "initial_review",
+    "identity_check",
+    "second_review",
+    "sms_verification",
+    "at_authority",
+    "done",
+    "rejected",
+    "returned",
+    "refused",
+]
+STATUSES = Literal["draft", "submitted", "approved", "rejected", "returned", "refused", "done"]
+
+
 class FilingOut(_Open):
     id: str
-    status: Literal["draft", "submitted", "approved", "rejected"]
+    status: STATUSES = Field(description="coarse: draft, submitted (awaiting a reviewer), ...")
+    stage: STAGES = Field(description="the stage of the journey (kyc.filing.lifecycle.Stage)")
+    next_steps: list[NextStepOut] = Field(description="what the applicant must do now")
+    journey: dict[str, Any] = Field(description="history, rejections, SMS session, number")
+    identity: IdentityOut
     filing_type: str | None
     path: str | None
     video_check_eligible: bool | None
@@ -109,8 +148,23 @@ class QueueOut(_Open):
 
 class DecisionOut(_Open):
     id: str
-    status: Literal["approved", "rejected"]
-    decided_at: str | None
+    status: STATUSES
+    stage: STAGES
+
+
+class BackdropOut(_Open):
+    backdrop: BackdropSummary
+    filing: FilingOut
+
+
+class SmsVerifyOut(_Open):
+    result: Literal["verified", "code_wrong", "certificate_wrong", "returned"]
+    verifier: str
+    filing: FilingOut
+
+
+class OutboxOut(_Open):
+    messages: list[dict[str, Any]]
 
 
 class AuditOut(_Open):

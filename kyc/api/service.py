@@ -17,17 +17,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kyc.api.errors import ApiCode, ApiError
+from kyc.api.outbox import Outgoing
 from kyc.api.privacy import is_personal, mask_tree, mask_value
 from kyc.api.risk import RiskInputs, risk_score
 from kyc.api.runtime import Runtime
 from kyc.errors import BadInput, ErrorCode
+from kyc.filing import journey as jr
+from kyc.filing import lifecycle as lc
+from kyc.filing.result import SmsSessionView
 from kyc.store import repo
 from kyc.store.tables import (
     AuditEvent,
+    BackdropCheck,
     Challenge,
     Decision,
     Document,
@@ -102,7 +108,11 @@ def _domains(order: dict[str, Any]) -> set[str]:
 
 
 def run_checks(
-    rt: Runtime, s: Session, filing_id: str | None, order: dict[str, Any]
+    rt: Runtime,
+    s: Session,
+    filing_id: str | None,
+    order: dict[str, Any],
+    sms: SmsSessionView | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Parse the order (BadInput names the JSON path), auto-fill the empty subject and
     principal fields from the documents (into ``order``, in place), run every rule.
@@ -123,7 +133,8 @@ def run_checks(
         if isinstance(value, str) and _set_path(order, item.target, value):
             paths.append(item.target)
     registry = parse_registry(_registry(rt, s, filing_id, order))
-    check = check_filing(parsed, registry, dt.date.today()).to_json(detail=True)
+    today = rt.clock().astimezone(lc.CHINA).date()
+    check = check_filing(parsed, registry, today, sms=sms).to_json(detail=True)
     return check, paths
 
 
@@ -153,6 +164,320 @@ def _index(s: Session, rt: Runtime, filing: Filing, order: dict[str, Any]) -> No
     s.query(FilingDomain).filter(FilingDomain.filing_id == filing.id).delete()
     for d in sorted(_domains(order)):
         s.add(FilingDomain(filing_id=filing.id, domain=d[:255]))
+
+
+# --------------------------------------------------------------------------- journey
+
+EDITABLE = lc.EDITABLE
+IDENTITY_STAGES = (*lc.EDITABLE, lc.Stage.IDENTITY_CHECK)
+REVIEW_STAGES = (lc.Stage.INITIAL_REVIEW, lc.Stage.SECOND_REVIEW)
+REFUSED_TEXT = "R-REJ-4：该证件已在其他账号下有备案记录"
+
+
+def load_state(filing: Filing) -> lc.OrderState:
+    """The filing's lifecycle state (built from its status for a filing stored before)."""
+    if filing.journey:
+        return jr.state_from_json(json.loads(filing.journey))
+    return jr.legacy_state(
+        filing.status,
+        filing.created_at.replace(tzinfo=dt.UTC),
+        "video_check" if filing.path == "video_check" else "backdrop_photo",
+    )
+
+
+def _set_state(s: Session, filing: Filing, state: lc.OrderState) -> None:
+    """Store the state; compare-and-set on ``journey_rev`` for a stored filing, so that two
+    writers (a tick and a request, two ticks) never both apply an event to one state."""
+    rev = filing.journey_rev or 0
+    values: dict[str, Any] = {
+        "stage": state.stage.value,
+        "status": jr.status_of(state.stage),
+        "journey": json.dumps(jr.state_to_json(state), ensure_ascii=False),
+        "journey_rev": rev + 1,
+    }
+    if inspect(filing).persistent:
+        done = s.execute(
+            update(Filing)
+            .where(Filing.id == filing.id, Filing.journey_rev == rev)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(done, "rowcount", 1) != 1:
+            raise ApiError(409, ApiCode.CONFLICT, "the filing changed meanwhile; try again")
+        for key, value in values.items():
+            set_committed_value(filing, key, value)
+    else:
+        for key, value in values.items():
+            setattr(filing, key, value)
+
+
+def type_event(check: dict[str, Any], now: dt.datetime) -> lc.TypeVerified:
+    """``TypeVerified`` from the stored rule results (JSON with inputs)."""
+    rules = {r.get("id"): r for r in check.get("rules", [])}
+    pilot = (rules.get("R-SMS-1") or {}).get("inputs", {}).get("pilot") is True
+    verifiers = (
+        tuple(str(v) for v in (rules.get("R-SMS-4") or {}).get("inputs", {}).get("verifiers", ()))
+        if pilot
+        else ()
+    )
+    refused = (REFUSED_TEXT,) if (check.get("filing") or {}).get("refused") else ()
+    return lc.TypeVerified(
+        now=now,
+        filing_type=check["filing_type"],
+        path=check["path"],
+        pilot=pilot,
+        sms_verifiers=verifiers,
+        refused_reasons=refused,
+    )
+
+
+def advance(
+    rt: Runtime, s: Session, filing: Filing, event: lc.Event, actor: str = "system"
+) -> lc.Step:
+    """Apply one event to the filing's state (BadInput INVALID_STATE when its stage refuses
+    it), store the new state and perform the actions it returns, in the caller's
+    transaction."""
+    before = load_state(filing)
+    stepped = lc.step(before, event)
+    if stepped.state == before:
+        return stepped
+    _set_state(s, filing, stepped.state)
+    _perform(rt, s, filing, before, stepped, event.now)
+    if stepped.state.sms is not None and (
+        stepped.state.sms != before.sms or stepped.state.stage != before.stage
+    ):
+        # the R-SMS rules judge the running session (R-SMS-2 window, R-SMS-3 attempts)
+        order = rt.cipher.decrypt_json(filing.order_enc, "order")
+        check, _ = run_checks(rt, s, filing.id, order, stepped.state.sms.view(event.now))
+        _apply_checks(filing, check, rt)
+    if stepped.state.stage != before.stage or stepped.actions:
+        repo.audit(
+            s,
+            actor,
+            "journey." + type(event).__name__,
+            filing.id,
+            {"from": before.stage.value, "to": stepped.state.stage.value},
+        )
+    return stepped
+
+
+def _principal(order: dict[str, Any]) -> dict[str, Any]:
+    subject = order.get("subject") or {}
+    principal = subject.get("principal") if isinstance(subject, dict) else None
+    return principal if isinstance(principal, dict) else {}
+
+
+def _perform(
+    rt: Runtime,
+    s: Session,
+    filing: Filing,
+    before: lc.OrderState,
+    stepped: lc.Step,
+    now: dt.datetime,
+) -> None:
+    """The adapters: SMS codes, the submission to the authority, the applicant's notices
+    (to the subject principal's mobile and e-mail, the contacts the applicant gave; the
+    text names stages and reasons, no personal data)."""
+    order: dict[str, Any] | None = None
+    for action in stepped.actions:
+        if isinstance(action, lc.SendSmsCode):
+            order = order or rt.cipher.decrypt_json(filing.order_enc, "order")
+            send_codes(rt, s, filing, order, stepped.state, action.verifiers, action.resend, now)
+        elif isinstance(action, lc.SubmitToAuthority):
+            body = {
+                "filing_id": filing.id,
+                "filing_type": stepped.state.filing_type,
+                "path": action.path,
+                "at": now.isoformat(),
+            }
+            rt.out.send(s, Outgoing("authority", "submission", filing.id, None, json.dumps(body)))
+    for notice in jr.notices(before, stepped):
+        order = order or rt.cipher.decrypt_json(filing.order_enc, "order")
+        principal = _principal(order)
+        for channel, key in (("sms", "mobile"), ("email", "email")):
+            to = str(principal.get(key) or "").strip()
+            if channel in notice.channels and to:
+                rt.out.send(s, Outgoing(channel, "notice", filing.id, to, notice.message))  # type: ignore[arg-type]
+
+
+def _code_hash(rt: Runtime, filing_id: str, verifier: str, code: str) -> str:
+    return rt.cipher.lookup_hash(f"sms|{filing_id}|{verifier}|{code}")
+
+
+def verifier_people(order: dict[str, Any], filing_type: Any) -> dict[str, Any]:
+    """Label → Person of who verifies (R-SMS-4), from the stored order."""
+    from kyc.filing.model import parse_filing
+    from kyc.filing.rules_sms import sms_verifiers
+
+    return dict(sms_verifiers(parse_filing(order), filing_type))
+
+
+def send_codes(
+    rt: Runtime,
+    s: Session,
+    filing: Filing,
+    order: dict[str, Any],
+    state: lc.OrderState,
+    verifiers: tuple[str, ...],
+    resend: bool,
+    now: dt.datetime,
+) -> None:
+    """A fresh six-digit code per verifier, stored as a keyed hash; a resend replaces the
+    earlier code (the window still runs from the first sending, R-SMS-2)."""
+    from kyc.store.tables import SmsCode
+
+    people = verifier_people(order, state.filing_type)
+    at = now.astimezone(dt.UTC).replace(tzinfo=None)
+    for label in verifiers:
+        person = people.get(label)
+        if person is None or not person.mobile.strip():
+            continue
+        code = f"{secrets.randbelow(10**6):06d}"
+        s.query(SmsCode).filter(
+            SmsCode.filing_id == filing.id,
+            SmsCode.verifier == label,
+            SmsCode.superseded_at.is_(None),
+        ).update({SmsCode.superseded_at: at})
+        s.add(
+            SmsCode(
+                filing_id=filing.id,
+                verifier=label[:32],
+                code_hash=_code_hash(rt, filing.id, label, code),
+                resend=resend,
+                sent_at=at,
+            )
+        )
+        expires = state.sms.expires_at.astimezone(lc.CHINA) if state.sms else None
+        until = f"，{expires:%m月%d日%H:%M}前有效" if expires else "，48 小时内有效"
+        text = (
+            f"【ICP备案】您的短信核验码为 {code}{until}。核验时请同时提交本手机号与证件号码后六位。"
+        )
+        rt.out.send(s, Outgoing("sms", "code", filing.id, person.mobile.strip(), text))
+
+
+def _identity_passed(s: Session, filing: Filing, state: lc.OrderState) -> bool:
+    """The latest identity check of the filing's path lets it on to second review: a
+    video check not rejected (pass or review), or a backdrop photo that passed."""
+    if state.path == "video_check":
+        latest = _latest_video(s, filing.id, done=True)
+        return latest is not None and latest.decision in ("pass", "review")
+    photo = _latest_backdrop(s, filing.id)
+    return photo is not None and photo.decision == "pass"
+
+
+def _latest_video(s: Session, filing_id: str, *, done: bool = False) -> VideoCheck | None:
+    q = select(VideoCheck).where(VideoCheck.filing_id == filing_id)
+    if done:
+        q = q.where(VideoCheck.status == "done").order_by(
+            VideoCheck.finished_at.desc(), VideoCheck.created_at.desc()
+        )
+    else:
+        q = q.order_by(VideoCheck.created_at.desc())
+    return s.scalars(q.limit(1)).first()
+
+
+def _latest_backdrop(s: Session, filing_id: str) -> BackdropCheck | None:
+    return s.scalars(
+        select(BackdropCheck)
+        .where(BackdropCheck.filing_id == filing_id)
+        .order_by(BackdropCheck.created_at.desc(), BackdropCheck.id.desc())
+        .limit(1)
+    ).first()
+
+
+def identity_result(
+    rt: Runtime, s: Session, filing: Filing, outcome: str, reasons: tuple[str, ...]
+) -> None:
+    """A finished identity check of the filing's path, in the identity-check stage: on to
+    second review, or stay (the applicant tries again or switches to the backdrop photo)."""
+    state = load_state(filing)
+    if state.stage != lc.Stage.IDENTITY_CHECK:
+        return  # before submission: counted once initial review passes
+    now = rt.clock()
+    if _identity_passed(s, filing, state):
+        advance(rt, s, filing, lc.IdentityChecked(now))
+    elif outcome in ("reject", "review"):
+        advance(rt, s, filing, lc.IdentityCheckFailed(now, reasons))
+
+
+def _require_stage(filing: Filing, stages: tuple[lc.Stage, ...], what: str) -> lc.OrderState:
+    state = load_state(filing)
+    if state.stage not in stages:
+        raise ApiError(
+            409, ApiCode.CONFLICT, f"the filing is at stage {state.stage.value}: cannot {what}"
+        )
+    return state
+
+
+def journey_facts(rt: Runtime, s: Session, filing: Filing, now: dt.datetime) -> jr.JourneyFacts:
+    has_docs = s.scalar(select(Document.id).where(Document.filing_id == filing.id).limit(1))
+    portrait = s.scalar(
+        select(Document.id)
+        .where(Document.filing_id == filing.id, Document.portrait_key.is_not(None))
+        .limit(1)
+    )
+    video = _latest_video(s, filing.id)
+    video_outcome: jr.CheckOutcome | None = None
+    if video is not None and video.status in ("queued", "running"):
+        video_outcome = "queued"
+    else:
+        done = _latest_video(s, filing.id, done=True)
+        if done is not None and done.decision in ("pass", "review", "reject"):
+            video_outcome = done.decision  # type: ignore[assignment]
+    photo = _latest_backdrop(s, filing.id)
+    backdrop: jr.CheckOutcome | None = None
+    if photo is not None and photo.decision in ("pass", "review", "reject"):
+        backdrop = photo.decision  # type: ignore[assignment]
+    return jr.JourneyFacts(
+        has_documents=has_docs is not None,
+        has_portrait=portrait is not None,
+        checks_ok=bool(filing.checks_ok),
+        video=video_outcome,
+        video_locked=filing.lock_until is not None and filing.lock_until > utcnow(),
+        backdrop=backdrop,
+        now=now,
+    )
+
+
+def journey_view(
+    rt: Runtime, s: Session, filing: Filing, pairs: list[tuple[str, str]] | None
+) -> dict[str, Any]:
+    """``stage``, ``next_steps`` and the journey (history, reasons, SMS session, the
+    authority's answer); reasons are masked when ``pairs`` (personal values) are given."""
+    state = load_state(filing)
+    now = rt.clock()
+
+    def clean(text: str) -> str:
+        return redact(text, pairs) if pairs is not None else text
+
+    sms = state.sms
+    steps = jr.next_steps(state, journey_facts(rt, s, filing, now))
+    return {
+        "stage": state.stage.value,
+        "next_steps": [{"code": n.code, "message": clean(n.message)} for n in steps],
+        "journey": {
+            "identity_path": state.path,
+            "pilot": state.pilot,
+            "sms_verifiers": list(state.sms_verifiers),
+            "history": [{"stage": st.value, "at": at.isoformat()} for st, at in state.history],
+            "rejections": [
+                {"by": r.by, "at": r.at.isoformat(), "reasons": [clean(x) for x in r.reasons]}
+                for r in state.rejections
+            ],
+            "sms": None
+            if sms is None
+            else {
+                "sent_at": sms.sent_at.isoformat(),
+                "expires_at": sms.expires_at.isoformat(),
+                "auto_resend_at": sms.auto_resend_at.isoformat(),
+                "resent_at": sms.resent_at.isoformat() if sms.resent_at else None,
+                "verifiers": list(sms.verifiers),
+                "verified": sorted(sms.verified),
+                "wrong_certificate_attempts": sms.wrong_certificate_attempts,
+            },
+            "filing_number": state.filing_number,
+        },
+    }
 
 
 # --------------------------------------------------------------------------- filings
@@ -191,6 +516,12 @@ def create_filing(rt: Runtime, account_id: str, body: dict[str, Any]) -> dict[st
             order_enc=rt.cipher.encrypt_json(order, "order"),
         )
         _apply_checks(filing, check, rt)
+        now = rt.clock()
+        _set_state(s, filing, lc.start(now))
+        for event in (type_event(check, now), lc.SubjectSaved(now), lc.WebsitesSaved(now)):
+            if load_state(filing).stage == lc.Stage.REFUSED:
+                break
+            advance(rt, s, filing, event, f"account:{account_id}")
         s.add(filing)
         s.flush()
         _index(s, rt, filing, order)
@@ -228,14 +559,21 @@ def update_filing(
         _apply_checks(filing, check, rt)
         _index(s, rt, filing, order)
         filing.updated_at = utcnow()
+        advance(rt, s, filing, type_event(check, rt.clock()), f"account:{account_id}")
         repo.audit(s, f"account:{account_id}", "filing.update", filing.id, {"keys": sorted(patch)})
         s.commit()
         return filing_view(rt, s, filing, masked=True)
 
 
 def _require_draft(filing: Filing) -> None:
-    if filing.status != DRAFT:
-        raise ApiError(409, ApiCode.CONFLICT, f"the filing is {filing.status}, not a draft")
+    """Editable: before the first submission, or rejected / returned (to fix and resubmit)."""
+    state = load_state(filing)
+    if state.stage not in EDITABLE:
+        raise ApiError(
+            409,
+            ApiCode.CONFLICT,
+            f"the filing is at stage {state.stage.value}, not editable",
+        )
 
 
 def get_filing(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
@@ -295,11 +633,12 @@ def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dic
         .order_by(VideoCheck.created_at.desc())
         .limit(1)
     ).first()
+    state = load_state(filing)
     view: dict[str, Any] = {
         "id": filing.id,
-        "status": filing.status,
+        "status": jr.status_of(state.stage),
         "filing_type": filing.filing_type,
-        "path": filing.path,
+        "path": state.path or filing.path,
         "video_check_eligible": filing.path == "video_check" if filing.path else None,
         "order": {k: v for k, v in order.items() if k != "documents"},
         "check": check,
@@ -319,8 +658,14 @@ def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dic
         "submitted_at": _iso(filing.submitted_at),
         "decided_at": _iso(filing.decided_at),
     }
+    pairs = list(personal_values(order))
+    journey = journey_view(rt, s, filing, pairs if masked else None)
+    photo = _latest_backdrop(s, filing.id)
+    view["identity"] = {
+        "path": state.path,
+        "backdrop": None if photo is None else backdrop_summary(photo),
+    }
     if masked:
-        pairs = list(personal_values(order))
         view = mask_tree(view)
         if check:
             view["check"] = {
@@ -337,7 +682,18 @@ def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dic
                     for r in check.get("rules", [])
                 ],
             }
+    view.update(journey)
     return view
+
+
+def backdrop_summary(row: BackdropCheck) -> dict[str, Any]:
+    """What the applicant sees of a backdrop check: the decision and codes, never scores."""
+    return {
+        "id": row.id,
+        "decision": row.decision,
+        "reasons": [c for c in row.reasons.split(",") if c],
+        "created_at": _iso(row.created_at),
+    }
 
 
 # --------------------------------------------------------------------------- documents
@@ -396,6 +752,7 @@ def store_document(
         _apply_checks(filing, check, rt)
         _index(s, rt, filing, order)
         filing.updated_at = utcnow()
+        advance(rt, s, filing, type_event(check, rt.clock()), f"account:{account_id}")
         repo.settle_intents(
             s, [b[1] for b in (blobs.raw, blobs.evidence, blobs.portrait) if b is not None]
         )
@@ -459,12 +816,14 @@ def _require_video_ready(filing: Filing) -> None:
             f"(POST /v1/filings/{filing.id}/consent)",
         )
     _check_lock(filing)
-    if filing.path is not None and filing.path != "video_check":
-        raise ApiError(
-            409,
-            ApiCode.NOT_ELIGIBLE,
-            "this filing takes the backdrop-photo path, not the video check (R-MINI)",
+    state = _require_stage(filing, IDENTITY_STAGES, "take a video check")
+    if state.path is not None and state.path != "video_check":
+        why = (
+            "the applicant switched to the backdrop-photo path"
+            if state.backdrop_chosen
+            else "this filing takes the backdrop-photo path, not the video check (R-MINI)"
         )
+        raise ApiError(409, ApiCode.NOT_ELIGIBLE, why)
 
 
 def new_challenge(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
@@ -472,7 +831,6 @@ def new_challenge(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any
 
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
-        _require_draft(filing)
         _require_video_ready(filing)
         now = dt.datetime.now(dt.UTC)
         ch = draw(3, random.Random(secrets.randbits(64)), now, rt.settings.liveness.challenge_ttl_s)
@@ -500,7 +858,6 @@ def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str |
     """Everything the video check needs, or the reason it cannot run."""
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
-        _require_draft(filing)
         _require_video_ready(filing)
         q = select(Challenge).where(Challenge.filing_id == filing.id, Challenge.used_at.is_(None))
         if challenge_id:
@@ -627,6 +984,25 @@ def finish_video_job(
             {"job_id": job.id, "status": job.status, "decision": job.decision},
         )
         s.commit()
+    if verdict is not None:
+        _journey_retry(rt, job.filing_id, str(verdict.get("decision") or "review"), job.error)
+
+
+def _journey_retry(rt: Runtime, filing_id: str, outcome: str, reasons: str | None) -> None:
+    """Tell the journey a video check finished (a few tries: a request may change the
+    filing meanwhile; the result itself is already stored)."""
+    codes = tuple(c for c in (reasons or "").split(",") if c)
+    for _ in range(3):
+        with rt.sessions() as s:
+            filing = s.get(Filing, filing_id)
+            if filing is None or load_state(filing).path != "video_check":
+                return
+            try:
+                identity_result(rt, s, filing, outcome, codes)
+                s.commit()
+                return
+            except ApiError:
+                s.rollback()
 
 
 def get_job(rt: Runtime, account_id: str, filing_id: str, job_id: str) -> dict[str, Any]:
@@ -669,20 +1045,13 @@ def _risk(rt: Runtime, s: Session, filing: Filing) -> float:
 def submit(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
-        _require_draft(filing)
+        state = _require_stage(filing, EDITABLE, "submit")
         has_docs = s.scalar(select(Document.id).where(Document.filing_id == filing.id).limit(1))
         if has_docs is None:
             raise ApiError(409, ApiCode.CONFLICT, "upload the documents before submitting")
-        if filing.path == "video_check":
-            latest = s.scalars(
-                select(VideoCheck)
-                .where(VideoCheck.filing_id == filing.id, VideoCheck.status == "done")
-                .order_by(VideoCheck.finished_at.desc(), VideoCheck.created_at.desc())
-                .limit(1)
-            ).first()
-            if latest is None:
-                raise ApiError(409, ApiCode.CONFLICT, "finish the video check before submitting")
-            if latest.decision == "reject":
+        if state.path == "video_check":
+            latest = _latest_video(s, filing.id, done=True)
+            if latest is not None and latest.decision == "reject":
                 # docs/service.md: record a new video (a new challenge, within the lock-out
                 # rules) or take the backdrop-photo path; a rejected check is never submitted.
                 raise ApiError(
@@ -691,10 +1060,30 @@ def submit(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
                     "the latest video check was rejected: record the video again with a new "
                     "challenge, or take the backdrop-photo path",
                 )
+        else:
+            photo = _latest_backdrop(s, filing.id)
+            if photo is not None and photo.decision == "reject":
+                raise ApiError(
+                    409,
+                    ApiCode.BACKDROP_CHECK_REJECTED,
+                    "the latest backdrop photo was rejected: take it again "
+                    "(POST identity/backdrop)",
+                )
         filing.risk = _risk(rt, s, filing)
-        filing.status = SUBMITTED
         filing.submitted_at = utcnow()
-        repo.audit(s, f"account:{account_id}", "filing.submit", filing.id)
+        actor = f"account:{account_id}"
+        check = rt.cipher.decrypt_json(filing.check_enc, "check") if filing.check_enc else None
+        now = rt.clock()
+        if check is not None:
+            advance(rt, s, filing, type_event(check, now), actor)
+        if load_state(filing).stage == lc.Stage.REFUSED:
+            s.commit()
+            raise ApiError(409, ApiCode.CONFLICT, REFUSED_TEXT)
+        if state.stage in (lc.Stage.REJECTED, lc.Stage.RETURNED):
+            advance(rt, s, filing, lc.Resubmitted(now), actor)
+        else:
+            advance(rt, s, filing, lc.SubmittedForReview(now), actor)
+        repo.audit(s, actor, "filing.submit", filing.id)
         s.commit()
         return filing_view(rt, s, filing, masked=True)
 
@@ -723,6 +1112,7 @@ def queue(rt: Runtime, limit: int = 100) -> list[dict[str, Any]]:
                     "subject_name": mask_value("name", str(subject.get("name") or "")),
                     "domains": sorted(_domains(order)),
                     "submitted_at": _iso(f.submitted_at),
+                    "stage": load_state(f).stage.value,
                 }
             )
         return out
@@ -759,6 +1149,19 @@ def review_detail(rt: Runtime, reviewer: repo.ReviewerIdentity, filing_id: str) 
             item["mirrored"] = j.mirrored
             jobs.append(item)
         view["video_checks"] = jobs
+        view["backdrop_checks"] = [
+            {
+                **backdrop_summary(b),
+                "result": rt.cipher.decrypt_json(b.result_enc, "backdrop"),
+                "portrait_document_id": b.portrait_document_id,
+                "has_photo": b.raw_key is not None and b.purged_at is None,
+            }
+            for b in s.scalars(
+                select(BackdropCheck)
+                .where(BackdropCheck.filing_id == filing.id)
+                .order_by(BackdropCheck.created_at.desc(), BackdropCheck.id.desc())
+            )
+        ]
         view["decisions"] = [
             {
                 "decision": d.decision,
@@ -824,9 +1227,16 @@ def decide(
         raise BadInput(ErrorCode.INVALID_FIELD, "an approval carries no rejection reasons")
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, None)
-        if filing.status != SUBMITTED:
-            raise ApiError(409, ApiCode.CONFLICT, f"the filing is {filing.status}, not submitted")
-        filing.status = "approved" if decision == "approve" else "rejected"
+        state = _require_stage(filing, REVIEW_STAGES, "take a review decision")
+        now = rt.clock()
+        if decision == "approve":
+            advance(rt, s, filing, lc.ReviewPassed(now), reviewer.actor)
+            if state.stage == lc.Stage.INITIAL_REVIEW:
+                # an identity check done before submission counts now
+                identity_result(rt, s, filing, "none", ())
+        else:
+            texts = tuple(f"{r} {REJECTION_REASONS[r]}" for r in reasons)
+            advance(rt, s, filing, lc.Rejected(now, texts, by="reviewer"), reviewer.actor)
         filing.decided_at = utcnow()
         s.add(
             Decision(
@@ -845,7 +1255,12 @@ def decide(
             {"reasons": reasons, "reviewer": reviewer.name},
         )
         s.commit()
-        return {"id": filing.id, "status": filing.status, "decided_at": _iso(filing.decided_at)}
+        return {
+            "id": filing.id,
+            "status": filing.status,
+            "stage": filing.stage,
+            "decided_at": _iso(filing.decided_at),
+        }
 
 
 def blob_for(rt: Runtime, kind: str, object_id: str) -> tuple[bytes, str] | None:
@@ -864,6 +1279,10 @@ def blob_for(rt: Runtime, kind: str, object_id: str) -> tuple[bytes, str] | None
             job = s.get(VideoCheck, object_id) if is_id(object_id) else None
             if job is not None:
                 key, filing_id = job.best_frame_key, job.filing_id
+        elif kind == "backdrop":
+            photo = s.get(BackdropCheck, object_id) if is_id(object_id) else None
+            if photo is not None and photo.purged_at is None:
+                key, filing_id = photo.raw_key, photo.filing_id
         if key is None or filing_id is None:
             return None
     return rt.blobs.get(key), filing_id

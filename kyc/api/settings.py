@@ -38,6 +38,13 @@ class ServiceSettings(BaseModel):
     lockout_failures: int = 5
     lockout_window_s: int = 600
     lockout_s: int = 900
+    # The operator's backdrop (幕布): a reference photo the backdrop check compares the
+    # background with (``kyc check-backdrop --backdrop-ref``); without it, a plain backdrop
+    # of one colour behind the person is looked for.
+    backdrop_reference_path: str | None = None
+    # The journey's clock tick (SMS resend at noon, the 48-hour window) runs in the service
+    # every this many seconds; 0: only ``kyc tick`` (cron).
+    tick_interval_s: float = Field(default=60.0, ge=0.0)
     # Version of the consent text the mini-program shows (recorded with the consent).
     consent_version: str = "2024-01"
     # Page cookies: set ``Secure`` (behind TLS).

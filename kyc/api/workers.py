@@ -26,6 +26,7 @@ from kyc.errors import BadInput, ErrorCode, KycError, SystemFault
 
 DEFAULT_READER = "kyc.ocr.pipeline:DocumentReader"
 DEFAULT_VIDEO = "kyc.liveness.verify:verify_video"
+DEFAULT_BACKDROP = "kyc.forms.backdrop:check_backdrop"
 
 # Per-process state, filled by ``init_worker``.
 _STATE: dict[str, Any] = {}
@@ -36,10 +37,19 @@ def _load(spec: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-def init_worker(settings_json: str, reader_spec: str, video_spec: str) -> None:
-    """Pool initializer: settings, the document reader (models) and the video verifier."""
+def init_worker(
+    settings_json: str, reader_spec: str, video_spec: str, backdrop_spec: str = DEFAULT_BACKDROP
+) -> None:
+    """Pool initializer: settings, the document reader (models), the video verifier and the
+    backdrop check (sharing the video check's face models, loaded once per worker)."""
     settings = Settings.model_validate_json(settings_json)
     _STATE["settings"] = settings
+    try:
+        _STATE["backdrop"] = _load(backdrop_spec)
+        _STATE["backdrop_engine"] = backdrop_spec == DEFAULT_BACKDROP
+        _STATE.pop("backdrop_error", None)
+    except (ImportError, AttributeError) as exc:
+        _STATE["backdrop_error"] = f"{backdrop_spec} is not available: {exc}"
     for key, spec, construct in (("reader", reader_spec, True), ("video", video_spec, False)):
         try:
             loaded = _load(spec)
@@ -143,6 +153,45 @@ def check_video(
     return {"verdict": clean, "best_frame_jpeg": best}
 
 
+def check_backdrop_photo(data: bytes, portrait_jpeg: bytes) -> dict[str, Any]:
+    """The backdrop check (kyc.forms.backdrop) of one photo against the ID portrait, with
+    the operator's backdrop reference when one is configured; the result as JSON."""
+    missing = _missing("backdrop")
+    if missing:
+        return missing
+    from kyc.imageio import decode_image, read_image_file
+
+    settings: Settings = _STATE["settings"]
+    try:
+        reference = _STATE.get("backdrop_reference")
+        ref_path = settings.service.backdrop_reference_path
+        if reference is None and ref_path:
+            reference = read_image_file(Path(ref_path), settings.images)
+            _STATE["backdrop_reference"] = reference
+        engine = None
+        if _STATE.get("backdrop_engine"):
+            from kyc.liveness.engine import get_engine
+
+            engine = get_engine(settings.models_dir)  # cached: loaded once per worker
+        portrait = decode_image(portrait_jpeg, settings.images, "portrait")
+        result = _STATE["backdrop"](
+            data,
+            portrait,
+            reference,
+            engine,
+            settings.backdrop,
+            settings.liveness,
+            settings.images,
+        )
+    except KycError as exc:
+        return _error(exc)
+    out: dict[str, Any] = result.to_json()
+    evidence = getattr(result, "evidence", None)
+    if isinstance(evidence, dict):
+        out["evidence"] = evidence
+    return {"result": out}
+
+
 class Saturated(Exception):
     """The pool has no room: answer 503 with Retry-After."""
 
@@ -173,6 +222,7 @@ class WorkPool:
         kind: Literal["process", "thread"] = "process",
         reader_spec: str = DEFAULT_READER,
         video_spec: str = DEFAULT_VIDEO,
+        backdrop_spec: str = DEFAULT_BACKDROP,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
@@ -185,6 +235,7 @@ class WorkPool:
             settings.model_dump_json(),
             reader_spec,
             video_spec,
+            backdrop_spec,
         )
         self._executor: Executor | None = None
         self._lock = threading.Lock()

@@ -12,6 +12,13 @@ the code is valid 48 hours from the first sending; it is re-sent once, automatic
 noon (China time) the next day or earlier on request; the window is not extended by the
 resend. Not verified in time, or 5 wrong certificate numbers, returns the application.
 Naive datetimes are taken as China time (UTC+8).
+
+The identity check (docs/service.md): a failed video check keeps the order in the identity
+check (``IdentityCheckFailed``: the applicant records again, within the service's
+lock-out), and the applicant may at any time before second review switch to the
+backdrop-photo path (``PathSwitched``), which every filing may take; the switch is one way.
+The order's type is verified again after every edit before review (``TypeVerified`` in
+an editable stage keeps the stage and updates the type, the path and the verifiers).
 """
 
 from __future__ import annotations
@@ -103,6 +110,7 @@ class OrderState:
     sms: SmsSession | None = None
     filing_number: str | None = None
     history: tuple[tuple[Stage, datetime], ...] = ()
+    backdrop_chosen: bool = False  # the applicant switched to the backdrop-photo path
 
     @property
     def last_reasons(self) -> tuple[str, ...]:
@@ -157,6 +165,21 @@ class IdentityChecked:
 
 
 @dataclass(frozen=True)
+class IdentityCheckFailed:
+    """A video or backdrop check rejected: the order stays in the identity check."""
+
+    now: datetime
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathSwitched:
+    """The applicant takes the backdrop-photo path instead of the video check."""
+
+    now: datetime
+
+
+@dataclass(frozen=True)
 class Rejected:
     now: datetime
     reasons: tuple[str, ...]
@@ -199,6 +222,8 @@ Event = (
     | SubmittedForReview
     | ReviewPassed
     | IdentityChecked
+    | IdentityCheckFailed
+    | PathSwitched
     | Rejected
     | Resubmitted
     | SmsAnswered
@@ -244,6 +269,8 @@ _LINEAR: dict[type, tuple[Stage, Stage]] = {
     WebsitesSaved: (Stage.WEBSITES, Stage.MATERIALS),
     IdentityChecked: (Stage.IDENTITY_CHECK, Stage.SECOND_REVIEW),
 }
+EDITABLE = (Stage.SUBJECT, Stage.WEBSITES, Stage.MATERIALS, Stage.REJECTED, Stage.RETURNED)
+_SWITCHABLE = (*EDITABLE, Stage.IDENTITY_CHECK)
 _REJECTABLE = (
     Stage.INITIAL_REVIEW,
     Stage.IDENTITY_CHECK,
@@ -346,6 +373,34 @@ def step(state: OrderState, event: Event) -> Step:
                 sms_verifiers=event.sms_verifiers,
             )
         )
+    if isinstance(event, TypeVerified) and stage in EDITABLE:
+        if event.refused_reasons:
+            rejection = Rejection(at=now, by="reviewer", reasons=event.refused_reasons)
+            return Step(
+                _move(
+                    state,
+                    Stage.REFUSED,
+                    now,
+                    filing_type=event.filing_type,
+                    rejections=(*state.rejections, rejection),
+                ),
+                (NotifyApplicant("备案申请被拒绝：" + "；".join(event.refused_reasons)),),
+            )
+        path: Path = "backdrop_photo" if state.backdrop_chosen else event.path
+        return Step(
+            replace(
+                state,
+                updated_at=now,
+                filing_type=event.filing_type,
+                path=path,
+                pilot=event.pilot,
+                sms_verifiers=event.sms_verifiers,
+            )
+        )
+    if isinstance(event, PathSwitched) and stage in _SWITCHABLE:
+        return Step(replace(state, path="backdrop_photo", backdrop_chosen=True, updated_at=now))
+    if isinstance(event, IdentityCheckFailed) and stage == Stage.IDENTITY_CHECK:
+        return Step(replace(state, updated_at=now))
     linear = _LINEAR.get(type(event))
     if linear is not None and stage == linear[0]:
         return Step(_move(state, linear[1], now))

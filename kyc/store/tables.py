@@ -73,6 +73,12 @@ class Filing(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The journey (kyc.filing.lifecycle): its stage, its state as JSON (no personal data),
+    # and a revision that every change of the state bumps (compare-and-set: two ticks or
+    # a tick and a request never both apply an event to one state).
+    stage: Mapped[str | None] = mapped_column(String(24), index=True, nullable=True)
+    journey: Mapped[str | None] = mapped_column(Text, nullable=True)
+    journey_rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class FilingDomain(Base):
@@ -125,6 +131,47 @@ class VideoCheck(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BackdropCheck(Base):
+    """One backdrop photo (normal path) and the backdrop check's result (sealed)."""
+
+    __tablename__ = "backdrop_checks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # pass | review | reject
+    reasons: Mapped[str] = mapped_column(Text, default="")  # comma-joined codes
+    result_enc: Mapped[str] = mapped_column(Text)
+    raw_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    portrait_document_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SmsCode(Base):
+    """An SMS verification code sent to one verifier (R-SMS-2/3); only its keyed hash."""
+
+    __tablename__ = "sms_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    verifier: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    resend: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class OutboxMessage(Base):
+    """Outgoing SMS, e-mail and authority submissions of the embedded adapters."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))  # sms | email | authority
+    kind: Mapped[str] = mapped_column(String(16))  # code | notice | submission
+    recipient_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Decision(Base):

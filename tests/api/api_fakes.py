@@ -43,6 +43,7 @@ __all__ = ["COMPANY", "COMPANY_ADDRESS", "CREDIT_CODE", "PRINCIPAL", "PRINCIPAL_
 MARK = b"KYCFAKE"
 READER = "api_fakes:FakeReader"
 VIDEO = "api_fakes:fake_verify_video"
+BACKDROP = "api_fakes:fake_check_backdrop"
 
 
 def filing_body(domain: str = "example.com", **subject_over: Any) -> dict[str, Any]:
@@ -222,3 +223,54 @@ def fake_verify_video(
     if script.get("sleep_s"):
         time.sleep(float(script["sleep_s"]))
     return FakeVerdict(script, challenge)
+
+
+def fake_backdrop(script: dict[str, Any]) -> bytes:
+    """A real JPEG carrying the measures ``fake_check_backdrop`` will report."""
+    img = np.full((480, 360, 3), (200, 120, 40), np.uint8)
+    cv2.circle(img, (180, 180), 70, (150, 170, 210), -1)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return bytes(buf) + MARK + json.dumps(script).encode()
+
+
+def fake_check_backdrop(
+    data: bytes,
+    portrait: Any,
+    reference: Any,
+    engine: Any,
+    settings: Any,
+    liveness: Any,
+    limits: Any,
+) -> Any:
+    """Stands in for kyc.forms.backdrop.check_backdrop: decodes the photo for real, takes
+    the measures from the script and decides with the real ``decide``."""
+    from kyc.forms.backdrop import BackdropCheck, decide, file_facts
+
+    head, mark, tail = data.partition(MARK)
+    decode_image(head, limits, "backdrop photo")
+    script = json.loads(tail) if mark else {"faces": 0}
+    faces = int(script.get("faces", 1))
+    score = script.get("score")
+    same = bool(script.get("same", False))
+    detected = bool(script.get("detected", True))
+    file = file_facts(data, settings.max_bytes)
+    reasons, decision = decide(
+        faces,
+        score,
+        same,
+        detected,
+        file,
+        bool(script.get("screen", False)),
+        bool(script.get("blurred", False)),
+    )
+    return BackdropCheck(
+        faces=faces,
+        match_score=score,
+        same_person=same,
+        detected=detected,
+        coverage=0.9 if detected else 0.1,
+        file=file,
+        reasons=reasons,
+        decision=decision,
+    )

@@ -142,6 +142,7 @@ def make_env(tmp_path: Path, db_url: str) -> Iterator[EnvFactory]:
             pool_kind=pool_kind,  # type: ignore[arg-type]
             reader_spec=api_fakes.READER,
             video_spec=api_fakes.VIDEO,
+            backdrop_spec=api_fakes.BACKDROP,
         )
         client = TestClient(create_app(runtime=rt))
         client.__enter__()

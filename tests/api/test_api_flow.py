@@ -97,7 +97,13 @@ def test_full_flow_masks_for_the_applicant_and_audits_the_reviewer(
         json={"decision": "approve", "reasons": [], "comment": "资料齐全"},
         headers=rv,
     )
+    # initial review passed; the video check done before submission counts at once
+    assert r.status_code == 200 and r.json()["stage"] == "second_review", r.text
+    r = env.client.post(
+        f"/v1/review/filings/{fid}/decision", json={"decision": "approve"}, headers=rv
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert r.json()["stage"] == "at_authority"  # Guangdong: no SMS verification
     r = env.client.post(
         f"/v1/review/filings/{fid}/decision", json={"decision": "approve"}, headers=rv
     )

@@ -49,7 +49,13 @@ KNOWN_CODES -= {"INTERNAL"}
 @pytest.fixture
 def runtime(tmp_path: Path) -> Any:
     cfg = make_settings(tmp_path, f"sqlite:///{tmp_path / 'kyc.sqlite3'}")
-    rt = build_runtime(cfg, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
+    rt = build_runtime(
+        cfg,
+        pool_kind="thread",
+        reader_spec=fx.READER,
+        video_spec=fx.VIDEO,
+        backdrop_spec=fx.BACKDROP,
+    )
     yield rt
     rt.close()
 

@@ -23,7 +23,13 @@ TOKENS: dict[str, str] = {}
 @pytest.fixture
 def api_schema(tmp_path: Path, db_url: str) -> Any:
     cfg = make_settings(tmp_path, db_url)
-    rt = build_runtime(cfg, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
+    rt = build_runtime(
+        cfg,
+        pool_kind="thread",
+        reader_spec=fx.READER,
+        video_spec=fx.VIDEO,
+        backdrop_spec=fx.BACKDROP,
+    )
     with rt.sessions() as s:
         TOKENS["key"] = repo.create_api_key(s, "acme")
         TOKENS["admin"] = repo.create_reviewer(s, "admin", "admin")

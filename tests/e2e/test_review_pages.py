@@ -62,7 +62,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Any]]:
         data_dir=tmp_path / "var",
         service=ServiceSettings(encryption_key=key, workers=1),
     )
-    rt = build_runtime(settings, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
+    rt = build_runtime(
+        settings,
+        pool_kind="thread",
+        reader_spec=fx.READER,
+        video_spec=fx.VIDEO,
+        backdrop_spec=fx.BACKDROP,
+    )
     app = create_app(runtime=rt)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
