@@ -205,6 +205,39 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
             return page(request, "error.html", {"who": who, "message": exc.detail}, status)
         return RedirectResponse(f"/review/filings/{filing_id}#decision", status_code=303)
 
+    @app.post("/review/filings/{filing_id}/authority", include_in_schema=False)
+    async def authority_form(
+        request: Request,
+        filing_id: str,
+        decision: Annotated[str, Form(max_length=16)],
+        filing_number: Annotated[str, Form(max_length=64)] = "",
+        reasons_text: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        from kyc.api import journey
+
+        who = await run_in_threadpool(_who, rt, request)
+        if who is None:
+            return _login_redirect()
+        if not _same_origin(request):
+            return page(request, "error.html", {"who": who, "message": "cross-site form"}, 403)
+        if who.role != "admin":
+            return page(request, "error.html", {"who": who, "message": "admins only"}, 403)
+        reasons = [line.strip() for line in reasons_text.splitlines() if line.strip()]
+        try:
+            await run_in_threadpool(
+                journey.record_authority,
+                rt,
+                who,
+                filing_id,
+                decision,
+                reasons if decision == "rejected" else [],
+                filing_number if decision == "approved" else None,
+            )
+        except (ApiError, KycError) as exc:
+            status = exc.status if isinstance(exc, ApiError) else 422
+            return page(request, "error.html", {"who": who, "message": exc.detail}, status)
+        return RedirectResponse(f"/review/filings/{filing_id}#journey", status_code=303)
+
     @app.get("/review/audit", include_in_schema=False)
     def audit_page(request: Request) -> Response:
         who = _who(rt, request)
@@ -221,7 +254,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         who = _who(rt, request)
         if who is None:
             return Response(status_code=401)
-        if kind not in ("evidence", "portrait", "best_frame"):
+        if kind not in ("evidence", "portrait", "best_frame", "backdrop"):
             return Response(status_code=404)
         found = service.blob_for(rt, kind, object_id)
         if found is None:

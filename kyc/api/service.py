@@ -983,15 +983,30 @@ def finish_video_job(
             job.filing_id,
             {"job_id": job.id, "status": job.status, "decision": job.decision},
         )
+        moved = verdict is None
+        if verdict is not None and filing is not None and load_state(filing).path == "video_check":
+            # the journey moves with the stored result (one transaction), so that whoever
+            # sees the job done sees the stage it leads to; a concurrent change of the
+            # filing only defers the step (below)
+            try:
+                with s.begin_nested():
+                    identity_result(rt, s, filing, str(job.decision), _codes(job.error))
+                moved = True
+            except ApiError:
+                moved = False
         s.commit()
-    if verdict is not None:
+    if not moved and verdict is not None:
         _journey_retry(rt, job.filing_id, str(verdict.get("decision") or "review"), job.error)
+
+
+def _codes(joined: str | None) -> tuple[str, ...]:
+    return tuple(c for c in (joined or "").split(",") if c)
 
 
 def _journey_retry(rt: Runtime, filing_id: str, outcome: str, reasons: str | None) -> None:
     """Tell the journey a video check finished (a few tries: a request may change the
     filing meanwhile; the result itself is already stored)."""
-    codes = tuple(c for c in (reasons or "").split(",") if c)
+    codes = _codes(reasons)
     for _ in range(3):
         with rt.sessions() as s:
             filing = s.get(Filing, filing_id)

@@ -249,9 +249,13 @@ def next_steps(state: OrderState, facts: JourneyFacts) -> tuple[NextStep, ...]:
 # --------------------------------------------------------------------------- notices
 
 
+_QUIET = (Stage.VERIFY_TYPE, Stage.SUBJECT, Stage.WEBSITES, Stage.MATERIALS)
+
+
 def notices(before: OrderState, stepped: Step) -> tuple[NotifyApplicant, ...]:
-    """The lifecycle's notices, and a plain one for every other change of stage."""
+    """The lifecycle's notices, and a plain one for every other change of stage after the
+    applicant's own steps (filling in the order is not announced to them)."""
     own = tuple(a for a in stepped.actions if isinstance(a, NotifyApplicant))
-    if own or stepped.state.stage == before.stage:
+    if own or stepped.state.stage in (before.stage, *_QUIET):
         return own
     return (NotifyApplicant(f"备案申请进度更新：{STAGE_TEXT[stepped.state.stage]}"),)
