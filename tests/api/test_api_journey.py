@@ -523,6 +523,7 @@ def test_the_service_ticks_by_itself(make_env: EnvFactory) -> None:
 def test_a_stale_state_is_never_applied(walk: Walk) -> None:
     """Compare-and-set: an event computed on an old state is refused, not applied twice."""
     from kyc.api import service
+    from kyc.api.errors import ApiError
     from kyc.filing import lifecycle as lc
     from kyc.store.tables import Filing
 
@@ -534,7 +535,7 @@ def test_a_stale_state_is_never_applied(walk: Walk) -> None:
         assert fa is not None and fb is not None
         service.advance(rt, a, fa, lc.ClockTick(rt.clock()))
         a.commit()
-        with pytest.raises(service.ApiError) as err:
+        with pytest.raises(ApiError) as err:
             service.advance(rt, b, fb, lc.ClockTick(rt.clock()))
         assert err.value.status == 409
     assert len(walk.sms_codes(fid)["13800138000"]) == 2  # resent once
