@@ -19,6 +19,7 @@ from kyc.store.tables import (
     Account,
     ApiKey,
     AuditEvent,
+    BackdropCheck,
     BlobIntent,
     Document,
     Reviewer,
@@ -156,7 +157,10 @@ def blob_referenced(session: Session, key: str) -> bool:
         .where(or_(VideoCheck.video_key == key, VideoCheck.best_frame_key == key))
         .limit(1)
     )
-    return video is not None
+    if video is not None:
+        return True
+    photo = session.scalar(select(BackdropCheck.id).where(BackdropCheck.raw_key == key).limit(1))
+    return photo is not None
 
 
 def recover_intents(
@@ -246,6 +250,19 @@ def purge(
             candidates.update(k for k in (v.video_key, v.best_frame_key) if k)
             v.video_key = v.best_frame_key = None
             v.purged_at = now()
+        # backdrop photos are uploaded images like documents (counted with them)
+        photos = list(
+            s.scalars(
+                select(BackdropCheck).where(
+                    BackdropCheck.created_at < cutoff, BackdropCheck.purged_at.is_(None)
+                )
+            )
+        )
+        for p in photos:
+            if p.raw_key:
+                candidates.add(p.raw_key)
+            p.raw_key = None
+            p.purged_at = now()
         s.flush()
         doomed = [k for k in sorted(candidates) if not blob_referenced(s, k)]
         # Deletion intents in the same transaction: a crash before the blobs are gone
@@ -261,7 +278,7 @@ def purge(
             None,
             {
                 "older_than_s": int(older_than.total_seconds()),
-                "documents": len(docs),
+                "documents": len(docs) + len(photos),
                 "videos": len(videos),
                 "blobs": len(doomed),
             },
@@ -272,7 +289,7 @@ def purge(
     with sessions() as s:
         settle_intents(s, note_ids)
         s.commit()
-    return PurgeReport(len(docs), len(videos), len(doomed))
+    return PurgeReport(len(docs) + len(photos), len(videos), len(doomed))
 
 
 def parse_age(text: str) -> dt.timedelta:

@@ -15,7 +15,7 @@ from typing import Any
 import api_fakes as fx
 import pytest
 from api_support import Env, EnvFactory, make_settings
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from kyc.synth.filing import make_id, person, website
 
@@ -554,15 +554,46 @@ def test_kyc_tick_from_cron(walk: Walk, monkeypatch: pytest.MonkeyPatch) -> None
     import io
     from contextlib import redirect_stdout
 
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert main(["tick"]) == 0
-    assert json.loads(out.getvalue())["returned"] == 1
-    assert walk.get(fid)["stage"] == "returned"
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert main(["tick"]) == 0
-    assert json.loads(out.getvalue()) == {"filings": 0, "resent": 0, "returned": 0, "conflicts": 0}
+    from kyc.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(["tick"]) == 0
+        assert json.loads(out.getvalue())["returned"] == 1
+        assert walk.get(fid)["stage"] == "returned"
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(["tick"]) == 0
+        assert json.loads(out.getvalue()) == {
+            "filings": 0,
+            "resent": 0,
+            "returned": 0,
+            "conflicts": 0,
+        }
+    finally:
+        get_settings.cache_clear()
+
+
+def test_backdrop_photos_are_purged_with_the_documents(walk: Walk) -> None:
+    from kyc.store import repo
+    from kyc.store.tables import BackdropCheck, utcnow
+
+    fid = walk.create(pilot_body())
+    walk.upload_documents(fid)
+    assert walk.backdrop(fid).status_code == 200
+    rt = walk.env.rt
+    with rt.sessions() as s:
+        key = s.scalars(select(BackdropCheck.raw_key)).one()
+    assert key and rt.blobs.exists(key)
+    later = utcnow() + dt.timedelta(days=31)
+    report = repo.purge(rt.sessions, rt.blobs, dt.timedelta(days=30), now=lambda: later)
+    assert report.documents == 3  # two documents and the photo
+    assert not rt.blobs.exists(key)
+    detail = walk.env.client.get(f"/v1/review/filings/{fid}", headers=walk.rv).json()
+    assert detail["backdrop_checks"][0]["has_photo"] is False
+    assert detail["backdrop_checks"][0]["decision"] == "pass"  # the result stays
 
 
 def test_an_existing_database_is_upgraded(tmp_path: Path) -> None:
