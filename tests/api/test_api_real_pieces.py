@@ -96,3 +96,72 @@ def test_real_reader_and_video_check_through_the_api(tmp_path: Path) -> None:
         page = client.get(f"/review/filings/{fid}", headers=reviewer)
         assert page.status_code == 200 and "<polyline" in page.text
     rt.close()
+
+
+def test_real_backdrop_check_through_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated backdrop photo (a real face photo in front of a synthetic backdrop)
+    against the portrait the real reader cut from a synthetic ID card of that face."""
+    from kyc.synth import generate
+    from kyc.synth.backdrop import generate_backdrop
+
+    sample = None
+    for seed in range(20):  # a bare-face portrait (not a whole card) to print on the card
+        candidate = generate_backdrop(Random(f"api:{seed}"), "tuned", None)
+        h, w = candidate.portrait.shape[:2]
+        if h >= w:
+            sample = candidate
+            break
+    assert sample is not None
+    face = tmp_path / "face.jpg"
+    cv2.imwrite(str(face), sample.portrait)
+    ref_path = None
+    if sample.reference is not None:
+        ref_path = tmp_path / "backdrop-ref.jpg"
+        cv2.imwrite(str(ref_path), sample.reference)
+    cfg = make_settings(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'kyc.sqlite3'}",
+        workers=1,
+        tick_interval_s=0,
+        backdrop_reference_path=str(ref_path) if ref_path else None,
+    )
+    rt = build_runtime(cfg, pool_kind="thread")  # the default, real pieces
+    with rt.sessions() as s:
+        auth = {"Authorization": "Bearer " + repo.create_api_key(s, "acme")}
+        reviewer = {"Authorization": "Bearer " + repo.create_reviewer(s, "r", "reviewer")}
+    # the card's provenance names its portrait relative to the shared folder: here, tmp
+    monkeypatch.setattr("kyc.synth.render.shared_dir", lambda: tmp_path)
+    front = generate("id_card_front", "clean", Random(7), portrait=face)
+    _ok, jpeg = cv2.imencode(".jpg", front.image)
+    body = fx.filing_body()
+    body["region"] = {"province": "海南省", "city": "海口市", "district": "龙华区"}
+    with TestClient(create_app(runtime=rt)) as client:
+        fid = client.post("/v1/filings", json=body, headers=auth).json()["id"]
+        r = client.post(
+            f"/v1/filings/{fid}/documents",
+            files={"file": ("front.jpg", bytes(jpeg), "image/jpeg")},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        r = client.post(
+            f"/v1/filings/{fid}/identity/backdrop",
+            files={"file": ("photo.jpg", sample.data, "image/jpeg")},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        summary = r.json()["backdrop"]
+        assert summary["decision"] in ("pass", "review", "reject")
+        detail = client.get(f"/v1/review/filings/{fid}", headers=reviewer).json()
+        result = detail["backdrop_checks"][0]["result"]
+        assert result["faces"] == sample.truth["faces"] == 1
+        assert result["backdrop"]["detected"] is sample.truth["backdrop"]["detected"]
+        assert 0.0 <= result["match"]["score"] <= 100.0
+        assert result["decision"] == summary["decision"]
+        # the decision follows the measures (the check's own rule, not a second one)
+        assert (summary["decision"] == "pass") == (result["reasons"] == [])
+        page = client.get(f"/review/filings/{fid}", headers=reviewer)
+        assert page.status_code == 200
+        assert f"/review/media/backdrop/{summary['id']}.jpg" in page.text
+    rt.close()
