@@ -22,6 +22,7 @@ class ApiCode(StrEnum):
     LOCKED_OUT = "LOCKED_OUT"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"  # failed authentications: 429 + Retry-After
     VIDEO_CHECK_REJECTED = "VIDEO_CHECK_REJECTED"  # submit after a rejected video check
+    SMS_CODE_SPENT = "SMS_CODE_SPENT"  # too many wrong codes: only the resend helps
     BACKDROP_CHECK_REJECTED = "BACKDROP_CHECK_REJECTED"  # submit after a rejected photo
     SATURATED = "SATURATED"
     NOT_IMPLEMENTED = "NOT_IMPLEMENTED"

@@ -149,18 +149,24 @@ def verify_sms(
         certificate_ok = normalize_number(person.certificate_number)[-6:].upper() == (
             tail.strip().upper()
         )
-        wanted = service._code_hash(rt, filing.id, label, code.strip())
-        code_ok = (
-            s.scalar(
-                select(SmsCode.id).where(
-                    SmsCode.filing_id == filing.id,
-                    SmsCode.verifier == label,
-                    SmsCode.superseded_at.is_(None),
-                    SmsCode.code_hash == wanted,
-                )
+        active = s.scalars(
+            select(SmsCode).where(
+                SmsCode.filing_id == filing.id,
+                SmsCode.verifier == label,
+                SmsCode.superseded_at.is_(None),
             )
-            is not None
-        )
+        ).first()
+        limit = rt.settings.service.sms_max_wrong_codes
+        if active is not None and active.wrong_attempts >= limit:
+            raise ApiError(
+                409,
+                ApiCode.SMS_CODE_SPENT,
+                f"{limit} wrong codes: this code is spent; request the resend (POST sms/resend)",
+            )
+        wanted = service._code_hash(rt, filing.id, label, code.strip())
+        code_ok = active is not None and active.code_hash == wanted
+        if active is not None and certificate_ok and not code_ok:
+            active.wrong_attempts = (active.wrong_attempts or 0) + 1
         now = rt.clock()
         stepped = service.advance(
             rt,

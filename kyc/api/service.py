@@ -344,6 +344,7 @@ def send_codes(
                 verifier=label[:32],
                 code_hash=_code_hash(rt, filing.id, label, code),
                 resend=resend,
+                wrong_attempts=0,
                 sent_at=at,
             )
         )

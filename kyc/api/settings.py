@@ -45,6 +45,10 @@ class ServiceSettings(BaseModel):
     # The journey's clock tick (SMS resend at noon, the 48-hour window) runs in the service
     # every this many seconds; 0: only ``kyc tick`` (cron).
     tick_interval_s: float = Field(default=60.0, ge=0.0)
+    # Wrong SMS codes one code may take (the certificate tail right): then it is spent and
+    # only the resend helps. R-SMS-3 counts wrong certificate numbers only; without this
+    # a six-digit code could be guessed within its 48 hours.
+    sms_max_wrong_codes: int = Field(default=5, ge=1, le=100)
     # Version of the consent text the mini-program shows (recorded with the consent).
     consent_version: str = "2024-01"
     # Page cookies: set ``Secure`` (behind TLS).

@@ -157,6 +157,7 @@ class SmsCode(Base):
     verifier: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(64))
     resend: Mapped[bool] = mapped_column(Boolean, default=False)
+    wrong_attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes entered
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 

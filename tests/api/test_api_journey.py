@@ -448,6 +448,21 @@ def test_the_code_is_resent_once_at_noon_next_day_china_time(walk: Walk) -> None
     assert walk.verify(fid, "13800138000", codes[1], tail).json()["result"] == "verified"
 
 
+def test_wrong_codes_spend_the_code_so_that_it_cannot_be_guessed(walk: Walk) -> None:
+    fid = walk.to_sms(pilot_body())
+    code = walk.sms_codes(fid)["13800138000"][0]
+    tail = fx.PRINCIPAL_ID[-6:]
+    guesses = [f"{n:06d}" for n in range(20) if f"{n:06d}" != code][:5]
+    for guess in guesses:
+        assert walk.verify(fid, "13800138000", guess, tail).json()["result"] == "code_wrong"
+    r = walk.verify(fid, "13800138000", code, tail)  # even the right one now
+    assert r.status_code == 409 and r.json()["error"] == "SMS_CODE_SPENT"
+    assert walk.get(fid)["stage"] == "sms_verification"
+    assert walk.env.client.post(f"/v1/filings/{fid}/sms/resend", headers=walk.h).status_code == 200
+    fresh = walk.sms_codes(fid)["13800138000"][-1]
+    assert walk.verify(fid, "13800138000", fresh, tail).json()["result"] == "verified"
+
+
 def test_a_resend_on_request_replaces_the_noon_one(walk: Walk) -> None:
     fid = walk.to_sms(pilot_body())
     walk.clock.at(2)

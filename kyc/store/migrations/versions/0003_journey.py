@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("verifier", sa.String(length=32), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("resend", sa.Boolean(), nullable=False),
+        sa.Column("wrong_attempts", sa.Integer(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=False),
         sa.Column("superseded_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["filing_id"], ["filings.id"]),
