@@ -243,12 +243,13 @@ def advance(
         return stepped
     _set_state(s, filing, stepped.state)
     _perform(rt, s, filing, before, stepped, event.now)
-    if stepped.state.sms is not None and (
-        stepped.state.sms != before.sms or stepped.state.stage != before.stage
-    ):
-        # the R-SMS rules judge the running session (R-SMS-2 window, R-SMS-3 attempts)
+    sms = stepped.state.sms
+    if sms != before.sms or (sms is not None and stepped.state.stage != before.stage):
+        # the R-SMS rules judge the running session (R-SMS-2 window, R-SMS-3 attempts);
+        # a resubmission ends it (the rules wait again)
         order = rt.cipher.decrypt_json(filing.order_enc, "order")
-        check, _ = run_checks(rt, s, filing.id, order, stepped.state.sms.view(event.now))
+        view = sms.view(event.now) if sms is not None else None
+        check, _ = run_checks(rt, s, filing.id, order, view)
         _apply_checks(filing, check, rt)
     if stepped.state.stage != before.stage or stepped.actions:
         repo.audit(

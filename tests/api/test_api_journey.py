@@ -404,6 +404,7 @@ def test_sms_not_verified_within_48_hours_returns_the_application(walk: Walk) ->
     r = walk.verify(fid, "13800138000", code, fx.PRINCIPAL_ID[-6:])
     assert r.status_code == 409
     assert walk.submit(fid).json()["stage"] == "initial_review"
+    assert walk.rules(fid)["R-SMS-2"] == "skipped"  # a new session will be judged
 
 
 def test_five_wrong_certificate_tails_return_the_application(walk: Walk) -> None:
