@@ -32,6 +32,7 @@ from kyc.api.uploads import form_bool, multipart_schema, read_multipart
 from kyc.api.workers import (
     Saturated,
     check_backdrop_photo,
+    check_form_photo,
     check_video,
     raise_worker_error,
     read_document,
@@ -312,6 +313,9 @@ def create_app(
         "/v1/filings/{filing_id}/identity/backdrop": BodyLimit(
             image_limit + overhead, ErrorCode.FILE_TOO_LARGE
         ),
+        "/v1/filings/{filing_id}/forms": BodyLimit(
+            image_limit + overhead, ErrorCode.FILE_TOO_LARGE
+        ),
     }
     app.state.body_limits = body_limits
     app.add_middleware(
@@ -578,6 +582,42 @@ def create_app(
             def save() -> dict[str, Any]:
                 raw = repo.write_blob(rt.sessions, rt.blobs, data)
                 return journey.store_backdrop(rt, account, filing_id, plan, result["result"], raw)
+
+            return 200, await run_in_threadpool(save)
+
+        return await idempotent(rt, account, idempotency_key, digest, compute)
+
+    @app.post(
+        "/v1/filings/{filing_id}/forms",
+        tags=["mini-program"],
+        responses={**ERRORS, **schemas.doc(schemas.FormOut)},
+        openapi_extra=multipart_schema({}),
+    )
+    async def upload_form(
+        request: Request,
+        account: Account,
+        filing_id: str,
+        idempotency_key: IdemKey = None,
+    ) -> JSONResponse:
+        """multipart `file`: the signed verification form (photo or scan), checked at once
+        against the filing (R-DOC-4, R-REJ-2); the rules run again with it."""
+        upload = await read_multipart(
+            request, file_limit=image_limit, file_code=ErrorCode.FILE_TOO_LARGE, limits=limits
+        )
+        data = upload.data or b""
+        digest = hashlib.sha256(b"form|" + filing_id.encode() + b"|" + data).hexdigest()
+
+        async def compute() -> tuple[int, dict[str, Any]]:
+            order = await run_in_threadpool(journey.plan_form, rt, account, filing_id)
+            try:
+                result = await rt.pool.run("form", check_form_photo, data, order)
+            except Saturated as exc:
+                raise _saturated(rt) from exc
+            raise_worker_error(result)
+
+            def save() -> dict[str, Any]:
+                raw = repo.write_blob(rt.sessions, rt.blobs, data)
+                return journey.store_form(rt, account, filing_id, result["result"], raw)
 
             return 200, await run_in_threadpool(save)
 

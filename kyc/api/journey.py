@@ -23,7 +23,7 @@ from kyc.errors import BadInput, ErrorCode
 from kyc.filing import lifecycle as lc
 from kyc.filing.model import normalize_number
 from kyc.store import repo
-from kyc.store.tables import BackdropCheck, Document, Filing, SmsCode
+from kyc.store.tables import BackdropCheck, Document, Filing, FormCheck, SmsCode, utcnow
 
 log = logging.getLogger("kyc.api")
 
@@ -104,6 +104,60 @@ def store_backdrop(
         s.commit()
         return {
             "backdrop": service.backdrop_summary(row),
+            "filing": service.filing_view(rt, s, filing, masked=True),
+        }
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def plan_form(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
+    """The filing's order (the form is compared with it), or why no form is taken now."""
+    with rt.sessions() as s:
+        filing = service._get_filing(s, filing_id, account_id)
+        service._require_draft(filing)
+        order: dict[str, Any] = rt.cipher.decrypt_json(filing.order_enc, "order")
+        return order
+
+
+def store_form(
+    rt: Runtime,
+    account_id: str,
+    filing_id: str,
+    result: dict[str, Any],
+    raw: tuple[str, int],
+) -> dict[str, Any]:
+    """Store the form check; the rules run again with it (R-DOC-4, R-REJ-2)."""
+    decision = str(result.get("decision") or "review")
+    if decision not in ("pass", "review", "reject"):
+        decision = "review"
+    with rt.sessions() as s:
+        filing = service._get_filing(s, filing_id, account_id)
+        service._require_draft(filing)
+        row = FormCheck(
+            id=service.new_id(),
+            filing_id=filing.id,
+            decision=decision,
+            result_enc=rt.cipher.encrypt_json(result, "form"),
+            raw_key=raw[0],
+        )
+        s.add(row)
+        s.flush()
+        order = rt.cipher.decrypt_json(filing.order_enc, "order")
+        check, _ = service.run_checks(rt, s, filing.id, order)
+        service._apply_checks(filing, check, rt)
+        filing.updated_at = utcnow()
+        repo.settle_intents(s, [raw[1]])
+        repo.audit(
+            s,
+            f"account:{account_id}",
+            "form.upload",
+            filing.id,
+            {"check_id": row.id, "decision": decision},
+        )
+        s.commit()
+        return {
+            "form": service.form_summary(rt, row),
             "filing": service.filing_view(rt, s, filing, masked=True),
         }
 

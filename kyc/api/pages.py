@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kyc.api import service
 from kyc.api.errors import ApiError
-from kyc.api.plot import boxes_svg, confidence_class, extract, signal_svg
+from kyc.api.plot import boxes_svg, confidence_class, extract, polygons_svg, signal_svg
 from kyc.api.runtime import Runtime
 from kyc.api.throttle import AuthThrottle, client_address, record_failure
 from kyc.errors import KycError
@@ -254,7 +254,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         who = _who(rt, request)
         if who is None:
             return Response(status_code=401)
-        if kind not in ("evidence", "portrait", "best_frame", "backdrop"):
+        if kind not in ("evidence", "portrait", "best_frame", "backdrop", "form"):
             return Response(status_code=404)
         found = service.blob_for(rt, kind, object_id)
         if found is None:
@@ -303,7 +303,18 @@ def _evidence(view: dict[str, Any]) -> dict[str, Any]:
             "reasons": verdict.get("reasons") or [],
         }
         break
+    form_svg: str | None = None
+    forms = view.get("form_checks") or []
+    if forms and forms[0].get("has_photo"):
+        result = forms[0].get("result") or {}
+        size = result.get("size")
+        if isinstance(size, list) and len(size) == 2:
+            boxes = (result.get("evidence") or {}).get("boxes") or {}
+            form_svg = polygons_svg(
+                f"/review/media/form/{forms[0]['id']}.jpg", (int(size[0]), int(size[1])), boxes
+            )
     return {
+        "form_svg": form_svg,
         "doc_svgs": doc_svgs,
         "portrait_doc": portrait_doc,
         "video": video,

@@ -200,3 +200,37 @@ def confidence_class(conf: float, valid: Any = None) -> str:
     if conf < 0.9:
         return "conf-mid"
     return "conf-high"
+
+
+def polygons_svg(
+    image_url: str,
+    size: tuple[int, int],
+    boxes: Mapping[str, Any],
+    max_width: int = 520,
+) -> str:
+    """A photo with the regions a check found drawn on it (one class per kind: the
+    verification form's ``signature`` zone, ``seals``, ``ticked`` marks)."""
+    w, h = size
+    scale = min(1.0, max_width / max(w, 1))
+    dw, dh = round(w * scale), round(h * scale)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="form" '
+        f'width="{dw}" height="{dh}" viewBox="0 0 {w} {h}" class="form">'
+        f'<image href="{escape(image_url)}" x="0" y="0" width="{w}" height="{h}"/>'
+    ]
+    for kind, shapes in boxes.items():
+        if not isinstance(shapes, list):
+            continue
+        for shape in shapes:
+            points = []
+            for p in shape if isinstance(shape, list) else []:
+                x, y = (_num(v) for v in (p[:2] if isinstance(p, list) else (None, None)))
+                if x is not None and y is not None:
+                    points.append(f"{x:.0f},{y:.0f}")
+            if len(points) >= 3:
+                parts.append(
+                    f'<polygon class="{escape(str(kind))}" points="{" ".join(points)}">'
+                    f"<title>{escape(str(kind))}</title></polygon>"
+                )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kyc.api.metrics import Metrics
 from kyc.api.outbox import OutboxSender, Sender
-from kyc.api.workers import DEFAULT_BACKDROP, DEFAULT_READER, DEFAULT_VIDEO, WorkPool
+from kyc.api.workers import (
+    DEFAULT_BACKDROP,
+    DEFAULT_FORM,
+    DEFAULT_READER,
+    DEFAULT_VIDEO,
+    WorkPool,
+)
 from kyc.config import Settings
 from kyc.errors import ErrorCode, SystemFault
 from kyc.store import repo
@@ -114,6 +120,7 @@ def build_runtime(
     reader_spec: str = DEFAULT_READER,
     video_spec: str = DEFAULT_VIDEO,
     backdrop_spec: str = DEFAULT_BACKDROP,
+    form_spec: str = DEFAULT_FORM,
     recover_after: dt.timedelta = dt.timedelta(minutes=10),
 ) -> Runtime:
     engine, sessions, cipher, blobs = open_store(settings)
@@ -148,5 +155,6 @@ def build_runtime(
         reader_spec=reader_spec,
         video_spec=video_spec,
         backdrop_spec=backdrop_spec,
+        form_spec=form_spec,
     )
     return Runtime(settings, engine, sessions, cipher, blobs, pool, metrics, registry)

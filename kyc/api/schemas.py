@@ -152,6 +152,24 @@ class DecisionOut(_Open):
     stage: STAGES
 
 
+class FormFindingOut(_Open):
+    id: str = Field(examples=["R-DOC-4"])
+    status: Literal["passed", "failed", "review"]
+    reason: str
+
+
+class FormSummary(_Open):
+    id: str
+    decision: Literal["pass", "review", "reject"]
+    findings: list[FormFindingOut]
+    created_at: str | None
+
+
+class FormOut(_Open):
+    form: FormSummary
+    filing: FilingOut
+
+
 class BackdropOut(_Open):
     backdrop: BackdropSummary
     filing: FilingOut

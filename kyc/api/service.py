@@ -29,7 +29,7 @@ from kyc.api.runtime import Runtime
 from kyc.errors import BadInput, ErrorCode
 from kyc.filing import journey as jr
 from kyc.filing import lifecycle as lc
-from kyc.filing.result import SmsSessionView
+from kyc.filing.result import FormView, SmsSessionView
 from kyc.store import repo
 from kyc.store.tables import (
     AuditEvent,
@@ -39,6 +39,7 @@ from kyc.store.tables import (
     Document,
     Filing,
     FilingDomain,
+    FormCheck,
     Reviewer,
     VideoCheck,
     utcnow,
@@ -134,8 +135,33 @@ def run_checks(
             paths.append(item.target)
     registry = parse_registry(_registry(rt, s, filing_id, order))
     today = rt.clock().astimezone(lc.CHINA).date()
-    check = check_filing(parsed, registry, today, sms=sms).to_json(detail=True)
+    form = form_view(rt, s, filing_id) if filing_id else None
+    check = check_filing(parsed, registry, today, sms=sms, form=form).to_json(detail=True)
     return check, paths
+
+
+def _latest_form(s: Session, filing_id: str) -> FormCheck | None:
+    return s.scalars(
+        select(FormCheck)
+        .where(FormCheck.filing_id == filing_id)
+        .order_by(FormCheck.created_at.desc(), FormCheck.id.desc())
+        .limit(1)
+    ).first()
+
+
+def form_view(rt: Runtime, s: Session, filing_id: str) -> FormView | None:
+    """The latest verification form's findings, for R-DOC-4 and R-REJ-2."""
+    row = _latest_form(s, filing_id)
+    if row is None:
+        return None
+    result = rt.cipher.decrypt_json(row.result_enc, "form")
+    return FormView(
+        tuple(
+            (str(f.get("id")), str(f.get("status")), str(f.get("reason")))
+            for f in result.get("findings") or []
+            if isinstance(f, dict)
+        )
+    )
 
 
 def _set_path(tree: dict[str, Any], dotted: str, value: str) -> bool:
@@ -667,6 +693,8 @@ def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dic
         "path": state.path,
         "backdrop": None if photo is None else backdrop_summary(photo),
     }
+    form = _latest_form(s, filing.id)
+    view["form"] = None if form is None else form_summary(rt, form)
     if masked:
         view = mask_tree(view)
         if check:
@@ -686,6 +714,17 @@ def filing_view(rt: Runtime, s: Session, filing: Filing, *, masked: bool) -> dic
             }
     view.update(journey)
     return view
+
+
+def form_summary(rt: Runtime, row: FormCheck) -> dict[str, Any]:
+    """The verification form's decision and findings (rule, status, reason)."""
+    result = rt.cipher.decrypt_json(row.result_enc, "form")
+    return {
+        "id": row.id,
+        "decision": row.decision,
+        "findings": [f for f in result.get("findings") or [] if isinstance(f, dict)],
+        "created_at": _iso(row.created_at),
+    }
 
 
 def backdrop_summary(row: BackdropCheck) -> dict[str, Any]:
@@ -1166,6 +1205,18 @@ def review_detail(rt: Runtime, reviewer: repo.ReviewerIdentity, filing_id: str) 
             item["mirrored"] = j.mirrored
             jobs.append(item)
         view["video_checks"] = jobs
+        view["form_checks"] = [
+            {
+                **form_summary(rt, fc),
+                "result": rt.cipher.decrypt_json(fc.result_enc, "form"),
+                "has_photo": fc.raw_key is not None and fc.purged_at is None,
+            }
+            for fc in s.scalars(
+                select(FormCheck)
+                .where(FormCheck.filing_id == filing.id)
+                .order_by(FormCheck.created_at.desc(), FormCheck.id.desc())
+            )
+        ]
         view["backdrop_checks"] = [
             {
                 **backdrop_summary(b),
@@ -1296,6 +1347,10 @@ def blob_for(rt: Runtime, kind: str, object_id: str) -> tuple[bytes, str] | None
             job = s.get(VideoCheck, object_id) if is_id(object_id) else None
             if job is not None:
                 key, filing_id = job.best_frame_key, job.filing_id
+        elif kind == "form":
+            form = s.get(FormCheck, object_id) if is_id(object_id) else None
+            if form is not None and form.purged_at is None:
+                key, filing_id = form.raw_key, form.filing_id
         elif kind == "backdrop":
             photo = s.get(BackdropCheck, object_id) if is_id(object_id) else None
             if photo is not None and photo.purged_at is None:

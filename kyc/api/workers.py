@@ -27,6 +27,7 @@ from kyc.errors import BadInput, ErrorCode, KycError, SystemFault
 DEFAULT_READER = "kyc.ocr.pipeline:DocumentReader"
 DEFAULT_VIDEO = "kyc.liveness.verify:verify_video"
 DEFAULT_BACKDROP = "kyc.forms.backdrop:check_backdrop"
+DEFAULT_FORM = "kyc.api.workers:check_form_bytes"
 
 # Per-process state, filled by ``init_worker``.
 _STATE: dict[str, Any] = {}
@@ -38,7 +39,11 @@ def _load(spec: str) -> Any:
 
 
 def init_worker(
-    settings_json: str, reader_spec: str, video_spec: str, backdrop_spec: str = DEFAULT_BACKDROP
+    settings_json: str,
+    reader_spec: str,
+    video_spec: str,
+    backdrop_spec: str = DEFAULT_BACKDROP,
+    form_spec: str = DEFAULT_FORM,
 ) -> None:
     """Pool initializer: settings, the document reader (models), the video verifier and the
     backdrop check (sharing the video check's face models, loaded once per worker)."""
@@ -50,6 +55,11 @@ def init_worker(
         _STATE.pop("backdrop_error", None)
     except (ImportError, AttributeError) as exc:
         _STATE["backdrop_error"] = f"{backdrop_spec} is not available: {exc}"
+    try:
+        _STATE["form"] = _load(form_spec)
+        _STATE.pop("form_error", None)
+    except (ImportError, AttributeError) as exc:
+        _STATE["form_error"] = f"{form_spec} is not available: {exc}"
     for key, spec, construct in (("reader", reader_spec, True), ("video", video_spec, False)):
         try:
             loaded = _load(spec)
@@ -192,6 +202,38 @@ def check_backdrop_photo(data: bytes, portrait_jpeg: bytes) -> dict[str, Any]:
     return {"result": out}
 
 
+def check_form_bytes(
+    data: bytes, order: dict[str, Any], engine: Any, settings: Settings
+) -> dict[str, Any]:
+    """The verification form check (kyc.forms.check) of one upload against the filing,
+    with the document reader's OCR engine (loaded once per worker)."""
+    from kyc.filing.model import parse_filing
+    from kyc.forms.check import check_form
+    from kyc.imageio import decode_image
+
+    if engine is None:
+        raise SystemFault(ErrorCode.MODEL_MISSING, "the form check needs the OCR engine")
+    image = decode_image(data, settings.images, "verification form")
+    result = check_form(image, parse_filing(order), engine, settings.forms)
+    out: dict[str, Any] = result.to_json()
+    out["evidence"] = result.evidence
+    out["size"] = [int(image.shape[1]), int(image.shape[0])]
+    return out
+
+
+def check_form_photo(data: bytes, order: dict[str, Any]) -> dict[str, Any]:
+    """The verification form of the filing ``order``: the check's JSON."""
+    missing = _missing("form")
+    if missing:
+        return missing
+    settings: Settings = _STATE["settings"]
+    engine = getattr(_STATE.get("reader"), "engine", None)
+    try:
+        return {"result": _STATE["form"](data, order, engine, settings)}
+    except KycError as exc:
+        return _error(exc)
+
+
 class Saturated(Exception):
     """The pool has no room: answer 503 with Retry-After."""
 
@@ -223,6 +265,7 @@ class WorkPool:
         reader_spec: str = DEFAULT_READER,
         video_spec: str = DEFAULT_VIDEO,
         backdrop_spec: str = DEFAULT_BACKDROP,
+        form_spec: str = DEFAULT_FORM,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
@@ -236,6 +279,7 @@ class WorkPool:
             reader_spec,
             video_spec,
             backdrop_spec,
+            form_spec,
         )
         self._executor: Executor | None = None
         self._lock = threading.Lock()

@@ -16,7 +16,14 @@ from kyc.filing import rules_doc, rules_mini, rules_rej, rules_site, rules_sms, 
 from kyc.filing.autofill import autofill
 from kyc.filing.filing_type import FilingType, FilingTypeDecision, decide_filing_type
 from kyc.filing.model import FilingOrder, RegistryEntry, parse_filing, parse_registry
-from kyc.filing.result import AutoFilled, RuleContext, RuleFn, RuleResult, SmsSessionView
+from kyc.filing.result import (
+    AutoFilled,
+    FormView,
+    RuleContext,
+    RuleFn,
+    RuleResult,
+    SmsSessionView,
+)
 
 Path = Literal["video_check", "backdrop_photo"]
 
@@ -96,10 +103,12 @@ def check_filing(
     today: date,
     *,
     sms: SmsSessionView | None = None,
+    form: FormView | None = None,
     open_orders: int | None = None,
     server_subjects: Mapping[str, int] | None = None,
 ) -> FilingCheck:
-    """Run every rule. ``sms`` is a running SMS session (R-SMS-2/3); ``open_orders`` and
+    """Run every rule. ``sms`` is a running SMS session (R-SMS-2/3); ``form`` the check of
+    the uploaded verification form (R-DOC-4, R-REJ-2); ``open_orders`` and
     ``server_subjects`` come from the order store (R-SUBJ-10) and are left unchecked
     (and said so) when not given."""
     filled_order, filled = autofill(order)
@@ -111,6 +120,7 @@ def check_filing(
         decision=decision,
         autofilled=filled,
         sms=sms,
+        form=form,
         open_orders=open_orders,
         server_subjects=server_subjects,
     )

@@ -38,6 +38,20 @@ class SmsSessionView:
 
 
 @dataclass(frozen=True)
+class FormView:
+    """What R-DOC-4 and R-REJ-2 need of the verification form's check (``kyc check-form``):
+    its findings as (rule id, passed|failed|review, reason)."""
+
+    findings: tuple[tuple[str, str, str], ...]
+
+    def finding(self, rule_id: str) -> tuple[str, str] | None:
+        for rid, status, reason in self.findings:
+            if rid == rule_id:
+                return status, reason
+        return None
+
+
+@dataclass(frozen=True)
 class AutoFilled:
     """A field the documents filled because the applicant left it empty."""
 
@@ -54,6 +68,7 @@ class RuleContext:
     decision: FilingTypeDecision
     autofilled: tuple[AutoFilled, ...] = ()
     sms: SmsSessionView | None = None
+    form: FormView | None = None  # the latest verification form's check, when uploaded
     # From the order store, when the caller has it (R-SUBJ-10): other orders of this
     # account still in progress, and how many other subjects each cloud server (by IP)
     # already carries.

@@ -181,7 +181,24 @@ def _other_certificate(ctx: RuleContext, label: str, person: Person) -> list[Fin
     return out
 
 
+def form_result(rule_id: str, ctx: RuleContext, **inputs: object) -> RuleResult | None:
+    """The rule from the verification form's check, when a form was uploaded: its finding
+    passed or failed as such; one it could not tell (review) stays for a person."""
+    found = ctx.form.finding(rule_id) if ctx.form is not None else None
+    if found is None:
+        return None
+    status, reason = found
+    if status == "review":
+        return result(rule_id, "skipped", f"需人工核对核验单：{reason}", form=True, **inputs)
+    return result(
+        rule_id, "failed" if status == "failed" else "passed", reason, form=True, **inputs
+    )
+
+
 def r_doc_4(ctx: RuleContext) -> RuleResult:
+    from_form = form_result("R-DOC-4", ctx, individual=ctx.is_individual)
+    if from_form is not None:
+        return from_form
     if ctx.is_individual:
         need = "个人打印一份，本人签字"
     else:

@@ -12,7 +12,7 @@ from kyc.filing.facts import (
     warning_text,
 )
 from kyc.filing.result import Finding, RuleContext, RuleFn, RuleResult, combine, result
-from kyc.filing.rules_doc import DOC_TEXT
+from kyc.filing.rules_doc import DOC_TEXT, form_result
 from kyc.filing.rules_site import PRE_APPROVAL_TEXT
 from kyc.filing.rules_subject import (
     age_finding,
@@ -58,6 +58,9 @@ def r_rej_1(ctx: RuleContext) -> RuleResult:
 def r_rej_2(ctx: RuleContext) -> RuleResult:
     if ctx.is_individual:
         return result("R-REJ-2", "passed", "不适用：个人核验单只需签字，不盖章", individual=True)
+    from_form = form_result("R-REJ-2", ctx, individual=False)
+    if from_form is not None:
+        return from_form
     return result(
         "R-REJ-2",
         "skipped",

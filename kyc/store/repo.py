@@ -22,6 +22,7 @@ from kyc.store.tables import (
     BackdropCheck,
     BlobIntent,
     Document,
+    FormCheck,
     Reviewer,
     VideoCheck,
     utcnow,
@@ -160,7 +161,10 @@ def blob_referenced(session: Session, key: str) -> bool:
     if video is not None:
         return True
     photo = session.scalar(select(BackdropCheck.id).where(BackdropCheck.raw_key == key).limit(1))
-    return photo is not None
+    if photo is not None:
+        return True
+    form = session.scalar(select(FormCheck.id).where(FormCheck.raw_key == key).limit(1))
+    return form is not None
 
 
 def recover_intents(
@@ -250,14 +254,20 @@ def purge(
             candidates.update(k for k in (v.video_key, v.best_frame_key) if k)
             v.video_key = v.best_frame_key = None
             v.purged_at = now()
-        # backdrop photos are uploaded images like documents (counted with them)
-        photos = list(
-            s.scalars(
+        # backdrop photos and verification forms are uploaded images like documents
+        # (counted with them)
+        photos: list[BackdropCheck | FormCheck] = [
+            *s.scalars(
                 select(BackdropCheck).where(
                     BackdropCheck.created_at < cutoff, BackdropCheck.purged_at.is_(None)
                 )
-            )
-        )
+            ),
+            *s.scalars(
+                select(FormCheck).where(
+                    FormCheck.created_at < cutoff, FormCheck.purged_at.is_(None)
+                )
+            ),
+        ]
         for p in photos:
             if p.raw_key:
                 candidates.add(p.raw_key)

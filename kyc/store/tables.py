@@ -148,6 +148,19 @@ class BackdropCheck(Base):
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class FormCheck(Base):
+    """One photo or scan of the signed verification form and its check (sealed)."""
+
+    __tablename__ = "form_checks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # pass | review | reject
+    result_enc: Mapped[str] = mapped_column(Text)
+    raw_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class SmsCode(Base):
     """An SMS verification code sent to one verifier (R-SMS-2/3); only its keyed hash."""
 

@@ -44,6 +44,7 @@ MARK = b"KYCFAKE"
 READER = "api_fakes:FakeReader"
 VIDEO = "api_fakes:fake_verify_video"
 BACKDROP = "api_fakes:fake_check_backdrop"
+FORM = "api_fakes:fake_check_form"
 
 
 def filing_body(domain: str = "example.com", **subject_over: Any) -> dict[str, Any]:
@@ -274,3 +275,34 @@ def fake_check_backdrop(
         reasons=reasons,
         decision=decision,
     )
+
+
+def fake_form(facts: dict[str, Any], boxes: dict[str, Any] | None = None) -> bytes:
+    """A real JPEG carrying what ``fake_check_form`` will have seen on the form."""
+    img = np.full((800, 600, 3), 245, np.uint8)
+    cv2.rectangle(img, (40, 40), (560, 760), (30, 30, 30), 2)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    script = {"facts": facts, "boxes": boxes or {}}
+    return bytes(buf) + MARK + json.dumps(script).encode()
+
+
+def fake_check_form(data: bytes, order: dict[str, Any], engine: Any, settings: Settings) -> Any:
+    """Stands in for the form check: decodes the upload for real, takes the facts from the
+    script and judges them with the real ``findings_of`` / ``decide``."""
+    from kyc.forms.decide import FormCheck, FormFacts, decide, findings_of
+
+    head, mark, tail = data.partition(MARK)
+    image = decode_image(head, settings.images, "verification form")
+    script = json.loads(tail) if mark else {"facts": {"form_detected": False}}
+    facts = dict(script["facts"])
+    facts.setdefault("individual", order["subject"]["nature"] == "individual")
+    facts.setdefault("matches_filing", None)
+    for key in ("seals_beside", "extra_marks"):
+        facts[key] = tuple(facts.get(key, ()))
+    f = FormFacts(**facts)
+    findings = findings_of(f)
+    out: dict[str, Any] = FormCheck(f, findings, decide(findings)).to_json()
+    out["evidence"] = {"boxes": script.get("boxes") or {}}
+    out["size"] = [int(image.shape[1]), int(image.shape[0])]
+    return out

@@ -143,6 +143,7 @@ def make_env(tmp_path: Path, db_url: str) -> Iterator[EnvFactory]:
             reader_spec=api_fakes.READER,
             video_spec=api_fakes.VIDEO,
             backdrop_spec=api_fakes.BACKDROP,
+            form_spec=api_fakes.FORM,
         )
         client = TestClient(create_app(runtime=rt))
         client.__enter__()

@@ -55,6 +55,7 @@ def runtime(tmp_path: Path) -> Any:
         reader_spec=fx.READER,
         video_spec=fx.VIDEO,
         backdrop_spec=fx.BACKDROP,
+        form_spec=fx.FORM,
     )
     yield rt
     rt.close()

@@ -370,6 +370,67 @@ def test_a_backdrop_photo_before_submission_counts_after_initial_review(walk: Wa
     assert walk.decide(fid).json()["stage"] == "second_review"
 
 
+GOOD_FORM = {
+    "form_detected": True,
+    "matches_filing": True,
+    "principal_ok": True,
+    "url_ok": True,
+    "sign_zone_found": True,
+    "signature_present": True,
+    "seal_count": 1,
+    "seals_beside": [True],
+    "date_blank": True,
+}
+SEAL_BOXES = {
+    "signature": [[[300, 600], [520, 600], [520, 680], [300, 680]]],
+    "seals": [[[80, 90], [200, 90], [200, 210], [80, 210]]],
+}
+
+
+def test_the_verification_form_decides_r_doc_4_and_r_rej_2(walk: Walk) -> None:
+    fid = walk.create(fx.filing_body())
+    rules = walk.rules(fid)
+    assert rules["R-DOC-4"] == "skipped" and rules["R-REJ-2"] == "skipped"  # no form yet
+
+    def upload(facts: dict[str, Any], boxes: dict[str, Any] | None = None) -> Any:
+        return walk.env.client.post(
+            f"/v1/filings/{fid}/forms",
+            files={"file": ("form.jpg", fx.fake_form(facts, boxes), "image/jpeg")},
+            headers=walk.h,
+        )
+
+    # the seal at the top of the page, not beside the signature (R-REJ-2)
+    r = upload({**GOOD_FORM, "seals_beside": [False]}, SEAL_BOXES)
+    assert r.status_code == 200, r.text
+    assert r.json()["form"]["decision"] == "reject"
+    rules = {x["id"]: x for x in r.json()["filing"]["check"]["rules"]}
+    assert rules["R-REJ-2"]["status"] == "failed" and "盖章位置" in rules["R-REJ-2"]["reason"]
+    assert rules["R-DOC-4"]["status"] == "passed"
+    # the page draws what the check found on the photo
+    detail = walk.env.client.get(f"/v1/review/filings/{fid}", headers=walk.rv).json()
+    form_id = detail["form_checks"][0]["id"]
+    page = walk.env.client.get(f"/review/filings/{fid}", headers=walk.rv)
+    assert f"/review/media/form/{form_id}.jpg" in page.text
+    assert page.text.count('<polygon class="seals"') == 1
+    assert '<polygon class="signature"' in page.text
+    # a date written in: R-DOC-4 fails
+    r = upload({**GOOD_FORM, "date_blank": False})
+    rules = {x["id"]: x["status"] for x in r.json()["filing"]["check"]["rules"]}
+    assert rules["R-DOC-4"] == "failed"
+    # the check could not find the signature zone: a person looks (skipped, not passed)
+    r = upload({**GOOD_FORM, "sign_zone_found": False})
+    rules = {x["id"]: x["status"] for x in r.json()["filing"]["check"]["rules"]}
+    assert rules["R-DOC-4"] == "skipped"
+    r = upload(GOOD_FORM)
+    assert r.json()["form"]["decision"] == "pass"
+    rules = {x["id"]: x["status"] for x in r.json()["filing"]["check"]["rules"]}
+    assert rules["R-DOC-4"] == "passed" and rules["R-REJ-2"] == "passed"
+    # the form is a material: not taken once the filing is in review
+    walk.upload_documents(fid)
+    walk.submit(fid)
+    assert upload(GOOD_FORM).status_code == 409
+
+
 def test_backdrop_needs_the_portrait_and_a_stage_that_takes_it(walk: Walk) -> None:
     fid = walk.create(pilot_body())
     r = walk.backdrop(fid)

@@ -165,3 +165,35 @@ def test_real_backdrop_check_through_the_api(
         assert page.status_code == 200
         assert f"/review/media/backdrop/{summary['id']}.jpg" in page.text
     rt.close()
+
+
+def test_real_form_check_through_the_api(tmp_path: Path) -> None:
+    """Generated verification forms (scans) through the API with the reader's real OCR
+    engine: a right one passes R-DOC-4 and R-REJ-2, a misplaced seal fails R-REJ-2."""
+    from kyc.synth.forms import generate_form
+
+    cfg = make_settings(
+        tmp_path, f"sqlite:///{tmp_path / 'kyc.sqlite3'}", workers=1, tick_interval_s=0
+    )
+    rt = build_runtime(cfg, pool_kind="thread")  # the default, real pieces
+    with rt.sessions() as s:
+        auth = {"Authorization": "Bearer " + repo.create_api_key(s, "acme")}
+    with TestClient(create_app(runtime=rt)) as client:
+        for fault, expected in ((None, "passed"), ("seal_wrong_place", "failed")):
+            sample = generate_form(Random(f"it:{fault}:unit"), "tuned", fault, "unit", "scan")
+            r = client.post("/v1/filings", json=sample.filing, headers=auth)
+            assert r.status_code == 201, r.text
+            fid = r.json()["id"]
+            _ok, jpeg = cv2.imencode(".jpg", sample.image)
+            r = client.post(
+                f"/v1/filings/{fid}/forms",
+                files={"file": ("form.jpg", bytes(jpeg), "image/jpeg")},
+                headers=auth,
+            )
+            assert r.status_code == 200, r.text
+            assert r.json()["form"]["decision"] == sample.truth["decision"]
+            rules = {x["id"]: x["status"] for x in r.json()["filing"]["check"]["rules"]}
+            assert rules["R-REJ-2"] == expected
+            if fault is None:
+                assert rules["R-DOC-4"] == "passed"
+    rt.close()

@@ -29,6 +29,7 @@ def api_schema(tmp_path: Path, db_url: str) -> Any:
         reader_spec=fx.READER,
         video_spec=fx.VIDEO,
         backdrop_spec=fx.BACKDROP,
+        form_spec=fx.FORM,
     )
     with rt.sessions() as s:
         TOKENS["key"] = repo.create_api_key(s, "acme")

@@ -68,6 +68,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Any]]:
         reader_spec=fx.READER,
         video_spec=fx.VIDEO,
         backdrop_spec=fx.BACKDROP,
+        form_spec=fx.FORM,
     )
     app = create_app(runtime=rt)
     port = _free_port()

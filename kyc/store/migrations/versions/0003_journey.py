@@ -1,4 +1,5 @@
-"""journey: the filing's stage and lifecycle state, backdrop checks, SMS codes, outbox
+"""journey: the filing's stage and lifecycle state, backdrop and form checks, SMS codes,
+outbox
 
 Revision ID: 0003
 Revises: 0002
@@ -53,6 +54,20 @@ def upgrade() -> None:
             batch_op.f("ix_backdrop_checks_filing_id"), ["filing_id"], unique=False
         )
     op.create_table(
+        "form_checks",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("filing_id", sa.String(length=32), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("result_enc", sa.Text(), nullable=False),
+        sa.Column("raw_key", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["filing_id"], ["filings.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("form_checks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_form_checks_filing_id"), ["filing_id"], unique=False)
+    op.create_table(
         "sms_codes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("filing_id", sa.String(length=32), nullable=False),
@@ -91,6 +106,9 @@ def downgrade() -> None:
     with op.batch_alter_table("sms_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sms_codes_filing_id"))
     op.drop_table("sms_codes")
+    with op.batch_alter_table("form_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_form_checks_filing_id"))
+    op.drop_table("form_checks")
     with op.batch_alter_table("backdrop_checks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_backdrop_checks_filing_id"))
     op.drop_table("backdrop_checks")
