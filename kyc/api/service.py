@@ -464,6 +464,7 @@ def journey_facts(rt: Runtime, s: Session, filing: Filing, now: dt.datetime) -> 
         video_locked=filing.lock_until is not None and filing.lock_until > utcnow(),
         backdrop=backdrop,
         now=now,
+        has_form=_latest_form(s, filing.id) is not None,
     )
 
 

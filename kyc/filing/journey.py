@@ -174,6 +174,7 @@ class JourneyFacts:
     video_locked: bool
     backdrop: CheckOutcome | None  # the latest backdrop check
     now: datetime
+    has_form: bool = True  # a verification form was uploaded (R-DOC-4)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,13 @@ def next_steps(state: OrderState, facts: JourneyFacts) -> tuple[NextStep, ...]:
     if stage in (Stage.VERIFY_TYPE, Stage.SUBJECT, Stage.WEBSITES, Stage.MATERIALS):
         if not facts.has_documents:
             out.append(NextStep("UPLOAD_DOCUMENTS", "请上传证件照片（POST documents）"))
+        if not facts.has_form:
+            out.append(
+                NextStep(
+                    "UPLOAD_FORM",
+                    "请上传签字（单位加盖公章）的《网站备案信息真实性核验单》（POST forms）",
+                )
+            )
         if not facts.checks_ok:
             out.append(NextStep("FIX_FILING", "请按规则检查结果修改备案信息（PATCH）"))
         if facts.has_documents:

@@ -171,6 +171,7 @@ def test_next_steps_follow_the_stage_and_the_checks() -> None:
     m = materials()
     assert codes(m, has_documents=False, checks_ok=False) == ["UPLOAD_DOCUMENTS", "FIX_FILING"]
     assert codes(m) == ["SUBMIT"]
+    assert codes(m, has_form=False) == ["UPLOAD_FORM", "SUBMIT"]
     review = run(m, SubmittedForReview(at(1)))
     assert codes(review) == ["WAIT_REVIEW"]
     ident = run(review, ReviewPassed(at(2)))
