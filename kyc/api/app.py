@@ -727,7 +727,7 @@ async def _ticker(rt: Runtime, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             counts = await run_in_threadpool(journey.tick, rt)
-            if counts["resent"] or counts["returned"]:
+            if any(counts[k] for k in ("resent", "returned", "delivered", "undelivered")):
                 log.info("tick: %s", counts)
         except Exception as exc:  # keep ticking; the next tick retries
             log.error("tick failed: %s", type(exc).__name__)

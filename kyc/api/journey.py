@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from kyc.api import service
 from kyc.api.errors import ApiCode, ApiError
-from kyc.api.outbox import read_outbox
+from kyc.api.outbox import Gateway, deliver, read_outbox
 from kyc.api.runtime import Runtime
 from kyc.errors import BadInput, ErrorCode
 from kyc.filing import lifecycle as lc
@@ -322,7 +322,14 @@ def tick(rt: Runtime, now: dt.datetime | None = None) -> dict[str, int]:
     verification (R-SMS-2). Idempotent: a second tick at the same time does nothing, and
     two ticks at once apply each change once (compare-and-set on the state)."""
     moment = now or rt.clock()
-    counts = {"filings": 0, "resent": 0, "returned": 0, "conflicts": 0}
+    counts = {
+        "filings": 0,
+        "resent": 0,
+        "returned": 0,
+        "conflicts": 0,
+        "delivered": 0,
+        "undelivered": 0,
+    }
     with rt.sessions() as s:
         ids = list(
             s.scalars(select(Filing.id).where(Filing.stage == lc.Stage.SMS_VERIFICATION.value))
@@ -344,6 +351,11 @@ def tick(rt: Runtime, now: dt.datetime | None = None) -> dict[str, int]:
             if stepped.state.stage == lc.Stage.RETURNED:
                 counts["returned"] += 1
             s.commit()
+    svc = rt.settings.service
+    if svc.notify_gateway_url:
+        gateway = Gateway(svc.notify_gateway_url, svc.notify_gateway_token, svc.notify_max_attempts)
+        relayed = deliver(rt.sessions, rt.cipher, gateway)
+        counts["delivered"], counts["undelivered"] = relayed["sent"], relayed["failed"]
     return counts
 
 

@@ -49,6 +49,14 @@ class ServiceSettings(BaseModel):
     # only the resend helps. R-SMS-3 counts wrong certificate numbers only; without this
     # a six-digit code could be guessed within its 48 hours.
     sms_max_wrong_codes: int = Field(default=5, ge=1, le=100)
+    # A real SMS / e-mail gateway: each tick POSTs the outbox's undelivered SMS and e-mail
+    # to this URL as JSON ({"id", "channel", "kind", "to", "body", "filing_id"}), with
+    # ``Authorization: Bearer <token>`` when a token is set; a 2xx answer marks the
+    # message sent, anything else is retried by later ticks (at most ``notify_max_attempts``
+    # tries). Unset: the outbox is the delivery (admins read it).
+    notify_gateway_url: str | None = None
+    notify_gateway_token: str | None = None
+    notify_max_attempts: int = Field(default=10, ge=1, le=1000)
     # Version of the consent text the mini-program shows (recorded with the consent).
     consent_version: str = "2024-01"
     # Page cookies: set ``Secure`` (behind TLS).

@@ -186,6 +186,11 @@ class OutboxMessage(Base):
     recipient_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     body_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # Delivery through a gateway (``NOTIFY_GATEWAY_URL``): when it took the message, how
+    # many tries failed, the last failure (a status or an error name, never the body).
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Decision(Base):

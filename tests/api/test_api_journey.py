@@ -648,6 +648,8 @@ def test_kyc_tick_from_cron(walk: Walk, monkeypatch: pytest.MonkeyPatch) -> None
             "resent": 0,
             "returned": 0,
             "conflicts": 0,
+            "delivered": 0,
+            "undelivered": 0,
         }
     finally:
         get_settings.cache_clear()
@@ -702,3 +704,68 @@ def test_an_existing_database_is_upgraded(tmp_path: Path) -> None:
             assert c.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
     finally:
         rt.close()
+
+
+class _Gateway:
+    """A real HTTP server on a free local port standing in for an SMS / e-mail gateway."""
+
+    def __init__(self, status: int = 200) -> None:
+        import http.server
+        import threading
+
+        self.status = status
+        self.received: list[tuple[dict[str, Any], str | None]] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length))
+                outer.received.append((body, self.headers.get("Authorization")))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_gateway_gets_each_message_once_and_failures_are_retried(
+    make_env: EnvFactory,
+) -> None:
+    gateway = _Gateway(status=503)
+    try:
+        env = make_env(
+            tick_interval_s=0, notify_gateway_url=gateway.url, notify_gateway_token="gw-secret"
+        )
+        clock = Clock(T0)
+        env.rt.clock = clock
+        w = Walk(env, env.key(), env.reviewer(), env.reviewer("管理员", "admin"), clock)
+        fid = w.to_sms(pilot_body())
+        pending = [m for m in w.outbox(fid) if m["channel"] in ("sms", "email")]
+        assert pending and all(m["sent_at"] is None for m in pending)
+        counts = w.tick()  # the gateway refuses: recorded, kept for the next tick
+        assert counts["delivered"] == 0 and counts["undelivered"] == len(pending)
+        assert {m["last_error"] for m in w.outbox(fid) if m["channel"] == "sms"} == {"HTTP 503"}
+        gateway.status = 200
+        gateway.received.clear()
+        counts = w.tick()
+        assert counts["delivered"] == len(pending)
+        assert all(m["sent_at"] for m in w.outbox(fid) if m["channel"] in ("sms", "email"))
+        assert w.tick()["delivered"] == 0  # once
+        bodies = [b for b, _ in gateway.received]
+        assert {auth for _, auth in gateway.received} == {"Bearer gw-secret"}
+        codes = [b for b in bodies if b["kind"] == "code"]
+        assert len(codes) == 1 and codes[0]["to"] == "13800138000"
+        assert CODE_RE.search(codes[0]["body"])
+        assert not any(b["channel"] == "authority" for b in bodies)  # not an SMS / e-mail
+    finally:
+        gateway.close()

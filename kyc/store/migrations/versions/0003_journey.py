@@ -91,6 +91,9 @@ def upgrade() -> None:
         sa.Column("recipient_enc", sa.Text(), nullable=True),
         sa.Column("body_enc", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_error", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
