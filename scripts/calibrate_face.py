@@ -283,15 +283,15 @@ def save(out: Path, samples: list[Sample], templates: Any, lost: dict[str, int])
 
 def load(out: Path) -> tuple[list[Sample], list[tuple[str, Array, Array]], dict[str, int]]:
     meta = json.loads((out / "meta.json").read_text())
-    z = np.load(out / "descriptors.npz")
-    samples = [
-        Sample(i, s, k, z["dlib"][n], z["faceres"][n])
-        for n, (i, s, k) in enumerate(meta["samples"])
-    ]
+    # each z[key] reads the whole array anew: read each once (a row kept as a view of a
+    # fresh copy per sample held every copy alive)
+    with np.load(out / "descriptors.npz") as z:
+        dl, fr, tpl_dl, tpl_fr = (z[k] for k in ("dlib", "faceres", "tpl_dlib", "tpl_faceres"))
+    samples = [Sample(i, s, k, dl[n], fr[n]) for n, (i, s, k) in enumerate(meta["samples"])]
     templates = []
     at = 0
     for ident, count in meta["templates"]:
-        templates.append((ident, z["tpl_dlib"][at : at + count], z["tpl_faceres"][at : at + count]))
+        templates.append((ident, tpl_dl[at : at + count], tpl_fr[at : at + count]))
         at += count
     return samples, templates, meta["lost"]
 

@@ -97,6 +97,17 @@ class LivenessSettings(BaseModel):
     match_faceres_weight: float = 0.7
     match_fused_same: float = 3.135
     match_fused_review: float = 2.506
+    # pairs whose faceres crop is partly padding on one side (coverage below this: tight
+    # face crops, LFW's measured 0.33-0.62; photos, frames, ID-style portraits 0.80-1.0)
+    # have a fusion and thresholds of their own (docs/face_match.md)
+    match_min_coverage: float = 0.70
+    match_partial_dlib_impostor_mean: float = 0.8089
+    match_partial_dlib_impostor_sd: float = 0.0971
+    match_partial_faceres_impostor_mean: float = 0.3478
+    match_partial_faceres_impostor_sd: float = 0.0855
+    match_partial_faceres_weight: float = 0.7
+    match_partial_fused_same: float = 3.135
+    match_partial_fused_review: float = 2.506
     # the clip's template vs an ID-style portrait (82 genuine / 2,438 impostor FIT pairs)
     match_template_fused_same: float = 2.828
     match_template_fused_review: float = 2.415
