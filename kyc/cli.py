@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "kyc.filing.cli",
     "kyc.api.cli",
     "kyc.jobs.cli",
+    "kyc.forms.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -74,14 +75,17 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def _models_command(args: argparse.Namespace) -> int:
     from kyc.config import get_settings
+    from kyc.inference import ADAPTER_MODELS, describe, runtime_info
     from kyc.modelfiles import status_all
 
     rows = status_all(get_settings().models_dir)
+    runtime = describe(runtime_info(get_settings().runtime))  # what runs the ONNX models
     if args.json:
         for row in rows:
             print_json(
                 {
                     "name": row.entry.name,
+                    "runtime": runtime if row.entry.name in ADAPTER_MODELS else None,
                     "package": row.entry.package_spec,
                     "path": str(row.location) if row.location else None,
                     "sha256": row.entry.sha256,
@@ -90,6 +94,7 @@ def _models_command(args: argparse.Namespace) -> int:
                 }
             )
     else:
+        print(f"runtime  {', '.join(ADAPTER_MODELS)} on {runtime}")
         for row in rows:
             where = str(row.location) if row.location else "-"
             print(f"{row.status:8} {row.entry.name:22} {row.entry.package_spec}")

@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kyc.api.settings import ServiceSettings
+from kyc.forms.settings import BackdropSettings, FormSettings
+from kyc.inference import RuntimeSettings
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.settings import OcrSettings
 
@@ -75,13 +77,19 @@ class Settings(BaseSettings):
     limits: InputLimits = Field(default_factory=InputLimits)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     liveness: LivenessSettings = Field(default_factory=LivenessSettings)
+    forms: FormSettings = Field(default_factory=FormSettings)
+    backdrop: BackdropSettings = Field(default_factory=BackdropSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
     def fingerprint(self) -> str:
         """A short hash of every threshold, recorded next to the results it produced."""
         payload = self.model_dump_json(
-            exclude={"data_dir", "models_dir", "environment", "service", "limits"}
+            exclude={"data_dir", "models_dir", "environment", "service", "limits", "runtime"}
         )
+        # The back end gives the same fields (docs/runtime.md); bf16 changes the numbers.
+        if self.runtime.precision != "f32":
+            payload += f"|precision={self.runtime.precision}"
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

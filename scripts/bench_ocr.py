@@ -46,6 +46,15 @@ WARNING_CODES = (
 )
 
 Job = tuple[str, str, str, int, int]  # split, kind, level, index, seed
+# "codes exact": numbers with a check character, and a permit's number (its shape)
+CODES = (
+    "id_number",
+    "credit_code",
+    "registration_number",
+    "passport_number",
+    "permit_number",
+    "mrz",
+)
 
 _STATE: dict[str, Any] = {}  # per process: the reader, and RapidOCR when timed
 
@@ -117,7 +126,7 @@ def _cells(records: Sequence[dict[str, Any]], key: str) -> dict[str, list[dict[s
 def _summary(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     docs = [r for r in records if r["truth"]["document_type"] != "unknown"]
     outcomes = [f for r in docs for f in r["score"].fields if f.counted]
-    codes = [f for f in outcomes if f.name in ("id_number", "credit_code", "registration_number")]
+    codes = [f for f in outcomes if f.name in CODES]
     confident = [f for r in records for f in r["score"].fields if f.value and f.confidence >= 0.9]
     bad = Counter(v for r in records for v in r["score"].bad_checks.values())
     return {

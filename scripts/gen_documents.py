@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         "--bad-check-rate",
         type=float,
         default=None,
-        help="share of ID fronts, both-sides pages and licenses printed with a wrong check "
-        "character (default: the generator's own rate)",
+        help="share of ID fronts, both-sides pages, licenses, passports and unit certificates "
+        "printed with a wrong check character (default: the generator's own rate)",
     )
     args = ap.parse_args(argv)
     levels = [x.strip() for x in args.levels.split(",") if x.strip()]
@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
                 "id_card_front",
                 "id_card_both",
                 "business_license",
+                "passport",
+                "institution_certificate",
+                "social_group_certificate",
+                "private_non_enterprise_certificate",
             ):
                 extra["bad_check"] = Random(f"{args.seed}:{i}:check").random() < args.bad_check_rate
             sample = generate(

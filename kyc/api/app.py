@@ -49,7 +49,7 @@ class ErrorBody(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 413, 415, 422, 429, 501, 503)
 }
-TYPE_HINTS = ("auto", "id_card", "business_license")
+TYPE_HINTS = ("auto", "id_card", "business_license", "passport", "permit", "unit_certificate")
 # Errors of a video check that count toward the lock-out as a rejection does.
 LIVENESS_FAILURES = frozenset({ErrorCode.NO_FACE})
 

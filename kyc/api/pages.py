@@ -39,6 +39,21 @@ FIELD_LABELS = {
     "established_date": "成立日期",
     "business_term": "营业期限",
     "business_scope": "经营范围",
+    # passports, permits, unit certificates (issue 17)
+    "passport_number": "护照号",
+    "permit_number": "证件号码",
+    "name_latin": "姓名（拼音/外文）",
+    "nationality": "国籍",
+    "issuing_country": "签发国",
+    "expiry_date": "有效期至",
+    "mrz": "机读区",
+    "purpose_and_scope": "宗旨和业务范围",
+    "funding_source": "经费来源",
+    "capital": "开办资金 / 注册资金",
+    "sponsor": "举办单位",
+    "supervisor": "业务主管单位",
+    "activity_area": "活动地域",
+    "registration_authority": "登记管理机关",
 }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 # Keys whose values are personal data wherever they appear in a filing or a reading.
-ID_KEYS = frozenset({"certificate_number", "id_number"})
-NAME_KEYS = frozenset({"name", "legal_representative", "investor"})
+ID_KEYS = frozenset({"certificate_number", "id_number", "passport_number", "permit_number", "mrz"})
+NAME_KEYS = frozenset({"name", "name_latin", "legal_representative", "investor", "operator"})
 ADDRESS_KEYS = frozenset({"address", "certificate_address", "mailing_address"})
 PHONE_KEYS = frozenset({"mobile", "office_phone"})
 EMAIL_KEYS = frozenset({"email"})

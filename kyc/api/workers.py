@@ -44,6 +44,10 @@ def init_worker(settings_json: str, reader_spec: str, video_spec: str) -> None:
         try:
             loaded = _load(spec)
             _STATE[key] = loaded(settings) if construct else loaded
+            if key == "reader":
+                from kyc.inference import warm
+
+                warm(_STATE[key])  # compile the usual input shapes before the first request
             _STATE.pop(key + "_error", None)
             if key == "video" and spec == DEFAULT_VIDEO:  # face models: load once per worker
                 from kyc.liveness.engine import get_engine

@@ -67,6 +67,102 @@ def license_reading(documents: tuple[Document, ...]) -> Document | None:
     return next((d for d in documents if d.reading.document_type == "business_license"), None)
 
 
+@dataclass(frozen=True)
+class CertificateFields:
+    """How a certificate type of the filing is read (``kyc ocr``): its document types,
+    the fields holding its number, the holder's name (the first one read), its address
+    (None: the certificate prints none), and its name as reviewers read it."""
+
+    document_types: tuple[str, ...]
+    numbers: tuple[str, ...]
+    names: tuple[str, ...]
+    address: str | None
+    text: str
+
+
+# The certificates the filing rules accept (R-SUBJ-1, R-SUBJ-3) that ``kyc ocr`` reads;
+# an officer card and "other" are not read.
+CERTIFICATES: dict[str, CertificateFields] = {
+    "id_card": CertificateFields(
+        ID_FRONT_TYPES, ("id_number",), ("name",), "address", "居民身份证"
+    ),
+    "passport": CertificateFields(
+        ("passport",), ("passport_number",), ("name", "name_latin"), None, "护照"
+    ),
+    "hk_macao_permit": CertificateFields(
+        ("hk_macao_permit",), ("permit_number",), ("name",), None, "港澳居民来往内地通行证"
+    ),
+    "taiwan_permit": CertificateFields(
+        ("taiwan_permit",), ("permit_number",), ("name",), None, "台湾居民来往大陆通行证"
+    ),
+    "business_license": CertificateFields(
+        ("business_license",), ("credit_code", "registration_number"), ("name",), "address",
+        "营业执照",
+    ),
+    "institution_certificate": CertificateFields(
+        ("institution_certificate",), ("credit_code",), ("name",), "address", "事业单位法人证书"
+    ),
+    "social_group_certificate": CertificateFields(
+        ("social_group_certificate",), ("credit_code",), ("name",), "address",
+        "社会团体法人登记证书",
+    ),
+    "private_non_enterprise_certificate": CertificateFields(
+        ("private_non_enterprise_certificate",), ("credit_code",), ("name",), "address",
+        "民办非企业单位登记证书",
+    ),
+}  # fmt: skip
+UNIT_CERTIFICATES = (
+    "business_license",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+)
+# The registration-authority and class prefix of a unified social credit code (GB 32100)
+# each unit certificate carries.
+CREDIT_PREFIXES = {
+    "business_license": ("91", "92", "93"),
+    "institution_certificate": ("12",),
+    "social_group_certificate": ("51",),
+    "private_non_enterprise_certificate": ("52",),
+}
+
+
+def read_value(doc: Document, names: tuple[str, ...]) -> FieldReading | None:
+    """The first of ``names`` the document's reading has a value for."""
+    for name in names:
+        f = field_value(doc, name)
+        if f is not None:
+            return f
+    return None
+
+
+def certificate_reading(
+    certificate_type: str, documents: tuple[Document, ...], number: str = "", name: str = ""
+) -> Document | None:
+    """The reading of a certificate of ``certificate_type``: an ID card by number or
+    name (``id_reading_for``); a passport or permit by number, else by name; a unit's
+    certificate, the first one uploaded. None when none was uploaded (or read)."""
+    spec = CERTIFICATES.get(certificate_type)
+    if spec is None:
+        return None
+    if certificate_type == "id_card":
+        return id_reading_for(Person(name, "id_card", number, None, "", "", False), documents)
+    docs = [d for d in documents if d.reading.document_type in spec.document_types]
+    if certificate_type in UNIT_CERTIFICATES:
+        return docs[0] if docs else None
+    wanted = normalize_number(number)
+    for d in docs:
+        f = read_value(d, spec.numbers)
+        if f and f.value and wanted and normalize_number(f.value) == wanted:
+            return d
+    for d in docs:
+        for field in spec.names:
+            f = field_value(d, field)
+            if f and f.value and name and f.value.strip().upper() == name.strip().upper():
+                return d
+    return None
+
+
 # ------------------------------------------------------------------------ numbers
 
 
@@ -123,7 +219,7 @@ def validity_of(doc: Document) -> Validity | None:
             return Validity(None, f.value)
         dates = parse_dates(tail)
         return Validity(dates[-1], f.value) if dates else None
-    f = field_value(doc, "valid_until")
+    f = field_value(doc, "valid_until") or field_value(doc, "expiry_date")
     if f is None or f.value is None:
         return None
     if f.value in ("long_term", "长期"):

@@ -28,6 +28,9 @@ CertificateType = Literal[
     "hk_macao_permit",
     "officer_card",
     "business_license",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
     "other",
 ]
 ServiceContent = Literal["portal", "unit_portal", "personal", "other"]

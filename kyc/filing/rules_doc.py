@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from kyc.filing.facts import (
+    CERTIFICATES,
     ID_BACK_TYPES,
+    UNIT_CERTIFICATES,
+    certificate_reading,
     expired,
     id_reading_for,
-    license_reading,
     validity_of,
     warning_text,
 )
+from kyc.filing.model import Person
 from kyc.filing.result import Finding, RuleContext, RuleFn, RuleResult, combine, result
 from kyc.filing.rules_site import PRE_APPROVAL_TEXT
 
@@ -20,6 +23,12 @@ DOC_TEXT = {
     "id_card_back": "身份证国徽面",
     "id_card_both": "身份证正反面",
     "business_license": "营业执照",
+    "passport": "护照资料页",
+    "hk_macao_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "institution_certificate": "事业单位法人证书",
+    "social_group_certificate": "社会团体法人登记证书",
+    "private_non_enterprise_certificate": "民办非企业单位登记证书",
     "unknown": "未识别材料",
 }
 
@@ -50,38 +59,44 @@ def r_doc_1(ctx: RuleContext) -> RuleResult:
 
 def r_doc_2(ctx: RuleContext) -> RuleResult:
     s = ctx.order.subject
-    lic = license_reading(ctx.order.documents)
+    units = [d for d in ctx.order.documents if d.reading.document_type in UNIT_CERTIFICATES]
     if s.nature == "individual":
-        if lic is not None:
+        if units:
+            text = DOC_TEXT[units[0].reading.document_type]
             return result(
-                "R-DOC-2", "failed", "个人备案不应上传单位证件（营业执照）", individual=True
+                "R-DOC-2", "failed", f"个人备案不应上传单位证件（{text}）", individual=True
             )
         return result("R-DOC-2", "passed", "个人备案无需单位证件", individual=True)
+    cert = s.certificate_type
+    read = cert in UNIT_CERTIFICATES
+    lic = certificate_reading(cert, ctx.order.documents) if read else (units[0] if units else None)
     if lic is None:
-        if s.certificate_type == "business_license":
-            return result("R-DOC-2", "failed", "未上传营业执照", individual=False)
+        if read:
+            return result("R-DOC-2", "failed", f"未上传{CERTIFICATES[cert].text}", individual=False)
         return result(
             "R-DOC-2",
             "skipped",
-            f"单位证件（{s.certificate_type}）不在自动识别范围，需人工核对清晰、完整、有效",
+            f"单位证件（{cert}）不在自动识别范围，需人工核对清晰、完整、有效",
             individual=False,
         )
+    text = DOC_TEXT[lic.reading.document_type]
     findings: list[Finding] = []
     if lic.reading.warnings:
         findings.append(
-            Finding("failed", f"营业执照图片存在问题：{warning_text(lic.reading.warnings)}")
+            Finding("failed", f"{text}图片存在问题：{warning_text(lic.reading.warnings)}")
         )
     exp = expired(lic, ctx.today)
     validity = validity_of(lic)
+    term = "营业期限" if lic.reading.document_type == "business_license" else "有效期"
     if exp is True:
-        findings.append(Finding("failed", "营业执照已超过营业期限"))
+        findings.append(Finding("failed", f"{text}已超过{term}"))
     elif exp is None:
-        findings.append(Finding("skipped", "未识别出营业期限，无法判断是否有效"))
+        findings.append(Finding("skipped", f"未识别出{term}，无法判断是否有效"))
     else:
         until = "长期" if validity is None or validity.until is None else str(validity.until)
-        findings.append(Finding("passed", f"营业执照在有效期内（至{until}）"))
+        findings.append(Finding("passed", f"{text}在有效期内（至{until}）"))
     if not lic.reading.warnings:
-        findings.append(Finding("passed", "营业执照图片清晰完整"))
+        findings.append(Finding("passed", f"{text}图片清晰完整"))
     return combine(
         "R-DOC-2",
         findings,
@@ -99,9 +114,7 @@ def r_doc_3(ctx: RuleContext) -> RuleResult:
     judged: list[str] = []
     for label, person in ctx.persons():
         if person.certificate_type != "id_card":
-            findings.append(
-                Finding("skipped", f"{label}证件为 {person.certificate_type}，不在自动识别范围")
-            )
+            findings.extend(_other_certificate(ctx, label, person))
             continue
         front = id_reading_for(person, docs)
         if front is None:
@@ -142,6 +155,30 @@ def r_doc_3(ctx: RuleContext) -> RuleResult:
         backs=len(backs),
         warnings=sorted({w for d in docs for w in d.reading.warnings}),
     )
+
+
+def _other_certificate(ctx: RuleContext, label: str, person: Person) -> list[Finding]:
+    """A principal's passport data page or permit card: uploaded, legible, valid."""
+    cert = person.certificate_type
+    if cert not in CERTIFICATES:
+        return [Finding("skipped", f"{label}证件为 {cert}，不在自动识别范围")]
+    text = CERTIFICATES[cert].text
+    doc = certificate_reading(cert, ctx.order.documents, person.certificate_number, person.name)
+    if doc is None:
+        return [Finding("failed", f"缺少{label}的{text}")]
+    out: list[Finding] = []
+    if doc.reading.warnings:
+        out.append(
+            Finding("failed", f"{label}{text}图片存在问题：{warning_text(doc.reading.warnings)}")
+        )
+    exp = expired(doc, ctx.today)
+    if exp is True:
+        out.append(Finding("failed", f"{label}{text}已过有效期"))
+    elif exp is None:
+        out.append(Finding("skipped", f"未识别出{label}{text}的有效期"))
+    elif not out:
+        out.append(Finding("passed", f"{label}{text}清晰且在有效期内"))
+    return out
 
 
 def r_doc_4(ctx: RuleContext) -> RuleResult:

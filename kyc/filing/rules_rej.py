@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import re
 
-from kyc.filing.facts import UNCLEAR_WARNINGS, expired, id_reading_for, warning_text
+from kyc.filing.facts import (
+    CERTIFICATES,
+    UNCLEAR_WARNINGS,
+    certificate_reading,
+    expired,
+    warning_text,
+)
 from kyc.filing.result import Finding, RuleContext, RuleFn, RuleResult, combine, result
 from kyc.filing.rules_doc import DOC_TEXT
 from kyc.filing.rules_site import PRE_APPROVAL_TEXT
-from kyc.filing.rules_subject import age_finding, compare_field, phone_findings, subject_certificate
+from kyc.filing.rules_subject import (
+    age_finding,
+    certificate_findings,
+    phone_findings,
+    subject_certificate,
+)
 
 # Words in a site's name or note that suggest content needing a pre-approval.
 PRE_APPROVAL_WORDS: dict[str, re.Pattern[str]] = {
@@ -102,38 +113,43 @@ def r_rej_5(ctx: RuleContext) -> RuleResult:
     findings: list[Finding] = []
     doc = subject_certificate(ctx)
     if doc is not None:
-        number_field = "credit_code" if s.certificate_type == "business_license" else "id_number"
-        findings.append(
-            compare_field(
-                "主体名称", s.name, doc, "name", number=False, person_name=ctx.is_individual
+        findings.extend(
+            certificate_findings(
+                s.certificate_type,
+                doc,
+                name_label="主体名称",
+                name=s.name,
+                number_label="主体证件号码",
+                number=s.certificate_number,
+                address=s.certificate_address,
+                address_label="主体证件地址",
+                person=ctx.is_individual,
             )
-        )
-        findings.append(
-            compare_field("主体证件号码", s.certificate_number, doc, number_field, number=True)
-        )
-        findings.append(
-            compare_field("主体证件地址", s.certificate_address, doc, "address", number=False)
         )
     else:
         findings.append(Finding("skipped", "缺少主体证件识别结果"))
     for label, person in ctx.persons():
         if ctx.is_individual and label == "主体负责人":
-            continue  # the subject's own ID card, compared above
-        if person.certificate_type != "id_card":
+            continue  # the subject's own certificate, compared above
+        if person.certificate_type not in CERTIFICATES:
             findings.append(Finding("skipped", f"{label}证件不在自动识别范围"))
             continue
-        front = id_reading_for(person, ctx.order.documents)
-        if front is None:
-            findings.append(Finding("skipped", f"缺少{label}身份证识别结果"))
-            continue
-        findings.append(
-            compare_field(
-                f"{label}姓名", person.name, front, "name", number=False, person_name=True
-            )
+        found = certificate_reading(
+            person.certificate_type, ctx.order.documents, person.certificate_number, person.name
         )
-        findings.append(
-            compare_field(
-                f"{label}证件号码", person.certificate_number, front, "id_number", number=True
+        if found is None:
+            text = "身份证" if person.certificate_type == "id_card" else "证件"
+            findings.append(Finding("skipped", f"缺少{label}{text}识别结果"))
+            continue
+        findings.extend(
+            certificate_findings(
+                person.certificate_type,
+                found,
+                name_label=f"{label}姓名",
+                name=person.name,
+                number_label=f"{label}证件号码",
+                number=person.certificate_number,
+                person=True,
             )
         )
     return combine("R-REJ-5", findings, documents=len(ctx.order.documents))

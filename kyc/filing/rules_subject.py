@@ -5,23 +5,27 @@ from __future__ import annotations
 import re
 
 from kyc.filing.facts import (
+    CERTIFICATES,
+    CREDIT_PREFIXES,
     MOST_DETAILED_NOTE,
+    UNIT_CERTIFICATES,
     age_on,
     birth_date,
+    certificate_reading,
     credit_code_valid,
     field_value,
     has_house_number,
     id_number_valid,
-    id_reading_for,
     is_email,
     is_mobile,
     license_reading,
     parse_dates,
     parse_office_phone,
     place_matches,
+    read_value,
     short_province,
 )
-from kyc.filing.model import Document, Person, normalize_number
+from kyc.filing.model import Document, normalize_number
 from kyc.filing.result import (
     Finding,
     RuleContext,
@@ -79,11 +83,62 @@ def r_subj_1(ctx: RuleContext) -> RuleResult:
             findings.append(
                 Finding("failed", f"主体名称“{s.name}”为社会组织，主体性质应为社会团体")
             )
-        if s.nature == "enterprise" and s.certificate_type not in ("business_license", "other"):
-            findings.append(Finding("failed", "企业主体的证件应为营业执照"))
+        expected = NATURE_CERTIFICATES[s.nature]
+        if not personal_cert and s.certificate_type not in (*expected, "other"):
+            want = "或".join(CERTIFICATES[c].text for c in expected) or "“其他”"
+            findings.append(Finding("failed", f"{nature}主体的证件应为{want}"))
+        findings.extend(_unit_documents_agree(ctx))
     if not findings:
         findings.append(Finding("passed", f"主体性质（{nature}）与证件类型、主体名称相符"))
     return combine("R-SUBJ-1", findings, **inputs)
+
+
+# The unit certificates each subject nature files with (R-SUBJ-1: other bodies, such
+# as private non-enterprise units, file as social groups); "other" is always allowed.
+NATURE_CERTIFICATES: dict[str, tuple[str, ...]] = {
+    "individual": (),
+    "enterprise": ("business_license",),
+    "institution": ("institution_certificate",),
+    "social_group": ("social_group_certificate", "private_non_enterprise_certificate"),
+    "government": (),
+}
+# The nature a unified social credit code's registration authority and class say
+# (GB 32100: 1-1 government bodies, 1-2 institutions, 5-1/5-2/5-3 social groups, private
+# non-enterprise units and foundations, 9-x enterprises).
+_CODE_NATURE = {"11": "government", "12": "institution", "51": "social_group",
+                "52": "social_group", "53": "social_group", "91": "enterprise",
+                "92": "enterprise", "93": "enterprise"}  # fmt: skip
+
+
+def _unit_documents_agree(ctx: RuleContext) -> list[Finding]:
+    """The unit certificates read from the uploads against the typed certificate type
+    and nature: the type read, and the nature its credit code's prefix says."""
+    s = ctx.order.subject
+    findings: list[Finding] = []
+    for d in ctx.order.documents:
+        kind = d.reading.document_type
+        if kind not in UNIT_CERTIFICATES:
+            continue
+        if s.certificate_type in UNIT_CERTIFICATES and kind != s.certificate_type:
+            findings.append(
+                Finding(
+                    "failed",
+                    f"上传的证件为{CERTIFICATES[kind].text}，"
+                    f"与所选证件类型{CERTIFICATES[s.certificate_type].text}不符",
+                )
+            )
+        code = field_value(d, "credit_code")
+        value = code.value if code is not None and code.valid and code.value else ""
+        said = _CODE_NATURE.get(value[:2])
+        if said is not None and said != s.nature:
+            findings.append(
+                Finding(
+                    "failed",
+                    f"证件上的统一社会信用代码（{mask_number(value)}）"
+                    f"属于{NATURE_TEXT[said]}，主体性质为{NATURE_TEXT[s.nature]}",
+                )
+            )
+    return findings
 
 
 # ------------------------------------------------------------------------ R-SUBJ-2
@@ -150,6 +205,13 @@ def r_subj_3(ctx: RuleContext) -> RuleResult:
     for label, person in ctx.persons():
         if person.certificate_type not in PERSONAL_CERTIFICATES:
             bad.append(f"{label}证件类型 {person.certificate_type}")
+    for label, person in ctx.persons():
+        read_as = _read_type(person.certificate_number, ctx.order.documents)
+        if read_as is not None and read_as != person.certificate_type:
+            bad.append(
+                f"{label}证件类型 {person.certificate_type}，上传的同号证件为"
+                f"{CERTIFICATES[read_as].text}"
+            )
     inputs = {
         "subject": s.certificate_type,
         "persons": [p.certificate_type for _, p in ctx.persons()],
@@ -163,6 +225,24 @@ def r_subj_3(ctx: RuleContext) -> RuleResult:
             **inputs,
         )
     return result("R-SUBJ-3", "passed", "个人证件类型符合要求", **inputs)
+
+
+def _read_type(number: str, documents: tuple[Document, ...]) -> str | None:
+    """The personal certificate type of the uploaded document that shows ``number``."""
+    wanted = normalize_number(number)
+    if not wanted:
+        return None
+    for cert in PERSONAL_CERTIFICATES:
+        spec = CERTIFICATES.get(cert)
+        if spec is None:
+            continue
+        for d in documents:
+            if d.reading.document_type not in spec.document_types:
+                continue
+            f = read_value(d, spec.numbers)
+            if f and f.value and normalize_number(f.value) == wanted:
+                return cert
+    return None
 
 
 # ------------------------------------------------------------------------ R-SUBJ-4
@@ -204,44 +284,71 @@ def compare_field(
 
 def subject_certificate(ctx: RuleContext) -> Document | None:
     s = ctx.order.subject
-    if s.certificate_type == "business_license":
-        return license_reading(ctx.order.documents)
-    if s.certificate_type == "id_card":
-        as_person = Person(s.name, "id_card", s.certificate_number, None, "", "", False)
-        return id_reading_for(as_person, ctx.order.documents)
-    return None
+    return certificate_reading(
+        s.certificate_type, ctx.order.documents, s.certificate_number, s.name
+    )
+
+
+def certificate_findings(
+    cert_type: str,
+    doc: Document,
+    *,
+    name_label: str,
+    name: str | None,
+    number_label: str,
+    number: str,
+    address: str | None = None,
+    address_label: str | None = None,
+    person: bool,
+) -> list[Finding]:
+    """Typed name, number (and address, where the certificate prints one) against the
+    certificate's reading, character for character (R-SUBJ-4, R-REJ-5)."""
+    spec = CERTIFICATES[cert_type]
+    name_field = next((f for f in spec.names if field_value(doc, f)), spec.names[0])
+    number_field = next((f for f in spec.numbers if field_value(doc, f)), spec.numbers[0])
+    out = [
+        compare_field(name_label, name, doc, name_field, number=False, person_name=person),
+        compare_field(number_label, number, doc, number_field, number=True),
+    ]
+    if address_label is not None and spec.address is not None:
+        out.append(compare_field(address_label, address, doc, spec.address, number=False))
+    return out
 
 
 def r_subj_4(ctx: RuleContext) -> RuleResult:
     s = ctx.order.subject
     findings: list[Finding] = []
-    if (
-        s.certificate_type == "business_license"
-        and len(normalize_number(s.certificate_number)) == 18
-    ) and not credit_code_valid(s.certificate_number):
-        findings.append(Finding("failed", "统一社会信用代码校验位错误，不可能与证件一致"))
+    number = normalize_number(s.certificate_number)
+    prefixes = CREDIT_PREFIXES.get(s.certificate_type)
+    if prefixes is not None and len(number) == 18:
+        if not credit_code_valid(s.certificate_number):
+            findings.append(Finding("failed", "统一社会信用代码校验位错误，不可能与证件一致"))
+        elif not number.startswith(prefixes):
+            findings.append(
+                Finding(
+                    "failed",
+                    f"统一社会信用代码以 {number[:2]} 开头，不是"
+                    f"{CERTIFICATES[s.certificate_type].text}的代码（{'、'.join(prefixes)}）",
+                )
+            )
     if s.certificate_type == "id_card" and not id_number_valid(s.certificate_number):
         findings.append(Finding("failed", "身份证号码校验不通过，不可能与证件一致"))
     doc = subject_certificate(ctx)
-    number_field = "credit_code" if s.certificate_type == "business_license" else "id_number"
     if doc is None:
         findings.append(Finding("skipped", "缺少主体证件的识别结果，无法逐字核对名称、地址、号码"))
     else:
-        findings.append(
-            compare_field(
-                "单位名称" if s.nature != "individual" else "姓名",
-                s.name,
+        findings.extend(
+            certificate_findings(
+                s.certificate_type,
                 doc,
-                "name",
-                number=False,
-                person_name=s.nature == "individual",
+                name_label="单位名称" if s.nature != "individual" else "姓名",
+                name=s.name,
+                number_label="证件号码",
+                number=s.certificate_number,
+                address=s.certificate_address,
+                address_label="证件地址",
+                person=s.nature == "individual",
             )
-        )
-        findings.append(
-            compare_field("证件地址", s.certificate_address, doc, "address", number=False)
-        )
-        findings.append(
-            compare_field("证件号码", s.certificate_number, doc, number_field, number=True)
         )
     filled = [f"{a.target}←{a.source}" for a in ctx.autofilled if a.target.startswith("subject.")]
     if filled:
@@ -309,11 +416,14 @@ def principal_age(ctx: RuleContext) -> tuple[int | None, str]:
         born = birth_date(p.certificate_number)
         if born is not None:
             return age_on(born, ctx.today), "身份证号码"
-    doc = id_reading_for(p, ctx.order.documents)
+    doc = certificate_reading(p.certificate_type, ctx.order.documents, p.certificate_number, p.name)
     f = field_value(doc, "birth_date") if doc else None
     dates = parse_dates(f.value) if f and f.value else []
-    if dates:
-        return age_on(dates[0], ctx.today), "身份证识别的出生日期"
+    if dates and doc is not None:
+        text = (
+            "身份证" if p.certificate_type == "id_card" else CERTIFICATES[p.certificate_type].text
+        )
+        return age_on(dates[0], ctx.today), f"{text}识别的出生日期"
     if p.certificate_type == "id_card":
         return None, "身份证号码无效（校验不通过），无法计算年龄"
     return None, f"证件类型 {p.certificate_type} 无法从号码得出年龄，且无证件识别结果"

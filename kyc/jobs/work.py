@@ -67,6 +67,9 @@ class Worker:
         self.settings = settings
         self.single_thread = config.single_thread
         self.reader = _load(config.pipeline.reader)(settings)
+        from kyc.inference import warm
+
+        warm(self.reader)  # compile the usual input shapes before the first item
         self.verify = _load(config.pipeline.video)
         self.video_kwargs: dict[str, Any] = {}
         if config.pipeline.video == "kyc.liveness.verify:verify_video":

@@ -10,11 +10,16 @@ from typing import Any
 
 from kyc.errors import BadInput, ErrorCode
 
+# kyc.ocr.types.TypeHint (not imported here: the CLI starts without numpy)
+TYPE_HINTS = ("auto", "id_card", "business_license", "passport", "permit", "unit_certificate")
+
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("ocr", help="read ID cards and business licenses from images")
+    p = sub.add_parser(
+        "ocr", help="read ID cards, business licenses and other certificates from images"
+    )
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
-    p.add_argument("--type", choices=["auto", "id_card", "business_license"], default="auto")
+    p.add_argument("--type", choices=TYPE_HINTS, default="auto")
     p.add_argument("--json", action="store_true", help="one JSON object per image and line")
     p.add_argument("--today", help="reference date for expiry checks (YYYY-MM-DD)")
     p.add_argument(
@@ -55,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if result.document_type == "unknown":
             print(
                 one_line(
-                    f"kyc: {ErrorCode.NOT_A_DOCUMENT}: {path}: no ID card or business license found"
+                    f"kyc: {ErrorCode.NOT_A_DOCUMENT}: {path}: no document of a known type found"
                 ),
                 file=sys.stderr,
             )

@@ -1,10 +1,20 @@
-"""Thin onnxruntime adapter for PaddleOCR's PP-OCR models (detector, angle classifier,
-recogniser), with model files verified against the manifest.
+"""PaddleOCR's PP-OCR models (detector, angle classifier, recogniser) on the inference
+adapter (``kyc.inference``: OpenVINO by default, onnxruntime as the fallback), with model
+files verified against the manifest.
 
 The engine is built once per process and reused; every call is stateless (safe to share
 between threads). Unlike RapidOCR's default pipeline it never upscales for detection and
 exposes per-character probabilities with runner-up characters, which the field
 validators use to resolve OCR confusions with check characters.
+
+Input shapes and compiled models: OpenVINO runs a model fastest on a shape fixed at
+compile time, so the engine keeps the shapes few without changing what the models see.
+Detection canvases are already multiples of 32 (and nearly always one of a few photo
+aspects); the angle classifier's batch is padded with empty rows to a multiple of
+``CLS_BATCH`` (rows are independent: padding changes no row's result); recognition runs
+at the width each batch needs, on the dynamic-shape model. Padding a detection canvas or
+a recognition width would change the models' outputs (measured: docs/runtime.md), so
+neither is padded.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kyc.inference import Model, RuntimeSettings, Shape, load_model
 from kyc.modelfiles import resolve
 from kyc.ocr.settings import OcrSettings
 
@@ -38,31 +49,32 @@ class TextReading:
     chars: tuple[CharReading, ...]
 
 
-def _session(path: Path, threads: int) -> object:
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.log_severity_level = 3
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
-
-
 class OcrEngine:
-    """PP-OCRv4 det + rec and the v2 angle classifier on onnxruntime."""
+    """PP-OCRv4 det + rec and the v2 angle classifier."""
 
     REC_HEIGHT = 48
     CLS_SHAPE = (48, 192)
+    CLS_BATCH = 8
+    # Detection canvases of photos at the usual aspects (4:3, 16:9, either way up) at
+    # the default 736 px: compiled when a worker starts.
+    COMMON_CANVASES = ((544, 736), (736, 544), (416, 736), (736, 416))
 
-    def __init__(self, settings: OcrSettings, models_dir: Path) -> None:
+    def __init__(
+        self, settings: OcrSettings, models_dir: Path, runtime: RuntimeSettings | None = None
+    ) -> None:
         from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
 
         self.settings = settings
-        self._det = _session(resolve("ppocr_det", models_dir), settings.threads)
-        self._rec = _session(resolve("ppocr_rec", models_dir), settings.threads)
-        self._cls = _session(resolve("ppocr_cls", models_dir), settings.threads)
-        meta = self._rec.get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
-        self._charset: list[str] = ["", *meta["character"].splitlines(), " "]
+        self.runtime = runtime or RuntimeSettings()
+        threads = settings.threads
+        self._det: Model = load_model(resolve("ppocr_det", models_dir), self.runtime, threads)
+        # Recognition widths vary line by line: one compiled model per width would be
+        # compiled more often than run, so they run on the dynamic-shape model.
+        self._rec: Model = load_model(
+            resolve("ppocr_rec", models_dir), self.runtime, threads, fixed_shapes=False
+        )
+        self._cls: Model = load_model(resolve("ppocr_cls", models_dir), self.runtime, threads)
+        self._charset: list[str] = ["", *self._rec.metadata["character"].splitlines(), " "]
         self._post = DBPostProcess(
             thresh=0.3,
             box_thresh=settings.det_box_thresh,
@@ -75,15 +87,12 @@ class OcrEngine:
     # -- detection -----------------------------------------------------------------
     def detect(self, image: Image, max_side: int | None = None) -> list[Quad]:
         """Text-line quads in ``image`` coordinates. The image is only ever downscaled."""
-        limit = max_side or self.settings.det_max_side
         h, w = image.shape[:2]
-        ratio = min(1.0, limit / max(h, w))
-        rh = max(32, round(h * ratio / 32) * 32)
-        rw = max(32, round(w * ratio / 32) * 32)
+        _n, _c, rh, rw = self.det_shape(h, w, max_side)
         resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA)
         # (x / 255 - 0.5) / 0.5, channels first, in one pass
         blob = cv2.dnn.blobFromImage(resized, 1 / 127.5, mean=(127.5, 127.5, 127.5))
-        pred = self._det.run(None, {self._det.get_inputs()[0].name: blob})[0]  # type: ignore[attr-defined]
+        pred = self._det.run({self._det.input_names[0]: blob})[0]
         boxes, _scores = self._post(pred, (h, w))
         quads: list[Quad] = []
         for box in boxes:
@@ -102,9 +111,9 @@ class OcrEngine:
         if not crops:
             return []
         ch, cw = self.CLS_SHAPE
-        batch = np.stack([self._norm(c, ch, cw) for c in crops])
-        out = self._cls.run(None, {self._cls.get_inputs()[0].name: batch})[0]  # type: ignore[attr-defined]
-        return [float(p[1]) for p in out]
+        batch = pad_rows(np.stack([self._norm(c, ch, cw) for c in crops]), self.CLS_BATCH)
+        out = self._cls.run({self._cls.input_names[0]: batch})[0]
+        return [float(p[1]) for p in out[: len(crops)]]
 
     # -- recognition ---------------------------------------------------------------
     def recognize(self, crops: list[Image]) -> list[TextReading]:
@@ -124,10 +133,28 @@ class OcrEngine:
                 16,
             )
             batch = np.stack([self._norm(crops[i], self.REC_HEIGHT, width) for i in idx])
-            probs = self._rec.run(None, {self._rec.get_inputs()[0].name: batch})[0]  # type: ignore[attr-defined]
+            probs = self._rec.run({self._rec.input_names[0]: batch})[0]
             for row, i in enumerate(idx):
                 results[i] = self._decode(probs[row])
         return results
+
+    # -- compiled shapes ------------------------------------------------------------
+    def warm(self) -> None:
+        """Compile the shapes most photos need now rather than at the first requests:
+        the detection canvases of the usual photo aspects and the classifier's first
+        batch sizes (service and batch workers call this at start)."""
+        ch, cw = self.CLS_SHAPE
+        self._det.warm([{self._det.input_names[0]: (1, 3, h, w)} for h, w in self.COMMON_CANVASES])
+        self._cls.warm(
+            [
+                {self._cls.input_names[0]: (n, 3, ch, cw)}
+                for n in (self.CLS_BATCH, 2 * self.CLS_BATCH)
+            ]
+        )
+
+    def det_shape(self, h: int, w: int, max_side: int | None = None) -> Shape:
+        """The detector's input shape for an ``h`` x ``w`` image."""
+        return det_input_shape(h, w, max_side or self.settings.det_max_side)
 
     def _decode(self, probs: FloatArray) -> TextReading:
         best = probs.argmax(axis=1)
@@ -151,6 +178,21 @@ class OcrEngine:
         out = np.zeros((3, height, width), dtype=np.float32)
         out[:, :, :new_w] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
         return out
+
+
+def det_input_shape(h: int, w: int, limit: int) -> Shape:
+    """The detector's input for an ``h`` x ``w`` image: scaled so that its longer side is
+    at most ``limit`` (never up), each side rounded to a multiple of 32."""
+    ratio = min(1.0, limit / max(h, w))
+    return (1, 3, max(32, round(h * ratio / 32) * 32), max(32, round(w * ratio / 32) * 32))
+
+
+def pad_rows(batch: FloatArray, multiple: int) -> FloatArray:
+    """``batch`` with all-zero rows appended up to a multiple of ``multiple`` rows."""
+    extra = -len(batch) % multiple
+    if not extra:
+        return batch
+    return np.concatenate([batch, np.zeros((extra, *batch.shape[1:]), dtype=batch.dtype)])
 
 
 def crop_line(image: Image, quad: Quad, flip: bool = False, reading: float | None = None) -> Image:

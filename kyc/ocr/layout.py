@@ -118,11 +118,34 @@ def reading_angle(quad: Quad, upside_down: bool) -> float:
     return ang + math.pi if upside_down else ang
 
 
-def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
-    """Weighted circular mean of reading angles (radians)."""
+def _circular_mean(angles: Sequence[float], weights: Sequence[float]) -> float:
     s = sum(w * math.sin(a) for a, w in zip(angles, weights, strict=True))
     c = sum(w * math.cos(a) for a, w in zip(angles, weights, strict=True))
     return math.atan2(s, c)
+
+
+# Lines within this angle of the document's direction count towards it: a watermark's
+# diagonal rows (30-45 degrees) do not pull it off. Measured on generated pages with a
+# watermark: its rows moved the plain weighted mean by 4-5 degrees.
+ANGLE_BAND = math.radians(6.0)
+
+
+def dominant_angle(angles: Sequence[float], weights: Sequence[float]) -> float:
+    """The reading direction most of the weight agrees on (radians): the weighted mode
+    of the angles (each scored by the weight within ``ANGLE_BAND`` of it), refined by
+    the weighted circular mean of the angles within the band."""
+    if not angles:
+        return 0.0
+
+    def near(a: float, b: float) -> bool:
+        return abs(math.remainder(a - b, 2 * math.pi)) < ANGLE_BAND
+
+    mode = max(
+        angles,
+        key=lambda a: sum(w for b, w in zip(angles, weights, strict=True) if near(a, b)),
+    )
+    kept = [(a, w) for a, w in zip(angles, weights, strict=True) if near(a, mode)]
+    return _circular_mean([a for a, _ in kept], [w for _, w in kept])
 
 
 # Lines of one document run within this angle of each other (perspective and a bent

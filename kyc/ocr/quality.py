@@ -36,11 +36,13 @@ class Region:
 class QualityThresholds:
     # Set from scripts/calibrate_quality.py on generated photos (see the README).
     # Pixels per millimetre of the document (its width in the photo over its printed
-    # width): below this its characters are too few pixels for a filing copy. Measured
-    # (calibrate_quality.py, seed 99): ID cards 6.5-11.8 in ordinary photos, 3.0-4.4
-    # when too small; licenses 3.9-5.4 and 2.6-4.7 (their classes overlap).
-    min_px_per_mm_card: float = 5.5
-    min_px_per_mm_license: float = 3.6
+    # width): below this its characters are too few pixels for a filing copy. The limit
+    # itself is 4.0 for a card and 2.7 for a license (kyc.synth.LOW_RESOLUTION_PX_PER_MM,
+    # text ~11 px high); the outline found from the text measures 0.64-1.11 of the true
+    # density (median 0.84 for cards, 0.94 for licenses, 30 tuned photos), so each floor
+    # is the limit times that median. Photos within ~15% of the limit fall either way.
+    min_px_per_mm_card: float = 3.4
+    min_px_per_mm_license: float = 2.5
     blur_sharpness: float = 0.61  # gradient energy per unit contrast on text lines
     glare_fraction: float = 0.003  # share of the document under a highlight blob
     # Share of clearly coloured pixels in the text block, below which it is a photocopy.
@@ -97,8 +99,22 @@ def outline_from_text(region: Region) -> npt.NDArray[np.float32]:
 
 
 # Printed width of each document in mm: the ID-1 card, and the longer side of a business
-# license copy (副本, A4-sized in portrait or landscape).
-PRINTED_WIDTH_MM = {"id_card": 85.6, "business_license": 297.0}
+# license copy (副本, A4-sized in portrait or landscape); a passport data page.
+PRINTED_WIDTH_MM = {"id_card": 85.6, "business_license": 297.0, "passport": 125.0}
+# The other certificates (issue 17): the residents' permits are ID-1 cards, unit
+# certificates pages like a license; passports and permits print a portrait beside text.
+CARD_KINDS = ("hk_macao_permit", "taiwan_permit")
+PAGE_KINDS = (
+    "business_license",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+)
+PORTRAIT_KINDS = ("passport", *CARD_KINDS)
+
+
+def is_card(kind: str) -> bool:
+    return kind.startswith("id_card") or kind in CARD_KINDS
 
 
 def px_per_mm(outline: npt.NDArray[np.float32], kind: str) -> float:
@@ -106,8 +122,10 @@ def px_per_mm(outline: npt.NDArray[np.float32], kind: str) -> float:
     width (the longer side for a license, which may be printed either way round)."""
     w = float(np.linalg.norm(outline[1] - outline[0]))
     h = float(np.linalg.norm(outline[3] - outline[0]))
-    if kind.startswith("id_card"):
+    if is_card(kind):
         return w / PRINTED_WIDTH_MM["id_card"]
+    if kind == "passport":
+        return w / PRINTED_WIDTH_MM["passport"]
     return max(w, h) / PRINTED_WIDTH_MM["business_license"]
 
 
@@ -117,7 +135,7 @@ def rectify_transform(
     """The homography from the photo to the rectified document, and that image's size."""
     w_src = float(np.linalg.norm(outline[1] - outline[0]))
     h_src = float(np.linalg.norm(outline[3] - outline[0]))
-    if kind.startswith("id_card"):
+    if is_card(kind):
         size = CARD_SIZE
     else:
         size = (LICENSE_WIDTH, max(1, round(LICENSE_WIDTH * h_src / max(w_src, 1.0))))
@@ -214,12 +232,31 @@ def text_block_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.ui
     return mask
 
 
+def text_lines_mask(shape: tuple[int, ...], region: Region) -> npt.NDArray[np.uint8]:
+    """The text lines themselves, widened by half a line's height: where a finger or a
+    highlight over a field is looked for on documents whose portrait may stand anywhere
+    beside the text (passports, permits), so that the face and its white background are
+    not taken for one."""
+    mask = np.zeros(shape[:2], dtype=np.uint8)
+    for q in region.quads:
+        cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
+    h = float(np.median([float(np.linalg.norm(q[3] - q[0])) for q in region.quads]))
+    k = max(3, int(0.5 * h))
+    return np.asarray(cv2.dilate(mask, np.ones((k, k), np.uint8)), dtype=np.uint8)
+
+
 def skin_mask(image: BGRImage, hsv: BGRImage) -> npt.NDArray[np.bool_]:
-    """Skin-toned pixels (YCrCb box, saturated enough not to be beige paper)."""
+    """Skin-toned pixels: a YCrCb box that holds light to dark skin in light and shade
+    (Cr 141-159, Cb 102-118, saturation 58-141 for the tones measured), saturated enough
+    not to be beige paper, and orange rather than red in hue (a red stamp laid thin over
+    paper is pink: hue 0-3 of 180, skin 10-14)."""
     ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
     cr, cb = ycc[:, :, 1].astype(np.int16), ycc[:, :, 2].astype(np.int16)
-    sat = hsv[:, :, 1]
-    return np.asarray((cr >= 145) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 60))
+    hue, sat = hsv[:, :, 0], hsv[:, :, 1]
+    return np.asarray(
+        (cr >= 138) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 45)
+        & (hue >= 5) & (hue <= 25)
+    )  # fmt: skip
 
 
 def skin_pixels(
@@ -364,8 +401,11 @@ def _colour_measures(
     local = Region([q - shift for q in region.quads], region.angle, region.kind)
     block = text_block_mask(sub.shape, local)
     glare_mask = _region_mask(sub.shape, outline - shift) if main else block
+    skin_block = block
+    if region.kind in PORTRAIT_KINDS:
+        skin_block = glare_mask = text_lines_mask(sub.shape, local)
     glare = glare_fraction(hsv, glare_mask, h_med)
-    return glare, skin_pixels(sub, hsv, block, thumb_px), colour_share(hsv, block)
+    return glare, skin_pixels(sub, hsv, skin_block, thumb_px), colour_share(hsv, block)
 
 
 def assess(
@@ -414,7 +454,7 @@ def assess(
     measures["px_per_mm"] = density
     floor = (
         limits.min_px_per_mm_card
-        if main.kind.startswith("id_card")
+        if is_card(main.kind) or main.kind == "passport"
         else limits.min_px_per_mm_license
     )
     if density < floor:
@@ -447,9 +487,7 @@ def assess(
     measures["colour"] = colour
     copy_text = any("复印" in t for t in texts)
     least_colour = (
-        limits.photocopy_colour_license
-        if main.kind == "business_license"
-        else limits.photocopy_colour
+        limits.photocopy_colour_license if main.kind in PAGE_KINDS else limits.photocopy_colour
     )
     if colour < least_colour or copy_text:
         warnings.append("PHOTOCOPY")

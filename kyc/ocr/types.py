@@ -9,9 +9,31 @@ import numpy as np
 import numpy.typing as npt
 
 DocumentType = Literal[
-    "id_card_front", "id_card_back", "id_card_both", "business_license", "unknown"
+    "id_card_front",
+    "id_card_back",
+    "id_card_both",
+    "business_license",
+    "passport",
+    "hk_macao_permit",
+    "taiwan_permit",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+    "unknown",
 ]
-TypeHint = Literal["auto", "id_card", "business_license"]
+TypeHint = Literal["auto", "id_card", "business_license", "passport", "permit", "unit_certificate"]
+# The document types each ``--type`` hint allows (``auto``: every one).
+HINT_TYPES: dict[str, tuple[str, ...]] = {
+    "id_card": ("id_card_front", "id_card_back"),
+    "business_license": ("business_license",),
+    "passport": ("passport",),
+    "permit": ("hk_macao_permit", "taiwan_permit"),
+    "unit_certificate": (
+        "institution_certificate",
+        "social_group_certificate",
+        "private_non_enterprise_certificate",
+    ),
+}
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the upright frame of the document (photo px)
 

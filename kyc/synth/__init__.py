@@ -31,11 +31,32 @@ import numpy as np
 import numpy.typing as npt
 
 Kind = Literal[
-    "id_card_front", "id_card_back", "id_card_both", "business_license", "passport", "unknown"
+    "id_card_front",
+    "id_card_back",
+    "id_card_both",
+    "business_license",
+    "passport",
+    "hk_macao_permit",
+    "taiwan_permit",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+    "unknown",
 ]
 Level = Literal["clean", "moderate", "hard"]
 KINDS: tuple[Kind, ...] = ("id_card_front", "id_card_back", "id_card_both", "business_license")
-OTHER_KINDS: tuple[Kind, ...] = ("passport", "unknown")
+# The other certificates the filing rules accept (R-SUBJ-1, R-SUBJ-3): each its own
+# document type, drawn by kyc/synth/travel_docs.py and kyc/synth/unit_certs.py.
+CERTIFICATE_KINDS: tuple[Kind, ...] = (
+    "passport",
+    "hk_macao_permit",
+    "taiwan_permit",
+    "institution_certificate",
+    "social_group_certificate",
+    "private_non_enterprise_certificate",
+)
+UNIT_CERTIFICATE_KINDS: tuple[Kind, ...] = CERTIFICATE_KINDS[3:]
+OTHER_KINDS: tuple[Kind, ...] = (*CERTIFICATE_KINDS, "unknown")
 ALL_KINDS: tuple[Kind, ...] = KINDS + OTHER_KINDS
 CODE_FIELDS = ("id_number", "credit_code", "registration_number")
 # Share of ID fronts, both-sides pages and licenses printed with a wrong check character.
@@ -94,8 +115,15 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     from kyc.synth import degrade as dg
     from kyc.synth import overprint as op
     from kyc.synth import variants as vr
+    from kyc.synth.certholders import (
+        break_mrz_check,
+        make_permit_holder,
+        make_traveller,
+        make_unit,
+        mrz_checks,
+    )
     from kyc.synth.identity import break_check, checksum_holds, make_company, make_person
-    from kyc.synth.nondoc import NON_DOCUMENTS, render_non_document, render_passport
+    from kyc.synth.nondoc import NON_DOCUMENTS, render_non_document
     from kyc.synth.render import (
         render_id_back,
         render_id_both,
@@ -103,6 +131,8 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         render_license,
         stamp_copy_invalid,
     )
+    from kyc.synth.travel_docs import render_passport, render_permit
+    from kyc.synth.unit_certs import render_unit_certificate
 
     if kind not in ALL_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -112,7 +142,7 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     today: dt.date = overrides.get("today") or dt.date.today()
     warnings: set[str] = set()
     conditions: dict[str, Any] = {"level": level}
-    document_kind = kind in KINDS
+    document_kind = kind in KINDS or kind in CERTIFICATE_KINDS
 
     # --- choose the hard conditions first (photocopy changes the rendering) --------------
     chosen: list[str] = []
@@ -132,8 +162,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     # --- identity and rendering ---------------------------------------------------------
     extra: dict[str, Any] = {}
     check_fields: dict[str, str] = {}
+    check_fields_extra: dict[str, bool] = {}
     broken: dict[str, int] = {}
-    bad_check_kind = kind in ("id_card_front", "id_card_both", "business_license")
+    bad_check_kind = kind in ("id_card_front", "id_card_both", "business_license", "passport")
+    bad_check_kind = bad_check_kind or kind in UNIT_CERTIFICATE_KINDS
     bad_check = bool(overrides.get("bad_check", bad_check_kind and rng.random() < BAD_CHECK_RATE))
     if bad_check and not bad_check_kind:
         raise ValueError(f"{kind} prints no number with a check character")
@@ -163,17 +195,55 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             if k in rendered.extra
         }
         seal_text = company.name or company.registration_authority
-    elif kind in ("passport", "unknown"):
-        what = "passport" if kind == "passport" else overrides.get("non_document")
+    elif kind == "unknown":
+        what = overrides.get("non_document")
         if what is None:
             what = rng.choice(NON_DOCUMENTS)
-        if kind == "passport":
-            rendered = render_passport(rng, today, variant)
-        else:
-            rendered = render_non_document(what, rng, today, variant)
-            warnings.add("NOT_A_DOCUMENT")
+        rendered = render_non_document(what, rng, today, variant)
+        warnings.add("NOT_A_DOCUMENT")
         extra["non_document"] = what
         seal_text = ""
+    elif kind in CERTIFICATE_KINDS:
+        expired = bool(overrides.get("expired", rng.random() < 0.08))
+        if kind == "passport":
+            traveller = overrides.get("traveller") or make_traveller(
+                rng, today, foreign=overrides.get("foreign"), expired=expired
+            )
+            rendered = render_passport(traveller, rng, variant, overrides.get("passport_layout"))
+            line1, line2 = rendered.fields["mrz"].split("\n")
+            if bad_check:
+                line2, pos = break_mrz_check(rng, line2)
+                rendered = replace(rendered, fields={**rendered.fields, "mrz": f"{line1}\n{line2}"})
+                broken["mrz"] = pos
+            check_fields_extra = mrz_checks(line2)
+            valid_until = traveller.expiry_date
+            extra["passport"] = {k: rendered.extra[k] for k in ("passport_layout", "dates")}
+        elif kind in ("hk_macao_permit", "taiwan_permit"):
+            holder = overrides.get("holder") or make_permit_holder(rng, kind, today, expired)
+            rendered = render_permit(holder, rng, variant)
+            valid_until = holder.valid_until
+        else:
+            unit = overrides.get("unit") or make_unit(rng, kind, today, expired)
+            if bad_check:
+                code, pos = break_check(rng, "credit_code", unit.credit_code)
+                unit = replace(unit, credit_code=code)
+                broken["credit_code"] = pos
+            orientation = overrides.get("orientation") or rng.choice(
+                ("horizontal", "vertical", "vertical")
+            )
+            rendered = render_unit_certificate(
+                unit, rng, orientation, variant, overrides.get("scheme"), overrides.get("copy")
+            )
+            extra["layout"] = orientation
+            variant_record["certificate"] = dict(rendered.extra)
+            valid_until = unit.valid_until
+        if valid_until < today:
+            warnings.add("EXPIRED")
+        seal_text = (
+            unit.name
+            if kind in UNIT_CERTIFICATE_KINDS
+            else rng.choice(("华信科技有限公司", "恒瑞商贸有限公司", "博创网络科技有限公司"))
+        )
     else:
         shows_validity = kind != "id_card_front"
         expired = bool(overrides.get("expired", shows_validity and rng.random() < 0.08))
@@ -218,6 +288,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     for name in CODE_FIELDS:
         if name in rendered.fields:
             check_fields[name] = rendered.fields[name]
+    check_results = {k: checksum_holds(k, v) for k, v in check_fields.items()}
+    if kind == "passport":
+        check_results.update(check_fields_extra)
     page = rendered.image
     boxes: dict[str, tuple[int, int, int, int]] = rendered.boxes
 
@@ -281,6 +354,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             mm = 297.0
         if kind in ("unknown", "passport"):
             mm = 125.0
+        if kind in ("hk_macao_permit", "taiwan_permit"):
+            mm = 85.6
+        if kind in UNIT_CERTIFICATE_KINDS:
+            mm = 297.0 if landscape else 210.0
         bed = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
         if landscape and mm > 200:
             bed = (bed[1], bed[0])
@@ -289,7 +366,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     else:
         long_side = rng.randint(*cam.long_side)
         short_side = round(long_side / cam.aspect)
-        canvas = (short_side, long_side) if cam.portrait else (long_side, short_side)
+        upright = cam.portrait
+        if kind in UNIT_CERTIFICATE_KINDS:  # the phone held the way the page stands
+            upright = dh > dw
+        canvas = (short_side, long_side) if upright else (long_side, short_side)
     cam_record["size"] = list(canvas)
     bg_kind_req = overrides.get("background")
     if cam.scanner:
@@ -429,7 +509,10 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         dq = photo.quad
         doc_w = float(np.linalg.norm(dq[1] - dq[0]))
         # a thumb is ~16 mm wide: a card is 85.6 mm wide, an A4 page 210, a license 297
-        mm_w = {"id_card_both": 210.0, "business_license": 297.0 if dw > dh else 210.0}
+        mm_w = {"id_card_both": 210.0, "business_license": 297.0 if dw > dh else 210.0,
+                "passport": 125.0}  # fmt: skip
+        for unit_kind in UNIT_CERTIFICATE_KINDS:
+            mm_w[unit_kind] = 297.0 if dw > dh else 210.0
         width = doc_w * 16.0 / mm_w.get(kind, 85.6) * rng.uniform(0.9, 1.2)
         # it reaches in over the nearest document edge
         best = None
@@ -507,11 +590,9 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
          "chroma_noise": round(chroma, 2)}
     )  # fmt: skip
     if "low_resolution" in chosen:
-        doc_w = float(np.linalg.norm(photo.quad[1] - photo.quad[0]))
-        target = {"business_license": 900.0, "id_card_both": 700.0}.get(kind, 400.0) * rng.uniform(
-            0.85, 1.15
-        )
-        factor = min(1.0, target / max(1.0, doc_w))
+        # clearly below the limit: 55-90% of it
+        target = LOW_RESOLUTION_PX_PER_MM[_resolution_class(kind)] * rng.uniform(0.55, 0.9)
+        factor = min(1.0, target / max(1e-6, _px_per_mm(kind, photo, rendered)))
         photo = dg.rescale(photo, factor)
         conditions["low_resolution"] = {"factor": round(factor, 3)}
         warnings.add("LOW_RESOLUTION")
@@ -547,6 +628,13 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
     quad = photo.quad
     doc_w_px = float(np.linalg.norm(quad[1] - quad[0]))
     conditions["document_width_px"] = round(doc_w_px, 1)
+    # Low resolution is what the photo shows, whatever made it (a small document in a
+    # small frame, a messaging app's downscale), not only the condition of that name.
+    if kind != "unknown":
+        density = _px_per_mm(kind, photo, rendered)
+        conditions["px_per_mm"] = round(density, 2)
+        if density < LOW_RESOLUTION_PX_PER_MM[_resolution_class(kind)]:
+            warnings.add("LOW_RESOLUTION")
     conditions["camera"] = cam_record
     variant_record["camera"] = cam.id
     variant_record["background"] = bg_kind
@@ -565,7 +653,7 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
         "reference_date": today.isoformat(),
         "conditions": conditions,
         "variant": variant_record,
-        "check_valid": {k: checksum_holds(k, v) for k, v in check_fields.items()},
+        "check_valid": check_results,
         "overprinted": dict(sorted(overprinted.items())),
         **extra,
     }
@@ -613,6 +701,41 @@ def _plain_photo_sample(
         **extra,
     }
     return Sample(photo.image, truth, arr)
+
+
+# Below these pixels per printed millimetre a document is too small to read reliably or
+# to file (a card 342 px wide, text ~11 px high; an A4 license 800 px long): the truth's
+# LOW_RESOLUTION, whatever made the photo so.
+LOW_RESOLUTION_PX_PER_MM = {"card": 4.0, "license": 2.7}
+
+
+def _resolution_class(kind: str) -> str:
+    """Cards and passports are held to the card's density, pages to the license's."""
+    return "license" if kind == "business_license" or kind in UNIT_CERTIFICATE_KINDS else "card"
+
+
+def _printed_mm(kind: str) -> float:
+    """The printed width the density is measured along: an ID-1 card's width, a
+    passport data page's, a page's longer side."""
+    if kind == "passport":
+        return 125.0
+    return 297.0 if _resolution_class(kind) == "license" else 85.6
+
+
+def _px_per_mm(kind: str, photo: Any, rendered: Any) -> float:
+    """The document's pixels per printed millimetre in the photo: a card's width (each
+    card of a both-sides page), a page's longer side."""
+    if kind == "id_card_both":
+        quads = rendered.extra["card_quads"]
+        widths = [
+            float(np.linalg.norm(np.subtract(*photo.map_points([tuple(q[1]), tuple(q[0])]))))
+            for q in quads.values()
+        ]
+        return min(widths) / _printed_mm(kind)
+    q = photo.quad
+    w = float(np.linalg.norm(q[1] - q[0]))
+    h = float(np.linalg.norm(q[3] - q[0]))
+    return (max(w, h) if _resolution_class(kind) == "license" else w) / _printed_mm(kind)
 
 
 def expected_fields(truth: dict[str, Any]) -> dict[str, str]:

@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CONFIDENT = 0.9
-CODE_FIELDS = ("id_number", "credit_code", "registration_number")
+# Numbers a check character validates (a passport's number by its MRZ check digit):
+# reported valid and wrong, they are fabricated. (An MRZ's ``valid`` is its composite
+# check, which does not cover line 1: not one of these.)
+CODE_FIELDS = ("id_number", "credit_code", "registration_number", "passport_number")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,15 @@ STAMP_TEXTS: dict[Split, tuple[str, ...]] = {
     "tuned": ("复印无效", "仅供备案使用"),
     "heldout": ("与原件一致", "禁止复印"),
 }
+# Passport data pages: layouts (kyc/synth/travel_docs.py) and how dates are printed.
+PASSPORT_LAYOUTS: dict[Split, tuple[str, ...]] = {
+    "tuned": ("prc_name", "foreign_en"),
+    "heldout": ("prc_split", "foreign_fr"),
+}
+PASSPORT_DATES: dict[Split, tuple[str, ...]] = {
+    "tuned": ("mon",),
+    "heldout": ("bilingual", "dots"),
+}
 SEAL_SUFFIXES: dict[Split, tuple[str, ...]] = {
     "tuned": ("", "公章"),
     "heldout": ("", "业务专用章"),
@@ -148,6 +157,12 @@ def draw_variant(rng: Random, split: Split, kind: str) -> Variant:
         min(255, max(0, colour[1] + rng.randint(-8, 8))),
         min(255, max(0, colour[2] + rng.randint(-8, 8))),
     )
+    extra: dict[str, Any] = {}
+    if kind == "passport":
+        extra = {
+            "passport_layouts": PASSPORT_LAYOUTS[split],
+            "passport_dates": rng.choice(PASSPORT_DATES[split]),
+        }
     return Variant(
         split=split,
         fonts=fonts,
@@ -157,6 +172,7 @@ def draw_variant(rng: Random, split: Split, kind: str) -> Variant:
         line_spacing=rng.uniform(lo, hi),
         label_colour=colour,
         jitter=rng.uniform(0.0, 1.0),
+        extra=extra,
     )
 
 

@@ -19,7 +19,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
-from kyc.ocr.documents.codes import find_code
+from kyc.ocr.documents.codes import DIGITS, find_code
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, parse_date, read_credit_code, read_registration_number
@@ -188,7 +188,7 @@ class BusinessLicense:
         if out["credit_code"] is MISSING:
             # Pre-2016 licenses print a 15-digit registration number instead.
             out["registration_number"] = find_code(
-                lines, ("注册号",), 15, _registration, windows=False
+                lines, ("注册号",), 15, _registration, windows=False, runs=DIGITS
             )
         out.update(labelled.extract(lines, FORM, stop_at=(_ISSUE_DATE,)))
         scope = out["business_scope"]

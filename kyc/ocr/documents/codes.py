@@ -20,8 +20,9 @@ from kyc.ocr.layout import Line, join_lines, rows
 from kyc.ocr.validate import CodeRead
 
 # Characters a code can be read from: its alphabet and what the recogniser confuses
-# with it (validate._DIGIT_LOOKALIKES and _X_LOOKALIKES).
-_RUN = re.compile(r"[0-9A-Za-z〇○丨|×ⅹχⅩ!]+")
+# with it (validate._DIGIT_LOOKALIKES and _X_LOOKALIKES); a number of digits only.
+ALPHANUMERIC = re.compile(r"[0-9A-Za-z〇○丨|×ⅹχⅩ!]+")
+DIGITS = re.compile(r"[0-9OoDQIli|丨!ZzSsGbBgqT〇○]+")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def find_code(
     length: int,
     read: Callable[[RawField], CodeRead],
     windows: bool = True,
+    runs: re.Pattern[str] = ALPHANUMERIC,
 ) -> RawField:
     """The text of the code of ``length`` characters on the document, or MISSING.
     ``windows``: also look inside longer runs (not for a code whose check a random
@@ -86,7 +88,7 @@ def find_code(
         span = _compact(span)
         found = strip_label(span, labels)
         after_label = len(span.text) - len(found[1].text) if found else -1
-        for m in _RUN.finditer(span.text):
+        for m in runs.finditer(span.text):
             run_len = m.end() - m.start()
             if run_len < length - 1:
                 continue

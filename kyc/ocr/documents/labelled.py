@@ -58,6 +58,10 @@ class _Label:
     row: int
 
 
+# A line this many times taller than a multi-line value's first line does not continue it.
+TALLER = 1.6
+
+
 def drop_overlapped_junk(row: Sequence[Line]) -> list[Line]:
     """Without short, unlikely readings of a small box that overlaps a longer line of the
     same row (a ruling or a blank between a label and its value read as characters)."""
@@ -93,21 +97,30 @@ def _overlapped(rest: Line, row: Sequence[Line], label_ids: set[int]) -> bool:
 
 def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     """Lines of a value in reading order: by rows, or column by column when the value runs
-    in two text columns (lines that start well right of the value's start, on rows that
-    also hold a line at its start)."""
+    in two text columns: two or more lines start at one edge well right of the value's
+    start, on rows that also hold a line at its start. A line the detector cut in two
+    at a gap belongs to the column its piece lies in."""
     if not found:
         return []
     h = max(min(ln.height for ln in found), 1.0)
-    left = [ln for ln in found if ln.x0 < x_start + 3 * h]
-    right = [ln for ln in found if ln.x0 >= x_start + 3 * h]
-    if len(right) < 1 or len(left) < 1:
-        return list(found)
-    shared_rows = sum(
-        1 for r in right if any(abs(r.cy - lf.cy) < 0.5 * min(r.height, lf.height) for lf in left)
+    right = sorted(ln.x0 for ln in found if ln.x0 >= x_start + 3 * h)
+    edges = [x for x in right if sum(1 for y in right if abs(y - x) < 1.5 * h) >= 2]
+    if not edges:
+        return _reading_order(found)
+    edge = min(edges) - 1.5 * h
+    left = [ln for ln in found if ln.x0 < edge]
+    col = [ln for ln in found if ln.x0 >= edge]
+    shared = sum(
+        1 for r in col if any(abs(r.cy - lf.cy) < 0.5 * min(r.height, lf.height) for lf in left)
     )
-    if shared_rows < max(1, len(right) // 2):
-        return list(found)
-    return sorted(left, key=lambda ln: ln.cy) + sorted(right, key=lambda ln: ln.cy)
+    if not left or shared < max(1, len(col) // 2):
+        return _reading_order(found)
+    return _reading_order(left) + _reading_order(col)
+
+
+def _reading_order(found: Sequence[Line]) -> list[Line]:
+    """Lines by rows, each row left to right."""
+    return [ln for row in rows(found) for ln in row]
 
 
 def extract(
@@ -224,7 +237,11 @@ def _value(
             cont = [
                 ln
                 for ln in nxt
-                if x_start - 1.5 * ln.height <= ln.x0 < x_end and id(ln) not in label_ids
+                if x_start - 1.5 * ln.height <= ln.x0 < x_end
+                and id(ln) not in label_ids
+                # text set much taller than the value's (a seal's ring, a title) is no
+                # part of it: body lines measure 0.9-1.1 of each other, a seal's 2.2
+                and ln.height < TALLER * height
             ]
             # A new field starts where anything stands in this field's label column
             # (between the label's left edge and the value), recognised or not, or where

@@ -15,7 +15,7 @@ from kyc.cli import main
 from kyc.config import get_settings
 from kyc.imageio import decode_image
 from kyc.ocr.pipeline import DocumentReader
-from kyc.synth import generate
+from kyc.synth import LOW_RESOLUTION_PX_PER_MM, generate
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +118,13 @@ def test_a_filing_copy_that_does_not_decode_is_not_legible(reader: DocumentReade
 def test_a_card_photographed_too_small_warns_low_resolution(reader: DocumentReader) -> None:
     sample = generate("id_card_front", "clean", random.Random(11))
     assert "LOW_RESOLUTION" not in reader.read_image(sample.image).warnings
+    # Scaled to 70% of the density below which a card is too small to read or file.
+    factor = 0.7 * LOW_RESOLUTION_PX_PER_MM["card"] / sample.truth["conditions"]["px_per_mm"]
     h, w = sample.image.shape[:2]
     small = np.asarray(
-        cv2.resize(sample.image, (w * 2 // 5, h * 2 // 5), interpolation=cv2.INTER_AREA),
+        cv2.resize(
+            sample.image, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA
+        ),
         dtype=np.uint8,
     )
     result = reader.read_image(small)

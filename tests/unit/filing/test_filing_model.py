@@ -72,7 +72,7 @@ INVALID = [
     ("websites.0.principal", "someone", "websites[0].principal: a person or"),
     ("websites.0.cloud_services", [{"type": "vps"}], "websites[0].cloud_services[0].type: must"),
     ("subject.principal", [], "subject.principal: not an object"),
-    ("documents.0.document_type", "passport", "documents[0].document_type: must be one of"),
+    ("documents.0.document_type", "driving_licence", "documents[0].document_type: must be one of"),
     ("documents.0.fields.name", {"value": 1, "confidence": 1}, "documents[0].fields.name.value"),
     (
         "documents.0.fields.name",

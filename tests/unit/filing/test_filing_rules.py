@@ -224,7 +224,10 @@ CASES = [
         "R-SUBJ-3-pass-hk-macao-permit",
         "R-SUBJ-3",
         "passed",
-        changes=(put("subject.principal.certificate_type", "hk_macao_permit"),),
+        changes=(
+            put("subject.principal.certificate_type", "hk_macao_permit"),
+            put("subject.principal.certificate_number", "H12345678"),
+        ),
     ),
     Case(
         "R-SUBJ-3-fail-principal-with-license",

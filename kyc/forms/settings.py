@@ -1,0 +1,44 @@
+"""Thresholds of the form and backdrop checks (docs/forms.md: how each was set, on the
+tuned split of the generator, and its margin)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class FormSettings(BaseModel):
+    # --- the page ---------------------------------------------------------------------
+    page_width: int = 1000  # the page is rectified to this width (A4: 4.8 px/mm)
+    det_max_side: int = 1024  # text detection on the page downscaled to this
+    skip_wide_lines: float = 0.5  # lines wider than this share of the page are not read
+    # printed lines of a form are 24-33 px tall on a 1000 px page (measured: median 25-32
+    # on the tuned forms); a median above this means the outline found was not the page
+    max_line_height: float = 45.0
+    # --- seals (diameters as a share of the page width; a 38-42 mm seal is 0.18-0.20) --
+    seal_min_diameter: float = 0.11
+    seal_max_diameter: float = 0.34
+    # a seal is beside the signature when its centre lies within this many of its own
+    # radii of the signature block (label and blank)
+    seal_beside_radii: float = 1.1
+    # --- handwriting (ink in units of u^2, u = median printed line height) -------------
+    signature_min_ink: float = 0.35
+    date_min_ink: float = 0.25
+    blank_min_ink: float = 0.35
+    tick_min_ink: float = 0.12  # share of a tick box's inside
+    red_mark_min_ink: float = 0.5  # red ink outside the seals
+    # a printed value one character off the filing's is a misreading (review) below this
+    name_sure: float = 0.9
+
+
+class BackdropSettings(BaseModel):
+    max_bytes: int = 2 * 1024 * 1024  # R-DOC-1 / stage 3: jpg, at most 2 MB
+    detect_side: int = 800  # faces are searched on a copy this long (px)
+    second_face_min_rel: float = 0.35  # a second face at least this wide (rel. to the first)
+    # backdrop behind the head and shoulders: share of that region of the backdrop's
+    # colour, without a reference (one plain colour) and with the reference's colours
+    min_coverage: float = 0.72
+    min_coverage_reference: float = 0.4
+    plain_tolerance: float = 12.0  # Lab chroma distance to the dominant colour (no reference)
+    reference_tolerance: float = 10.0  # Lab chroma distance to the reference's colours
+    min_sharpness: float = 0.7  # face gradient p95 per unit contrast (160 px face)
+    screen_min_peak: float = 1000.0  # moire_peak median over the face and beside it

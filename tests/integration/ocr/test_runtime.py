@@ -1,0 +1,92 @@
+"""The OCR models on OpenVINO against onnxruntime, with the real model files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kyc import inference
+from kyc.config import get_settings
+from kyc.inference import OrtModel, OvModel, RuntimeSettings, load_model
+from kyc.modelfiles import resolve
+from kyc.ocr.engine import OcrEngine, crop_line, pad_rows
+from kyc.synth import generate
+
+pytestmark = pytest.mark.models
+
+
+def _path(name: str) -> Path:
+    return resolve(name, get_settings().models_dir)
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[OcrEngine, OcrEngine]:
+    settings = get_settings()
+    return (
+        OcrEngine(settings.ocr, settings.models_dir, RuntimeSettings(backend="onnxruntime")),
+        OcrEngine(settings.ocr, settings.models_dir, RuntimeSettings(backend="openvino")),
+    )
+
+
+def test_both_back_ends_read_a_photo_the_same(engines: tuple[OcrEngine, OcrEngine]) -> None:
+    ort_engine, ov_engine = engines
+    assert ort_engine._det.backend == "onnxruntime" and ov_engine._det.backend == "openvino"
+    image = generate("id_card_front", "clean", random.Random(21)).image
+    quads_a, quads_b = ort_engine.detect(image), ov_engine.detect(image)
+    assert len(quads_a) == len(quads_b) >= 5
+    for qa, qb in zip(quads_a, quads_b, strict=True):
+        assert np.abs(qa - qb).max() <= 1.0
+    crops = [crop_line(image, q) for q in quads_a]
+    up_a, up_b = ort_engine.upside_down(crops), ov_engine.upside_down(crops)
+    assert np.allclose(up_a, up_b, atol=1e-4)
+    texts_a, texts_b = ort_engine.recognize(crops), ov_engine.recognize(crops)
+    assert [t.text for t in texts_a] == [t.text for t in texts_b]
+    assert any(sum(c.isdigit() for c in t.text) >= 17 for t in texts_a)  # the ID number
+    for ta, tb in zip(texts_a, texts_b, strict=True):
+        assert np.allclose([c.prob for c in ta.chars], [c.prob for c in tb.chars], atol=1e-4)
+
+
+def test_classifier_rows_do_not_depend_on_padding_rows() -> None:
+    model = load_model(_path("ppocr_cls"), RuntimeSettings(), threads=2)
+    rng = np.random.default_rng(3)
+    batch = rng.uniform(-1, 1, (5, 3, 48, 192)).astype(np.float32)
+    name = model.input_names[0]
+    alone = model.run({name: batch})[0]
+    padded = model.run({name: pad_rows(batch, 8)})[0]
+    assert padded.shape[0] == 8
+    assert np.allclose(alone, padded[:5], atol=1e-5)
+
+
+def test_a_shape_is_compiled_on_its_second_run_and_gives_the_same_numbers() -> None:
+    model = OvModel(_path("ppocr_cls"), 2, RuntimeSettings(static_after=2, max_static=2))
+    name = model.input_names[0]
+    x = np.random.default_rng(4).uniform(-1, 1, (8, 3, 48, 192)).astype(np.float32)
+    dynamic = model.run({name: x})[0]
+    assert model.compiled_shapes == 0  # the first run went to the dynamic-shape model
+    static = model.run({name: x})[0]
+    assert model.compiled_shapes == 1
+    assert np.allclose(dynamic, static, atol=1e-5)
+    for n in (16, 24, 24):
+        model.run({name: np.zeros((n, 3, 48, 192), dtype=np.float32)})
+    assert len(model._static) == 2  # at most max_static kept
+
+
+def test_a_model_openvino_cannot_load_runs_on_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("unsupported operator")
+
+    monkeypatch.setattr(inference, "OvModel", broken)
+    model = load_model(_path("ppocr_cls"), RuntimeSettings(), threads=1)
+    assert isinstance(model, OrtModel)
+    assert "unsupported operator" in model.note
+    out = model.run({model.input_names[0]: np.zeros((1, 3, 48, 192), dtype=np.float32)})
+    assert out[0].shape == (1, 2)
+
+
+def test_recogniser_metadata_is_the_same_on_both(engines: tuple[OcrEngine, OcrEngine]) -> None:
+    ort_engine, ov_engine = engines
+    assert ort_engine._charset == ov_engine._charset
+    assert len(ov_engine._charset) == 6625

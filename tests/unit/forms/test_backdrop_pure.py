@@ -1,0 +1,84 @@
+"""Pure measures of the backdrop check on synthetic arrays."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kyc.forms.backdrop import (
+    behind_region,
+    decide,
+    file_facts,
+    plain_coverage,
+    reference_coverage,
+    sharpness,
+)
+from kyc.liveness.engine import Box
+
+FACE = Box(500, 300, 700, 540)
+
+
+def _jpeg(img: np.ndarray) -> bytes:
+    return bytes(cv2.imencode(".jpg", img)[1].tobytes())
+
+
+def test_file_facts_by_bytes_not_name() -> None:
+    img = np.full((64, 64, 3), 128, np.uint8)
+    assert file_facts(_jpeg(img), 2 * 1024 * 1024).jpeg
+    png = bytes(cv2.imencode(".png", img)[1].tobytes())
+    f = file_facts(png, 2 * 1024 * 1024)
+    assert not f.jpeg and f.within_limit and f.bytes == len(png)
+    assert not file_facts(_jpeg(img), 100).within_limit
+
+
+def test_region_behind_the_head_leaves_the_person_out() -> None:
+    region = behind_region((1600, 1200, 3), FACE)
+    assert not region[420, 600]  # the face
+    assert not region[1000, 600]  # the body
+    assert region[300, 350]  # beside the head
+    assert not region[50, 100]  # far from the person
+
+
+def test_plain_cloth_covers_and_a_busy_room_does_not() -> None:
+    cloth = np.full((600, 800, 3), (230, 200, 170), np.uint8)
+    cloth = (cloth * np.linspace(0.92, 1.05, 800)[None, :, None]).astype(np.uint8)  # folds
+    region = np.ones((600, 800), bool)
+    assert plain_coverage(cloth, region, 12.0) > 0.9
+    rng = np.random.default_rng(1)
+    room = cloth.copy()
+    for _ in range(200):
+        x, y = rng.integers(0, 760), rng.integers(0, 560)
+        room[y : y + 60, x : x + 40] = rng.integers(0, 255, 3)
+    cloth_left = float((room == cloth).all(axis=2).mean())
+    assert cloth_left < 0.5
+    # what is left of the cloth counts (the objects' edges blur a little more away)
+    assert plain_coverage(room, region, 12.0) <= cloth_left + 0.05
+
+
+def test_reference_colours_decide_with_a_reference() -> None:
+    ref = np.full((120, 160, 3), (200, 140, 60), np.uint8)  # a blue backdrop
+    same = np.full((300, 400, 3), (190, 132, 58), np.uint8)  # a little darker here
+    other = np.full((300, 400, 3), (60, 160, 60), np.uint8)  # a green one
+    region = np.ones((300, 400), bool)
+    assert reference_coverage(same, region, ref, 10.0) > 0.9
+    assert reference_coverage(other, region, ref, 10.0) < 0.1
+
+
+def test_blur_lowers_sharpness() -> None:
+    rng = np.random.default_rng(2)
+    face = (rng.random((200, 160)) > 0.5).astype(np.uint8) * 200 + 20
+    big = cv2.resize(face, (320, 400), interpolation=cv2.INTER_NEAREST)
+    img = np.asarray(cv2.cvtColor(big, cv2.COLOR_GRAY2BGR), np.uint8)
+    blurred = np.asarray(cv2.GaussianBlur(img, (0, 0), 8), np.uint8)
+    assert sharpness(blurred) < 0.5 * sharpness(img)
+
+
+def test_decision_and_reasons() -> None:
+    ok = file_facts(_jpeg(np.zeros((8, 8, 3), np.uint8)), 10**7)
+    assert decide(1, 80.0, True, True, ok, False, False) == ((), "pass")
+    assert decide(1, 65.0, False, True, ok, False, False) == (("FACE_MATCH_UNCERTAIN",), "review")
+    assert decide(1, 30.0, False, True, ok, False, False)[1] == "reject"
+    reasons, decision = decide(2, 80.0, True, False, ok, True, True)
+    assert decision == "reject"
+    assert {"MULTIPLE_FACES", "NO_BACKDROP", "SCREEN_PHOTO", "BLUR"} <= set(reasons)
+    assert decide(0, None, False, False, ok, False, False)[0] == ("NO_FACE",)

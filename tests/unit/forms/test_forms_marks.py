@@ -1,0 +1,96 @@
+"""Seals, ink in blanks and tick boxes on synthetic pages (pure image arithmetic)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kyc.forms import marks
+from kyc.forms.page import find_page, order_corners, rectify
+
+U = 28.0
+W, H = 1000, 1414
+
+
+def _page() -> np.ndarray:
+    return np.full((H, W, 3), 250, np.uint8)
+
+
+def _seal(img: np.ndarray, cx: int, cy: int, r: int) -> None:
+    red = (40, 40, 215)  # BGR
+    cv2.circle(img, (cx, cy), r, red, 6)
+    cv2.circle(img, (cx, cy), r // 4, red, -1)
+    for k in range(8):
+        a = np.pi * (0.8 + 1.4 * k / 8)
+        cv2.putText(img, "A", (int(cx + 0.7 * r * np.cos(a)), int(cy + 0.7 * r * np.sin(a))),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.8, red, 2)  # fmt: skip
+
+
+def test_finds_seals_of_a_seal_size_only() -> None:
+    img = _page()
+    _seal(img, 700, 1000, 95)
+    _seal(img, 300, 300, 95)
+    cv2.circle(img, (500, 700), 12, (40, 40, 215), 3)  # a small red pen mark
+    ink = marks.ink_masks(img, U)
+    seals = marks.find_seals(ink.red, W, 0.11, 0.34)
+    assert len(seals) == 2
+    got = sorted((round(s.cx), round(s.cy)) for s in seals)
+    assert abs(got[0][0] - 300) < 8 and abs(got[1][1] - 1000) < 8
+    assert all(85 <= s.radius <= 105 for s in seals)
+    assert marks.red_marks(ink.red, seals, U) > 0  # the pen mark is outside both seals
+
+
+def test_zone_ink_counts_handwriting_not_rules_or_print() -> None:
+    img = _page()
+    cv2.line(img, (100, 500), (900, 500), (20, 20, 20), 2)  # an underline
+    cv2.putText(img, "Label", (100, 490), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+    ink = marks.ink_masks(img, U)
+    zone = (90.0, 440.0, 900.0, 520.0)
+    printed = [(95.0, 465.0, 190.0, 495.0)]
+    assert marks.zone_ink(ink, zone, printed) < 0.1
+    cv2.putText(img, "Zhang", (400, 488), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.3, (90, 40, 20), 2)
+    ink = marks.ink_masks(img, U)
+    assert marks.zone_ink(ink, zone, printed) > 0.5
+
+
+def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
+    img = _page()
+    boxes = [(200, 300), (300, 300), (400, 300)]
+    for x, y in boxes:
+        cv2.rectangle(img, (x, y), (x + 17, y + 17), (20, 20, 20), 2)
+    # a tick over the second box, a cross over the third
+    cv2.polylines(
+        img, [np.array([[300, 308], [307, 318], [322, 292]], np.int32)], False, (120, 40, 30), 3
+    )
+    cv2.line(img, (403, 303), (414, 314), (120, 40, 30), 3)
+    cv2.line(img, (414, 303), (403, 314), (120, 40, 30), 3)
+    # a character shaped like a box with a bar across (日)
+    cv2.rectangle(img, (600, 300), (614, 320), (20, 20, 20), 2)
+    cv2.line(img, (600, 310), (614, 310), (20, 20, 20), 2)
+    ink = marks.ink_masks(img, U)
+    found = sorted(marks.find_tick_boxes(ink), key=lambda b: b.box[0])
+    assert [round(b.box[0] / 100) for b in found] == [2, 3, 4]
+    assert found[0].ink < 0.05
+    assert found[1].ink > 0.12 and found[2].ink > 0.12
+
+
+def test_page_is_found_and_rectified_portrait() -> None:
+    photo = np.full((1200, 1600, 3), (40, 90, 140), np.uint8)  # a wooden table
+    quad = np.array([[500, 100], [1150, 180], [1050, 1100], [420, 1000]], np.float32)
+    cv2.fillConvexPoly(photo, quad.astype(np.int32), (245, 245, 245))
+    fit = find_page(photo)
+    assert fit.found
+    for corner in quad:
+        assert np.min(np.linalg.norm(fit.quad - corner, axis=1)) < 12
+    q = order_corners(fit.quad)
+    assert np.linalg.norm(q[1] - q[0]) < np.linalg.norm(q[2] - q[1])  # short side first
+    page, _hom = rectify(photo, q, 500)
+    assert page.shape[:2] == (round(500 * 297 / 210), 500)
+    assert float(page.mean()) > 230  # all paper
+
+
+def test_a_page_filling_the_frame_falls_back_to_the_whole_image() -> None:
+    scan = np.full((1414, 1000, 3), 250, np.uint8)
+    fit = find_page(scan)
+    assert not fit.found
+    assert fit.quad.min() == 0 and fit.quad[:, 0].max() == 999

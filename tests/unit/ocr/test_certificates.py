@@ -1,0 +1,332 @@
+"""Passports (MRZ by ICAO 9303 check digits), residents' permits and unit certificates,
+read from recognised lines without models (issue 17). Fake lines, synthetic numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from stdnum.cn import uscc
+
+from kyc.ocr import mrz
+from kyc.ocr.documents import BY_NAME
+from kyc.ocr.documents.certificate_fields import Spec, labelled_fields, trim_overprint
+from kyc.ocr.documents.passport import KIND as PASSPORT
+from kyc.ocr.documents.passport import merge_names, printed_date
+from kyc.ocr.layout import Line
+from kyc.ocr.pipeline import classify
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def line(text: str, x: float, y: float, h: float = 30.0, p: float = 0.99) -> Line:
+    return Line(text, x, y, x + len(text) * h * 0.6, y + h, tuple([p] * len(text)))
+
+
+def td3(number: str, nat: str, birth: str, sex: str, expiry: str, optional: str = "") -> str:
+    """Line 2 of a TD3 MRZ, check digits from ``mrz.check_digit``."""
+    num = number.ljust(9, "<")
+    opt = optional.ljust(14, "<")
+    opt_check = mrz.check_digit(opt) if optional else "<"
+    body = (
+        f"{num}{mrz.check_digit(num)}{nat}{birth}{mrz.check_digit(birth)}{sex}"
+        f"{expiry}{mrz.check_digit(expiry)}{opt}{opt_check}"
+    )
+    return body + mrz.check_digit(body[0:10] + body[13:20] + body[21:43])
+
+
+# ------------------------------------------------------------------------------- MRZ
+
+
+def test_check_digit_on_icao_specimens() -> None:
+    # ICAO Doc 9303 Part 4 specimen (Utopia): L898902C3 6, 740812 2, 120415 9, composite 0
+    assert mrz.check_digit("L898902C3") == "6"
+    assert mrz.check_digit("740812") == "2"
+    assert mrz.check_digit("120415") == "9"
+    line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    assert mrz.line2_checks(line2) == dict.fromkeys(mrz.CHECKED_FIELDS, True)
+
+
+def test_every_single_wrong_digit_of_line_2_fails_a_check_and_is_not_repaired() -> None:
+    """A confidently read line printed with one wrong digit (any position a check digit
+    covers but the optional data's letters) comes back as read, its checks failing
+    where a check can see it: never repaired to another valid line."""
+    good = td3("E12345678", "CHN", "850314", "M", "310701", "ABCDEFGHIJKLMN")
+    covered = [*range(0, 10), *range(13, 20), *range(21, 28), 42, 43]
+    for pos in covered:
+        for wrong in "0123456789":
+            if wrong == good[pos]:
+                continue
+            bad = good[:pos] + wrong + good[pos + 1 :]
+            read = mrz.read_line2(bad, [0.99] * 44, [()] * 44)
+            assert read is not None
+            assert read.text == bad, (pos, wrong)  # never altered
+            if good[pos].isdigit():
+                # a digit for a digit always changes the sum (weights 7, 3, 1 are prime
+                # to 10); a letter differs from some digits by 10 (E and 4), which no
+                # ICAO check digit sees
+                assert not all(read.checks.values()), (pos, wrong)
+
+
+def test_a_doubtful_character_is_repaired_by_the_checks_when_only_one_fits() -> None:
+    good = td3("E12345678", "CHN", "850314", "M", "310701")
+    bad = good[:3] + "8" + good[4:]  # the 3 of the number read as 8, doubtfully
+    probs = [0.99] * 44
+    probs[3] = 0.55
+    alts: list[tuple[tuple[str, float], ...]] = [()] * 44
+    alts[3] = (("3", 0.4),)
+    read = mrz.read_line2(bad, probs, alts)
+    assert read is not None and read.text == good and read.repaired(0, 10)
+
+
+def test_filler_runs_read_short_are_refitted_and_full_width_folded() -> None:
+    good = td3("E12345678", "CHN", "850314", "F", "310701")
+    short = good[:30] + good[33:]  # three fillers lost
+    read = mrz.read_line2(short, [0.9] * len(short), [()] * len(short))
+    assert read is not None and read.text == good
+    wide = good.replace("1", "１")
+    read = mrz.read_line2(wide, [0.9] * 44, [()] * 44)
+    assert read is not None and read.text == good
+
+
+def test_line_1_names_and_lookalike_digits() -> None:
+    one = mrz.read_line1("P<CHNHU<<X1UTA0<<<<<<<<<<<<<<<<", [0.9] * 31, [()] * 31)
+    assert one is not None
+    assert (one.issuing_state, one.surname, one.given) == ("CHN", "HU", "XIUTAO")
+    assert len(one.text) == mrz.LINE_LENGTH
+
+
+def test_optional_data_in_letters_reads_its_lookalike_digits_as_letters() -> None:
+    """O read as 0 in pairs passes every check (they differ by 24, a pair at weights 7
+    and 3 by 240): the field's letters say which it is; a digit that resembles no
+    letter, or checks that would fail, leave the line as read."""
+    good = td3("E12345678", "CHN", "850314", "M", "310701", "KOOKOIPGCMHGGN")
+    read_as = good[:28] + "K00K0IPGCMHGGN" + good[42:]
+    line2 = mrz.read_line2(read_as, [0.99] * 44, [()] * 44)
+    assert line2 is not None and line2.text == good
+    numeric = td3("E12345678", "CHN", "850314", "M", "310701", "00123400567893")
+    kept = mrz.read_line2(numeric, [0.99] * 44, [()] * 44)
+    assert kept is not None and kept.text == numeric
+
+
+# ------------------------------------------------------------------------- passport
+
+
+def _passport_lines(line2: str, printed_number: str = "E12345678") -> list[Line]:
+    return [
+        line("中华人民共和国 PEOPLE'S REPUBLIC OF CHINA", 380, 40),
+        line("护照 PASSPORT", 380, 90),
+        line("类型/Type", 380, 150, 18),
+        line("国家码/Country Code", 550, 150, 18),
+        line("护照号/Passport No.", 850, 150, 18),
+        line("P", 380, 180),
+        line("CHN", 550, 180),
+        line(printed_number, 850, 180),
+        line("姓名/Name", 380, 240, 18),
+        line("测试乙", 380, 268),
+        line("CE, SHIYI", 380, 310),
+        line("性别/Sex", 380, 360, 18),
+        line("女/F", 380, 388),
+        line("出生日期/Date of birth", 380, 440, 18),
+        line("02 JUL 1990", 380, 468),
+        line("有效期至/Date of expiry", 780, 520, 18),
+        line("01 JUL 2031", 780, 548),
+        line("P<CHNCE<<SHIYI<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<", 50, 760, 34),
+        line(line2, 50, 820, 34),
+    ]
+
+
+def test_passport_fields_are_read_and_cross_checked() -> None:
+    line2 = td3("E12345678", "CHN", "900702", "F", "310701")
+    lines = _passport_lines(line2)
+    assert classify([ln.text for ln in lines], list(BY_NAME.values()))[0] == "passport"
+    checked = PASSPORT.check(PASSPORT.extract(lines), TODAY)
+    got = {k: f.value for k, f in checked.fields.items()}
+    assert got == {
+        "passport_number": "E12345678",
+        "name": "测试乙",
+        "name_latin": "CE SHIYI",
+        "sex": "F",
+        "nationality": "CHN",
+        "birth_date": "1990-07-02",
+        "expiry_date": "2031-07-01",
+        "issuing_country": "CHN",
+        "mrz": "P<CHNCE<<SHIYI" + "<" * 30 + "\n" + line2,
+    }
+    assert all(f.valid is not False for f in checked.fields.values())
+    assert checked.fields["passport_number"].confidence >= 0.9
+    assert not checked.warnings
+
+
+def test_passport_with_a_wrong_check_digit_is_returned_as_printed() -> None:
+    good = td3("E12345678", "CHN", "900702", "F", "310701")
+    bad = good[:19] + str((int(good[19]) + 3) % 10) + good[20:]  # birth date's check
+    checked = PASSPORT.check(PASSPORT.extract(_passport_lines(bad)), TODAY)
+    f = checked.fields
+    assert f["birth_date"].value == "1990-07-02" and f["birth_date"].valid is False
+    assert f["birth_date"].confidence < 0.9
+    assert f["mrz"].valid is False and f["mrz"].value is not None and bad in f["mrz"].value
+    assert "CHECKSUM_MISMATCH" in checked.warnings
+
+
+def test_printed_birth_date_contradicting_the_mrz_is_not_valid() -> None:
+    line2 = td3("E12345678", "CHN", "900702", "F", "310701")
+    lines = [ln if ln.text != "02 JUL 1990" else line("02 JUL 1991", 380, 468) for ln in
+             _passport_lines(line2)]  # fmt: skip
+    checked = PASSPORT.check(PASSPORT.extract(lines), TODAY)
+    assert checked.fields["birth_date"].valid is False
+    assert checked.fields["birth_date"].confidence < 0.9
+
+
+def test_expired_passport_warns() -> None:
+    line2 = td3("E12345678", "CHN", "900702", "F", "250701")
+    lines = [ln if ln.text != "01 JUL 2031" else line("01 JUL 2025", 780, 548) for ln in
+             _passport_lines(line2)]  # fmt: skip
+    assert "EXPIRED" in PASSPORT.check(PASSPORT.extract(lines), TODAY).warnings
+
+
+def test_printed_dates_in_each_layout() -> None:
+    day = dt.date(1974, 7, 11)
+    for text in ("11 JUL 1974", "11 7月/JUL 1974", "11.07.1974", "1974-07-11"):
+        assert printed_date(text) == day, text
+
+
+def test_names_merge_separators_and_refuse_other_letters() -> None:
+    assert merge_names(("LIM", "MEI LIN"), ("LIM", "MEILIN")) == (("LIM", "MEI LIN"), False)
+    assert merge_names(("SMITH", "JOHN PAUL"), ("SMITH", "JOHN PAUL")) == (
+        ("SMITH", "JOHN PAUL"),
+        True,
+    )
+    assert merge_names(("HU", "XIUTA"), ("HU", "XIUTAO")) is None
+
+
+# -------------------------------------------------------------------------- permits
+
+
+def _permit_lines(number_line: Line, title: str = "港澳居民来往内地通行证") -> list[Line]:
+    return [
+        line(title, 220, 40),
+        line("姓名", 280, 120, 21),
+        line("郭伟明", 380, 118),
+        line("KWOK, WAI MING", 380, 160, 22),
+        line("出生日期", 280, 210, 21),
+        line("1990.11.27", 380, 208),
+        line("性别", 620, 210, 21),
+        line("男", 680, 208),
+        line("有效期限", 280, 260, 21),
+        line("2018.08.10-2028.08.09", 380, 258),
+        line("签发机关", 280, 310, 21),
+        line("国家移民管理局", 380, 308),
+        number_line,
+    ]
+
+
+def test_hk_macao_permit_by_label_and_by_shape() -> None:
+    kind = BY_NAME["hk_macao_permit"]
+    for number_line in (line("证件号码M17766962", 48, 480), line("M17766962", 560, 480)):
+        lines = _permit_lines(number_line)
+        assert classify([ln.text for ln in lines], list(BY_NAME.values()))[0] == kind.name
+        checked = kind.check(kind.extract(lines), TODAY)
+        got = {k: f.value for k, f in checked.fields.items()}
+        assert got == {
+            "permit_number": "M17766962",
+            "name": "郭伟明",
+            "name_latin": "KWOK WAI MING",
+            "sex": "男",
+            "birth_date": "1990-11-27",
+            "valid_from": "2018-08-10",
+            "valid_until": "2028-08-09",
+            "issuing_authority": "国家移民管理局",
+        }
+        assert checked.fields["valid_until"].valid is True
+
+
+def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() -> None:
+    kind = BY_NAME["taiwan_permit"]
+    lines = _permit_lines(line("证件号码012345678", 48, 480), "台湾居民来往大陆通行证")
+    checked = kind.check(kind.extract(lines), TODAY)
+    assert checked.fields["permit_number"].valid is False
+    assert checked.fields["permit_number"].confidence < 0.9
+    # a Taiwan permit lasts 5 years: the 10-year term above is not one
+    assert checked.fields["valid_until"].valid is False
+
+
+def test_watermark_pieces_are_trimmed_from_a_value() -> None:
+    assert trim_overprint("吴玲美使用") == ("吴玲美", True)
+    assert trim_overprint("国家移民管理局") == ("国家移民管理局", False)
+
+
+# ------------------------------------------------------------------ unit certificates
+
+
+def _code(prefix: str, rng: random.Random) -> str:
+    body = (
+        prefix + "440300" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    )
+    return body + uscc.calc_check_digit(body)
+
+
+def _unit_lines(title: str, code: str, table: list[tuple[str, str]]) -> list[Line]:
+    out = [
+        line("统一社会信用代码", 100, 100, 28),
+        line(code, 100, 140, 34),
+        line(title, 350, 220, 80),
+    ]
+    y = 360.0
+    for label, value in table:
+        out.append(line(label, 110, y))
+        out.append(line(value, 330, y - 2))
+        y += 60
+    out.append(line("登记管理机关：深圳市民政局", 900, y + 80))
+    return out
+
+
+SOCIAL_TABLE = [
+    ("名称", "深圳市示例软件行业协会"),
+    ("住所", "广东省深圳市南山区科技园路1号"),
+    ("法定代表人", "测试甲"),
+    ("活动地域", "深圳市"),
+    ("注册资金", "3万元"),
+    ("业务范围", "组织学术交流、开展业务培训。"),
+    ("业务主管单位", "深圳市科学技术协会"),
+    ("有效期限", "自2024年01月01日至2029年01月01日"),
+]
+
+
+def test_social_group_certificate_fields_and_prefix() -> None:
+    rng = random.Random(3)
+    kind = BY_NAME["social_group_certificate"]
+    lines = _unit_lines("社会团体法人登记证书", _code("51", rng), SOCIAL_TABLE)
+    assert classify([ln.text for ln in lines], list(BY_NAME.values()))[0] == kind.name
+    checked = kind.check(kind.extract(lines), TODAY)
+    got = {k: f.value for k, f in checked.fields.items()}
+    assert got["name"] == "深圳市示例软件行业协会"
+    assert got["business_scope"] == "组织学术交流、开展业务培训。"
+    assert got["supervisor"] == "深圳市科学技术协会"
+    assert got["registration_authority"] == "深圳市民政局"
+    assert (got["valid_from"], got["valid_until"]) == ("2024-01-01", "2029-01-01")
+    assert checked.fields["credit_code"].valid is True
+    assert "purpose_and_scope" not in got  # an institution's field, not printed here
+
+
+@pytest.mark.parametrize("prefix", ["12", "52", "91"])
+def test_valid_code_of_another_kind_of_unit_is_not_valid(prefix: str) -> None:
+    kind = BY_NAME["social_group_certificate"]
+    lines = _unit_lines("社会团体法人登记证书", _code(prefix, random.Random(5)), SOCIAL_TABLE)
+    f = kind.check(kind.extract(lines), TODAY).fields["credit_code"]
+    assert f.valid is False and f.confidence < 0.9
+
+
+def test_values_end_at_the_next_label_and_open_ended_ones_are_marked() -> None:
+    specs = {"a": Spec(("名称",), multiline=True), "b": Spec(("住所",), multiline=True)}
+    lines = [
+        line("名称", 0, 0),
+        line("某某协会", 200, 0),
+        line("住所", 0, 60),
+        line("广东省深圳市南山区科技园路", 200, 60),
+        line("1号", 200, 100),
+    ]
+    out = labelled_fields(lines, specs)
+    assert out["a"].value == "某某协会"
+    assert out["b"].value == "广东省深圳市南山区科技园路1号"
