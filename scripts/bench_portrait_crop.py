@@ -99,7 +99,7 @@ def main() -> None:
         seen.append((image, front))
         return original(image, front)
 
-    quality.portrait = recording  # type: ignore[assignment]
+    quality.portrait = recording
     print(f"split {args.split}: {len(faces)} portrait photos; {args.n} cards per level")
     rules = (("card frame (before)", False), ("face-located", True))
     for level in args.levels.split(","):
@@ -146,7 +146,9 @@ def main() -> None:
                 st["digits"].append(worst)
                 texts: list[str] = []
                 if args.ocr:
-                    crop = cv2.warpPerspective(image, m, (cw, ch), flags=cv2.INTER_LINEAR)
+                    crop = np.asarray(
+                        cv2.warpPerspective(image, m, (cw, ch), flags=cv2.INTER_LINEAR), np.uint8
+                    )
                     quads = reader.engine.detect(crop)
                     from kyc.ocr.engine import crop_line
 
@@ -158,8 +160,8 @@ def main() -> None:
                 if args.dump and bad:
                     args.dump.mkdir(parents=True, exist_ok=True)
                     tag = f"{level}{i}_{'face' if locate else 'frame'}"
-                    crop = cv2.warpPerspective(image, m, (cw, ch), flags=cv2.INTER_LINEAR)
-                    cv2.imwrite(str(args.dump / f"{tag}.png"), crop)
+                    dump = cv2.warpPerspective(image, m, (cw, ch), flags=cv2.INTER_LINEAR)
+                    cv2.imwrite(str(args.dump / f"{tag}.png"), dump)
                     print(
                         f"    {tag}: read {texts}, face share {st['face'][-1]:.3f}, "
                         f"digit share {worst:.3f}"

@@ -133,13 +133,12 @@ def template_similarity(
     """(fused similarity, dlib distance, faceres cosine) of the mean of several
     descriptors of one face (frames of a clip) against a portrait's: averaging cancels
     much of the per-frame variation (docs/face_match.md). The frames are whole video
-    frames (crop coverage 0.80-1.0 measured), so the portrait's coverage picks the
-    fusion."""
+    frames, so the whole-crop fusion (its template thresholds are calibrated on the
+    same pairs, whatever the portrait's crop coverage)."""
     d = template_distance([f.dlib for f in faces], portrait.dlib)
     mean_faceres = normalise(np.mean(np.stack([f.faceres for f in faces]), axis=0))
     c = cosine(mean_faceres, portrait.faceres)
-    partial = is_partial(portrait.coverage, settings)
-    return fused_similarity(d, c, settings, partial), d, c
+    return fused_similarity(d, c, settings), d, c
 
 
 @dataclass(frozen=True)
@@ -188,8 +187,10 @@ def default_faceres() -> FaceresEmbedder:
 
 # HOG search passes: (longest side the image is searched at, upsampling). The first,
 # at <= 512 px, finds faces of >= 80 px there (>= 160 px at 1024) at about a quarter
-# of the cost of the 1024 px pass (measured in docs/face_match.md); a face it finds is
-# the largest (every smaller one is below its detection size). Then <= 1024 px as it
+# of the cost of the 1024 px pass; a face it finds is the largest (every smaller one is
+# below its detection size), its box as that pass places it (its descriptors differ
+# from those of the 1024 px box by up to 0.08 in dlib distance, like another photo of
+# the face: the calibration describes photos with this search). Then <= 1024 px as it
 # is, upsampled once, twice (small images only: card portraits). The coarse pass is
 # skipped for images of <= COARSE_MIN px (there it would cost >= 44% of the next one).
 SEARCH_PASSES = ((512, 0), (1024, 0), (1024, 1), (1024, 2))
