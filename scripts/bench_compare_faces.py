@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from kyc.config import get_settings
-from kyc.errors import BadInput
-from kyc.errors import ErrorCode
+from kyc.errors import BadInput, ErrorCode
 from kyc.liveness.engine import Box, FaceEngine
 from kyc.liveness.faceres import cosine
 from kyc.liveness.match import (
@@ -117,7 +116,7 @@ def main() -> None:
         for o, n in zip(times["old"], times["new"], strict=True)
     ]
     print(f"load average {os.getloadavg()[0]:.1f}; {len(pairs)} pairs x {args.reps}")
-    import kyc.liveness.match as match
+    from kyc.liveness import match
 
     shifts = []
     for img in {id(x): x for pair in pairs for x in pair}.values():
