@@ -12,6 +12,10 @@ the service matches a video against). Pairs: a live image (photo or frame) again
 live image or an ID-style one, never two versions of one source photo. Templates: every
 clip through ``analyse`` (the product's own frame choice) against every ID-style portrait.
 
+Pairs are of two kinds, fitted apart: "partial" if either image's faceres crop lies
+less than ``match_min_coverage`` inside it (tight face crops such as LFW's), else
+"whole"; templates always use the whole-crop fusion, with thresholds of their own.
+
 People are split by a hash of their name into FIT (the z-normalisation, the weight and
 the thresholds come from their pairs only) and HELD-OUT (both people of a pair held out);
 numbers are printed for both, held-out ones with 95% intervals from a bootstrap over
