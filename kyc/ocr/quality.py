@@ -682,3 +682,26 @@ def filing_jpeg(image: BGRImage | None, max_bytes: int) -> bytes | None:
         if len(data) <= max_bytes:
             return data
     return None
+
+
+def stamp_ink_share(crop: BGRImage) -> float:
+    """Share of a text crop's ink that is a stamp's red: pixels clearly off the paper
+    (darker than the middle between paper and ink, or redder than the paper) whose Lab
+    a* stands at least STAMP_RED_A above the paper's. Black print under a warm light
+    stays within a few units of the paper's a* (the hue of its dark pixels is no guide:
+    a warm cast makes black ink "red" in HSV); a stamp stands 11-70 above it, a thin
+    pink one 11-30."""
+    if crop.size == 0:
+        return 0.0
+    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
+    light, a = lab[:, :, 0], lab[:, :, 1]
+    paper_l = float(np.percentile(light, 90))
+    ink_l = float(np.percentile(light, 3))
+    paper_a = float(np.median(a[light >= paper_l - 5])) if (light >= paper_l - 5).any() else 128.0
+    red = a - paper_a >= STAMP_RED_A
+    inked = (light < (paper_l + ink_l) / 2) | red
+    total = int(inked.sum())
+    return float((red & inked).sum()) / total if total else 0.0
+
+
+STAMP_RED_A = 12

@@ -126,9 +126,14 @@ def authority_known(authority: str) -> bool | None:
     )
     if not whole:
         return False
+    # The district is a county's whole name or that name without its suffix (北辰 for
+    # 北辰区): a name with a character lost (罗 for 罗湖) is no district.
     return district is None or any(
-        n.startswith(district) and len(n) <= len(district) + 2 for n in names
+        n == district or (n[:-1] == district and n[-1] in _COUNTY_SUFFIXES) for n in names
     )
+
+
+_COUNTY_SUFFIXES = "区县市旗"
 
 
 def region_known(address: str) -> bool | None:

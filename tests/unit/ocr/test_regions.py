@@ -29,3 +29,12 @@ def test_a_real_region_or_a_distant_reading_is_left_alone() -> None:
     )
     assert repair_prefix("山西省运城市林县翠竹街528号", "140821") is None
     assert repair_prefix("广东省深圳市南山区科技园路1号", "140821") is None
+
+
+def test_an_authority_with_a_district_cut_short_is_not_known() -> None:
+    from kyc.ocr.regions import authority_known
+
+    assert authority_known("深圳市公安局罗湖分局") is True
+    assert authority_known("天津市公安局北辰分局") is True  # 北辰区 without its suffix
+    assert authority_known("深圳市公安局罗分局") is False  # 罗湖 lost a character
+    assert authority_known("眉山市仁寿县公安局") is True

@@ -1,0 +1,35 @@
+"""A stamp's red ink inside a value's box, told apart from black print under a warm light."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kyc.ocr.quality import stamp_ink_share
+
+
+def _line(paper: tuple[int, int, int], ink: tuple[int, int, int]) -> np.ndarray:
+    """A 48 x 400 crop with eight dark character-like blocks."""
+    crop = np.full((48, 400, 3), paper, np.uint8)
+    for k in range(8):
+        cv2.rectangle(crop, (10 + 48 * k, 10), (40 + 48 * k, 38), ink, 3)
+    return crop
+
+
+def test_black_print_has_no_stamp_ink_even_under_a_warm_light() -> None:
+    assert stamp_ink_share(_line((235, 238, 240), (30, 30, 30))) < 0.02
+    # a warm light: every channel scaled (blue 0.8, green 0.92, red 1.06)
+    neutral = _line((235, 238, 240), (30, 30, 30)).astype(np.float32)
+    warm = np.clip(neutral * np.array([0.8, 0.92, 1.06], np.float32), 0, 255).astype(np.uint8)
+    assert stamp_ink_share(warm) < 0.02
+
+
+def test_a_red_stamp_over_print_is_a_share_of_its_ink() -> None:
+    crop = _line((235, 238, 240), (30, 30, 30))
+    cv2.circle(crop, (60, 24), 20, (90, 90, 230), 3)  # a pink-red stroke over two glyphs
+    share = stamp_ink_share(crop)
+    assert 0.06 < share < 0.9
+
+
+def test_text_that_is_all_red_is_the_stamps_own() -> None:
+    assert stamp_ink_share(_line((235, 238, 240), (40, 40, 200))) > 0.9
