@@ -1,6 +1,9 @@
 """Speed of one compare-faces call: the fused match against the dlib-only match it
-replaced (largest face + dlib embedding of each image + distance, the code before issue
-13, still in kyc.liveness.match), interleaved in one process on the same images.
+replaced (largest face + dlib embedding of each image + distance: the code of 7c0a5c5,
+before issue 13, its face search copied here as ``old_largest_face``), interleaved in one
+process on the same images. Also: how far the face search of now (a coarse pass first)
+moves each image's descriptors from those of the old search (the same box refined by
+the same landmarks should give nearly the same descriptors).
 
     nice uv run python scripts/bench_compare_faces.py [--reps 3]
 
@@ -22,19 +25,45 @@ from pathlib import Path
 import numpy as np
 
 from kyc.config import get_settings
-from kyc.errors import BadInput
+from kyc.errors import BadInput, ErrorCode
+from kyc.liveness.engine import Box, FaceEngine
+from kyc.liveness.faceres import cosine
 from kyc.liveness.match import (
     compare_faces,
+    describe_image,
     distance,
-    embed_image,
     judge,
     largest_face,
     load_models,
     read_portrait,
 )
+from kyc.liveness.settings import LivenessSettings
 from kyc.synth import generate
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
+
+
+def old_largest_face(img: np.ndarray, engine: FaceEngine, settings: LivenessSettings) -> Box:
+    """kyc.liveness.match.largest_face of 7c0a5c5: <= 1024 px, upsampled 0, 1, 2."""
+    import cv2
+
+    gray = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    longest = max(gray.shape[:2])
+    scale = min(1.0, 1024.0 / longest)
+    small = gray
+    if scale < 1.0:
+        small = np.asarray(
+            cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+            dtype=np.uint8,
+        )
+    for upsample in (0, 1, 2):
+        if upsample == 2 and longest > 1200:
+            break
+        boxes = engine.detect(small, upsample)
+        boxes = [b for b in boxes if b.width / scale >= settings.portrait_min_face_px]
+        if boxes:
+            return boxes[0].scaled(1.0 / scale)
+    raise BadInput(ErrorCode.NO_FACE, "no face found in the image")
 
 
 def main() -> None:
@@ -63,10 +92,12 @@ def main() -> None:
             continue
         pairs.append((photo("obama/obama3.jpg"), np.asarray(card, np.uint8)))
 
+    def old_embed(img: np.ndarray) -> np.ndarray:
+        box = old_largest_face(img, engine, s.liveness)
+        return engine.embed(np.ascontiguousarray(img[:, :, ::-1]), box)
+
     def old(a: np.ndarray, b: np.ndarray) -> None:
-        ea, _ = embed_image(a, engine, s.liveness)
-        eb, _ = embed_image(b, engine, s.liveness)
-        judge(distance(ea, eb), s.liveness)
+        judge(distance(old_embed(a), old_embed(b)), s.liveness)
 
     def new(a: np.ndarray, b: np.ndarray) -> None:
         compare_faces(a, b, s.liveness, engine, faceres)
@@ -85,6 +116,22 @@ def main() -> None:
         for o, n in zip(times["old"], times["new"], strict=True)
     ]
     print(f"load average {os.getloadavg()[0]:.1f}; {len(pairs)} pairs x {args.reps}")
+    from kyc.liveness import match
+
+    shifts = []
+    for img in {id(x): x for pair in pairs for x in pair}.values():
+        now, _ = describe_image(img, engine, faceres, s.liveness)
+        searched = match.largest_face
+        match.largest_face = old_largest_face  # the old search, all else as now
+        try:
+            before, _ = describe_image(img, engine, faceres, s.liveness)
+        finally:
+            match.largest_face = searched
+        shifts.append((distance(now.dlib, before.dlib), cosine(now.faceres, before.faceres)))
+    print(
+        "  descriptors, coarse-first search vs the old one, same image: dlib distance max "
+        f"{max(d for d, _ in shifts):.4f}, faceres cosine min {min(c for _, c in shifts):.4f}"
+    )
     print(f"  dlib-only (before) median {med['old']:.0f} ms, fused median {med['new']:.0f} ms")
     print(
         f"  ratio of medians {med['new'] / med['old']:.3f}, "

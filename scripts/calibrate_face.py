@@ -12,6 +12,10 @@ the service matches a video against). Pairs: a live image (photo or frame) again
 live image or an ID-style one, never two versions of one source photo. Templates: every
 clip through ``analyse`` (the product's own frame choice) against every ID-style portrait.
 
+Pairs are of two kinds, fitted apart: "partial" if either image's faceres crop lies
+less than ``match_min_coverage`` inside it (tight face crops such as LFW's), else
+"whole"; templates always use the whole-crop fusion, with thresholds of their own.
+
 People are split by a hash of their name into FIT (the z-normalisation, the weight and
 the thresholds come from their pairs only) and HELD-OUT (both people of a pair held out);
 numbers are printed for both, held-out ones with 95% intervals from a bootstrap over
@@ -87,6 +91,7 @@ class Sample:
     kind: str  # photo | frame | small | card
     dlib: Array
     faceres: Array
+    coverage: float = 1.0  # share of faceres' crop inside the image (crop_coverage)
 
 
 # --------------------------------------------------------------------------------------
@@ -209,7 +214,7 @@ def build(
         if d is None:
             lost[kind] = lost.get(kind, 0) + 1
             return
-        samples.append(Sample(ident, source, kind, d.dlib, d.faceres))
+        samples.append(Sample(ident, source, kind, d.dlib, d.faceres, d.coverage))
 
     from kyc.ocr.pipeline import DocumentReader
 
@@ -276,6 +281,7 @@ def save(out: Path, samples: list[Sample], templates: Any, lost: dict[str, int])
         out / "descriptors.npz",
         dlib=np.stack([s.dlib for s in samples]),
         faceres=np.stack([s.faceres for s in samples]),
+        coverage=np.array([s.coverage for s in samples]),
         tpl_dlib=np.stack(tpl_d),
         tpl_faceres=np.stack(tpl_f),
     )
@@ -283,15 +289,18 @@ def save(out: Path, samples: list[Sample], templates: Any, lost: dict[str, int])
 
 def load(out: Path) -> tuple[list[Sample], list[tuple[str, Array, Array]], dict[str, int]]:
     meta = json.loads((out / "meta.json").read_text())
-    z = np.load(out / "descriptors.npz")
+    # each z[key] reads the whole array anew: read each once (a row kept as a view of a
+    # fresh copy per sample held every copy alive)
+    with np.load(out / "descriptors.npz") as z:
+        dl, fr, tpl_dl, tpl_fr = (z[k] for k in ("dlib", "faceres", "tpl_dlib", "tpl_faceres"))
+        cov = z["coverage"]  # caches of round 1 lack it: rebuild them (no --reuse)
     samples = [
-        Sample(i, s, k, z["dlib"][n], z["faceres"][n])
-        for n, (i, s, k) in enumerate(meta["samples"])
+        Sample(i, s, k, dl[n], fr[n], float(cov[n])) for n, (i, s, k) in enumerate(meta["samples"])
     ]
     templates = []
     at = 0
     for ident, count in meta["templates"]:
-        templates.append((ident, z["tpl_dlib"][at : at + count], z["tpl_faceres"][at : at + count]))
+        templates.append((ident, tpl_dl[at : at + count], tpl_fr[at : at + count]))
         at += count
     return samples, templates, meta["lost"]
 
@@ -310,6 +319,7 @@ class Pairs:
     b: Array
     id_style: Array  # bool: the second side is an ID-style version
     idents: list[str]
+    coverage: Array  # the smaller crop coverage of the pair's two images
 
 
 def pairs_of(samples: list[Sample], people: set[str]) -> Pairs:
@@ -323,13 +333,15 @@ def pairs_of(samples: list[Sample], people: set[str]) -> Pairs:
     ids = np.array([index[s.ident] for s in sel])
     src = np.array([s.source for s in sel])
     live = np.array([s.kind in LIVE for s in sel])
+    cov = np.array([s.coverage for s in sel])
     n = len(sel)
     ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     ok = live[ii] & (src[ii] != src[jj]) & ((~live[jj]) | (ii < jj))
     i, j = ii[ok], jj[ok]
     d = np.linalg.norm(dl[i] - dl[j], axis=1)
     c = np.einsum("ij,ij->i", fr[i], fr[j])
-    return Pairs(d, c, ids[i] == ids[j], ids[i], ids[j], ~live[j], idents)
+    q = np.minimum(cov[i], cov[j])
+    return Pairs(d, c, ids[i] == ids[j], ids[i], ids[j], ~live[j], idents, q)
 
 
 def template_pairs(
@@ -361,6 +373,7 @@ def template_pairs(
         b,
         np.ones(len(a), bool),
         idents,
+        np.ones(len(a)),  # templates are always judged by the whole-crop fusion
     )
 
 
@@ -442,6 +455,29 @@ def fit_fusion(p: Pairs) -> tuple[Fusion, list[tuple[float, float, float]]]:
     return Fusion(**base, w=best[0]), curve
 
 
+@dataclass
+class Regime:
+    """One kind of pair's fusion and its thresholds (FIT impostor quantiles, rounded up
+    as the settings hold them)."""
+
+    fusion: Fusion
+    same: float
+    review: float
+    curve: list[tuple[float, float, float]]
+
+    def score(self, d: Array, c: Array) -> Array:
+        """The 0..100 score before clipping (kyc.liveness.match.score_from_fused)."""
+        s = self.fusion(d, c)
+        return np.asarray(60.0 + 10.0 * (s - self.review) / (self.same - self.review))
+
+
+def fit_regime(p: Pairs) -> Regime:
+    fusion, curve = fit_fusion(p)
+    s = fusion(p.d, p.c)
+    imp = s[~p.genuine]
+    return Regime(fusion, up(threshold_at(imp, 0.001)), up(threshold_at(imp, 0.01)), curve)
+
+
 # --------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------
@@ -477,7 +513,14 @@ def report(
 
 def subset(p: Pairs, mask: Array) -> Pairs:
     return Pairs(
-        p.d[mask], p.c[mask], p.genuine[mask], p.a[mask], p.b[mask], p.id_style[mask], p.idents
+        p.d[mask],
+        p.c[mask],
+        p.genuine[mask],
+        p.a[mask],
+        p.b[mask],
+        p.id_style[mask],
+        p.idents,
+        p.coverage[mask],
     )
 
 
@@ -509,30 +552,49 @@ def main() -> None:
         f"({ea_held} East-Asian); templates: {len(templates)} clips"
     )
     pf, ph = pairs_of(samples, fit), pairs_of(samples, held)
-    fusion, curve = fit_fusion(pf)
+    tau = ls.match_min_coverage
+    cov = np.array([s.coverage for s in samples])
+    lfw_s = np.array([s.ident.startswith("lfw:") for s in samples])
     print(
-        f"\nfusion (fit impostors): dlib mean {fusion.mu_d:.4f} sd {fusion.sd_d:.4f}; "
-        f"faceres mean {fusion.mu_c:.4f} sd {fusion.sd_c:.4f}"
+        f"  faceres crop coverage: LFW {cov[lfw_s].min():.2f}-{cov[lfw_s].max():.2f}, "
+        f"others {cov[~lfw_s].min():.2f}-{cov[~lfw_s].max():.2f} (5th percentile "
+        f"{np.percentile(cov[~lfw_s], 5):.2f}); partial below {tau:.2f}"
     )
-    print("  faceres weight: FIT FNMR at FMR 0.1% / 1%")
-    for w, a, b in curve:
-        mark = "  <- chosen" if w == fusion.w else ""
-        print(f"    w={w:.2f}: {pct(a)} / {pct(b)}{mark}")
-    s_fit = fusion(pf.d, pf.c)
-    same = threshold_at(s_fit[~pf.genuine], 0.001)
-    review = threshold_at(s_fit[~pf.genuine], 0.01)
-    print(f"  thresholds (FIT impostors): same {same:.4f} (0.1%), review {review:.4f} (1%)")
-    s_held = fusion(ph.d, ph.c)
+    regimes: dict[str, Regime] = {}
+    for name, mask in (("whole", pf.coverage >= tau), ("partial", pf.coverage < tau)):
+        r = subset(pf, mask)
+        regimes[name] = fit_regime(r)
+        f = regimes[name].fusion
+        print(
+            f"\n{name} crops ({int(r.genuine.sum())} genuine / {int((~r.genuine).sum())} "
+            f"impostor FIT pairs): dlib mean {f.mu_d:.4f} sd {f.sd_d:.4f}; faceres mean "
+            f"{f.mu_c:.4f} sd {f.sd_c:.4f}"
+        )
+        print("  faceres weight: FIT FNMR at FMR 0.1% / 1%")
+        for w, a, b in regimes[name].curve:
+            mark = "  <- chosen" if w == f.w else ""
+            print(f"    w={w:.2f}: {pct(a)} / {pct(b)}{mark}")
+        print(
+            f"  thresholds (FIT impostors, rounded up): same {regimes[name].same:.3f} "
+            f"(0.1%), review {regimes[name].review:.3f} (1%)"
+        )
+    one = fit_regime(pf)  # round 1's single fusion, for comparison
+
+    def score(p: Pairs) -> Array:
+        part = p.coverage < tau
+        return np.where(part, regimes["partial"].score(p.d, p.c), regimes["whole"].score(p.d, p.c))
+
+    s_fit, s_held = score(pf), score(ph)
     results: dict[str, Any] = {}
-    print("\nsingle pairs, fused, at the FIT thresholds:")
-    results["fit"] = report("FIT", s_fit, pf, same, review, args.boot)
-    results["held"] = report("HELD-OUT", s_held, ph, same, review, args.boot)
+    print("\nsingle pairs, each by its crops' fusion, at the FIT thresholds (score 70 / 60):")
+    results["fit"] = report("FIT", s_fit, pf, 70.0, 60.0, args.boot)
+    results["held"] = report("HELD-OUT", s_held, ph, 70.0, 60.0, args.boot)
     results["held_id"] = report(
         "HELD-OUT live vs ID-style",
         s_held[ph.id_style],
         subset(ph, ph.id_style),
-        same,
-        review,
+        70.0,
+        60.0,
         args.boot,
     )
     lfw_h = np.array([p.startswith("lfw:") for p in ph.idents])
@@ -541,31 +603,34 @@ def main() -> None:
         "HELD-OUT LFW crops only",
         s_held[both_lfw],
         subset(ph, both_lfw),
-        same,
-        review,
+        70.0,
+        60.0,
         args.boot,
     )
     results["held_photos"] = report(
         "HELD-OUT photos/clips (no LFW)",
         s_held[no_lfw],
         subset(ph, no_lfw),
-        same,
-        review,
+        70.0,
+        60.0,
         args.boot,
     )
+    s_one = one.score(ph.d, ph.c)
+    results["held_one_fusion"] = report(
+        "HELD-OUT, one fusion (round 1)", s_one, ph, 70.0, 60.0, args.boot
+    )
     ea_idx = np.array([p in EAST_ASIAN for p in ph.idents])
-    ea_pairs = ea_idx[ph.a] & ea_idx[ph.b]
-    ea_imp = ea_pairs & ~ph.genuine
+    ea_imp = ea_idx[ph.a] & ea_idx[ph.b] & ~ph.genuine
     print(
         f"    HELD-OUT East-Asian impostor pairs accepted: "
-        f"{int((s_held[ea_imp] >= same).sum())}/{int(ea_imp.sum())} (closest "
-        f"{s_held[ea_imp].max():.3f} vs threshold {same:.3f})"
+        f"{int((s_held[ea_imp] >= 70).sum())}/{int(ea_imp.sum())} (closest score "
+        f"{s_held[ea_imp].max():.1f})"
     )
     ea_idx_f = np.array([p in EAST_ASIAN for p in pf.idents])
     ea_imp_f = ea_idx_f[pf.a] & ea_idx_f[pf.b] & ~pf.genuine
     print(
         f"    FIT East-Asian impostor pairs accepted: "
-        f"{int((s_fit[ea_imp_f] >= same).sum())}/{int(ea_imp_f.sum())}"
+        f"{int((s_fit[ea_imp_f] >= 70).sum())}/{int(ea_imp_f.sum())}"
     )
     print("\n  each model alone vs fused: FNMR at each set's own FMR 0.1% / 1% point")
     lfw_f = np.array([p.startswith("lfw:") for p in pf.idents])
@@ -576,46 +641,53 @@ def main() -> None:
         for label, s in (
             ("dlib", -p.d),
             ("faceres", p.c),
-            (
-                "z-mean (w=0.5)",
-                Fusion(fusion.mu_d, fusion.sd_d, fusion.mu_c, fusion.sd_c, 0.5)(p.d, p.c),
-            ),
-            (f"fused (w={fusion.w:.2f})", fusion(p.d, p.c)),
+            (f"one fusion (w={one.fusion.w:.2f})", one.score(p.d, p.c)),
+            ("by crops", score(p)),
         ):
             print(
-                f"    {name:12} {label:16} {pct(fnmr_at_fmr(s, p, 0.001))} / "
+                f"    {name:12} {label:22} {pct(fnmr_at_fmr(s, p, 0.001))} / "
                 f"{pct(fnmr_at_fmr(s, p, 0.01))}"
             )
-    # margins: where the closest pairs sit
-    gen_h, imp_h = s_held[ph.genuine], s_held[~ph.genuine]
-    print(
-        f"\n  margins (HELD-OUT): top impostor {imp_h.max():.3f}, 2nd {np.sort(imp_h)[-2]:.3f}; "
-        f"genuine p5 {np.percentile(gen_h, 5):.3f}, min {gen_h.min():.3f}; "
-        f"threshold {same:.3f}"
-    )
-    # templates
-    print("\ntemplates (clip through analyse) vs ID-style portraits:")
+    # margins: where the closest pairs sit, in score points (70 = the threshold)
+    for name, p, s in (("FIT", pf, s_fit), ("HELD-OUT", ph, s_held)):
+        gen, imp = s[p.genuine], s[~p.genuine]
+        print(
+            f"\n  margins ({name}, score): top impostor {imp.max():.1f}, 2nd "
+            f"{np.sort(imp)[-2]:.1f}; genuine p5 {np.percentile(gen, 5):.1f}, min "
+            f"{gen.min():.1f}"
+        )
+    # templates: the clip's frames are whole video frames: the whole-crop fusion
+    print("\ntemplates (clip through analyse) vs ID-style portraits, whole-crop fusion:")
     tf = template_pairs(samples, templates, fit)
     th = template_pairs(samples, templates, held)
+    fusion = regimes["whole"].fusion
     st_fit = fusion(tf.d, tf.c)
-    t_same = threshold_at(st_fit[~tf.genuine], 0.001)
-    t_review = threshold_at(st_fit[~tf.genuine], 0.01)
-    print(f"  template thresholds (FIT impostors): same {t_same:.4f}, review {t_review:.4f}")
+    t_same = up(threshold_at(st_fit[~tf.genuine], 0.001))
+    t_review = up(threshold_at(st_fit[~tf.genuine], 0.01))
+    print(f"  template thresholds (FIT impostors): same {t_same:.3f}, review {t_review:.3f}")
     results["tpl_fit"] = report("templates FIT", st_fit, tf, t_same, t_review, args.boot)
     results["tpl_held"] = report(
         "templates HELD-OUT", fusion(th.d, th.c), th, t_same, t_review, args.boot
     )
     print("\nsettings (kyc/liveness/settings.py):")
+    whole, part = regimes["whole"], regimes["partial"]
     values = {
-        "match_dlib_impostor_mean": round(fusion.mu_d, 4),
-        "match_dlib_impostor_sd": round(fusion.sd_d, 4),
-        "match_faceres_impostor_mean": round(fusion.mu_c, 4),
-        "match_faceres_impostor_sd": round(fusion.sd_c, 4),
-        "match_faceres_weight": fusion.w,
-        "match_fused_same": up(same),
-        "match_fused_review": up(review),
-        "match_template_fused_same": up(t_same),
-        "match_template_fused_review": up(t_review),
+        "match_dlib_impostor_mean": round(whole.fusion.mu_d, 4),
+        "match_dlib_impostor_sd": round(whole.fusion.sd_d, 4),
+        "match_faceres_impostor_mean": round(whole.fusion.mu_c, 4),
+        "match_faceres_impostor_sd": round(whole.fusion.sd_c, 4),
+        "match_faceres_weight": whole.fusion.w,
+        "match_fused_same": whole.same,
+        "match_fused_review": whole.review,
+        "match_partial_dlib_impostor_mean": round(part.fusion.mu_d, 4),
+        "match_partial_dlib_impostor_sd": round(part.fusion.sd_d, 4),
+        "match_partial_faceres_impostor_mean": round(part.fusion.mu_c, 4),
+        "match_partial_faceres_impostor_sd": round(part.fusion.sd_c, 4),
+        "match_partial_faceres_weight": part.fusion.w,
+        "match_partial_fused_same": part.same,
+        "match_partial_fused_review": part.review,
+        "match_template_fused_same": t_same,
+        "match_template_fused_review": t_review,
     }
     for k, v in values.items():
         print(f"    {k} = {v}")

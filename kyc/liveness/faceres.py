@@ -45,6 +45,18 @@ def crop_square(pts: npt.NDArray[np.float64]) -> tuple[float, float, float]:
     return float(centre[0]), float(centre[1]), CROP_SIDE * max(d, 1.0)
 
 
+def crop_coverage(shape: tuple[int, ...], pts: npt.NDArray[np.float64]) -> float:
+    """Share of the faceres crop square that lies inside an image of ``shape`` (h, w,
+    ...): 1 for a photo with room around the face, ~0.45 for a tight face crop (LFW's
+    aligned 100 x 100 crops end at the chin and the brows), whose crop is then mostly
+    padding and whose descriptors behave differently (docs/face_match.md)."""
+    cx, cy, side = crop_square(pts)
+    h, w = shape[:2]
+    x0, y0, x1, y1 = cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
+    inside = max(0.0, min(w, x1) - max(0.0, x0)) * max(0.0, min(h, y1) - max(0.0, y0))
+    return float(inside / (side * side))
+
+
 def face_input(bgr: Image, pts: npt.NDArray[np.float64]) -> Batch:
     """The network input (224, 224, 3) float32 for the face with landmarks ``pts`` in a
     BGR image: the square crop (zero outside the image), area-resampled when shrinking,

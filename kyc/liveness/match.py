@@ -18,7 +18,13 @@ import numpy.typing as npt
 
 from kyc.errors import BadInput, ErrorCode
 from kyc.liveness.engine import Box, Embedding, FaceEngine, get_engine
-from kyc.liveness.faceres import FaceresEmbedder, cosine, get_faceres, normalise
+from kyc.liveness.faceres import (
+    FaceresEmbedder,
+    cosine,
+    crop_coverage,
+    get_faceres,
+    normalise,
+)
 from kyc.liveness.settings import LivenessSettings
 
 BGRImage = npt.NDArray[np.uint8]
@@ -52,44 +58,73 @@ def score_from_distance(d: float, settings: LivenessSettings, template: bool = F
 @dataclass(frozen=True)
 class FaceDescriptor:
     """One face, described by both models: dlib's 128-d embedding (compare by Euclidean
-    distance) and faceres' unit 1024-d descriptor (compare by cosine)."""
+    distance) and faceres' unit 1024-d descriptor (compare by cosine). ``coverage``: the
+    share of faceres' crop inside the image (``crop_coverage``)."""
 
     dlib: Embedding
     faceres: Embedding
+    coverage: float = 1.0
 
 
-def fused_similarity(d: float, cos: float, settings: LivenessSettings) -> float:
+def is_partial(coverage: float, settings: LivenessSettings) -> bool:
+    """A pair whose faceres crops are partly padding (one side a tight face crop) is
+    judged by the calibration of such pairs: its impostor cosines run higher and faceres
+    is weaker there, so its z-normalisation, weight and thresholds are its own."""
+    return coverage < settings.match_min_coverage
+
+
+def fused_similarity(
+    d: float, cos: float, settings: LivenessSettings, partial: bool = False
+) -> float:
     """The fused similarity of a pair: each model's similarity in standard deviations
-    above its impostor mean (z-normalised on the calibration's impostor pairs), mixed
-    with the calibrated weight. Larger = more alike; ~0 for a typical impostor pair."""
-    z_dlib = (settings.match_dlib_impostor_mean - d) / settings.match_dlib_impostor_sd
-    z_faceres = (cos - settings.match_faceres_impostor_mean) / settings.match_faceres_impostor_sd
-    w = settings.match_faceres_weight
+    above its impostor mean (z-normalised on the calibration's impostor pairs of the
+    same kind: whole crops, or ``partial`` ones), mixed with that kind's weight. Larger =
+    more alike; ~0 for a typical impostor pair."""
+    if partial:
+        mu_d, sd_d = (
+            settings.match_partial_dlib_impostor_mean,
+            settings.match_partial_dlib_impostor_sd,
+        )
+        mu_c = settings.match_partial_faceres_impostor_mean
+        sd_c = settings.match_partial_faceres_impostor_sd
+        w = settings.match_partial_faceres_weight
+    else:
+        mu_d, sd_d = settings.match_dlib_impostor_mean, settings.match_dlib_impostor_sd
+        mu_c, sd_c = settings.match_faceres_impostor_mean, settings.match_faceres_impostor_sd
+        w = settings.match_faceres_weight
+    z_dlib = (mu_d - d) / sd_d
+    z_faceres = (cos - mu_c) / sd_c
     return float(w * z_faceres + (1.0 - w) * z_dlib)
 
 
-def _fused_anchors(settings: LivenessSettings, template: bool) -> tuple[float, float]:
+def _fused_anchors(
+    settings: LivenessSettings, template: bool, partial: bool = False
+) -> tuple[float, float]:
     if template:
         return settings.match_template_fused_same, settings.match_template_fused_review
+    if partial:
+        return settings.match_partial_fused_same, settings.match_partial_fused_review
     return settings.match_fused_same, settings.match_fused_review
 
 
-def score_from_fused(s: float, settings: LivenessSettings, template: bool = False) -> float:
+def score_from_fused(
+    s: float, settings: LivenessSettings, template: bool = False, partial: bool = False
+) -> float:
     """Monotone map fused similarity -> 0..100, linear through the two anchors (the 0.1%
     FMR threshold -> 70, the 1% one -> 60), clipped to 0..100."""
-    same, review = _fused_anchors(settings, template)
+    same, review = _fused_anchors(settings, template, partial)
     score = SCORE_AT_REVIEW + (SCORE_AT_SAME - SCORE_AT_REVIEW) * (s - review) / (same - review)
     return round(min(100.0, max(0.0, score)), 2)
 
 
 def judge_fused(
-    s: float, settings: LivenessSettings, template: bool = False
+    s: float, settings: LivenessSettings, template: bool = False, partial: bool = False
 ) -> tuple[float, bool, bool]:
     """(score, same_person, review) of a fused similarity: same at the 0.1%-FMR
-    threshold, review from the 1% one (of single-image pairs, or of template-vs-portrait
-    pairs with ``template``)."""
-    same, review = _fused_anchors(settings, template)
-    return score_from_fused(s, settings, template), s >= same, s >= review
+    threshold, review from the 1% one (of single-image pairs of whole or ``partial``
+    crops, or of template-vs-portrait pairs with ``template``)."""
+    same, review = _fused_anchors(settings, template, partial)
+    return score_from_fused(s, settings, template, partial), s >= same, s >= review
 
 
 def template_similarity(
@@ -97,7 +132,9 @@ def template_similarity(
 ) -> tuple[float, float, float]:
     """(fused similarity, dlib distance, faceres cosine) of the mean of several
     descriptors of one face (frames of a clip) against a portrait's: averaging cancels
-    much of the per-frame variation (docs/face_match.md)."""
+    much of the per-frame variation (docs/face_match.md). The frames are whole video
+    frames, so the whole-crop fusion (its template thresholds are calibrated on the
+    same pairs, whatever the portrait's crop coverage)."""
     d = template_distance([f.dlib for f in faces], portrait.dlib)
     mean_faceres = normalise(np.mean(np.stack([f.faceres for f in faces]), axis=0))
     c = cosine(mean_faceres, portrait.faceres)
@@ -113,6 +150,7 @@ class FaceComparison:
     threshold_score: float = SCORE_AT_SAME
     faceres_cosine: float | None = None
     fused: float | None = None  # the fused similarity the score comes from
+    coverage: float | None = None  # the smaller faceres crop coverage of the two faces
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -147,24 +185,41 @@ def default_faceres() -> FaceresEmbedder:
     return get_faceres(get_settings().models_dir)
 
 
+# HOG search passes: (longest side the image is searched at, upsampling). The first,
+# at <= 512 px, finds faces of >= 80 px there (>= 160 px at 1024) at about a quarter
+# of the cost of the 1024 px pass; a face it finds is the largest (every smaller one is
+# below its detection size), its box as that pass places it (its descriptors differ
+# from those of the 1024 px box by up to 0.08 in dlib distance, like another photo of
+# the face: the calibration describes photos with this search). Then <= 1024 px as it
+# is, upsampled once, twice (small images only: card portraits). The coarse pass is
+# skipped for images of <= COARSE_MIN px (there it would cost >= 44% of the next one).
+SEARCH_PASSES = ((512, 0), (1024, 0), (1024, 1), (1024, 2))
+COARSE_MIN = 768
+
+
 def largest_face(img: BGRImage, engine: FaceEngine, settings: LivenessSettings) -> Box:
     """The largest face in a photo or an ID-card front (whose portrait is small):
-    large images are searched downscaled, small ones upsampled. NO_FACE if none."""
+    large images are searched downscaled (first coarsely, ``SEARCH_PASSES``), small
+    ones upsampled. NO_FACE if none."""
     import cv2
 
     gray = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     longest = max(gray.shape[:2])
-    scale = min(1.0, 1024.0 / longest)
-    small = gray
-    if scale < 1.0:
-        small = np.asarray(
-            cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
-            dtype=np.uint8,
-        )
-    for upsample in (0, 1, 2):
+    resized: dict[float, npt.NDArray[np.uint8]] = {}
+    for limit, upsample in SEARCH_PASSES:
         if upsample == 2 and longest > 1200:
             break
-        boxes = engine.detect(small, upsample)
+        if limit < 1024 and longest <= COARSE_MIN:
+            continue
+        scale = min(1.0, limit / longest)
+        if scale not in resized:
+            resized[scale] = gray
+            if scale < 1.0:
+                resized[scale] = np.asarray(
+                    cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+                    dtype=np.uint8,
+                )
+        boxes = engine.detect(resized[scale], upsample)
         boxes = [b for b in boxes if b.width / scale >= settings.portrait_min_face_px]
         if boxes:
             return boxes[0].scaled(1.0 / scale)
@@ -221,7 +276,8 @@ def describe_image(
     emb, pts = engine.embed_landmarks(
         np.ascontiguousarray(window[:, :, ::-1]), box.scaled(1, -x0, -y0)
     )
-    return FaceDescriptor(emb, faceres.embed(window, pts)), box
+    coverage = crop_coverage(window.shape, pts)
+    return FaceDescriptor(emb, faceres.embed(window, pts), coverage), box
 
 
 def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:
@@ -255,10 +311,12 @@ def compare_faces(
     fb, _ = describe_image(img_b, eng, fr, settings)
     d = distance(fa.dlib, fb.dlib)
     c = cosine(fa.faceres, fb.faceres)
-    s = fused_similarity(d, c, settings)
-    score, same, _ = judge_fused(s, settings)
+    coverage = min(fa.coverage, fb.coverage)
+    partial = is_partial(coverage, settings)
+    s = fused_similarity(d, c, settings, partial)
+    score, same, _ = judge_fused(s, settings, partial=partial)
     elapsed = (time.perf_counter() - started) * 1000.0
-    return FaceComparison(score, same, d, elapsed, faceres_cosine=c, fused=s)
+    return FaceComparison(score, same, d, elapsed, faceres_cosine=c, fused=s, coverage=coverage)
 
 
 def read_portrait(path: Path, images: object) -> BGRImage:

@@ -86,20 +86,33 @@ class LivenessSettings(BaseModel):
     match_template_same_distance: float = 0.44
     match_template_review_distance: float = 0.48
     # fused match (dlib distance + faceres cosine), docs/face_match.md: written by
-    # scripts/calibrate_face.py, run of 2026-12-06 08:29 UTC, from its FIT people only
-    # (66 people, 330 genuine / 32,835 impostor pairs): z-normalisation on the impostor
-    # pairs, the faceres weight with the fewest FIT false non-matches at FMR 0.1%, the
-    # empirical 0.1% / 1% impostor quantiles (rounded up) -> score 70 / 60
-    match_dlib_impostor_mean: float = 0.8089
-    match_dlib_impostor_sd: float = 0.0971
-    match_faceres_impostor_mean: float = 0.3478
-    match_faceres_impostor_sd: float = 0.0855
+    # scripts/calibrate_face.py, run of 2026-12-06 10:47 UTC, from its FIT people only
+    # (66 people), for each kind of pair on its own: whole crops (209 genuine / 5,290
+    # impostor pairs) and partial ones (below; 121 / 27,545): z-normalisation on the
+    # impostor pairs, the faceres weight with the fewest FIT false non-matches at FMR
+    # 0.1%, the empirical 0.1% / 1% impostor quantiles (rounded up) -> score 70 / 60
+    match_dlib_impostor_mean: float = 0.8278
+    match_dlib_impostor_sd: float = 0.1178
+    match_faceres_impostor_mean: float = 0.3509
+    match_faceres_impostor_sd: float = 0.0764
     match_faceres_weight: float = 0.7
-    match_fused_same: float = 3.135
-    match_fused_review: float = 2.506
+    match_fused_same: float = 3.182
+    match_fused_review: float = 2.622
+    # pairs whose faceres crop is partly padding on one side (coverage below this: tight
+    # face crops, LFW's measured 0.33-0.62; photos, frames, small and card portraits
+    # 0.61-1.0, 5th percentile 0.85) have a fusion and thresholds of their own
+    # (docs/face_match.md)
+    match_min_coverage: float = 0.70
+    match_partial_dlib_impostor_mean: float = 0.8058
+    match_partial_dlib_impostor_sd: float = 0.0923
+    match_partial_faceres_impostor_mean: float = 0.3469
+    match_partial_faceres_impostor_sd: float = 0.087
+    match_partial_faceres_weight: float = 0.5
+    match_partial_fused_same: float = 2.987
+    match_partial_fused_review: float = 2.399
     # the clip's template vs an ID-style portrait (82 genuine / 2,438 impostor FIT pairs)
-    match_template_fused_same: float = 2.828
-    match_template_fused_review: float = 2.415
+    match_template_fused_same: float = 3.021
+    match_template_fused_review: float = 2.511
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85

@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -512,50 +513,159 @@ def assess(
     return QualityReport(tuple(warnings), score, outline, rectified, main.kind, measures)
 
 
-def portrait(image: BGRImage, front: Region) -> BGRImage:
-    """The portrait area of an ID-card front (right-hand side of the rectified card),
-    warped on its own rather than cut from the whole rectified card: the whole face and
-    none of the printed text. On the card the photo sits at x 0.64-0.94, y 0.11-0.70,
-    the text column ends near x 0.61 and the ID number starts near y 0.87, but the card's
-    outline is only estimated from its text (a rotated box, a few percent off, more at a
-    strong tilt) and layouts vary. So the window starts wide (x 0.60 to 5% past the
-    estimated right edge, y 0.02-0.82) and every detected text line inside it is cut
-    away by moving the left edge past it or the bottom edge above it, whichever keeps
-    more of the window, never into the photo (left <= 0.68, or 0.80 past a line of the
-    text column, which ends before the photo wherever the frame puts it; bottom >=
-    0.72); a line neither cut can remove crosses the photo (a watermark) and stays."""
-    m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
-    left, top, right, bottom = 0.60 * w, 0.02 * h, 1.05 * w, 0.82 * h
-    boxes = []
-    for q in front.quads:
-        pts = np.asarray(q, np.float32).reshape(-1, 1, 2)
-        card = cv2.perspectiveTransform(pts, m).reshape(-1, 2)
-        boxes.append((*card.min(axis=0), *card.max(axis=0)))
+Window = tuple[float, float, float, float]  # left, top, right, bottom in card pixels
+
+
+@functools.lru_cache(maxsize=1)
+def _face_detector() -> Any:
+    """dlib's HOG frontal-face detector (built into dlib, no model file), made once."""
+    import dlib
+
+    return dlib.get_frontal_face_detector()
+
+
+# Where the portrait's face is looked for, in the estimated card frame: its right part,
+# with room for a frame that is off by up to ~10% (a strong tilt); if no face is there,
+# around the whole estimated card (tiled watermark text can put the frame far off).
+FACE_SEARCH: tuple[Window, ...] = ((0.45, -0.10, 1.12, 0.98), (0.0, -0.5, 1.8, 1.5))
+# The crop around a found face of box size s (HOG box: brows to just above the chin):
+# the hair above, the chin and neck below, the ears beside; faceres' own crop (a square
+# of ~1.15 s centred ~0.5 s below the box top) lies well inside it.
+FACE_MARGIN: Window = (0.45, 0.65, 0.45, 0.35)
+# A text line may be cut away up to this close to the face box (s units): the core
+# that stays whatever a line crossing it (a watermark) does.
+FACE_CORE = 0.10
+
+
+def find_portrait_face(card: BGRImage) -> Window | None:
+    """The largest face the HOG detector finds in a card-frame image (left, top, right,
+    bottom), searched as it is, then upsampled once; None if there is none."""
+    gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    det = _face_detector()
+    for upsample in (0, 1):
+        rects = det(gray, upsample)
+        if len(rects):
+            r = max(rects, key=lambda r: r.width() * r.height())
+            return float(r.left()), float(r.top()), float(r.right()), float(r.bottom())
+    return None
+
+
+def _cut_lines(
+    window: Window,
+    boxes: list[Window],
+    limits: Window,
+    column_left: float | None,
+    size: tuple[int, int],
+) -> Window:
+    """Move the window's edges so that no text line box lies inside it, each line by
+    the cut that keeps the most area; an edge never moves past its limit (left edge <=
+    limits[0], top <= limits[1], right >= limits[2], bottom >= limits[3]). A line that
+    no cut removes crosses what must stay (a watermark) and stays. ``column_left``: a
+    line of the text column (starting left of 0.45 w, one line tall) may be cut past up
+    to this x instead of limits[0] (the column ends before the photo, wherever the
+    estimated frame puts it)."""
+    left, top, right, bottom = window
+    w, h = size
+    pad_x, pad_y = 0.01 * w, 0.01 * h
     for _ in range(2):  # a cut can bring no new line in; twice settles the order
         for lx, ty, rx, by in boxes:
             if rx <= left or lx >= right or by <= top or ty >= bottom:
                 continue
-            cuts = []
-            # a line of the text column (starts in the left part, one line tall) ends
-            # before the photo starts, wherever the estimated frame puts it: cutting past
-            # it may go further (0.80)
+            height, width = bottom - top, right - left
             column = lx < 0.45 * w and by - ty < 0.1 * h
-            if rx + 0.01 * w <= (0.80 if column else 0.68) * w:
-                cuts.append(((rx + 0.01 * w - left) * (bottom - top), "left", rx + 0.01 * w))
-            if ty - 0.01 * h >= 0.72 * h:
-                cuts.append(((bottom - ty + 0.01 * h) * (right - left), "bottom", ty - 0.01 * h))
+            left_limit = column_left if column and column_left is not None else limits[0]
+            cuts: list[tuple[float, int, float]] = []
+            if rx + pad_x <= left_limit:
+                cuts.append(((rx + pad_x - left) * height, 0, rx + pad_x))
+            if by + pad_y <= limits[1]:
+                cuts.append(((by + pad_y - top) * width, 1, by + pad_y))
+            if lx - pad_x >= limits[2]:
+                cuts.append(((right - lx + pad_x) * height, 2, lx - pad_x))
+            if ty - pad_y >= limits[3]:
+                cuts.append(((bottom - ty + pad_y) * width, 3, ty - pad_y))
             if cuts:
                 _, edge, value = min(cuts)
-                if edge == "left":
+                if edge == 0:
                     left = value
+                elif edge == 1:
+                    top = value
+                elif edge == 2:
+                    right = value
                 else:
                     bottom = value
-    x0, y0, x1, y1 = int(left), int(top), int(right), int(bottom)
+    return left, top, right, bottom
+
+
+def _shifted(m: npt.NDArray[np.float64], x0: float, y0: float) -> npt.NDArray[np.float64]:
     shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
+    return shift @ m
+
+
+def portrait_window(
+    image: BGRImage, front: Region, locate_face: bool = True
+) -> tuple[npt.NDArray[np.float64], tuple[int, int]]:
+    """The homography from the photo to the portrait crop of an ID-card front, and the
+    crop's size: the whole face and none of the printed text.
+
+    The card's frame is only estimated from its text (``outline_from_text``: a rotated
+    box, a few percent off, far off under a strong tilt or tiled watermark text), so
+    the crop is cut from the face itself where one is found: the HOG detector on the
+    right part of the estimated card, then around all of it (``FACE_SEARCH``), the
+    crop ``FACE_MARGIN`` face sizes around its box, then every detected text line
+    inside the crop cut away by moving the edge that keeps the most area past it, never
+    closer than ``FACE_CORE`` to the face. With no face found (or ``locate_face``
+    False) the rule falls back to the card
+    frame: on the card the photo sits at x 0.64-0.94, y 0.11-0.70, the text column ends
+    near x 0.61 and the ID number starts near y 0.87; the window starts at x 0.60 to 5%
+    past the estimated right edge, y 0.02-0.82, and lines are cut away with the left
+    edge <= 0.68 (0.80 past a line of the text column) and the bottom >= 0.72."""
+    m, (w, h) = rectify_transform(outline_from_text(front), front.kind)
+    boxes: list[Window] = []
+    for q in front.quads:
+        pts = np.asarray(q, np.float32).reshape(-1, 1, 2)
+        card = cv2.perspectiveTransform(pts, m).reshape(-1, 2)
+        x0, y0 = card.min(axis=0)
+        x1, y1 = card.max(axis=0)
+        boxes.append((float(x0), float(y0), float(x1), float(y1)))
+    face = None
+    for area in FACE_SEARCH if locate_face else ():
+        sx0, sy0 = area[0] * w, area[1] * h
+        size = (round((area[2] - area[0]) * w), round((area[3] - area[1]) * h))
+        search = cv2.warpPerspective(
+            image,
+            _shifted(m, sx0, sy0),
+            size,
+            flags=cv2.INTER_AREA,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        found = find_portrait_face(np.asarray(search, np.uint8))
+        if found is not None:
+            face = (found[0] + sx0, found[1] + sy0, found[2] + sx0, found[3] + sy0)
+            break
+    if face is not None:
+        fl, ft, fr, fb = face
+        s = max(fr - fl, fb - ft)
+        ml, mt, mr, mb = FACE_MARGIN
+        window = (fl - ml * s, ft - mt * s, fr + mr * s, fb + mb * s)
+        core = FACE_CORE * s
+        limits = (fl - core, ft - 2 * core, fr + core, fb + core)
+        left, top, right, bottom = _cut_lines(window, boxes, limits, None, (w, h))
+    else:
+        window = (0.60 * w, 0.02 * h, 1.05 * w, 0.82 * h)
+        limits = (0.68 * w, -np.inf, np.inf, 0.72 * h)
+        left, top, right, bottom = _cut_lines(window, boxes, limits, 0.80 * w, (w, h))
+    x0, y0, x1, y1 = int(left), int(top), int(right), int(bottom)
+    return _shifted(m, x0, y0), (max(1, x1 - x0), max(1, y1 - y0))
+
+
+def portrait(image: BGRImage, front: Region) -> BGRImage:
+    """The portrait crop of an ID-card front (``portrait_window``), warped on its own
+    from the photo rather than cut from the rectified card."""
+    m, size = portrait_window(image, front)
     out = cv2.warpPerspective(
         image,
-        shift @ m,
-        (x1 - x0, y1 - y0),
+        m,
+        size,
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(0, 0, 0),

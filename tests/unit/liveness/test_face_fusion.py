@@ -7,12 +7,20 @@ import itertools
 
 import numpy as np
 
-from kyc.liveness.faceres import CROP_DOWN, CROP_SIDE, crop_square, face_input, normalise
+from kyc.liveness.faceres import (
+    CROP_DOWN,
+    CROP_SIDE,
+    crop_coverage,
+    crop_square,
+    face_input,
+    normalise,
+)
 from kyc.liveness.match import (
     SCORE_AT_REVIEW,
     SCORE_AT_SAME,
     FaceDescriptor,
     fused_similarity,
+    is_partial,
     judge_fused,
     score_from_fused,
     template_similarity,
@@ -94,3 +102,27 @@ def test_template_averages_frames_before_comparing() -> None:
     assert fused > max(singles)  # the mean is closer than any single frame
     assert d < min(float(np.linalg.norm(f.dlib - truth_d)) for f in frames)
     assert c > max(float(f.faceres @ truth_f) for f in frames)
+
+
+def test_crop_coverage_whole_and_tight() -> None:
+    pts = _landmarks(80.0, 130.0)  # crop square: centre (100, 104), side 160
+    assert crop_coverage((400, 400, 3), pts) == 1.0
+    # a tight crop ending 40 px around the face: 80 x 80 of the 160 x 160 square
+    tight = pts - np.array([60.0, 64.0])
+    assert abs(crop_coverage((80, 80, 3), tight) - 0.25) < 1e-9
+    assert crop_coverage((10, 10), pts + 1000.0) == 0.0
+
+
+def test_partial_pairs_use_their_own_fusion_and_thresholds() -> None:
+    s = LivenessSettings()
+    assert is_partial(s.match_min_coverage - 0.01, s)
+    assert not is_partial(s.match_min_coverage, s)
+    at_means = fused_similarity(
+        s.match_partial_dlib_impostor_mean, s.match_partial_faceres_impostor_mean, s, True
+    )
+    assert abs(at_means) < 1e-12
+    assert score_from_fused(s.match_partial_fused_same, s, partial=True) == SCORE_AT_SAME
+    assert score_from_fused(s.match_partial_fused_review, s, partial=True) == SCORE_AT_REVIEW
+    same = s.match_partial_fused_same
+    assert judge_fused(same, s, partial=True)[1]
+    assert not judge_fused(same - 0.01, s, partial=True)[1]
