@@ -466,9 +466,23 @@ class DocumentReader:
         x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
         crop = image[y0:y1, x0:x1]
         scale2 = min(1.0, cfg.det_target_line_px / h_med)
-        again = self.engine.detect(crop, max_side=max(32, int(max(crop.shape[:2]) * scale2)))
+        up = 1.0
+        if h_med < cfg.det_min_line_px:
+            # Text smaller than the detector finds reliably even at the photo's own size
+            # (a card a few hundred pixels wide): the region enlarged, the boxes scaled
+            # back. Photos whose text reaches that size are never enlarged.
+            scale2 = min(cfg.det_max_upscale, cfg.det_target_line_px / h_med)
+        if scale2 > 1.0:
+            up = scale2
+            crop = np.asarray(
+                cv2.resize(crop, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC),
+                dtype=np.uint8,
+            )
+        again = self.engine.detect(
+            crop, max_side=max(32, int(max(crop.shape[:2]) * min(1.0, scale2)))
+        )
         offset = np.array([x0, y0], dtype=np.float32)
-        return [q + offset for q in again] if again else quads
+        return [q / up + offset for q in again] if again else quads
 
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
         out = []

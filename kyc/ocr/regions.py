@@ -136,6 +136,25 @@ def authority_known(authority: str) -> bool | None:
 _COUNTY_SUFFIXES = "区县市旗"
 
 
+def leading_place_known(text: str) -> bool | None:
+    """Whether the place an organisation's name starts with (its first word ending in
+    省, 市, 县, 区, 州, 旗 or 盟, within 8 characters) is a real one, alone or as a
+    prefecture's and a county's names run together; None when it starts with none. A
+    name with a misread place (键为县 for 犍为县) is not confident, however sure its
+    characters."""
+    end = next((i for i in range(1, min(len(text), 8)) if text[i] in _PLACE_SUFFIXES), None)
+    if end is None:
+        return None
+    place = text[: end + 1]
+    names = _place_names()
+    return place in names or any(
+        place[:k] in names and place[k:] in names for k in range(2, len(place) - 1)
+    )
+
+
+_PLACE_SUFFIXES = "省市县区州旗盟"
+
+
 def region_known(address: str) -> bool | None:
     """Whether an address that starts with a province's name goes on with a real
     prefecture and county of it (广东省深圳市南山区); None when it does not start with a

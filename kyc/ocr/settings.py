@@ -12,6 +12,8 @@ class OcrSettings(BaseModel):
     # text region at a scale giving det_target_line_px.
     det_min_line_px: float = 21.0
     det_target_line_px: float = 28.0
+    # ... enlarging it up to this factor when the text is smaller than that in the photo.
+    det_max_upscale: float = 2.0
     # Fewer lines than this in the first pass (a card has a dozen, a license two dozen):
     # detection runs again on the whole photo at up to det_retry_side.
     det_few_lines: int = 8

@@ -221,7 +221,9 @@ def id_sex(number: str) -> str | None:
 
 
 _DATE_PATTERNS = (
-    re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})"),
+    # the dot also as the recogniser reads it at times: a comma, a full-width or
+    # ideographic full stop, a middle dot
+    re.compile(r"(\d{4})\s*[年.\-/,，．。·]\s*(\d{1,2})\s*[月.\-/,，．。·]\s*(\d{1,2})"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
 

@@ -39,6 +39,7 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
+from kyc.ocr.regions import leading_place_known
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
 
@@ -180,6 +181,10 @@ class UnitCertificate:
             if name in fields and fields[name].value:
                 f = fields[name]
                 fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
+        for name in ("supervisor", "sponsor"):
+            org = fields.get(name)
+            if org is not None and org.value and leading_place_known(org.value) is False:
+                fields[name] = FieldReading(org.value, min(org.confidence, 0.8), org.valid, org.box)
         auth = fields["registration_authority"]
         places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
         if auth.value:

@@ -38,3 +38,12 @@ def test_an_authority_with_a_district_cut_short_is_not_known() -> None:
     assert authority_known("天津市公安局北辰分局") is True  # 北辰区 without its suffix
     assert authority_known("深圳市公安局罗分局") is False  # 罗湖 lost a character
     assert authority_known("眉山市仁寿县公安局") is True
+
+
+def test_an_organisation_named_after_a_misread_place_is_caught() -> None:
+    from kyc.ocr.regions import leading_place_known
+
+    assert leading_place_known("犍为县科学技术协会") is True
+    assert leading_place_known("键为县科学技术协会") is False  # 犍 misread
+    assert leading_place_known("眉山市仁寿县民政局") is True
+    assert leading_place_known("中国科学技术协会") is None  # no place word

@@ -200,6 +200,8 @@ def test_credit_code(rng: random.Random) -> None:
         ("2011.01.23", dt.date(2011, 1, 23)),
         ("1974年4月11日", dt.date(1974, 4, 11)),
         ("19740411", dt.date(1974, 4, 11)),
+        ("2021,10.13", dt.date(2021, 10, 13)),  # a dot read as a comma
+        ("2021。10·13", dt.date(2021, 10, 13)),
         ("2019.02.30", None),
         ("长期", None),
     ],
