@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 
 import api_fakes as fx
-import httpx
 import pytest
 from api_support import make_settings
 from fastapi.testclient import TestClient
@@ -24,7 +23,7 @@ from kyc.cli import main as kyc_main
 from kyc.config import Settings, get_settings
 from kyc.errors import ErrorCode, SystemFault
 from kyc.store import repo
-from kyc.store.blobs import BlobStore, S3Store, sign_v4
+from kyc.store.blobs import sign_v4
 from kyc.store.crypto import FieldCipher
 from kyc.store.tables import Account, AuditEvent, Document, Filing, utcnow
 
@@ -220,37 +219,6 @@ def test_s3_signature_matches_the_aws_example() -> None:
     assert headers["authorization"].endswith(
         "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
     )
-
-
-def test_s3_store_round_trip_over_http() -> None:
-    objects: dict[str, bytes] = {}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256 ")
-        path = request.url.path
-        if request.method == "PUT":
-            objects[path] = request.content
-            return httpx.Response(200)
-        if request.method in ("GET", "HEAD") and path in objects:
-            return httpx.Response(200, content=objects[path] if request.method == "GET" else b"")
-        if request.method == "DELETE":
-            objects.pop(path, None)
-            return httpx.Response(204)
-        return httpx.Response(404)
-
-    cfg = S3Settings(
-        endpoint_url="http://s3.test", bucket="kyc", access_key_id="a", secret_access_key="b"
-    )
-    store = BlobStore(
-        S3Store(cfg, httpx.Client(transport=httpx.MockTransport(handler))),
-        FieldCipher(secrets.token_bytes(32)),
-    )
-    key = store.put(b"\xff\xd8 image bytes")
-    assert list(objects) == [f"/kyc/blobs/{key}"]
-    assert b"image bytes" not in next(iter(objects.values()))  # sealed before upload
-    assert store.get(key) == b"\xff\xd8 image bytes"
-    store.delete(key)
-    assert not store.exists(key)
 
 
 def test_serve_refuses_to_start_without_a_key_in_production(
