@@ -209,12 +209,14 @@ def generate(kind: Kind, level: Level, rng: Random, **overrides: Any) -> Sample:
             traveller = overrides.get("traveller") or make_traveller(
                 rng, today, foreign=overrides.get("foreign"), expired=expired
             )
-            rendered = render_passport(traveller, rng, variant, overrides.get("passport_layout"))
-            line1, line2 = rendered.fields["mrz"].split("\n")
+            line1, line2 = traveller.mrz()
             if bad_check:
+                # broken before rendering: the page prints the line its truth holds
                 line2, pos = break_mrz_check(rng, line2)
-                rendered = replace(rendered, fields={**rendered.fields, "mrz": f"{line1}\n{line2}"})
                 broken["mrz"] = pos
+            rendered = render_passport(
+                traveller, rng, variant, overrides.get("passport_layout"), (line1, line2)
+            )
             check_fields_extra = mrz_checks(line2)
             valid_until = traveller.expiry_date
             extra["passport"] = {k: rendered.extra[k] for k in ("passport_layout", "dates")}

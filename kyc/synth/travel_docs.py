@@ -86,11 +86,16 @@ def _jit(rng: Random, v: Variant, amount: float) -> float:
 
 
 def render_passport(
-    t: Traveller, rng: Random, variant: Variant | None = None, layout: str | None = None
+    t: Traveller,
+    rng: Random,
+    variant: Variant | None = None,
+    layout: str | None = None,
+    mrz: tuple[str, str] | None = None,
 ) -> Rendered:
     """A passport data page of ``t``. ``layout`` (default: the variant's
     ``passport_layout``, else drawn) is one of prc_name, prc_split, foreign_en, foreign_fr;
-    a PRC layout for a CHN passport, a foreign one otherwise."""
+    a PRC layout for a CHN passport, a foreign one otherwise. ``mrz``: the two lines to
+    print (default ``t.mrz()``; a line 2 with a check digit broken on purpose)."""
     v = variant or default_variant()
     prc = t.issuing_country == "CHN"
     if layout is None:
@@ -195,7 +200,7 @@ def render_passport(
             afont = face(afont.key, afont.size - 1)
         cell(x0, y, lb("Autorité", "Authority"), t.authority, afont, None)
     _portrait(img, rng, (60 + dx, 170 + dy, 340 + dx, 540 + dy))
-    line1, line2 = t.mrz()
+    line1, line2 = mrz or t.mrz()
     mf = face("ocrb", 34)
     track = 1.5
     while text_width(line2, mf, track) > size[0] - 90:

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from random import Random
 
+import numpy as np
 import pytest
 from stdnum.cn import uscc
 
@@ -77,6 +78,23 @@ def test_passport_printed_with_a_wrong_check_digit() -> None:
     read = {k: v for k, v in reader_mrz.line2_checks(line2).items() if k != "optional"}
     assert s.truth["check_valid"] == read
     assert read["mrz"] is False  # the composite covers every other check
+
+
+def test_passport_page_prints_the_broken_line_its_truth_holds() -> None:
+    """The wrong check digit is drawn on the page, not only written in the truth (a
+    page printed right against a truth saying wrong made a correct reading look like a
+    fabricated one)."""
+    t = ch.make_traveller(Random(5), TODAY)
+    line1, line2 = t.mrz()
+    broken, _pos = ch.break_mrz_check(Random(6), line2)
+    page = td.render_passport(t, Random(7), mrz=(line1, broken))
+    plain = td.render_passport(t, Random(7))
+    assert page.fields["mrz"] == f"{line1}\n{broken}"
+    assert plain.fields["mrz"] == f"{line1}\n{line2}"
+    a, b = np.asarray(page.image), np.asarray(plain.image)
+    x0, y0, x1, y1 = (round(v) for v in page.boxes["mrz"])
+    assert (a != b).any() and not (a[:y0] != b[:y0]).any()  # only the zone differs
+    assert (a[y0:y1, x0:x1] != b[y0:y1, x0:x1]).any()
 
 
 def test_unit_certificate_printed_with_a_wrong_credit_code() -> None:
