@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from iso3166 import countries_by_alpha3
+
 from kyc.ocr.validate import Alt, CodeRead, CodeSpec, read_code
 
 if TYPE_CHECKING:
@@ -33,11 +35,28 @@ if TYPE_CHECKING:
 LINE_LENGTH = 44
 # Digits read where only letters can stand (names, countries), as the letter they resemble.
 _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+# In line 1 (letters and fillers only) also the half of an X the recogniser reads as
+# '>' ('P<DEUMUELLER<<FELI><<<', 'P<CHNZHAO<<>'): upright, no filler reads so.
+_LINE1_LOOKALIKES = {**_LETTER_LOOKALIKES, ">": "X"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 FILLER = "<"
 # What the recogniser reads for the filler character.
 _FILLER_LOOKALIKES = frozenset("‹〈＜(（[{く«≪《")
+# Signs the recogniser reads for OCR-B letters (the multiplication sign for an X).
+_SIGN_LOOKALIKES = {"×": "X", "✕": "X"}
+
+
+# ICAO 9303 Part 3 codes that are not ISO 3166-1 countries.
+ICAO_CODES = frozenset(
+    {"D", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XOM", "XXA", "XXB", "XXC",
+     "XXX", "EUE", "RKS"}
+)  # fmt: skip
+
+
+def is_state(code: str) -> bool:
+    """Whether ``code`` is an issuing state or nationality an MRZ may name."""
+    return code in countries_by_alpha3 or code in ICAO_CODES
 
 
 def check_digit(text: str) -> str:
@@ -129,6 +148,7 @@ def compact(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]]) ->
             out.alts.extend(((), ()))
             continue
         ch = unicodedata.normalize("NFKC", ch)[:1] or ch  # full-width forms as ASCII
+        ch = _SIGN_LOOKALIKES.get(ch, ch)
         out.chars.append(FILLER if ch in _FILLER_LOOKALIKES else ch.upper())
         out.probs.append(p)
         out.alts.append(a)
@@ -181,16 +201,21 @@ _LINE1 = re.compile(r"^P[A-Z<][A-Z<]{3}[A-Z<]+$")
 _LINE2_HEAD = re.compile(r"^[A-Z0-9<]{9}[0-9OQDILZSB][A-Z<0]{3}[0-9OQDILZSB]{7}")
 
 
+def _folded(text: str) -> str:
+    """``text`` as ``compact`` reads it (spaces dropped, look-alikes mapped)."""
+    return compact(text, [1.0] * len(text), [() for _ in text]).text
+
+
 def looks_like_line1(text: str) -> bool:
     """P, a type, an issuing state, a name with its ``<<`` (the trailing fillers may be
     read short or cut into another box)."""
-    t = re.sub(r"\s", "", text).upper()
-    t = t[:1] + "".join(_LETTER_LOOKALIKES.get(ch, ch) for ch in t[1:])
+    t = _folded(text)
+    t = t[:1] + "".join(_LINE1_LOOKALIKES.get(ch, ch) for ch in t[1:])
     return len(t) >= 8 and bool(_LINE1.match(t)) and "<<" in t[5:]
 
 
 def looks_like_line2(text: str) -> bool:
-    t = re.sub(r"\s", "", text).upper()
+    t = _folded(text)
     return 38 <= len(t) <= 48 and bool(_LINE2_HEAD.match(t))
 
 
@@ -213,7 +238,7 @@ def read_line1(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
     ``<`` between names)."""
     c = compact(text, probs, alts)
     # after the type, only letters and fillers stand: a digit is the letter it resembles
-    raw = c.text[:1] + "".join(_LETTER_LOOKALIKES.get(ch, ch) for ch in c.text[1:])
+    raw = c.text[:1] + "".join(_LINE1_LOOKALIKES.get(ch, ch) for ch in c.text[1:])
     if not raw.startswith("P") or len(raw) < 6:
         return None
     name = re.sub(r"<{3,}$", "", raw[5:]).rstrip(FILLER)
@@ -275,8 +300,19 @@ def _letters_in_context(line2: str) -> str:
     return line2
 
 
+def _trim_tail(c: Compact) -> Compact:
+    """``c`` without the characters after its last one of the MRZ's alphabet: the line
+    ends with its composite check digit, and what the recogniser reads past it (a
+    slash, a brace) is no part of the line. (A character the check digits need, read
+    as such a sign, leaves a line whose checks fail, as read.)"""
+    n = len(c.chars)
+    while n and c.chars[n - 1] not in LETTERS + DIGITS + FILLER:
+        n -= 1
+    return Compact(c.chars[:n], c.probs[:n], c.alts[:n])
+
+
 def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]]) -> Line2 | None:
-    c = _refit(compact(text, probs, alts), 28)
+    c = _refit(_trim_tail(compact(text, probs, alts)), 28)
     if len(c.chars) != LINE_LENGTH:
         return None
     for pos in range(10, 13):
@@ -307,6 +343,13 @@ def read_line2(text: str, probs: Sequence[float], alts: Sequence[Sequence[Alt]])
 # ---------------------------------------------------------------------------------------
 
 MRZ_PITCH = 0.45  # character pitch over box height the recogniser reads best (measured)
+# Pitches a line is re-read at: 0.45 reads most lines whole; a line of letters and long
+# runs of fillers (line 1) can lose letters there and read whole at 0.5-0.7 (measured on
+# generated tuned pages: one line 1, turned upright, read 'P<CHNIN<<NIN<<<' at 0.45 and
+# 'P<CHNLIN<<NAXIN<<<' at 0.5-0.6; another 'P<CHN2HU<<YIJE' at 0.45, whole at 0.5 and
+# 0.7). A line turned over is also read at its own width (a line 2 printed at 0.65 read
+# whole only so). Of all readings, the best parse is kept.
+MRZ_PITCHES = (MRZ_PITCH, 0.55, 0.65)
 _MRZ_CHARS = frozenset(LETTERS + DIGITS + FILLER)
 
 
@@ -326,16 +369,24 @@ def _characters(text: str) -> int:
     return LINE_LENGTH if n >= 30 else n
 
 
-def _mrz_score(text: str, probs: Sequence[float]) -> tuple[int, float]:
+def _mrz_score(text: str, probs: Sequence[float]) -> tuple[int, int, float]:
+    """How well a reading parses as an MRZ line: line 2 by its checks; line 1 (no check
+    digit; its fillers' count means nothing) by whether its issuing state is a state's
+    code, then by how many characters other than fillers it holds (the recogniser drops
+    letters of a squeezed line far more often than it adds any: 'P<HN2H0<YIIE' for
+    'P<CHN2H0U<<Y11E'); then by the least sure character."""
     c = compact(text, probs, [() for _ in text])
     t = c.text
     shape = 0
+    letters = 0
     if looks_like_line2(t):
         line = read_line2(t, c.probs, c.alts)
         shape = 1 + (line is not None) + bool(line and all(line.checks.values()))
     elif looks_like_line1(t):
-        shape = 1 + (len(t) == LINE_LENGTH)
-    return shape, min(probs, default=0.0)
+        one = read_line1(t, c.probs, c.alts)
+        shape = 1 + bool(one and is_state(one.issuing_state))
+        letters = sum(ch != FILLER for ch in t)
+    return shape, letters, min(probs, default=0.0)
 
 
 _FULL_WIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
@@ -362,8 +413,10 @@ def fold_full_width(texts: Sequence[TextReading]) -> list[TextReading]:
 
 # A line at least this many times longer than high, read as mostly letters and digits,
 # may be an MRZ line the angle classifier turned upside down (OCR-B capitals and digits
-# look much the same both ways up): it is read again both ways.
+# look much the same both ways up): it is read again both ways. Upside down, a filler
+# ``<`` reads as ``>``: a line 1 turned over reads '>>>>>>...IxN>>INH>d'.
 FLIPPED_ASPECT = 25.0
+_FLIPPED_CHARS = _MRZ_CHARS | {">"}
 
 
 def _maybe_flipped(text: str, crop: Image) -> bool:
@@ -371,8 +424,8 @@ def _maybe_flipped(text: str, crop: Image) -> bool:
     h, w = crop.shape[:2]
     return (
         w >= FLIPPED_ASPECT * h
-        and len(t) >= 12
-        and sum(ch in _MRZ_CHARS for ch in t) >= 0.8 * len(t)
+        and len(t) >= 4  # a few characters of a whole line's width: the rest were lost
+        and sum(ch in _FLIPPED_CHARS for ch in t) >= 0.8 * len(t)
     )
 
 
@@ -382,9 +435,9 @@ def reread_machine_zone(
     texts: Sequence[TextReading],
 ) -> list[TextReading]:
     """``texts`` with every reading that may be an MRZ line read again from its crop
-    squeezed to the MRZ pitch (and turned 180 degrees, where the line may have been read
-    upside down); a new reading is kept where it parses better (an MRZ line whose checks
-    hold beats one that only has the shape) or as well and surer."""
+    squeezed to each of the MRZ pitches (and turned 180 degrees, where the line may have
+    been read upside down); a new reading is kept where it parses better (an MRZ line
+    whose checks hold beats one that only has the shape) or as well and surer."""
     import cv2
     import numpy as np
 
@@ -400,14 +453,22 @@ def reread_machine_zone(
     if not todo:
         return out
     squeezed: list[Image] = []
+    sources: list[int] = []
     for i, flip in todo:
         h, w = crops[i].shape[:2]
         n = _characters(texts[i].text) if not _maybe_flipped(texts[i].text, crops[i]) else 44
-        width = min(w, max(16, round(n * MRZ_PITCH * h)))
-        small = np.asarray(cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA))
-        squeezed.append(np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8))
-    best: dict[int, tuple[tuple[int, float], TextReading]] = {}
-    for (i, _flip), again in zip(todo, recognize(squeezed), strict=True):
+        widths = {min(w, max(16, round(n * pitch * h))) for pitch in MRZ_PITCHES}
+        if flip:
+            widths.add(w)  # turned over, as it is: read one way only so far
+        widths = sorted(widths)
+        for width in widths:
+            small = np.asarray(cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA))
+            squeezed.append(
+                np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8)
+            )
+            sources.append(i)
+    best: dict[int, tuple[tuple[int, int, float], TextReading]] = {}
+    for i, again in zip(sources, recognize(squeezed), strict=True):
         score = _mrz_score(again.text, [c.prob for c in again.chars])
         if i not in best or score > best[i][0]:
             best[i] = (score, again)

@@ -65,11 +65,7 @@ KEYWORDS = (
     "有效期至",
     "出生地点",
 )
-# ICAO 9303 Part 3 codes that are not ISO 3166-1 countries.
-ICAO_CODES = frozenset(
-    {"D", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XOM", "XXA", "XXB", "XXC",
-     "XXX", "EUE", "RKS"}
-)  # fmt: skip
+ICAO_CODES = mrz.ICAO_CODES
 
 SPECS: dict[str, Spec] = {
     "number": Spec(("护照号", "PassportNo.", "No.dupasseport", "Passportnumber")),
@@ -95,7 +91,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff·]+")
 
 
 def is_country(code: str) -> bool:
-    return code in countries_by_alpha3 or code in ICAO_CODES
+    return mrz.is_state(code)
 
 
 def printed_date(text: str) -> dt.date | None:
@@ -338,7 +334,8 @@ class Passport:
                 truncated = not line1.text.endswith("<")
                 agree = truncated and viz_latin.replace("-", " ").startswith(line1.name_latin)
                 value, conf = viz_latin, (0.9 if agree else 0.5)
-                rebuilt = _line1_from_printed(line1, viz_code, viz_sur, viz_given)
+                code = viz_code or line1.issuing_state  # the line's own where none is printed
+                rebuilt = _line1_from_printed(line1, code, viz_sur, viz_given)
                 if not agree and rebuilt is not None:
                     line1 = rebuilt
         elif line1 is not None and line1.name_latin:

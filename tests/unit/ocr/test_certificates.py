@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import numpy as np
 import pytest
 from stdnum.cn import uscc
 
@@ -95,6 +96,45 @@ def test_line_1_names_and_lookalike_digits() -> None:
     assert one is not None
     assert (one.issuing_state, one.surname, one.given) == ("CHN", "HU", "XIUTAO")
     assert len(one.text) == mrz.LINE_LENGTH
+
+
+def test_line_2_ends_at_its_composite_check() -> None:
+    """Signs read past the composite check digit are no part of the line; a check digit
+    read as such a sign leaves a line whose checks fail (nothing is invented)."""
+    good = td3("C28410309", "CAN", "080305", "M", "360408")
+    read_as = good[:28] + "<" * 13 + good[43] + "/}"
+    read = mrz.read_line2(read_as, [0.9] * 44, [()] * 44)
+    assert read is not None and read.text == good and all(read.checks.values())
+    lost = good[:43] + "/"  # the composite itself read as a sign
+    read = mrz.read_line2(lost, [0.9] * 44, [()] * 44)
+    assert read is not None and not read.checks["mrz"]
+
+
+def test_line_1_reads_an_x_seen_as_a_chevron_and_a_multiplication_sign() -> None:
+    assert mrz.looks_like_line1("P<DEUMUELLER<<FELI><<<<<<<<<<<")
+    one = mrz.read_line1("P<DEUMUELLER<<FELI><<<<<<<", [0.9] * 26, [()] * 26)
+    assert one is not None and one.given == "FELIX"
+    one = mrz.read_line1("P<CHNLIN<<NA×IN<<<<<<<<<<", [0.9] * 25, [()] * 25)
+    assert one is not None and (one.surname, one.given) == ("LIN", "NAXIN")
+
+
+def test_line_1_score_prefers_a_state_code_then_more_letters() -> None:
+    probs = [0.9] * 44
+    whole = "P<CHNZHOU<<YIJIE".ljust(44, "<")
+    lost = "P<CHNZHOU<<YIIE".ljust(44, "<")
+    no_state = "P<HNZHOU<<YIJIE".ljust(44, "<")
+    assert mrz._mrz_score(whole, probs) > mrz._mrz_score(lost, probs)
+    assert mrz._mrz_score(lost, probs) > mrz._mrz_score(no_state, probs)
+
+
+def test_a_line_read_upside_down_is_a_candidate_for_the_flipped_reread() -> None:
+    """Turned over, fillers read as '>': such a line (or one of a few characters over a
+    whole line's width) is read again both ways; Chinese text is not."""
+    crop = np.zeros((34, 1100, 3), dtype=np.uint8)
+    assert mrz._maybe_flipped(">>>>>>>>>>>>>>>>>>>>>>>>>>>>>IxN>>INH>d", crop)
+    assert mrz._maybe_flipped("90093", crop)
+    assert not mrz._maybe_flipped("广东省广州市天河区中山大道西一百号", crop)
+    assert not mrz._maybe_flipped(">>>>>>>>>>>>>>", np.zeros((34, 300, 3), dtype=np.uint8))
 
 
 def test_optional_data_in_letters_reads_its_lookalike_digits_as_letters() -> None:
