@@ -460,8 +460,7 @@ def reread_machine_zone(
         widths = {min(w, max(16, round(n * pitch * h))) for pitch in MRZ_PITCHES}
         if flip:
             widths.add(w)  # turned over, as it is: read one way only so far
-        widths = sorted(widths)
-        for width in widths:
+        for width in sorted(widths):
             small = np.asarray(cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA))
             squeezed.append(
                 np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8)

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from kyc.config import Settings
 from kyc.imageio import BGRImage, decode_image, read_image_file
 from kyc.ocr import quality, regions
+from kyc.ocr.cutcodes import reread_cut_codes
 from kyc.ocr.documents import BY_NAME, DocumentKind
 from kyc.ocr.documents.base import Checked, RawField, overprint_pieces, without_overprints
 from kyc.ocr.documents.id_card_back import term_fits_age
@@ -377,6 +378,7 @@ class DocumentReader:
         texts = engine.recognize(crops)
         texts = self._reread_spaced(crops, texts)
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
+        texts = reread_cut_codes(engine.recognize, image, quads, texts)
         # A watermark over the page is not part of any document: without its lines, each
         # document's reading direction is that of its own text. Its lines are pieces of
         # its words read whole somewhere, or faint: printed text stands 140-220 grey

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from stdnum.cn import uscc
 
-from kyc.ocr import mrz
+from kyc.ocr import cutcodes, mrz
 from kyc.ocr.documents import BY_NAME
 from kyc.ocr.documents.certificate_fields import Spec, labelled_fields, trim_overprint
 from kyc.ocr.documents.passport import KIND as PASSPORT
 from kyc.ocr.documents.passport import merge_names, printed_date
+from kyc.ocr.engine import CharReading, TextReading
 from kyc.ocr.layout import Line
 from kyc.ocr.pipeline import classify
 
@@ -370,3 +372,41 @@ def test_values_end_at_the_next_label_and_open_ended_ones_are_marked() -> None:
     out = labelled_fields(lines, specs)
     assert out["a"].value == "某某协会"
     assert out["b"].value == "广东省深圳市南山区科技园路1号"
+
+
+# --------------------------------------------------------------------- cut codes
+
+
+def _reading(text: str, p: float = 0.9) -> TextReading:
+    return TextReading(text, tuple(CharReading(ch, p, ()) for ch in text))
+
+
+def test_a_code_cut_one_short_is_read_again_from_a_longer_box() -> None:
+    """A 17-character code (a seal ended its box) is re-read from a box lengthened at both
+    ends; the new reading is kept only where it holds the first 17 characters and one
+    more, whichever way up it reads."""
+    image = np.full((100, 800, 3), 255, dtype=np.uint8)
+    quad = np.array([[100, 40], [440, 40], [440, 70], [100, 70]], dtype=np.float32)
+    first = _reading("统一社会信用代码 52371003QEP5P25P3")
+    seen: list[tuple[int, int]] = []
+
+    def recognize(answers: list[str]) -> Callable[[list[np.ndarray]], list[TextReading]]:
+        def rec(crops: list[np.ndarray]) -> list[TextReading]:
+            seen.extend(c.shape[:2] for c in crops)
+            return [_reading(a, 0.8) for a in answers]
+
+        return rec
+
+    out = cutcodes.reread_cut_codes(recognize(["", "５2371003QEP5P25P34°"]), image, [quad], [first])
+    assert out[0].text == "统一社会信用代码 52371003QEP5P25P34"
+    assert [c.prob for c in out[0].chars][-1] == 0.8
+    assert seen[0][1] > 340 + 2 * 20 - 2  # 1.5 pitches (340/17 = 20) more at each end
+    # a reading that changes what was read first, or adds two characters, is not taken
+    for answer in ("52371003QEP5P25P84", "52371003QEP5P25P3", "4523710030QEP5P25P34"):
+        out = cutcodes.reread_cut_codes(recognize([answer, ""]), image, [quad], [first])
+        assert out[0].text == first.text
+    # a word, or a code read whole, is not re-read
+    seen.clear()
+    words = [_reading("ABCDEFGHIJKLMNOPQ"), _reading("52371003QEP5P25P34")]
+    cutcodes.reread_cut_codes(recognize([]), image, [quad, quad], words)
+    assert seen == []
