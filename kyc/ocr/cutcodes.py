@@ -4,11 +4,12 @@ The detector ends a line's box where its ink changes: a seal stamped over the la
 character of a credit code (red over black) ends the box before it, and the code comes
 back 17 characters long ('52371003QEP5P25P3' for '52371003QEP5P25P34', measured on a
 clean tuned private non-enterprise certificate: the box stopped at the seal's edge).
-Such a line is cropped again with its box lengthened by ``EXTEND`` character pitches at
-both ends and read both ways up; the new reading is kept only where it holds the 17
-characters read first, in order, with exactly one character more beside them (read from
-the pixels the first box left out, never guessed: the check character then says whether
-the code holds).
+Such a line (or one two characters short: '12610111H773Q8M1' for '12610111H773Q8M1DY')
+is cropped again with its box lengthened at both ends by the characters missing and
+half a pitch more, and read both ways up; the new reading is kept only where it holds
+the characters read first, in order, with exactly the missing ones beside them (read
+from the pixels the first box left out, never guessed: the check character then says
+whether the code holds).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ if TYPE_CHECKING:
     from kyc.ocr.engine import Image, Quad, TextReading
 
 CODE_LENGTH = 18  # a unified social credit code, a resident ID number
-# How far the box is lengthened at each end, in character pitches of the line as read:
-# one character lost, with room for the pitch of a spaced code to vary.
-EXTEND = 1.5
+MISSING = (1, 2)  # characters a cut box may have lost
+# How far the box is lengthened at each end beyond the characters lost, in character
+# pitches of the line as read: room for the pitch of a spaced code to vary.
+EXTEND = 0.5
 _RUN = re.compile(r"[0-9A-Z]+")
 # A run of letters is a word; a code has digits throughout (a credit code's region part
 # alone is six).
@@ -52,9 +54,9 @@ def _code(text: str, span: tuple[int, int]) -> str:
     return "".join(ch for ch in text[span[0] : span[1]] if not ch.isspace())
 
 
-def lengthened(quad: Quad, pitches: float) -> Quad:
-    """``quad`` lengthened along its long side by ``pitches`` of its characters' pitch
-    (its length over CODE_LENGTH - 1) at each end."""
+def lengthened(quad: Quad, chars: int, pitches: float) -> Quad:
+    """``quad``, which holds ``chars`` characters, lengthened along its long side by
+    ``pitches`` of their pitch at each end."""
     from kyc.ocr.engine import order_along_long_side
 
     q = order_along_long_side(quad).astype(np.float32)
@@ -62,7 +64,7 @@ def lengthened(quad: Quad, pitches: float) -> Quad:
     length = float(np.linalg.norm(along))
     if length < 1e-6:
         return q
-    step = along / length * (length / (CODE_LENGTH - 1)) * pitches
+    step = along / length * (length / chars) * pitches
     return np.array([q[0] - step, q[1] + step, q[2] + step, q[3] - step], dtype=np.float32)
 
 
@@ -72,21 +74,27 @@ def reread_cut_codes(
     quads: Sequence[Quad],
     texts: Sequence[TextReading],
 ) -> list[TextReading]:
-    """``texts`` with every code read one character short read again from a longer box,
-    where that reading adds exactly one character to the ones read first."""
+    """``texts`` with every code read one or two characters short read again from a
+    longer box, where that reading adds exactly the missing characters to the ones read
+    first."""
     from kyc.ocr.engine import TextReading, crop_line
     from kyc.ocr.mrz import fold_full_width
 
     out = list(texts)
-    todo = [(i, span) for i, t in enumerate(texts) if (span := _run(t.text, CODE_LENGTH - 1))]
+    todo = [
+        (i, span, n)
+        for i, t in enumerate(texts)
+        for n in MISSING
+        if (span := _run(t.text, CODE_LENGTH - n))
+    ]
     if not todo:
         return out
     crops: list[Image] = []
-    for i, _span in todo:
-        crop = crop_line(image, lengthened(quads[i], EXTEND))
+    for i, _span, n in todo:
+        crop = crop_line(image, lengthened(quads[i], CODE_LENGTH - n, n + EXTEND))
         crops.extend((crop, np.ascontiguousarray(crop[::-1, ::-1])))
     again = fold_full_width(recognize(crops))  # spaced print comes back full-width
-    for k, (i, span) in enumerate(todo):
+    for k, (i, span, _n) in enumerate(todo):
         first = _code(texts[i].text, span)
         best: tuple[float, TextReading, tuple[int, int]] | None = None
         for reading in again[2 * k : 2 * k + 2]:

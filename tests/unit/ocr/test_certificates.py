@@ -400,7 +400,12 @@ def test_a_code_cut_one_short_is_read_again_from_a_longer_box() -> None:
     out = cutcodes.reread_cut_codes(recognize(["", "５2371003QEP5P25P34°"]), image, [quad], [first])
     assert out[0].text == "统一社会信用代码 52371003QEP5P25P34"
     assert [c.prob for c in out[0].chars][-1] == 0.8
-    assert seen[0][1] > 340 + 2 * 20 - 2  # 1.5 pitches (340/17 = 20) more at each end
+    assert seen[0][1] > 340 + 2 * 30 - 2  # 1.5 pitches (340/17 = 20) more at each end
+    two_short = _reading("12610111H773Q8M1")
+    out = cutcodes.reread_cut_codes(
+        recognize(["12610111H773Q8M1DY", ""]), image, [quad], [two_short]
+    )
+    assert out[0].text == "12610111H773Q8M1DY"
     # a reading that changes what was read first, or adds two characters, is not taken
     for answer in ("52371003QEP5P25P84", "52371003QEP5P25P3", "4523710030QEP5P25P34"):
         out = cutcodes.reread_cut_codes(recognize([answer, ""]), image, [quad], [first])
