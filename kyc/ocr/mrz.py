@@ -444,12 +444,13 @@ def reread_machine_zone(
     out = list(texts)
     todo: list[tuple[int, bool]] = []
     for i, t in enumerate(texts):
-        if machine_readable(t.text) and (
+        # (a line 2 turned over reads as digits, machine-readable too: '0141104054...')
+        if _maybe_flipped(t.text, crops[i]):
+            todo.extend(((i, False), (i, True)))
+        elif machine_readable(t.text) and (
             crops[i].shape[1] > _characters(t.text) * MRZ_PITCH * crops[i].shape[0]
         ):
             todo.append((i, False))
-        elif _maybe_flipped(t.text, crops[i]):
-            todo.extend(((i, False), (i, True)))
     if not todo:
         return out
     squeezed: list[Image] = []

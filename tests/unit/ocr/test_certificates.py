@@ -415,3 +415,22 @@ def test_a_code_cut_one_short_is_read_again_from_a_longer_box() -> None:
     words = [_reading("ABCDEFGHIJKLMNOPQ"), _reading("52371003QEP5P25P34")]
     cutcodes.reread_cut_codes(recognize([]), image, [quad, quad], words)
     assert seen == []
+
+
+def test_a_line_2_read_upside_down_as_digits_is_read_again_turned_over() -> None:
+    """Turned over, line 2 reads as a string of digits, which is machine-readable too:
+    it is still read both ways up, and the reading whose checks hold is kept."""
+    good = td3("E96372086", "CHN", "860125", "F", "331110", "KGHJCHOBIKAMBH")
+    crop = np.zeros((70, 2260, 3), dtype=np.uint8)
+    crop[:, 1130:] = 255  # dark left half: upright as given; light left half: turned over
+
+    def recognize(crops: list[np.ndarray]) -> list[TextReading]:
+        return [
+            _reading(good if c[:, :5].mean() > 128 else "01411040549404415542409840598029963")
+            for c in crops
+        ]
+
+    first = recognize([crop])
+    assert mrz.machine_readable(first[0].text)
+    out = mrz.reread_machine_zone(recognize, [crop], first)
+    assert out[0].text == good
