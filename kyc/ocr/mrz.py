@@ -454,7 +454,7 @@ def reread_machine_zone(
     if not todo:
         return out
     squeezed: list[Image] = []
-    sources: list[int] = []
+    sources: list[tuple[int, bool]] = []
     for i, flip in todo:
         h, w = crops[i].shape[:2]
         n = _characters(texts[i].text) if not _maybe_flipped(texts[i].text, crops[i]) else 44
@@ -466,10 +466,12 @@ def reread_machine_zone(
             squeezed.append(
                 np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8)
             )
-            sources.append(i)
+            sources.append((i, flip))
     best: dict[int, tuple[tuple[int, int, float], TextReading]] = {}
-    for i, again in zip(sources, recognize(squeezed), strict=True):
+    for (i, flip), again in zip(sources, recognize(squeezed), strict=True):
         score = _mrz_score(again.text, [c.prob for c in again.chars])
+        if flip and score[0] == 0:
+            continue  # turned over, it must read as an MRZ line to stand for the line
         if i not in best or score > best[i][0]:
             best[i] = (score, again)
     for i, (score, again) in best.items():

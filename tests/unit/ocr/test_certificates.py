@@ -434,3 +434,17 @@ def test_a_line_2_read_upside_down_as_digits_is_read_again_turned_over() -> None
     assert mrz.machine_readable(first[0].text)
     out = mrz.reread_machine_zone(recognize, [crop], first)
     assert out[0].text == good
+
+
+def test_a_reading_turned_over_stands_for_a_line_only_where_it_parses() -> None:
+    crop = np.zeros((40, 1200, 3), dtype=np.uint8)
+    crop[:, 600:] = 255
+    first = [_reading("MINISTRY OF FOREIGN AFFAIRS", 0.6)]
+
+    def recognize(crops: list[np.ndarray]) -> list[TextReading]:
+        return [
+            _reading("SRIAFFA NGIEROF FO YRTSINIM", 0.99) if c[:, :5].mean() > 128 else first[0]
+            for c in crops
+        ]
+
+    assert mrz.reread_machine_zone(recognize, [crop], first)[0].text == first[0].text
