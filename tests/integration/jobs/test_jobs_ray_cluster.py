@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from jobs.jobs_support import FACE
-from jobs.ray_cluster import RayCluster
+from kyc.jobs.raycluster import RayCluster
 from kyc.jobs.store import RESULT_PURPOSE
 from kyc.store.tables import VerificationResult
 

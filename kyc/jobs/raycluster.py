@@ -1,4 +1,4 @@
-"""A real Ray cluster of several nodes on this machine, for tests and benchmarks: a head
+"""A real Ray cluster of several nodes on one machine, for the tests and the benchmark: a head
 and worker nodes started by ``ray start`` as separate processes, each with its own temp
 dir and its own ports, each in its own session so that a node can be killed whole
 (SIGKILL of its raylet, its agents and its workers) without touching any other Ray on
