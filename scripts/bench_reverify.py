@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the store here")
     args = ap.parse_args(argv)
 
-    from kyc.api.runtime import open_store
     from kyc.config import Settings
     from kyc.jobs.engines import LocalEngine, RayEngine
     from kyc.jobs.model import WorkerConfig
     from kyc.jobs.raycluster import RayCluster
     from kyc.jobs.runner import Context, Options, execute, prepare
     from kyc.jobs.synthetic import seed
+    from kyc.store.open import open_store
 
     specs = []
     for name in args.engines.split(","):
