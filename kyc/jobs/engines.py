@@ -187,6 +187,7 @@ class RayEngine:
         address: str | None = None,
         object_store_mb: int = 200,
         per_actor: int = 2,
+        max_tries: int = 3,
     ) -> None:
         if workers is not None and workers < 1:
             raise BadInput(ErrorCode.INVALID_FIELD, "--workers must be at least 1")
@@ -196,10 +197,10 @@ class RayEngine:
         self.address = address
         self.object_store_mb = object_store_mb
         self.per_actor = per_actor
+        self.max_tries = max_tries  # runs again of one item whose worker was lost
         self._owns_ray = False
         self._actors: list[Any] = []
         self._infos: list[dict[str, Any]] = []
-        self.lost = 0  # actors lost during runs (their items ran again on others)
 
     def _init_ray(self) -> Any:
         for key, value in RAY_ENV.items():
@@ -253,6 +254,7 @@ class RayEngine:
             self.start()
         source = iter(tasks)
         retry: deque[ItemTask] = deque()  # items of a lost actor, run again first
+        tries: dict[str, int] = {}  # filing -> times its run was lost
         inflight: dict[Any, tuple[Any, ItemTask]] = {}
 
         def top_up() -> None:  # up to per_actor tasks queued on every live actor
@@ -274,6 +276,12 @@ class RayEngine:
                     outcome: ItemOutcome = ray.get(ready[0])
                 except (RayActorError, ObjectLostError) as exc:
                     self._lose(actor, exc)
+                    tries[task.filing_id] = tries.get(task.filing_id, 0) + 1
+                    if tries[task.filing_id] > self.max_tries:  # it kills what runs it?
+                        raise SystemFault(
+                            ErrorCode.INTERNAL,
+                            f"filing {task.filing_id[:8]} was lost {self.max_tries + 1} times",
+                        ) from exc
                     retry.append(task)
                     log.warning(
                         "reverify: a Ray worker was lost (%s); filing %s runs again on "
@@ -305,7 +313,6 @@ class RayEngine:
         if not isinstance(exc, RayActorError) or actor not in self._actors:
             return
         self._actors.remove(actor)
-        self.lost += 1
         try:
             ray.kill(actor)  # no restart: its node may be back, its items are not
         except Exception:  # already gone
