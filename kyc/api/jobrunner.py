@@ -29,7 +29,8 @@ from starlette.concurrency import run_in_threadpool
 from kyc.api import service
 from kyc.api.errors import ApiError
 from kyc.api.runtime import Runtime
-from kyc.api.workers import Saturated, check_video, raise_worker_error
+from kyc.api.workers import DEFAULT_VIDEO, Saturated, check_video, raise_worker_error
+from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError
 from kyc.store import queue, repo
 from kyc.store.tables import Challenge, Document, VideoCheck
@@ -210,18 +211,26 @@ class _Heartbeat:
 def run_one(rt: Runtime, claim: queue.Claim, check: Callable[..., dict[str, Any]]) -> None:
     """Run one claimed job in this process (``check``: the worker function)."""
     with _Heartbeat(rt, claim):
-        inputs = _prepare(rt, claim)
-        if inputs is None:
-            return
+        inputs: VideoInputs | None = None
         try:
+            inputs = _prepare(rt, claim)
+            if inputs is None:
+                return
             result = check(*_args(inputs))
-        except Exception as exc:  # a crash of the check: the job goes back for another try
-            log.error("video job %s crashed: %s", claim.id, type(exc).__name__)
-            queue.release(rt.sessions, claim.id, claim.owner, error=str(ErrorCode.INTERNAL))
+        except Exception as exc:  # a crash (or the store away): the job goes back to the queue
+            _crashed(rt, claim, exc)
             return
         finally:
-            inputs.video_path.unlink(missing_ok=True)
+            if inputs is not None:
+                inputs.video_path.unlink(missing_ok=True)
         store_outcome(rt, claim, interpret(result))
+
+
+def _crashed(rt: Runtime, claim: queue.Claim, exc: BaseException) -> None:
+    """Give a job whose run crashed back for another try (the attempt counts)."""
+    code = str(exc.code) if isinstance(exc, KycError) else str(ErrorCode.INTERNAL)
+    log.error("video job %s crashed: %s (%s)", claim.id, code, type(exc).__name__)
+    queue.release(rt.sessions, claim.id, claim.owner, error=code)
 
 
 def run_worker(
@@ -284,17 +293,14 @@ async def run_claim(rt: Runtime, claim: queue.Claim) -> None:
     inputs: VideoInputs | None = None
     reserved = True
     try:
-        inputs = await run_in_threadpool(_prepare, rt, claim)
-        if inputs is None:
-            return
         try:
+            inputs = await run_in_threadpool(_prepare, rt, claim)
+            if inputs is None:
+                return
             reserved = False  # the pool releases the place from here on
             result = await rt.pool.run("video", check_video, *_args(inputs), reserved=True)
-        except Exception as exc:  # a pool worker died (SystemFault): another try
-            log.error("video job %s crashed: %s", claim.id, type(exc).__name__)
-            await run_in_threadpool(
-                queue.release, rt.sessions, claim.id, claim.owner, error=str(ErrorCode.INTERNAL)
-            )
+        except Exception as exc:  # a pool worker died, the store away...: another try
+            await run_in_threadpool(_crashed, rt, claim, exc)
             return
         await run_in_threadpool(store_outcome, rt, claim, interpret(result))
     except asyncio.CancelledError:
@@ -340,3 +346,27 @@ async def dispatch(rt: Runtime, wake: asyncio.Event, tasks: set[asyncio.Task[Non
         wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), poll)
+
+
+def worker_main(
+    settings: Settings, *, video_spec: str = DEFAULT_VIDEO, max_jobs: int | None = None
+) -> int:
+    """``kyc worker``: the store (migrated), the video check's models loaded once in this
+    process, then ``run_worker`` until SIGTERM/SIGINT. Runs no recovery (a server may be
+    running beside it). Returns the number of jobs run."""
+    from kyc.api.metrics import Metrics
+    from kyc.api.runtime import open_store
+    from kyc.api.workers import WorkPool, init_worker
+
+    engine, sessions, cipher, blobs = open_store(settings)
+    metrics = Metrics()
+    # the pool stays unstarted: the checks run in this process
+    pool = WorkPool(settings, metrics)
+    rt = Runtime(settings, engine, sessions, cipher, blobs, pool, metrics, [])
+    init_worker(settings.model_dump_json(), "", video_spec)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    try:
+        return run_worker(rt, max_jobs=max_jobs, stop=stop)
+    finally:
+        engine.dispose()
