@@ -11,6 +11,7 @@ clip's script says); everything else — database, blob store, queue, worker loo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import secrets
@@ -327,4 +328,40 @@ def test_a_job_whose_workers_keep_dying_fails_with_a_code(
     assert (jobs[job_id].state, jobs[job_id].error) == ("failed", "JOB_ATTEMPTS_EXHAUSTED")
     seen = env.client.get(f"/v1/filings/{fid}/liveness/jobs/{job_id}", headers=h).json()
     assert seen["status"] == "failed" and seen["reasons"] == ["JOB_ATTEMPTS_EXHAUSTED"]
+    assert _results(env, job_id) == 1
+
+
+@pytest.mark.models
+def test_kyc_worker_command_runs_a_queued_check_with_the_real_models(
+    tmp_path: Path, envs: list[Env]
+) -> None:
+    """The command itself (``kyc worker --max-jobs 1``, the real video check, its models
+    loaded in that process) takes a job an API without local workers queued."""
+    settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'kyc.sqlite3'}")
+    env = _env(settings, envs)
+    h = env.key()
+    fid, job_id = _queue_video(env, h, {"decision": "pass"})  # flat grey frames: no face
+    svc = settings.service
+    run_env = {
+        **os.environ,
+        "KYC_ENVIRONMENT": "test",
+        "KYC_DATA_DIR": str(settings.data_dir),
+        "KYC_SERVICE__DATABASE_URL": str(svc.database_url),
+        "KYC_SERVICE__ENCRYPTION_KEY": str(svc.encryption_key),
+        "KYC_SERVICE__JOB_POLL_S": "0.05",
+    }
+    kyc = Path(sys.executable).parent / "kyc"
+    done = subprocess.run(
+        [str(kyc), "worker", "--max-jobs", "1"],
+        check=False,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == {"jobs": 1}
+    seen = env.client.get(f"/v1/filings/{fid}/liveness/jobs/{job_id}", headers=h).json()
+    # the real check ran: neither the flat grey clip nor the test double's portrait has a face
+    assert (seen["status"], seen["reasons"]) == ("failed", ["NO_FACE"])
     assert _results(env, job_id) == 1
