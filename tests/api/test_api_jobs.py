@@ -365,3 +365,29 @@ def test_kyc_worker_command_runs_a_queued_check_with_the_real_models(
     # the real check ran: neither the flat grey clip nor the test double's portrait has a face
     assert (seen["status"], seen["reasons"]) == ("failed", ["NO_FACE"])
     assert _results(env, job_id) == 1
+
+
+def test_an_existing_database_is_upgraded_and_its_unfinished_checks_run(
+    tmp_path: Path, db_url: str, envs: list[Env]
+) -> None:
+    """Migration 0004 on a database of revision 0003 whose server died mid-check: the
+    check becomes a queued job (its video is in the blob store) and runs, not INTERRUPTED."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from kyc.store.db import alembic_config
+
+    old = _env(_settings(tmp_path, db_url), envs)
+    h = old.key()
+    fid, job_id = _queue_video(old, h, {"decision": "pass"})
+    command.downgrade(alembic_config(old.rt.engine), "0003")
+    with old.rt.engine.begin() as c:
+        c.execute(text("UPDATE video_checks SET status='running' WHERE id=:i"), {"i": job_id})
+    old.client.__exit__(None, None, None)
+    envs.remove(old)
+    old.rt.close()
+    service = old.settings.service.model_copy(update={"local_workers": True})
+    new = _env(old.settings.model_copy(update={"service": service}), envs)
+    job = new.wait_job(h, fid, job_id)
+    assert (job["status"], job["decision"]) == ("done", "pass")
+    assert _jobs(new)[job_id].state == "done" and _results(new, job_id) == 1
