@@ -47,6 +47,35 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def scratch_dir(settings: Settings) -> Path:
+    """This process's folder for the temporary copies of videos it checks."""
+    return settings.data_dir / "tmp" / f"jobs-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_scratch(settings: Settings) -> int:
+    """Remove the scratch folders of processes that are gone (a worker killed mid-check
+    leaves its copy of the video): on this machine, ``<data_dir>/tmp`` being local."""
+    import shutil
+
+    removed = 0
+    for folder in (settings.data_dir / "tmp").glob("jobs-*"):
+        pid = folder.name.removeprefix("jobs-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 @dataclass(frozen=True)
 class VideoInputs:
     video_path: Path
@@ -101,7 +130,7 @@ def load_video_inputs(rt: Runtime, claim: queue.Claim) -> VideoInputs:
         challenge = json.loads(ch.challenge_json)
     portrait = rt.blobs.get(portrait_key)
     data = rt.blobs.get(video_key)
-    tmp = rt.settings.data_dir / "tmp"
+    tmp = scratch_dir(rt.settings)
     tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / f"job-{claim.id}-{secrets.token_hex(4)}.video"
     path.write_bytes(data)
@@ -245,6 +274,7 @@ def run_worker(
     in this process (``workers.init_worker``). Returns the number of jobs run."""
     stop = stop or threading.Event()
     name = worker_name()
+    sweep_scratch(rt.settings)
     done = 0
     poll = rt.settings.service.job_poll_s
     lease = rt.settings.service.job_lease_s
@@ -318,6 +348,7 @@ async def run_claim(rt: Runtime, claim: queue.Claim) -> None:
 async def dispatch(rt: Runtime, wake: asyncio.Event, tasks: set[asyncio.Task[None]]) -> None:
     """The serve process's local workers: claim jobs while the pool has a free worker."""
     name = worker_name()
+    await run_in_threadpool(sweep_scratch, rt.settings)
     poll = rt.settings.service.job_poll_s
     lease = rt.settings.service.job_lease_s
     for n in itertools.count():
