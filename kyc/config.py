@@ -14,11 +14,11 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kyc.api.settings import ServiceSettings
 from kyc.forms.settings import BackdropSettings, FormSettings
 from kyc.inference import RuntimeSettings
 from kyc.liveness.settings import LivenessSettings
 from kyc.ocr.settings import OcrSettings
+from kyc.service_settings import ServiceSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the store here")
     args = ap.parse_args(argv)
 
-    from kyc.api.runtime import open_store
     from kyc.config import Settings
     from kyc.jobs.engines import LocalEngine, RayEngine
     from kyc.jobs.model import WorkerConfig
     from kyc.jobs.runner import Context, Options, execute, prepare
     from kyc.jobs.synthetic import seed
+    from kyc.store.open import open_store
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kyc-bench-reverify-"))
     settings = Settings(environment="development", data_dir=data_dir)

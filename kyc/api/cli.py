@@ -55,8 +55,8 @@ def register(sub: Any) -> None:
 
 
 def _store() -> Any:
-    from kyc.api.runtime import open_store
     from kyc.config import get_settings
+    from kyc.store.open import open_store
 
     return open_store(get_settings())
 

@@ -386,8 +386,8 @@ def worker_main(
     process, then ``run_worker`` until SIGTERM/SIGINT. Runs no recovery (a server may be
     running beside it). Returns the number of jobs run."""
     from kyc.api.metrics import Metrics
-    from kyc.api.runtime import open_store
     from kyc.api.workers import WorkPool, init_worker
+    from kyc.store.open import open_store
 
     engine, sessions, cipher, blobs = open_store(settings)
     metrics = Metrics()

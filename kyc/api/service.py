@@ -23,7 +23,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from kyc.api.errors import ApiCode, ApiError
 from kyc.api.outbox import Outgoing
-from kyc.api.privacy import is_personal, mask_tree, mask_value
 from kyc.api.risk import RiskInputs, risk_score
 from kyc.api.runtime import Runtime
 from kyc.api.workers import Saturated
@@ -31,6 +30,7 @@ from kyc.errors import BadInput, ErrorCode
 from kyc.filing import journey as jr
 from kyc.filing import lifecycle as lc
 from kyc.filing.result import FormView, SmsSessionView
+from kyc.privacy import is_personal, mask_tree, mask_value
 from kyc.store import queue as jobqueue
 from kyc.store import repo
 from kyc.store.tables import (

@@ -76,8 +76,8 @@ def _reverify(args: argparse.Namespace) -> int:
         from kyc.jobs.engines import check_address
 
         check_address(options.address)
-    from kyc.api.runtime import open_store
     from kyc.config import get_settings
+    from kyc.store.open import open_store
 
     settings = get_settings()
     engine_, sessions, cipher, blobs = open_store(settings)

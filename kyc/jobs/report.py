@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kyc.api.privacy import mask_tree
 from kyc.jobs.diff import ItemView, transitions, view_to_json
 from kyc.jobs.model import PartError
+from kyc.privacy import mask_tree
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Protocol
 
 import httpx
 
-from kyc.api.settings import S3Settings
 from kyc.errors import ErrorCode, SystemFault
+from kyc.service_settings import S3Settings
 from kyc.store.crypto import FieldCipher
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from kyc.api.runtime import Runtime
-from kyc.api.settings import ServiceSettings
 from kyc.config import Settings
+from kyc.service_settings import ServiceSettings
 from kyc.store import repo
 
 

@@ -31,9 +31,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kyc.api.app import create_app
-from kyc.api.runtime import build_runtime, open_store
+from kyc.api.runtime import build_runtime
 from kyc.config import Settings
 from kyc.store import queue
+from kyc.store.open import open_store
 from kyc.store.tables import AuditEvent, Job, VideoCheck
 
 HELPER = Path(__file__).resolve().parent / "jobworker_proc.py"

@@ -16,15 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kyc.api.app import create_app
-from kyc.api.privacy import mask_id, mask_tree
-from kyc.api.runtime import build_runtime, open_store
-from kyc.api.settings import S3Settings, ServiceSettings
+from kyc.api.runtime import build_runtime
 from kyc.cli import main as kyc_main
 from kyc.config import Settings, get_settings
 from kyc.errors import ErrorCode, SystemFault
+from kyc.privacy import mask_id, mask_tree
+from kyc.service_settings import S3Settings, ServiceSettings
 from kyc.store import repo
 from kyc.store.blobs import sign_v4
 from kyc.store.crypto import FieldCipher
+from kyc.store.open import open_store
 from kyc.store.tables import Account, AuditEvent, Document, Filing, utcnow
 
 

@@ -29,8 +29,8 @@ import api_fakes as fx
 
 from kyc.api.app import create_app
 from kyc.api.runtime import build_runtime
-from kyc.api.settings import ServiceSettings
 from kyc.config import Settings
+from kyc.service_settings import ServiceSettings
 from kyc.store import repo
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -37,7 +37,7 @@ class Stored:
 def make_store(
     data_dir: Path, n: int, seed_value: int = 7, with_video: bool = False, **kw: Any
 ) -> Stored:
-    from kyc.api.runtime import open_store
+    from kyc.store.open import open_store
 
     settings = Settings(environment="development", data_dir=data_dir)
     engine, sessions, cipher, blobs = open_store(settings)

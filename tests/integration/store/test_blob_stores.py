@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kyc.api.settings import S3Settings
 from kyc.errors import SystemFault
+from kyc.service_settings import S3Settings
 from kyc.store.blobs import BlobStore, LocalStore, RawStore, S3Store, sign_v4
 from kyc.store.crypto import FieldCipher
 
