@@ -48,8 +48,15 @@ def worker_name() -> str:
 
 
 def scratch_dir(settings: Settings) -> Path:
-    """This process's folder for the temporary copies of videos it checks."""
-    return settings.data_dir / "tmp" / f"jobs-{os.getpid()}"
+    """A new folder (named after this process) for the temporary copy of one job's video;
+    removed with it (``_discard``)."""
+    return settings.data_dir / "tmp" / f"jobs-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _discard(inputs: VideoInputs) -> None:
+    import shutil
+
+    shutil.rmtree(inputs.video_path.parent, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -68,8 +75,8 @@ def sweep_scratch(settings: Settings) -> int:
     import shutil
 
     removed = 0
-    for folder in (settings.data_dir / "tmp").glob("jobs-*"):
-        pid = folder.name.removeprefix("jobs-")
+    for folder in (settings.data_dir / "tmp").glob("jobs-*-*"):
+        pid = folder.name.split("-")[1]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
@@ -131,8 +138,8 @@ def load_video_inputs(rt: Runtime, claim: queue.Claim) -> VideoInputs:
     portrait = rt.blobs.get(portrait_key)
     data = rt.blobs.get(video_key)
     tmp = scratch_dir(rt.settings)
-    tmp.mkdir(parents=True, exist_ok=True)
-    path = tmp / f"job-{claim.id}-{secrets.token_hex(4)}.video"
+    tmp.mkdir(parents=True)
+    path = tmp / f"job-{claim.id}.video"
     path.write_bytes(data)
     return VideoInputs(path, portrait, challenge, mirrored, received)
 
@@ -251,7 +258,7 @@ def run_one(rt: Runtime, claim: queue.Claim, check: Callable[..., dict[str, Any]
             return
         finally:
             if inputs is not None:
-                inputs.video_path.unlink(missing_ok=True)
+                _discard(inputs)
         store_outcome(rt, claim, interpret(result))
 
 
@@ -342,7 +349,7 @@ async def run_claim(rt: Runtime, claim: queue.Claim) -> None:
         if reserved:
             rt.pool.release()
         if inputs is not None:
-            inputs.video_path.unlink(missing_ok=True)
+            _discard(inputs)
 
 
 async def dispatch(rt: Runtime, wake: asyncio.Event, tasks: set[asyncio.Task[None]]) -> None:
