@@ -33,3 +33,17 @@ def test_a_red_stamp_over_print_is_a_share_of_its_ink() -> None:
 
 def test_text_that_is_all_red_is_the_stamps_own() -> None:
     assert stamp_ink_share(_line((235, 238, 240), (40, 40, 200))) > 0.9
+
+
+def test_without_stamp_paints_the_red_out_and_keeps_the_rows_of_print() -> None:
+    from kyc.ocr.quality import without_stamp
+
+    crop = np.full((150, 400, 3), (235, 238, 240), np.uint8)
+    for k in range(8):  # a line of print in the top 60 rows
+        cv2.rectangle(crop, (10 + 48 * k, 15), (40 + 48 * k, 50), (30, 30, 30), 3)
+    cv2.rectangle(crop, (150, 30), (390, 140), (70, 60, 210), 4)  # a stamp over and below it
+    cleaned = without_stamp(crop)
+    assert stamp_ink_share(cleaned) < 0.02
+    assert 36 <= cleaned.shape[0] <= 60  # the print's rows, not the stamp's
+    grey = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY)
+    assert (grey < 100).sum() > 0.5 * (cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) < 100).sum()
