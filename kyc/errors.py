@@ -58,6 +58,7 @@ class ErrorCode(StrEnum):
     MODEL_MISSING = "MODEL_MISSING"
     MODEL_CORRUPT = "MODEL_CORRUPT"
     CONFIG_ERROR = "CONFIG_ERROR"
+    JOB_ATTEMPTS_EXHAUSTED = "JOB_ATTEMPTS_EXHAUSTED"  # a durable job's workers kept dying
     INTERNAL = "INTERNAL"
 
 

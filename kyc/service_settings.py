@@ -33,6 +33,19 @@ class ServiceSettings(BaseModel):
     workers: int = Field(default=2, ge=1, le=64)
     max_queue: int = Field(default=8, ge=0, le=10_000)
     retry_after_s: int = 5
+    # Durable jobs (video checks; kyc/store/queue.py, docs/service.md "Deployment"): the
+    # serve process claims and runs jobs in its pool unless ``local_workers`` is off (then
+    # only ``kyc worker`` processes do). A worker holds a job under a lease of ``job_lease_s``
+    # it renews every third of it; a job whose lease expired (its worker died) is taken
+    # again, at most ``job_max_attempts`` times in all, then it fails with
+    # JOB_ATTEMPTS_EXHAUSTED. Video uploads beyond ``job_backlog`` unfinished video jobs
+    # (None: workers + max_queue) get 503 + Retry-After. Idle workers poll every
+    # ``job_poll_s``.
+    local_workers: bool = True
+    job_lease_s: float = Field(default=60.0, ge=0.5, le=3600.0)
+    job_max_attempts: int = Field(default=3, ge=1, le=100)
+    job_backlog: int | None = Field(default=None, ge=1, le=1_000_000)
+    job_poll_s: float = Field(default=0.5, ge=0.01, le=60.0)
     max_upload_bytes: int = 20 * 1024 * 1024
     # Repeated failed video checks lock the filing out for a while.
     lockout_failures: int = 5

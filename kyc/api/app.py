@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import journey, reverify, schemas, service
+from kyc.api import jobrunner, journey, reverify, schemas, service
 from kyc.api.errors import ApiCode, ApiError, status_for
 from kyc.api.guard import BodyLimit, RequestGuard, RequestTooLarge, route_limits
 from kyc.api.reverify import ReverifyJobs
@@ -33,7 +33,6 @@ from kyc.api.workers import (
     Saturated,
     check_backdrop_photo,
     check_form_photo,
-    check_video,
     raise_worker_error,
     read_document,
 )
@@ -57,8 +56,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 413, 415, 422, 429, 501, 503)
 }
 TYPE_HINTS = ("auto", "id_card", "business_license", "passport", "permit", "unit_certificate")
-# Errors of a video check that count toward the lock-out as a rejection does.
-LIVENESS_FAILURES = frozenset({ErrorCode.NO_FACE})
 
 
 class ConsentBody(BaseModel):
@@ -264,13 +261,21 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.tasks = set()
+        app.state.job_wake = asyncio.Event()
         interval = rt.settings.service.tick_interval_s
         ticker = asyncio.create_task(_ticker(rt, interval)) if interval > 0 else None
+        dispatcher = (
+            asyncio.create_task(jobrunner.dispatch(rt, app.state.job_wake, app.state.tasks))
+            if rt.settings.service.local_workers
+            else None
+        )
         try:
             yield
         finally:
             if ticker is not None:
                 ticker.cancel()
+            if dispatcher is not None:
+                dispatcher.cancel()
             for task in list(app.state.tasks):
                 task.cancel()
             reverify_jobs.shutdown()
@@ -290,6 +295,7 @@ def create_app(
     reverify_jobs = ReverifyJobs()
     app.state.rt = rt
     app.state.tasks = set()
+    app.state.job_wake = asyncio.Event()
     app.state.reverify = reverify_jobs
     svc = rt.settings.service
     app.state.throttle = AuthThrottle(
@@ -503,34 +509,25 @@ def create_app(
 
         async def compute() -> tuple[int, dict[str, Any]]:
             plan = await run_in_threadpool(service.plan_video, rt, account, filing_id, challenge_id)
-            try:
-                rt.pool.acquire()
-            except Saturated as exc:
-                raise _saturated(rt) from exc
-            try:
+            svc = rt.settings.service
+            limit = svc.job_backlog or (svc.workers + svc.max_queue)
 
-                def save() -> dict[str, Any]:
-                    key = repo.write_blob(rt.sessions, rt.blobs, tmp.read_bytes())
-                    return service.create_video_job(rt, account, filing_id, plan, key, mirrored)
+            def save() -> dict[str, Any]:
+                key = repo.write_blob(rt.sessions, rt.blobs, tmp.read_bytes())
+                return service.create_video_job(rt, account, filing_id, plan, key, mirrored, limit)
 
+            try:
                 job = await run_in_threadpool(save)
-            except BaseException:
-                rt.pool.release()
-                raise
-            received = dt.datetime.now(dt.UTC)
-            task = asyncio.create_task(_run_video(rt, job["job_id"], tmp, plan, mirrored, received))
-            request.app.state.tasks.add(task)
-            task.add_done_callback(request.app.state.tasks.discard)
+            except Saturated as exc:
+                rt.metrics.rejected.inc()
+                raise _saturated(rt) from exc
+            request.app.state.job_wake.set()  # a durable job: the local workers look now
             return 202, job
 
         try:
-            response = await idempotent(rt, account, idempotency_key, digest.hexdigest(), compute)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        if response.headers.get("Idempotent-Replayed"):
-            tmp.unlink(missing_ok=True)  # a replay started no job: the upload is not needed
-        return response
+            return await idempotent(rt, account, idempotency_key, digest.hexdigest(), compute)
+        finally:
+            tmp.unlink(missing_ok=True)  # stored in the blob store (or refused, or a replay)
 
     @app.get(
         "/v1/filings/{filing_id}/liveness/jobs/{job_id}",
@@ -751,63 +748,6 @@ def _saturated(rt: Runtime) -> ApiError:
     return ApiError(
         503, ApiCode.SATURATED, "the service is busy; retry shortly", {"Retry-After": retry}
     )
-
-
-async def _run_video(
-    rt: Runtime,
-    job_id: str,
-    video: Path,
-    plan: service.VideoPlan,
-    mirrored: bool,
-    received: dt.datetime,
-) -> None:
-    """Background: run the video check in the pool (place already reserved), store the result."""
-    verdict: dict[str, Any] | None = None
-    best: tuple[str, int] | None = None
-    error: str | None = None
-    failed = False
-    try:
-        await run_in_threadpool(service.mark_running, rt, job_id)
-        result = await rt.pool.run(
-            "video",
-            check_video,
-            str(video),
-            plan.portrait_jpeg,
-            plan.challenge,
-            mirrored,
-            received.isoformat(),
-            reserved=True,
-        )
-        try:
-            raise_worker_error(result)
-            verdict = result["verdict"]
-            failed = verdict.get("decision") == "reject"
-            if result.get("best_frame_jpeg"):
-                best = await run_in_threadpool(
-                    repo.write_blob, rt.sessions, rt.blobs, result["best_frame_jpeg"]
-                )
-        except BadInput as exc:
-            # Only a check that ran counts toward the lock-out: a rejection, or no face in
-            # a video that decoded. A file that cannot be read (refused at upload as far as
-            # a probe can tell) is the client's bug, not an attempt.
-            error, failed = str(exc.code), exc.code in LIVENESS_FAILURES
-        except ApiError as exc:
-            error = exc.code
-        except KycError as exc:
-            error = str(exc.code)
-            log.error("video check %s failed: %s", job_id, exc.code)
-    except asyncio.CancelledError:
-        error = "INTERRUPTED"
-        raise
-    except Exception as exc:
-        error = "INTERNAL"
-        log.exception("video check %s crashed: %s", job_id, type(exc).__name__)
-    finally:
-        video.unlink(missing_ok=True)
-        rt.metrics.video_checks.labels(
-            verdict.get("decision", "none") if verdict else error or "none"
-        ).inc()
-        await run_in_threadpool(service.finish_video_job, rt, job_id, verdict, best, error, failed)
 
 
 def _install_errors(app: FastAPI) -> None:

@@ -12,7 +12,21 @@ def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the HTTP service (mini-program API, reviewers)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-workers",
+        action="store_true",
+        help="run no video-check jobs in this process (run `kyc worker` processes instead)",
+    )
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run durable jobs (video checks) apart from the API; start as many as wanted",
+    )
+    worker.add_argument(
+        "--max-jobs", type=int, default=None, help="exit after this many jobs (default: run on)"
+    )
+    worker.set_defaults(func=_worker)
 
     keys = sub.add_parser("keys", help="API keys of integrating accounts")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -115,6 +129,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
+    if args.no_workers:
+        service = settings.service.model_copy(update={"local_workers": False})
+        settings = settings.model_copy(update={"service": service})
     app = create_app(settings)  # refuses to start without a key outside development
     app.state.rt.pool.start()
     proxies = settings.service.forwarded_allow_ips  # client addresses for the auth throttle
@@ -126,4 +143,22 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=proxies is not None,
         forwarded_allow_ips=proxies,
     )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """Claim and run video-check jobs until SIGTERM/SIGINT (or ``--max-jobs``); prints
+    ``{"jobs": n}`` on the way out."""
+    import logging
+
+    from kyc.api.jobrunner import worker_main
+    from kyc.cli import print_json
+    from kyc.config import get_settings
+
+    if args.max_jobs is not None and args.max_jobs < 1:
+        from kyc.errors import BadInput, ErrorCode
+
+        raise BadInput(ErrorCode.INVALID_ARGUMENT, "--max-jobs must be at least 1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print_json({"jobs": worker_main(get_settings(), max_jobs=args.max_jobs)})
     return 0

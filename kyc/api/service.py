@@ -25,11 +25,13 @@ from kyc.api.errors import ApiCode, ApiError
 from kyc.api.outbox import Outgoing
 from kyc.api.risk import RiskInputs, risk_score
 from kyc.api.runtime import Runtime
+from kyc.api.workers import Saturated
 from kyc.errors import BadInput, ErrorCode
 from kyc.filing import journey as jr
 from kyc.filing import lifecycle as lc
 from kyc.filing.result import FormView, SmsSessionView
 from kyc.privacy import is_personal, mask_tree, mask_value
+from kyc.store import queue as jobqueue
 from kyc.store import repo
 from kyc.store.tables import (
     AuditEvent,
@@ -889,11 +891,16 @@ def new_challenge(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any
         return {"challenge_id": row.id, **body}
 
 
+# The durable job kind of a video check (kyc/store/queue.py); its id is the check's id.
+VIDEO_JOB = "video_check"
+
+
 @dataclass(frozen=True)
 class VideoPlan:
     challenge_id: str
     challenge: dict[str, Any]
     portrait_jpeg: bytes
+    portrait_key: str = ""
 
 
 def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str | None) -> VideoPlan:
@@ -924,7 +931,7 @@ def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str |
                 409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
             )
         portrait = rt.blobs.get(doc.portrait_key)
-        return VideoPlan(ch.id, json.loads(ch.challenge_json), portrait)
+        return VideoPlan(ch.id, json.loads(ch.challenge_json), portrait, doc.portrait_key)
 
 
 def create_video_job(
@@ -934,9 +941,14 @@ def create_video_job(
     plan: VideoPlan,
     video: tuple[str, int],
     mirrored: bool,
+    backlog_limit: int | None = None,
 ) -> dict[str, Any]:
+    """Store the video check and its durable job in one transaction; with ``backlog_limit``
+    refuse (``Saturated``) when that many video jobs are unfinished already."""
     with rt.sessions() as s:
         filing = _get_filing(s, filing_id, account_id)
+        if backlog_limit is not None and jobqueue.backlog(s, VIDEO_JOB) >= backlog_limit:
+            raise Saturated()
         ch = s.get(Challenge, plan.challenge_id)
         if ch is None or ch.used_at is not None:
             raise ApiError(409, ApiCode.NO_CHALLENGE, "the challenge was used already")
@@ -950,6 +962,8 @@ def create_video_job(
             video_key=video[0],
         )
         s.add(job)
+        s.flush()
+        jobqueue.enqueue(s, job.id, VIDEO_JOB, job.id, {"portrait_key": plan.portrait_key})
         repo.settle_intents(s, [video[1]])
         repo.audit(s, f"account:{account_id}", "video.upload", filing.id, {"job_id": job.id})
         s.commit()
@@ -985,11 +999,26 @@ def finish_video_job(
     best_frame: tuple[str, int] | None,
     error: str | None,
     failed_check: bool,
-) -> None:
+    lease_owner: str | None = None,
+) -> bool:
+    """Store a video check's result and move the journey. With ``lease_owner`` (the durable
+    job's worker) nothing is written unless that worker still holds the job's lease: the
+    result is written once per job id. Returns whether it was written."""
     with rt.sessions() as s:
+        if lease_owner is not None and not jobqueue.finish(
+            s,
+            job_id,
+            lease_owner,
+            failed=verdict is None,
+            result_ref=job_id if verdict is not None else None,
+            error=error,
+        ):
+            s.rollback()
+            return False
         job = s.get(VideoCheck, job_id)
         if job is None:
-            return
+            s.commit()
+            return lease_owner is not None
         job.finished_at = utcnow()
         job.failed_check = failed_check
         if verdict is not None:
@@ -1039,6 +1068,7 @@ def finish_video_job(
         s.commit()
     if not moved and verdict is not None:
         _journey_retry(rt, job.filing_id, str(verdict.get("decision") or "review"), job.error)
+    return True
 
 
 def _codes(joined: str | None) -> tuple[str, ...]:

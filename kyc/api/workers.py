@@ -61,6 +61,10 @@ def init_worker(
     except (ImportError, AttributeError) as exc:
         _STATE["form_error"] = f"{form_spec} is not available: {exc}"
     for key, spec, construct in (("reader", reader_spec, True), ("video", video_spec, False)):
+        if not spec:  # not wanted in this process (``kyc worker`` runs video checks only)
+            _STATE.pop(key, None)
+            _STATE[key + "_error"] = f"no {key} in this process"
+            continue
         try:
             loaded = _load(spec)
             _STATE[key] = loaded(settings) if construct else loaded

@@ -11,9 +11,11 @@ shortly before they run) and yield outcomes in completion order.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import socket
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -29,6 +31,8 @@ from typing import Any, Literal, Protocol
 from kyc.errors import BadInput, ErrorCode, SystemFault
 from kyc.jobs import work
 from kyc.jobs.model import ItemOutcome, ItemTask, WorkerConfig
+
+log = logging.getLogger("kyc.jobs")
 
 
 class Engine(Protocol):
@@ -145,7 +149,11 @@ class ReverifyActor:
     """A Ray actor holding the models (made remote by ``RayEngine.start``)."""
 
     def __init__(self, config: WorkerConfig) -> None:
+        import ray
+
         self.worker = work.Worker(config)
+        # which node ran an item is recorded with its result (``worker``)
+        self.worker.name += "@" + ray.get_runtime_context().get_node_id()[:12]
 
     def ready(self) -> dict[str, Any]:
         return self.worker.info()
@@ -179,6 +187,7 @@ class RayEngine:
         address: str | None = None,
         object_store_mb: int = 200,
         per_actor: int = 2,
+        max_tries: int = 3,
     ) -> None:
         if workers is not None and workers < 1:
             raise BadInput(ErrorCode.INVALID_FIELD, "--workers must be at least 1")
@@ -188,6 +197,7 @@ class RayEngine:
         self.address = address
         self.object_store_mb = object_store_mb
         self.per_actor = per_actor
+        self.max_tries = max_tries  # runs again of one item whose worker was lost
         self._owns_ray = False
         self._actors: list[Any] = []
         self._infos: list[dict[str, Any]] = []
@@ -233,37 +243,80 @@ class RayEngine:
         return self._infos
 
     def run(self, tasks: Iterable[ItemTask]) -> Iterator[ItemOutcome]:
+        """Outcomes in completion order. An actor that is lost (its process or its node
+        died: ``RayActorError``), or whose result was lost with its node, costs only
+        time: its items in flight run again on the actors left, and the run ends with
+        one outcome per task. Only when every actor is lost does the run fail."""
         import ray
+        from ray.exceptions import ObjectLostError, RayActorError, RayError
 
         if not self._actors:
             self.start()
         source = iter(tasks)
-        inflight: dict[Any, Any] = {}
+        retry: deque[ItemTask] = deque()  # items of a lost actor, run again first
+        tries: dict[str, int] = {}  # filing -> times its run was lost
+        inflight: dict[Any, tuple[Any, ItemTask]] = {}
 
-        def submit(actor: Any) -> None:
-            task = next(source, None)
-            if task is not None:
-                inflight[actor.process.remote(task)] = actor
-
-        for _ in range(self.per_actor):  # a queued task per actor hides the round trip
+        def top_up() -> None:  # up to per_actor tasks queued on every live actor
             for actor in self._actors:
-                submit(actor)
+                queued = sum(1 for a, _t in inflight.values() if a is actor)
+                while queued < self.per_actor:
+                    task = retry.popleft() if retry else next(source, None)
+                    if task is None:
+                        return
+                    inflight[actor.process.remote(task)] = (actor, task)
+                    queued += 1
+
+        top_up()
         try:
             while inflight:
                 ready, _ = ray.wait(list(inflight), num_returns=1)
-                ref = ready[0]
-                actor = inflight.pop(ref)
+                actor, task = inflight.pop(ready[0])
                 try:
-                    outcome: ItemOutcome = ray.get(ref)
-                except ray.exceptions.RayError as exc:
+                    outcome: ItemOutcome = ray.get(ready[0])
+                except (RayActorError, ObjectLostError) as exc:
+                    self._lose(actor, exc)
+                    tries[task.filing_id] = tries.get(task.filing_id, 0) + 1
+                    if tries[task.filing_id] > self.max_tries:  # it kills what runs it?
+                        raise SystemFault(
+                            ErrorCode.INTERNAL,
+                            f"filing {task.filing_id[:8]} was lost {self.max_tries + 1} times",
+                        ) from exc
+                    retry.append(task)
+                    log.warning(
+                        "reverify: a Ray worker was lost (%s); filing %s runs again on "
+                        "one of the %d left",
+                        type(exc).__name__,
+                        task.filing_id[:8],
+                        len(self._actors),
+                    )
+                    if not self._actors:
+                        raise SystemFault(ErrorCode.INTERNAL, "every Ray worker was lost") from exc
+                    top_up()
+                    continue
+                except RayError as exc:
                     raise SystemFault(
                         ErrorCode.INTERNAL, f"a Ray worker failed: {type(exc).__name__}"
                     ) from exc
                 yield outcome
-                submit(actor)
+                top_up()
         finally:
             for ref in inflight:
                 ray.cancel(ref)
+
+    def _lose(self, actor: Any, exc: Exception) -> None:
+        """Stop using an actor whose process or node died (a lost result alone leaves
+        the actor in use: its next task tells whether it is alive)."""
+        import ray
+        from ray.exceptions import RayActorError
+
+        if not isinstance(exc, RayActorError) or actor not in self._actors:
+            return
+        self._actors.remove(actor)
+        try:
+            ray.kill(actor)  # no restart: its node may be back, its items are not
+        except Exception:  # already gone
+            log.debug("reverify: killing a lost actor failed", exc_info=True)
 
     def close(self) -> None:
         import ray

@@ -383,6 +383,22 @@ def occluders(image: BGRImage, region: Region, h_med: float, thumb_px: float) ->
     return Occluders(bx0, by0, glare, skin)
 
 
+# Where an ID card front's photo sits, in card fractions (x 0.64-0.94, y 0.11-0.70 on
+# the card; the text-estimated frame is a few percent off, hence the margin).
+PORTRAIT_AREA = (0.58, 0.04, 1.02, 0.78)
+
+
+def _portrait_mask(
+    shape: tuple[int, ...], outline: npt.NDArray[np.float32]
+) -> npt.NDArray[np.uint8]:
+    """The portrait's area of an ID card front whose frame is ``outline``."""
+    m, (w, h) = rectify_transform(outline, "id_card_front")
+    x0, y0, x1, y1 = PORTRAIT_AREA
+    box = np.array([[x0 * w, y0 * h], [x1 * w, y0 * h], [x1 * w, y1 * h], [x0 * w, y1 * h]])
+    back = cv2.perspectiveTransform(box.reshape(-1, 1, 2).astype(np.float64), np.linalg.inv(m))
+    return _region_mask(shape, back.reshape(-1, 2).astype(np.float32))
+
+
 def _colour_measures(
     image: BGRImage, region: Region, h_med: float, thumb_px: float, main: bool
 ) -> tuple[float, int, float]:
@@ -401,6 +417,11 @@ def _colour_measures(
     local = Region([q - shift for q in region.quads], region.angle, region.kind)
     block = text_block_mask(sub.shape, local)
     glare_mask = _region_mask(sub.shape, outline - shift) if main else block
+    if main and region.kind == "id_card_front":
+        # the portrait's own whites (a shirt, a lit background) are no highlight on
+        # the card: measured, a clean front's portrait alone passed the glare bar
+        photo = _portrait_mask(sub.shape, outline - shift)
+        glare_mask = np.asarray(np.where(photo > 0, 0, glare_mask), dtype=np.uint8)
     skin_block = block
     if region.kind in PORTRAIT_KINDS:
         skin_block = glare_mask = text_lines_mask(sub.shape, local)

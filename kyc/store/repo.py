@@ -23,6 +23,7 @@ from kyc.store.tables import (
     BlobIntent,
     Document,
     FormCheck,
+    Job,
     Reviewer,
     VideoCheck,
     utcnow,
@@ -190,11 +191,16 @@ def recover_intents(
 
 
 def fail_interrupted_jobs(sessions: sessionmaker[Session]) -> int:
-    """Video checks left queued/running by a stopped server are marked failed."""
+    """Video checks left queued/running without a durable job (kyc/store/queue.py) are
+    marked failed; those with a job stay: a worker takes the job (again, once its lease
+    has expired)."""
     with sessions() as s:
         result = s.execute(
             update(VideoCheck)
-            .where(VideoCheck.status.in_(("queued", "running")))
+            .where(
+                VideoCheck.status.in_(("queued", "running")),
+                ~select(Job.id).where(Job.id == VideoCheck.id).exists(),
+            )
             .values(status="failed", error="INTERRUPTED", finished_at=utcnow())
         )
         s.commit()

@@ -238,6 +238,34 @@ class BlobIntent(Base):
 Index("ix_filings_queue", Filing.status, Filing.risk)
 
 
+class Job(Base):
+    """A durable unit of heavy work (kyc/store/queue.py): claimed under a lease by a worker
+    (``kyc worker`` or the workers ``kyc serve`` starts), heartbeat while it runs, taken
+    again once the lease expires; finished once (compare-and-set on the lease owner).
+
+    ``ref_id`` names the row the job works for (``video_checks.id`` for ``video_check``);
+    ``payload`` is JSON of ids and blob keys only, never personal data."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed
+    lease_owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+Index("ix_jobs_claim", Job.state, Job.kind, Job.created_at)
+
+
 # --------------------------------------------------------------------------- re-verification
 
 
