@@ -429,52 +429,89 @@ def _maybe_flipped(text: str, crop: Image) -> bool:
     )
 
 
+# A line 2 whose check digits all hold: nothing read again can parse better.
+_COMPLETE = 3
+
+
 def reread_machine_zone(
     recognize: Callable[[list[Image]], list[TextReading]],
     crops: Sequence[Image],
     texts: Sequence[TextReading],
 ) -> list[TextReading]:
     """``texts`` with every reading that may be an MRZ line read again from its crop
-    squeezed to each of the MRZ pitches (and turned 180 degrees, where the line may have
-    been read upside down); a new reading is kept where it parses better (an MRZ line
-    whose checks hold beats one that only has the shape) or as well and surer."""
+    squeezed to the MRZ pitches (and turned 180 degrees, where the line may have been
+    read upside down); a new reading is kept where it parses better (an MRZ line whose
+    checks hold beats one that only has the shape) or as well and surer.
+
+    In two rounds, to spend the recogniser's time where it helps: first at MRZ_PITCH
+    (both ways up where the line may be turned over); then, for the lines no reading
+    yet makes a line 2 whose checks hold, at the other pitches (and turned over, at the
+    crop's own width), only the way up that parsed (both where neither did). A line
+    read as a whole line 2 whose checks hold is not read again."""
     import cv2
     import numpy as np
 
+    def score_of(t: TextReading) -> tuple[int, int, float]:
+        return _mrz_score(t.text, [c.prob for c in t.chars])
+
     out = list(texts)
-    todo: list[tuple[int, bool]] = []
+    first: list[tuple[int, bool]] = []
     for i, t in enumerate(texts):
+        if score_of(t)[0] >= _COMPLETE:
+            continue
         # (a line 2 turned over reads as digits, machine-readable too: '0141104054...')
         if _maybe_flipped(t.text, crops[i]):
-            todo.extend(((i, False), (i, True)))
+            first.extend(((i, False), (i, True)))
         elif machine_readable(t.text) and (
             crops[i].shape[1] > _characters(t.text) * MRZ_PITCH * crops[i].shape[0]
         ):
-            todo.append((i, False))
-    if not todo:
+            first.append((i, False))
+    if not first:
         return out
-    squeezed: list[Image] = []
-    sources: list[tuple[int, bool]] = []
-    for i, flip in todo:
+
+    def width(i: int, pitch: float | None) -> int:
         h, w = crops[i].shape[:2]
+        if pitch is None:
+            return int(w)
         n = _characters(texts[i].text) if not _maybe_flipped(texts[i].text, crops[i]) else 44
-        widths = {min(w, max(16, round(n * pitch * h))) for pitch in MRZ_PITCHES}
-        if flip:
-            widths.add(w)  # turned over, as it is: read one way only so far
-        for width in sorted(widths):
-            small = np.asarray(cv2.resize(crops[i], (width, h), interpolation=cv2.INTER_AREA))
+        return int(min(w, max(16, round(n * pitch * h))))
+
+    best: dict[int, tuple[tuple[int, int, float], TextReading, bool]] = {}
+    done: set[tuple[int, bool, int]] = set()
+
+    def read(todo: Sequence[tuple[int, bool, int]]) -> None:
+        todo = [job for job in todo if job not in done]
+        done.update(todo)
+        if not todo:
+            return
+        squeezed = []
+        for i, flip, wd in todo:
+            h = crops[i].shape[0]
+            small = np.asarray(cv2.resize(crops[i], (wd, h), interpolation=cv2.INTER_AREA))
             squeezed.append(
                 np.ascontiguousarray(small[::-1, ::-1] if flip else small, dtype=np.uint8)
             )
-            sources.append((i, flip))
-    best: dict[int, tuple[tuple[int, int, float], TextReading]] = {}
-    for (i, flip), again in zip(sources, recognize(squeezed), strict=True):
-        score = _mrz_score(again.text, [c.prob for c in again.chars])
-        if flip and score[0] == 0:
-            continue  # turned over, it must read as an MRZ line to stand for the line
-        if i not in best or score > best[i][0]:
-            best[i] = (score, again)
-    for i, (score, again) in best.items():
-        if score > _mrz_score(texts[i].text, [c.prob for c in texts[i].chars]):
+        for (i, flip, _wd), again in zip(todo, recognize(squeezed), strict=True):
+            score = score_of(again)
+            if flip and score[0] == 0:
+                continue  # turned over, it must read as an MRZ line to stand for the line
+            if i not in best or score > best[i][0]:
+                best[i] = (score, again, flip)
+
+    read([(i, flip, width(i, MRZ_PITCH)) for i, flip in first])
+    second: list[tuple[int, bool, int]] = []
+    for i, flip in first:
+        got = best.get(i)
+        if got is not None and got[0][0] >= _COMPLETE:
+            continue
+        if got is not None and got[0][0] > 0 and got[2] != flip:
+            continue  # the other way up parsed: read on that way only
+        pitches: list[float | None] = [p for p in MRZ_PITCHES if p != MRZ_PITCH]
+        if flip:
+            pitches.append(None)  # turned over, as it is: read one way only so far
+        second.extend((i, flip, width(i, p)) for p in pitches)
+    read(second)
+    for i, (score, again, _flip) in best.items():
+        if score > score_of(texts[i]):
             out[i] = again
     return out
