@@ -143,7 +143,13 @@ def extract(
     for lab in found:
         if lab.field is None or out[lab.field] is not MISSING:
             continue
-        out[lab.field] = _value(lab, table, label_lines, label_ids, form, stoppers)
+        value = _value(lab, table, label_lines, label_ids, form, stoppers)
+        # A value that starts with a label is the next field's line, taken where this
+        # one's value was not read (营业期限长期 as a company type, at 0.997).
+        text = clean(value.value or "")
+        if any(len(other) >= 2 and text.startswith(other) for other in form.all_labels):
+            value = MISSING
+        out[lab.field] = value
     return out
 
 
