@@ -15,7 +15,7 @@ import itertools
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +173,14 @@ SPACED_SQUEEZE = 0.6
 
 def mean_prob(text: TextReading) -> float:
     return float(np.mean([c.prob for c in text.chars])) if text.chars else 0.0
+
+
+def squeezed_crop(crop: BGRImage) -> BGRImage:
+    """A line crop squeezed along the line to SPACED_SQUEEZE of its width."""
+    width = max(8, int(crop.shape[1] * SPACED_SQUEEZE))
+    return np.asarray(
+        cv2.resize(crop, (width, crop.shape[0]), interpolation=cv2.INTER_AREA), dtype=np.uint8
+    )
 
 
 def spaced_candidate(text: TextReading) -> bool:
@@ -423,24 +431,7 @@ class DocumentReader:
         the same crop reads whole at 0.5-1.0 per character. The squeezed reading replaces
         the first only where the recogniser is surer of it on average."""
         doubtful = [i for i, t in enumerate(texts) if spaced_candidate(t)]
-        if not doubtful:
-            return texts
-        squeezed: list[BGRImage] = [
-            np.asarray(
-                cv2.resize(
-                    crops[i],
-                    (max(8, int(crops[i].shape[1] * SPACED_SQUEEZE)), crops[i].shape[0]),
-                    interpolation=cv2.INTER_AREA,
-                ),
-                dtype=np.uint8,
-            )
-            for i in doubtful
-        ]
-        out = list(texts)
-        for i, again in zip(doubtful, self.engine.recognize(squeezed), strict=True):
-            if mean_prob(again) > mean_prob(texts[i]):
-                out[i] = again
-        return out
+        return self._reread(crops, texts, doubtful, squeezed_crop, least=0.0)
 
     def _reread_stamped(
         self, crops: Sequence[BGRImage], texts: list[TextReading]
@@ -450,23 +441,35 @@ class DocumentReader:
         A red stamp over a value ("与原件一致" over an ID card's term) is boxed with it
         into one tall line that reads as a mixture: 2022.08.1-204.8:1致 at 0.79. Without
         the red, and cut to the rows of ink left, it reads 2022.08.11-2042.08.11 at
-        0.96. The new reading replaces the first only where the recogniser is surer of
-        it and reads it confidently; the field keeps the overprint cap (the stamp is
-        measured again on its box)."""
+        0.96. The new reading must also be confident: a seal's ring crossing print
+        leaves strokes that read as other junk (受 at 0.19 became 人 at 0.23 and joined a
+        scope). The field keeps the overprint cap (the stamp is measured again on its
+        box)."""
         stamped = [
             i
             for i, t in enumerate(texts)
             if t.text
             and STAMP_INK_MIXED[0] <= quality.stamp_ink_share(crops[i]) <= STAMP_INK_MIXED[1]
         ]
-        if not stamped:
+        return self._reread(crops, texts, stamped, quality.without_stamp, least=SPACED_DOUBT)
+
+    def _reread(
+        self,
+        crops: Sequence[BGRImage],
+        texts: list[TextReading],
+        which: Sequence[int],
+        prepare: Callable[[BGRImage], BGRImage],
+        least: float,
+    ) -> list[TextReading]:
+        """``texts`` with lines ``which`` read again from ``prepare``d crops; a new
+        reading replaces the first where its mean probability is at least ``least`` and
+        higher than the first's."""
+        if not which:
             return texts
         out = list(texts)
-        again = self.engine.recognize([quality.without_stamp(crops[i]) for i in stamped])
-        for i, t in zip(stamped, again, strict=True):
-            # only a confident reading: a seal's ring crossing print leaves strokes that
-            # read as other junk (受 at 0.19 became 人 at 0.23 and joined a scope)
-            if mean_prob(t) >= SPACED_DOUBT and mean_prob(t) > mean_prob(texts[i]):
+        again = self.engine.recognize([prepare(crops[i]) for i in which])
+        for i, t in zip(which, again, strict=True):
+            if mean_prob(t) >= least and mean_prob(t) > mean_prob(texts[i]):
                 out[i] = t
         return out
 

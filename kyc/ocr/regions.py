@@ -121,10 +121,7 @@ def authority_known(authority: str) -> bool | None:
         return None
     names = _place_names()
     place, district = m.group(1), m.group(2)
-    whole = place in names or any(
-        place[:k] in names and place[k:] in names for k in range(2, len(place) - 1)
-    )
-    if not whole:
+    if not _known_place(place):
         return False
     # The district is a county's whole name or that name without its suffix (北辰 for
     # 北辰区): a name with a character lost (罗 for 罗湖) is no district.
@@ -145,7 +142,11 @@ def leading_place_known(text: str) -> bool | None:
     end = next((i for i in range(1, min(len(text), 8)) if text[i] in _PLACE_SUFFIXES), None)
     if end is None:
         return None
-    place = text[: end + 1]
+    return _known_place(text[: end + 1])
+
+
+def _known_place(place: str) -> bool:
+    """A real place name, alone or a prefecture's and a county's run together."""
     names = _place_names()
     return place in names or any(
         place[:k] in names and place[k:] in names for k in range(2, len(place) - 1)

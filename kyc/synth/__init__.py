@@ -30,19 +30,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-Kind = Literal[
-    "id_card_front",
-    "id_card_back",
-    "id_card_both",
-    "business_license",
-    "passport",
-    "hk_macao_permit",
-    "taiwan_permit",
-    "institution_certificate",
-    "social_group_certificate",
-    "private_non_enterprise_certificate",
-    "unknown",
-]
+from kyc.ocr.types import DocumentType
+
+# The generator makes exactly the document types the reader returns.
+Kind = DocumentType
 Level = Literal["clean", "moderate", "hard"]
 KINDS: tuple[Kind, ...] = ("id_card_front", "id_card_back", "id_card_both", "business_license")
 # The other certificates the filing rules accept (R-SUBJ-1, R-SUBJ-3): each its own
