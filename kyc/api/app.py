@@ -22,14 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import jobrunner, journey, reverify, schemas
+from kyc.api import jobrunner, reverify, schemas
 from kyc.api.errors import ApiCode, ApiError, status_for
 from kyc.api.guard import BodyLimit, RequestGuard, RequestTooLarge, route_limits
 from kyc.api.reverify import ReverifyJobs
 from kyc.api.runtime import Runtime, build_runtime
 from kyc.api.throttle import AuthThrottle, client_address, record_failure, refusal
 from kyc.api.uploads import form_bool, multipart_schema, read_multipart
-from kyc.api.usecases import documents, filings, review, video
+from kyc.api.usecases import documents, filings, journey, review, video
 from kyc.api.workers import (
     Saturated,
     check_backdrop_photo,

@@ -215,7 +215,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         filing_number: Annotated[str, Form(max_length=64)] = "",
         reasons_text: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
-        from kyc.api import journey
+        from kyc.api.usecases import journey
 
         who = await run_in_threadpool(_who, rt, request)
         if who is None:

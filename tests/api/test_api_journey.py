@@ -123,7 +123,7 @@ class Walk:
         )
 
     def tick(self) -> dict[str, int]:
-        from kyc.api.journey import tick
+        from kyc.api.usecases.journey import tick
 
         return tick(self.env.rt)
 

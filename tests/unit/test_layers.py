@@ -18,6 +18,7 @@ LAYERS = (
     "documents",
     "video",
     "review",
+    "journey",
 )
 
 

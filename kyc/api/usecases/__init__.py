@@ -8,5 +8,7 @@ Layers, each importing only those above it (no cycles):
 - ``rules``: the filing rules run over the stored order (auto-fill, registry);
 - ``stages``: the lifecycle in the store (state, ``advance``, SMS codes, identity result);
 - ``views``: what the applicant and the reviewer see of a filing;
-- ``filings``, ``documents``, ``video``, ``review``: the use cases the API calls.
+- ``filings``, ``documents``, ``video``, ``review``, ``journey`` (after submission: the
+  backdrop photo, the form, SMS verification, the authority, the tick): the use cases the
+  API calls.
 """
