@@ -28,9 +28,11 @@ from kyc.api.usecases.results import (
 from kyc.api.usecases.rules import apply_checks, run_checks
 from kyc.api.usecases.shared import (
     IDENTITY_STAGES,
+    check_decision,
     find_filing,
     is_id,
     new_id,
+    portrait_document,
     require_draft,
     require_stage,
 )
@@ -40,7 +42,7 @@ from kyc.errors import BadInput, ErrorCode
 from kyc.filing import lifecycle as lc
 from kyc.filing.model import normalize_number
 from kyc.store import repo
-from kyc.store.tables import BackdropCheck, Document, Filing, FormCheck, SmsCode, utcnow
+from kyc.store.tables import BackdropCheck, Filing, FormCheck, SmsCode, utcnow
 
 log = logging.getLogger("kyc.api")
 
@@ -64,17 +66,8 @@ def plan_backdrop(rt: Runtime, account_id: str, filing_id: str) -> BackdropPlan:
     with rt.sessions() as s:
         filing = find_filing(s, filing_id, account_id)
         require_stage(filing, IDENTITY_STAGES, "take a backdrop photo")
-        doc = s.scalars(
-            select(Document)
-            .where(Document.filing_id == filing.id, Document.portrait_key.is_not(None))
-            .order_by(Document.created_at.desc())
-            .limit(1)
-        ).first()
-        if doc is None or doc.portrait_key is None:
-            raise ApiError(
-                409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
-            )
-        return BackdropPlan(doc.id, rt.blobs.get(doc.portrait_key))
+        doc, key = portrait_document(s, filing.id)
+        return BackdropPlan(doc.id, rt.blobs.get(key))
 
 
 def store_backdrop(
@@ -88,9 +81,7 @@ def store_backdrop(
     """Store the check's result; a photo on the video path switches the filing to the
     backdrop-photo path (one way); in the identity-check stage a pass moves the filing
     on to second review."""
-    decision = str(result.get("decision") or "review")
-    if decision not in ("pass", "review", "reject"):
-        decision = "review"
+    decision = check_decision(result)
     reasons = [str(r) for r in result.get("reasons") or []]
     with rt.sessions() as s:
         filing = find_filing(s, filing_id, account_id)
@@ -142,9 +133,7 @@ def store_form(
     raw: tuple[str, int],
 ) -> FormStored:
     """Store the form check; the rules run again with it (R-DOC-4, R-REJ-2)."""
-    decision = str(result.get("decision") or "review")
-    if decision not in ("pass", "review", "reject"):
-        decision = "review"
+    decision = check_decision(result)
     with rt.sessions() as s:
         filing = find_filing(s, filing_id, account_id)
         require_draft(filing)

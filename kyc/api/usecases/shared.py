@@ -17,7 +17,7 @@ from kyc.api.errors import ApiCode, ApiError
 from kyc.filing import journey as jr
 from kyc.filing import lifecycle as lc
 from kyc.privacy import is_personal, mask_value
-from kyc.store.tables import BackdropCheck, Filing, FormCheck, VideoCheck
+from kyc.store.tables import BackdropCheck, Document, Filing, FormCheck, VideoCheck
 
 ID_RE = re.compile(r"[0-9a-f]{32}")
 DRAFT = "draft"
@@ -150,3 +150,25 @@ def latest_form(s: Session, filing_id: str) -> FormCheck | None:
         .order_by(FormCheck.created_at.desc(), FormCheck.id.desc())
         .limit(1)
     ).first()
+
+
+def portrait_document(s: Session, filing_id: str) -> tuple[Document, str]:
+    """The latest document with an ID portrait and the portrait's blob key, or 409
+    NO_PORTRAIT (the video check and the backdrop photo compare faces with it)."""
+    doc = s.scalars(
+        select(Document)
+        .where(Document.filing_id == filing_id, Document.portrait_key.is_not(None))
+        .order_by(Document.created_at.desc())
+        .limit(1)
+    ).first()
+    if doc is None or doc.portrait_key is None:
+        raise ApiError(
+            409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
+        )
+    return doc, doc.portrait_key
+
+
+def check_decision(result: dict[str, Any]) -> str:
+    """A photo check's decision: pass, review or reject (anything else is review)."""
+    decision = str(result.get("decision") or "review")
+    return decision if decision in ("pass", "review", "reject") else "review"

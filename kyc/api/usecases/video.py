@@ -22,6 +22,7 @@ from kyc.api.usecases.shared import (
     is_id,
     load_state,
     new_id,
+    portrait_document,
     require_stage,
 )
 from kyc.api.usecases.stages import identity_result
@@ -30,7 +31,7 @@ from kyc.api.workers import Saturated
 from kyc.errors import BadInput, ErrorCode
 from kyc.store import queue as jobqueue
 from kyc.store import repo
-from kyc.store.tables import Challenge, Document, Filing, VideoCheck, utcnow
+from kyc.store.tables import Challenge, Filing, VideoCheck, utcnow
 
 # The durable job kind of a video check (kyc/store/queue.py); its id is the check's id.
 VIDEO_JOB = "video_check"
@@ -118,18 +119,8 @@ def plan_video(rt: Runtime, account_id: str, filing_id: str, challenge_id: str |
             )
         if ch.expires_at <= utcnow():
             raise BadInput(ErrorCode.CHALLENGE_EXPIRED, "the challenge has expired; request anew")
-        doc = s.scalars(
-            select(Document)
-            .where(Document.filing_id == filing.id, Document.portrait_key.is_not(None))
-            .order_by(Document.created_at.desc())
-            .limit(1)
-        ).first()
-        if doc is None or doc.portrait_key is None:
-            raise ApiError(
-                409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
-            )
-        portrait = rt.blobs.get(doc.portrait_key)
-        return VideoPlan(ch.id, json.loads(ch.challenge_json), portrait, doc.portrait_key)
+        _doc, key = portrait_document(s, filing.id)
+        return VideoPlan(ch.id, json.loads(ch.challenge_json), rt.blobs.get(key), key)
 
 
 def create_video_job(
