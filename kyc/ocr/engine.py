@@ -41,6 +41,9 @@ class CharReading:
     char: str
     prob: float
     alternatives: tuple[tuple[str, float], ...]  # runner-up characters at that step
+    # Where along the crop the recogniser emitted it: the middle of its time step, as a
+    # share of the crop's width (-1: not known)
+    at: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,13 @@ class OcrEngine:
             batch = np.stack([self._norm(crops[i], self.REC_HEIGHT, width) for i in idx])
             probs = self._rec.run({self._rec.input_names[0]: batch})[0]
             for row, i in enumerate(idx):
-                results[i] = self._decode(probs[row])
+                # each time step covers width / steps columns of the batch; the crop
+                # fills the first (resized width) of them
+                filled = min(
+                    width,
+                    max(1, math.ceil(self.REC_HEIGHT * crops[i].shape[1] / crops[i].shape[0])),
+                )
+                results[i] = self._decode(probs[row], width / probs.shape[1] / filled)
         return results
 
     # -- compiled shapes ------------------------------------------------------------
@@ -158,7 +167,9 @@ class OcrEngine:
         """The detector's input shape for an ``h`` x ``w`` image."""
         return det_input_shape(h, w, max_side or self.settings.det_max_side)
 
-    def _decode(self, probs: FloatArray) -> TextReading:
+    def _decode(self, probs: FloatArray, step_share: float = 0.0) -> TextReading:
+        """Best path decoding; ``step_share``: one time step's share of the crop's
+        width (for ``CharReading.at``)."""
         best = probs.argmax(axis=1)
         chars: list[CharReading] = []
         prev = -1
@@ -168,7 +179,8 @@ class OcrEngine:
                 top = np.argpartition(row, -4)[-4:]
                 top = top[np.argsort(row[top])[::-1]]
                 alts = tuple((self._charset[j], float(row[j])) for j in top if j not in (0, k))[:3]
-                chars.append(CharReading(self._charset[k], float(probs[t, k]), alts))
+                at = (t + 0.5) * step_share if step_share else -1.0
+                chars.append(CharReading(self._charset[k], float(probs[t, k]), alts, at))
             prev = int(k)
         return TextReading("".join(c.char for c in chars), tuple(chars))
 

@@ -42,6 +42,7 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
+from kyc.ocr.lineends import reread_lost_ends
 from kyc.ocr.mrz import fold_full_width, reread_machine_zone
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
@@ -388,6 +389,8 @@ class DocumentReader:
         texts = self._reread_stamped(crops, texts)
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         texts = reread_cut_codes(engine.recognize, image, quads, texts)
+        angles = {i: g.angle for g in groups for i in g.indices}
+        texts = reread_lost_ends(engine.recognize, image, quads, crops, texts, angles)
         # A watermark over the page is not part of any document: without its lines, each
         # document's reading direction is that of its own text. Its lines are pieces of
         # its words read whole somewhere, or faint: printed text stands 140-220 grey

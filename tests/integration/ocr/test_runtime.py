@@ -50,6 +50,19 @@ def test_both_back_ends_read_a_photo_the_same(engines: tuple[OcrEngine, OcrEngin
         assert np.allclose([c.prob for c in ta.chars], [c.prob for c in tb.chars], atol=1e-4)
 
 
+def test_characters_come_with_where_they_were_read(engines: tuple[OcrEngine, OcrEngine]) -> None:
+    _ort_engine, ov_engine = engines
+    image = generate("id_card_front", "clean", random.Random(21)).image
+    crops = [crop_line(image, q) for q in ov_engine.detect(image)]
+    number = next(t for t in ov_engine.recognize(crops) if sum(c.isdigit() for c in t.text) >= 17)
+    at = [c.at for c in number.chars]
+    assert all(0 < a < 1 for a in at)
+    assert at == sorted(at) and len(set(at)) == len(at)
+    # eighteen characters set evenly across the line: the first near its start, the last
+    # near its end
+    assert at[0] < 0.15 and at[-1] > 0.85
+
+
 def test_classifier_rows_do_not_depend_on_padding_rows() -> None:
     model = load_model(_path("ppocr_cls"), RuntimeSettings(), threads=2)
     rng = np.random.default_rng(3)

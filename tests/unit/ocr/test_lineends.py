@@ -1,0 +1,72 @@
+"""A line whose last characters the recogniser dropped: found by the ink past the last
+character it emitted, and read again only to add what was dropped."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kyc.ocr.engine import CharReading, TextReading
+from kyc.ocr.lineends import TAIL, extends, lengthened, tail_ink
+
+
+def _line(glyphs: int = 8, pitch: int = 48) -> np.ndarray:
+    """A grey 48-px line of ``glyphs`` character-like blocks, ``pitch`` px apart."""
+    crop = np.full((48, 10 + pitch * glyphs, 3), 235, np.uint8)
+    for k in range(glyphs):
+        cv2.rectangle(crop, (10 + pitch * k, 8), (40 + pitch * k, 40), (30, 30, 30), 3)
+    return cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+
+
+def _at(k: int, grey: np.ndarray, pitch: int = 48) -> float:
+    """The share of the crop's width at the middle of glyph ``k``."""
+    return (25 + pitch * k) / int(grey.shape[1])
+
+
+def test_ink_ending_with_the_last_character_read_is_no_lost_end() -> None:
+    grey = _line()
+    assert tail_ink(grey, _at(7, grey)) < TAIL
+
+
+def test_ink_running_a_character_past_the_last_one_read_is_a_lost_end() -> None:
+    grey = _line()
+    assert tail_ink(grey, _at(6, grey)) > TAIL  # the eighth glyph was not read
+    assert tail_ink(grey, _at(5, grey)) > tail_ink(grey, _at(6, grey))
+
+
+def test_blank_crop_has_no_tail() -> None:
+    assert tail_ink(np.full((48, 200), 235, np.uint8), 0.5) == 0.0
+
+
+def _reading(text: str, prob: float = 0.99) -> TextReading:
+    return TextReading(text, tuple(CharReading(ch, prob, ()) for ch in text))
+
+
+def test_a_reread_is_kept_only_where_it_adds_to_what_was_read() -> None:
+    first = _reading("法定代表人范文")
+    assert extends(first, _reading("法定代表人范文薇", 0.6))  # its doubt stays in its probs
+    assert not extends(first, _reading("法定代表人范文"))  # nothing added
+    assert not extends(first, _reading("法定代表人范义薇"))  # a character read first changed
+    assert not extends(first, _reading("法定代表人范文 薇"))  # a space: another field
+    assert not extends(first, _reading("法定代表人范文薇薇薇薇薇"))  # more than a name's end
+    assert not extends(_reading(""), _reading("薇"))
+
+
+def test_a_box_is_lengthened_at_its_reading_end_only() -> None:
+    quad = np.array([[10, 10], [110, 10], [110, 30], [10, 30]], np.float32)
+    right = lengthened(quad, 0.0, 20)
+    assert right[:, 0].min() == 10 and right[:, 0].max() == 130
+    left = lengthened(quad, np.pi, 20)  # read right to left (upside down)
+    assert left[:, 0].min() == -10 and left[:, 0].max() == 110
+
+
+def test_ink_past_the_last_character_that_another_box_holds_is_that_lines() -> None:
+    from kyc.ocr.lineends import covered, past_last
+
+    label = np.array([[10, 10], [110, 10], [110, 40], [10, 40]], np.float32)  # 姓名
+    value = np.array([[100, 10], [200, 10], [200, 40], [100, 40]], np.float32)  # 白波
+    window = past_last(label, 0.0, at=0.7, by=15)
+    assert window[:, 0].min() == 80 and window[:, 0].max() == 125
+    assert covered(window, [value])
+    far = value + np.array([60, 0], np.float32)  # the next field, well apart
+    assert not covered(window, [far])
