@@ -10,8 +10,8 @@ validators use to resolve OCR confusions with check characters.
 Input shapes and compiled models: OpenVINO runs a model fastest on a shape fixed at
 compile time, so the engine keeps the shapes few without changing what the models see.
 Detection canvases are already multiples of 32 (and nearly always one of a few photo
-aspects); the angle classifier's batch is padded with empty rows to a multiple of
-``CLS_BATCH`` (rows are independent: padding changes no row's result); recognition runs
+aspects); the angle classifier runs in batches of exactly ``CLS_BATCH`` rows, the last padded
+with empty rows (rows are independent: padding changes no row's result); recognition runs
 at the width each batch needs, on the dynamic-shape model. Padding a detection canvas or
 a recognition width would change the models' outputs (measured: docs/runtime.md), so
 neither is padded.
@@ -111,9 +111,16 @@ class OcrEngine:
         if not crops:
             return []
         ch, cw = self.CLS_SHAPE
-        batch = pad_rows(np.stack([self._norm(c, ch, cw) for c in crops]), self.CLS_BATCH)
-        out = self._cls.run({self._cls.input_names[0]: batch})[0]
-        return [float(p[1]) for p in out[: len(crops)]]
+        rows = np.stack([self._norm(c, ch, cw) for c in crops])
+        probs: list[float] = []
+        # Runs of exactly CLS_BATCH rows (the last padded): one compiled shape, warmed
+        # at start, whatever the number of lines (40 lines in one batch of 40 were a new
+        # shape: compiled in the request, 0.2 s).
+        for start in range(0, len(rows), self.CLS_BATCH):
+            batch = pad_rows(rows[start : start + self.CLS_BATCH], self.CLS_BATCH)
+            out = self._cls.run({self._cls.input_names[0]: batch})[0]
+            probs.extend(float(p[1]) for p in out[: len(rows) - start])
+        return probs
 
     # -- recognition ---------------------------------------------------------------
     def recognize(self, crops: list[Image]) -> list[TextReading]:
@@ -141,16 +148,11 @@ class OcrEngine:
     # -- compiled shapes ------------------------------------------------------------
     def warm(self) -> None:
         """Compile the shapes most photos need now rather than at the first requests:
-        the detection canvases of the usual photo aspects and the classifier's first
-        batch sizes (service and batch workers call this at start)."""
+        the detection canvases of the usual photo aspects and the classifier's one batch
+        shape (service and batch workers call this at start)."""
         ch, cw = self.CLS_SHAPE
         self._det.warm([{self._det.input_names[0]: (1, 3, h, w)} for h, w in self.COMMON_CANVASES])
-        self._cls.warm(
-            [
-                {self._cls.input_names[0]: (n, 3, ch, cw)}
-                for n in (self.CLS_BATCH, 2 * self.CLS_BATCH)
-            ]
-        )
+        self._cls.warm([{self._cls.input_names[0]: (self.CLS_BATCH, 3, ch, cw)}])
 
     def det_shape(self, h: int, w: int, max_side: int | None = None) -> Shape:
         """The detector's input shape for an ``h`` x ``w`` image."""

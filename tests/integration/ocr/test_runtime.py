@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from kyc import inference
 from kyc.config import get_settings
-from kyc.inference import OrtModel, OvModel, RuntimeSettings, load_model
+from kyc.inference import Array, OrtModel, OvModel, RuntimeSettings, load_model
 from kyc.modelfiles import resolve
 from kyc.ocr.engine import OcrEngine, crop_line, pad_rows
 from kyc.synth import generate
@@ -58,6 +59,31 @@ def test_classifier_rows_do_not_depend_on_padding_rows() -> None:
     padded = model.run({name: pad_rows(batch, 8)})[0]
     assert padded.shape[0] == 8
     assert np.allclose(alone, padded[:5], atol=1e-5)
+
+
+def test_the_classifier_sees_one_batch_shape_whatever_the_number_of_lines(
+    engines: tuple[OcrEngine, OcrEngine],
+) -> None:
+    _ort_engine, ov_engine = engines
+    image = generate("business_license", "clean", random.Random(5)).image
+    crops = [crop_line(image, q) for q in ov_engine.detect(image)][:19]
+    assert len(crops) == 19  # two full batches of 8 and a padded one of 3
+    seen: list[tuple[int, ...]] = []
+    run = ov_engine._cls.run
+
+    def spy(inputs: Mapping[str, Array]) -> list[Array]:
+        seen.extend(a.shape for a in inputs.values())
+        return run(inputs)
+
+    ov_engine._cls.run = spy  # type: ignore[method-assign]
+    try:
+        together = ov_engine.upside_down(crops)
+        alone = [ov_engine.upside_down([c])[0] for c in crops[:3]]
+    finally:
+        ov_engine._cls.run = run  # type: ignore[method-assign]
+    assert {shape[0] for shape in seen} == {OcrEngine.CLS_BATCH}
+    assert len(together) == 19
+    assert np.allclose(together[:3], alone, atol=1e-5)
 
 
 def test_a_shape_is_compiled_on_its_second_run_and_gives_the_same_numbers() -> None:
