@@ -207,7 +207,6 @@ async def idempotent(
         return JSONResponse(
             got.body, status_code=got.status, headers={"Idempotent-Replayed": "true"}
         )
-    idempotency.watch(rt.sessions)
     try:
         with idempotency.fenced(got):
             status, body = await compute()
@@ -303,6 +302,7 @@ def create_app(
     )
     _install_errors(app)
     _install_metrics(app, rt)
+    idempotency.watch(rt.sessions)  # a keyed request's result commits only under its claim
 
     # ------------------------------------------------------------------ operations
     @app.get("/healthz", tags=["ops"])
