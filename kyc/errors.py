@@ -59,6 +59,10 @@ class ErrorCode(StrEnum):
     MODEL_CORRUPT = "MODEL_CORRUPT"
     CONFIG_ERROR = "CONFIG_ERROR"
     JOB_ATTEMPTS_EXHAUSTED = "JOB_ATTEMPTS_EXHAUSTED"  # a durable job's workers kept dying
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # unreachable a moment: 503 + Retry-After
+    # an idempotent request's result was stored, its answer lost (its server died between
+    # the two): 409; the stored result is in the filing
+    ANSWER_LOST = "ANSWER_LOST"
     INTERNAL = "INTERNAL"
 
 

@@ -47,6 +47,11 @@ class ServiceSettings(BaseModel):
     job_backlog: int | None = Field(default=None, ge=1, le=1_000_000)
     job_poll_s: float = Field(default=0.5, ge=0.01, le=60.0)
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Idempotency keys (kyc/store/idempotency.py): a key claimed by a request that never
+    # answered (its instance died, or lost the database) is taken over by a retry on any
+    # instance after this long. A request still running past it loses nothing: its result
+    # no longer commits and its client's retry gets the other's answer.
+    idempotency_claim_s: float = Field(default=60.0, ge=0.1, le=86_400.0)
     # Repeated failed video checks lock the filing out for a while.
     lockout_failures: int = 5
     lockout_window_s: int = 600

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -40,8 +40,7 @@ from kyc.api.workers import (
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError
 from kyc.imageio import sniff
-from kyc.store import repo
-from kyc.store.tables import IdempotencyRecord
+from kyc.store import idempotency, repo
 
 log = logging.getLogger("kyc.api")
 bearer = HTTPBearer(auto_error=False, description="API key or reviewer token")
@@ -186,66 +185,38 @@ async def idempotent(
     request_hash: str,
     compute: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
 ) -> JSONResponse:
-    """Replay the stored answer of a repeated upload; refuse a key reused for other content."""
-    import json
-
+    """Replay the stored answer of a repeated upload; refuse a key reused for other content
+    (kyc/store/idempotency.py: a key is shared by every instance; one left unanswered by a
+    dead instance is taken over)."""
     if not key:
         status, body = await compute()
         return JSONResponse(body, status_code=status)
-
-    def claim() -> IdempotencyRecord | None:
-        with rt.sessions() as s:
-            s.add(IdempotencyRecord(account_id=account, key=key, request_hash=request_hash))
-            try:
-                s.commit()
-                return None
-            except IntegrityError:
-                s.rollback()
-            from sqlalchemy import select
-
-            return s.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.account_id == account, IdempotencyRecord.key == key
-                )
-            )
-
-    existing = await run_in_threadpool(claim)
-    if existing is not None:
-        if existing.request_hash != request_hash:
-            raise ApiError(
-                422,
-                ApiCode.IDEMPOTENCY_MISMATCH,
-                "this Idempotency-Key was used for another request",
-            )
-        if existing.status_code is None or existing.response is None:
-            raise ApiError(409, ApiCode.IN_PROGRESS, "a request with this key is in progress")
-        return JSONResponse(
-            json.loads(existing.response),
-            status_code=existing.status_code,
-            headers={"Idempotent-Replayed": "true"},
+    stale = dt.timedelta(seconds=rt.settings.service.idempotency_claim_s)
+    got = await run_in_threadpool(idempotency.claim, rt.sessions, account, key, request_hash, stale)
+    if isinstance(got, idempotency.Mismatch):
+        raise ApiError(
+            422, ApiCode.IDEMPOTENCY_MISMATCH, "this Idempotency-Key was used for another request"
         )
-
-    def settle(status: int | None, body: dict[str, Any] | None) -> None:
-        from sqlalchemy import delete, update
-
-        with rt.sessions() as s:
-            where = (IdempotencyRecord.account_id == account, IdempotencyRecord.key == key)
-            if status is None:
-                s.execute(delete(IdempotencyRecord).where(*where))
-            else:
-                s.execute(
-                    update(IdempotencyRecord)
-                    .where(*where)
-                    .values(status_code=status, response=json.dumps(body, ensure_ascii=False))
-                )
-            s.commit()
-
+    if isinstance(got, idempotency.InProgress):
+        detail = "a request with this key is in progress"
+        if got.stored:
+            detail = (
+                "the result of this key's request is stored; its answer was lost: read the filing"
+            )
+        raise ApiError(409, ApiCode.IN_PROGRESS, detail)
+    if isinstance(got, idempotency.Replay):
+        return JSONResponse(
+            got.body, status_code=got.status, headers={"Idempotent-Replayed": "true"}
+        )
     try:
-        status, body = await compute()
+        with idempotency.fenced(got):
+            status, body = await compute()
+    except idempotency.Superseded as exc:
+        raise ApiError(409, ApiCode.IN_PROGRESS, "a request with this key is in progress") from exc
     except BaseException:
-        await run_in_threadpool(settle, None, None)
+        await run_in_threadpool(idempotency.abandon, rt.sessions, got)
         raise
-    await run_in_threadpool(settle, status, body)
+    await run_in_threadpool(idempotency.settle, rt.sessions, got, status, body)
     return JSONResponse(body, status_code=status)
 
 
@@ -332,6 +303,7 @@ def create_app(
     )
     _install_errors(app)
     _install_metrics(app, rt)
+    idempotency.watch(rt.sessions)  # a keyed request's result commits only under its claim
 
     # ------------------------------------------------------------------ operations
     @app.get("/healthz", tags=["ops"])
@@ -766,6 +738,21 @@ def _install_errors(app: FastAPI) -> None:
         if status >= 500:
             log.error("system fault: %s", exc.code)  # detail may name files; code is enough
         return error_response(status, str(exc.code), exc.detail)
+
+    async def database_away(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down or the connection was cut (restart, fail-over): the pool
+        # pings before reuse, so a retry after the restart gets a fresh connection
+        log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+        retry = str(request.app.state.rt.settings.service.retry_after_s)
+        return error_response(
+            503,
+            str(ErrorCode.DATABASE_UNAVAILABLE),
+            "the database is unavailable; retry shortly",
+            {"Retry-After": retry},
+        )
+
+    app.add_exception_handler(OperationalError, database_away)
+    app.add_exception_handler(InterfaceError, database_away)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -297,7 +297,15 @@ def run_worker(
             stop.wait(poll)
             continue
         log.info("video job %s: attempt %d", claim.id, claim.attempts)
-        run_one(rt, claim, check)
+        try:
+            run_one(rt, claim, check)
+        except Exception as exc:  # the database away while the result was stored: go on
+            log.warning(
+                "video job %s: result not stored (%s); taken again when its lease runs out",
+                claim.id,
+                type(exc).__name__,
+            )
+            continue
         done += 1
     return done
 

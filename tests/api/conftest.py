@@ -22,9 +22,12 @@ import api_fakes
 import pytest
 from api_support import Env, EnvFactory, make_settings
 from fastapi.testclient import TestClient
+from seaweed import s3_bucket
 
 from kyc.api.app import create_app
 from kyc.api.runtime import build_runtime
+
+__all__ = ["s3_bucket"]  # a real S3 server (tests/support/seaweed.py) for the API tests
 
 
 def _pg_bin() -> Path | None:
@@ -45,13 +48,35 @@ class PgServer:
     host: str
     port: int
     user: str
+    data: Path | None = None  # the cluster's folder (for stop/start)
+    run_as: tuple[str, ...] = ()  # the command prefix that runs as the server's user
+    bin_dir: Path | None = None
 
     def url(self, db: str) -> str:
         return f"postgresql+psycopg://{self.user}@/{db}?host={self.host}&port={self.port}"
 
+    def _ctl(self, *args: str) -> list[str]:
+        assert self.bin_dir is not None and self.data is not None
+        return [*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), *args]
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+    def stop(self) -> None:
+        """Stop at once, as a crash would (``-m immediate``: no checkpoint, clients cut)."""
+        subprocess.run(self._ctl("-m", "immediate", "stop"), capture_output=True, check=False)
+
+    def start(self) -> None:
+        assert self.data is not None
+        opts = (
+            f"-k {self.host} -p {self.port} -c listen_addresses='' -c fsync=off "
+            "-c full_page_writes=off"
+        )
+        log = str(self.data.parent / "log")
+        subprocess.run(
+            self._ctl("-o", opts, "-l", log, "-w", "start"), check=True, capture_output=True
+        )
+
+
+def start_pg_server() -> PgServer:
+    """A PostgreSQL cluster of its own in a temporary folder (initdb, then started)."""
     bin_dir = _pg_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL binaries absent (install with scripts/system-deps.sh)")
@@ -60,12 +85,11 @@ def pg_server() -> Iterator[PgServer]:
     data, sock = root / "data", root / "sock"
     sock.mkdir()
     as_root = os.geteuid() == 0
-    prefix: list[str] = ["runuser", "-u", "postgres", "--"] if as_root else []
+    prefix: tuple[str, ...] = ("runuser", "-u", "postgres", "--") if as_root else ()
     user = "postgres" if as_root else os.environ.get("USER", "postgres")
     if as_root:
         shutil.chown(root, "postgres")
         shutil.chown(sock, "postgres")
-    port = _free_port()
     subprocess.run(
         [
             *prefix,
@@ -84,32 +108,34 @@ def pg_server() -> Iterator[PgServer]:
         check=True,
         capture_output=True,
     )
-    opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        [
-            *prefix,
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    server = PgServer(str(sock), _free_port(), user, data, prefix, bin_dir)
+    server.start()
+    return server
+
+
+def remove_pg_server(server: PgServer) -> None:
+    server.stop()
+    assert server.data is not None
+    shutil.rmtree(server.data.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    server = start_pg_server()
     try:
-        yield PgServer(str(sock), port, user)
+        yield server
     finally:
-        subprocess.run(
-            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            check=False,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        remove_pg_server(server)
+
+
+@pytest.fixture
+def own_pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server for one test alone (one that stops and starts it)."""
+    server = start_pg_server()
+    try:
+        yield server
+    finally:
+        remove_pg_server(server)
 
 
 def _create_db(server: PgServer) -> str:
