@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import multiprocessing
+import os
 import random
 import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import api_fakes as fx
@@ -281,6 +284,36 @@ def test_process_pool_loads_the_reader_in_workers(tmp_path: Path) -> None:
             headers=auth,
         )
         assert bad.status_code in (415, 422) and bad.json()["error"] != "INTERNAL"
+    rt.close()
+
+
+def test_a_pool_worker_that_died_while_idle_is_replaced(tmp_path: Path) -> None:
+    """A pool worker SIGKILLed between requests (the out-of-memory killer, an operator)
+    left the whole process pool broken: every later read and video check failed until the
+    service restarted. The pool is replaced at the next request, which reads as usual."""
+    cfg = make_settings(tmp_path, _sqlite(tmp_path), workers=1)
+    rt = build_runtime(cfg, pool_kind="process", reader_spec=fx.READER, video_spec=fx.VIDEO)
+    # other tests' pools may still be on their way out: this pool's workers are the new ones
+    others = {p.pid for p in multiprocessing.active_children()}
+    rt.pool.start()
+    with rt.sessions() as s:
+        auth = {"Authorization": "Bearer " + repo.create_api_key(s, "acme")}
+    with TestClient(create_app(runtime=rt)) as client:
+        fid = client.post("/v1/filings", json=fx.filing_body(), headers=auth).json()["id"]
+        [worker] = [p for p in multiprocessing.active_children() if p.pid not in others]
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(timeout=30)
+        time.sleep(1.0)  # the pool's manager thread sees the worker gone: the pool is broken
+        for _ in range(2):
+            r = client.post(
+                f"/v1/filings/{fid}/documents",
+                files={"file": ("d.jpg", fx.fake_image(fx.id_front_spec()), "image/jpeg")},
+                headers=auth,
+            )
+            assert r.status_code == 200, r.text
+        [replacement] = [p for p in multiprocessing.active_children() if p.pid not in others]
+        assert replacement.pid != worker.pid
     rt.close()
 
 
