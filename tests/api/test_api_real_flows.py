@@ -13,11 +13,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
+import os
 import random
 import secrets
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -33,7 +37,7 @@ from kyc.api.runtime import Runtime, build_runtime
 from kyc.liveness import challenge as challenge_mod
 from kyc.liveness.challenge import ISSUED_ACTIONS, Action, Challenge
 from kyc.store import repo
-from kyc.store.tables import Job
+from kyc.store.tables import AuditEvent, Job
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 # d3: 11.8 s, 512 px, one person making clear head turns and opening the mouth wide. The
@@ -58,6 +62,9 @@ PHOTO = SHARED / "faces" / "obama" / "obama1.jpg"  # a press photo: no document 
 DRAWN_ON = dt.date(2026, 1, 1)
 CONFIDENT = 0.9  # fields read at least this confident must equal the generated truth
 JOB_TIMEOUT_S = 180.0  # a loaded 2-core machine: the check itself takes about 3 s
+# The worker is killed this long after the check started: inside it with 1 s to spare on a
+# quiet machine (the check of CLIP takes ~3 s there, and longer on a loaded one).
+KILL_AFTER_S = 1.0
 
 pytestmark = [
     pytest.mark.models,
@@ -191,6 +198,10 @@ class Server:
     rt: Runtime
     auth: dict[str, str]
     reviewer: dict[str, str]
+    others: set[int | None]  # child processes already there when the pool started
+
+    def pool_workers(self) -> list[BaseProcess]:
+        return [p for p in multiprocessing.active_children() if p.pid not in self.others]
 
     def create(self) -> str:
         r = self.client.post("/v1/filings", json=individual_filing(), headers=self.auth)
@@ -207,11 +218,9 @@ class Server:
         assert r.status_code == 200, r.text
         return dict(r.json())
 
-    def video(
-        self, fid: str, data: bytes, actions: tuple[Action, ...] | None = None
-    ) -> dict[str, Any]:
-        """Consent, a challenge (``actions``: these, else as drawn), the clip uploaded and
-        its job run to the end by the service's own workers: the job's final answer."""
+    def start_video(self, fid: str, data: bytes, actions: tuple[Action, ...] | None = None) -> str:
+        """Consent, a challenge (``actions``: these, else as drawn) and the clip uploaded:
+        the video job's id."""
         c = self.client
         r = c.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=self.auth)
         assert r.status_code == 200, r.text
@@ -228,20 +237,29 @@ class Server:
             headers=self.auth,
         )
         assert r.status_code == 202, r.text
-        job_id = r.json()["job_id"]
+        return str(r.json()["job_id"])
+
+    def finished(self, fid: str, job_id: str, attempts: int = 1) -> dict[str, Any]:
+        """The job's final answer, once the service's own workers have run it; its
+        durable job run ``attempts`` times."""
         deadline = time.monotonic() + JOB_TIMEOUT_S
         while time.monotonic() < deadline:
-            r = c.get(f"/v1/filings/{fid}/liveness/jobs/{job_id}", headers=self.auth)
+            r = self.client.get(f"/v1/filings/{fid}/liveness/jobs/{job_id}", headers=self.auth)
             assert r.status_code == 200, r.text
             if r.json()["status"] in ("done", "failed"):
                 break
             time.sleep(0.2)
         job = dict(r.json())
         assert job["status"] in ("done", "failed"), job
-        with self.rt.sessions() as s:  # the durable job: run once, by the serve process
+        with self.rt.sessions() as s:
             row = s.scalars(select(Job).where(Job.ref_id == job_id)).one()
-            assert (row.state, row.attempts) == ("done", 1), (row.state, row.attempts)
+            assert (row.state, row.attempts) == ("done", attempts), (row.state, row.attempts)
         return job
+
+    def video(
+        self, fid: str, data: bytes, actions: tuple[Action, ...] | None = None
+    ) -> dict[str, Any]:
+        return self.finished(fid, self.start_video(fid, data, actions))
 
     def detail(self, fid: str) -> dict[str, Any]:
         r = self.client.get(f"/v1/review/filings/{fid}", headers=self.reviewer)
@@ -274,6 +292,7 @@ def server(
     settings = make_settings(tmp, _database(request, tmp), workers=1)
     rt = build_runtime(settings)
     assert rt.pool.kind == "process" and rt.settings.service.local_workers
+    others = {p.pid for p in multiprocessing.active_children()}  # e.g. a pool on its way out
     rt.pool.start()
     with rt.sessions() as s:
         auth = {"Authorization": "Bearer " + repo.create_api_key(s, "acme")}
@@ -281,7 +300,7 @@ def server(
     client = TestClient(create_app(runtime=rt))
     client.__enter__()
     try:
-        yield Server(client, rt, auth, reviewer)
+        yield Server(client, rt, auth, reviewer, others)
     finally:
         client.__exit__(None, None, None)
         rt.close()
@@ -419,3 +438,32 @@ def test_a_photo_that_is_no_document_is_read_as_not_a_document(server: Server) -
     statuses = _statuses(answer["filing"]["check"])
     assert statuses["R-DOC-3"] == "failed"
     assert answer["filing"]["check"]["ok"] is False
+
+
+def test_a_pool_worker_killed_mid_check_loses_nothing(server: Server, portrait: Path) -> None:
+    """The pool's worker process SIGKILLed while it runs a video check (1 s into a check of
+    about 3 s): the job goes back to the queue, a new worker (its models loaded anew) runs
+    it again, and it ends as an uninterrupted run would, its result recorded once."""
+    card = make_card(31, portrait)
+    fid = server.create()
+    server.upload(fid, "front.jpg", card.front)
+    workers = server.pool_workers()
+    assert len(workers) == 1  # the pool's one worker
+    job_id = server.start_video(fid, CLIP.read_bytes(), PERFORMED)
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    while time.monotonic() < deadline:  # the check handed to the worker (running)...
+        r = server.client.get(f"/v1/filings/{fid}/liveness/jobs/{job_id}", headers=server.auth)
+        if r.json()["status"] == "running":
+            break
+        time.sleep(0.02)
+    assert r.json()["status"] == "running", r.text
+    time.sleep(KILL_AFTER_S)  # ... and well into it
+    assert workers[0].pid is not None
+    os.kill(workers[0].pid, signal.SIGKILL)
+    job = server.finished(fid, job_id, attempts=2)
+    assert (job["status"], job["decision"], job["reasons"]) == ("done", "pass", []), job
+    replaced = server.pool_workers()
+    assert len(replaced) == 1 and replaced[0].pid != workers[0].pid
+    with server.rt.sessions() as s:
+        results = s.scalars(select(AuditEvent).where(AuditEvent.action == "video.result"))
+        assert sum(job_id in (a.detail or "") for a in results) == 1
