@@ -102,13 +102,14 @@ def portrait(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_card(seed: int, portrait: Path) -> Card:
-    """A Guangdong resident's ID card (synthetic identity drawn from ``seed``), front and
-    back, clean scans, with ``portrait``. Each filing needs its own person: a second
+    """A resident ID card (synthetic identity drawn from ``seed``; a long-term card, so an
+    older person, from wherever the generator's region table allows), front and back,
+    clean scans, with ``portrait``. Each filing needs its own person: a second
     filing of a known ID number is no first filing, and takes the backdrop-photo path."""
     from kyc.synth import generate
     from kyc.synth.identity import make_person
 
-    person = make_person(Random(seed), DRAWN_ON, province_code="44", long_term=True)
+    person = make_person(Random(seed), DRAWN_ON, long_term=True)
     with pytest.MonkeyPatch.context() as mp:
         # the card's provenance names its portrait relative to the shared folder: here, its own
         mp.setattr("kyc.synth.render.shared_dir", lambda: portrait.parent)
