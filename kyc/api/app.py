@@ -22,13 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kyc.api import jobrunner, journey, reverify, schemas, service
+from kyc.api import jobrunner, reverify, schemas
 from kyc.api.errors import ApiCode, ApiError, status_for
 from kyc.api.guard import BodyLimit, RequestGuard, RequestTooLarge, route_limits
 from kyc.api.reverify import ReverifyJobs
 from kyc.api.runtime import Runtime, build_runtime
 from kyc.api.throttle import AuthThrottle, client_address, record_failure, refusal
 from kyc.api.uploads import form_bool, multipart_schema, read_multipart
+from kyc.api.usecases import documents, filings, journey, review, video
 from kyc.api.workers import (
     Saturated,
     check_backdrop_photo,
@@ -365,7 +366,7 @@ def create_app(
             ),
         ],
     ) -> dict[str, Any]:
-        return service.create_filing(rt, account, body)
+        return filings.create_filing(rt, account, body).to_json()
 
     @app.get(
         "/v1/filings/{filing_id}",
@@ -373,7 +374,7 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
     )
     def get_filing(account: Account, filing_id: str) -> dict[str, Any]:
-        return service.get_filing(rt, account, filing_id)
+        return filings.get_filing(rt, account, filing_id).to_json()
 
     @app.patch(
         "/v1/filings/{filing_id}",
@@ -388,7 +389,7 @@ def create_app(
             Body(description="any of region, account_has_cvm, subject (merged), websites"),
         ],
     ) -> dict[str, Any]:
-        return service.update_filing(rt, account, filing_id, body)
+        return filings.update_filing(rt, account, filing_id, body).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/documents",
@@ -419,7 +420,7 @@ def create_app(
         ).hexdigest()
 
         async def compute() -> tuple[int, dict[str, Any]]:
-            await run_in_threadpool(service.check_document_allowed, rt, account, filing_id)
+            await run_in_threadpool(documents.check_document_allowed, rt, account, filing_id)
             try:
                 result = await rt.pool.run("ocr", read_document, data, "upload", type_hint)
             except Saturated as exc:
@@ -431,14 +432,14 @@ def create_app(
                 raw = repo.write_blob(rt.sessions, rt.blobs, data)
                 ev = result.get("evidence_jpeg")
                 po = result.get("portrait_jpeg")
-                blobs = service.StoredBlobs(
+                blobs = documents.StoredBlobs(
                     raw,
                     repo.write_blob(rt.sessions, rt.blobs, ev) if ev else None,
                     repo.write_blob(rt.sessions, rt.blobs, po) if po else None,
                 )
-                return service.store_document(
+                return documents.store_document(
                     rt, account, filing_id, result, blobs, sniff(data), len(data)
-                )
+                ).to_json()
 
             body = await run_in_threadpool(save)
             rt.metrics.stages.labels("store_document").observe(time.perf_counter() - t0)
@@ -452,7 +453,7 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.ConsentOut)},
     )
     def consent(account: Account, filing_id: str, body: ConsentBody) -> dict[str, Any]:
-        return service.record_consent(rt, account, filing_id, body.version)
+        return documents.record_consent(rt, account, filing_id, body.version).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/liveness/challenge",
@@ -461,7 +462,7 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.ChallengeOut, 201)},
     )
     def challenge(account: Account, filing_id: str) -> dict[str, Any]:
-        return service.new_challenge(rt, account, filing_id)
+        return video.new_challenge(rt, account, filing_id).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/liveness/video",
@@ -508,13 +509,14 @@ def create_app(
         digest.update(upload.sha256.encode())
 
         async def compute() -> tuple[int, dict[str, Any]]:
-            plan = await run_in_threadpool(service.plan_video, rt, account, filing_id, challenge_id)
+            plan = await run_in_threadpool(video.plan_video, rt, account, filing_id, challenge_id)
             svc = rt.settings.service
             limit = svc.job_backlog or (svc.workers + svc.max_queue)
 
             def save() -> dict[str, Any]:
                 key = repo.write_blob(rt.sessions, rt.blobs, tmp.read_bytes())
-                return service.create_video_job(rt, account, filing_id, plan, key, mirrored, limit)
+                job = video.create_video_job(rt, account, filing_id, plan, key, mirrored, limit)
+                return job.to_json()
 
             try:
                 job = await run_in_threadpool(save)
@@ -535,7 +537,7 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.JobOut)},
     )
     def video_job(account: Account, filing_id: str, job_id: str) -> dict[str, Any]:
-        return service.get_job(rt, account, filing_id, job_id)
+        return video.get_job(rt, account, filing_id, job_id).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/submit",
@@ -543,7 +545,7 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.FilingOut)},
     )
     def submit(account: Account, filing_id: str) -> dict[str, Any]:
-        return service.submit(rt, account, filing_id)
+        return filings.submit(rt, account, filing_id).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/identity/backdrop",
@@ -578,7 +580,8 @@ def create_app(
 
             def save() -> dict[str, Any]:
                 raw = repo.write_blob(rt.sessions, rt.blobs, data)
-                return journey.store_backdrop(rt, account, filing_id, plan, result["result"], raw)
+                stored = journey.store_backdrop(rt, account, filing_id, plan, result["result"], raw)
+                return stored.to_json()
 
             return 200, await run_in_threadpool(save)
 
@@ -614,7 +617,7 @@ def create_app(
 
             def save() -> dict[str, Any]:
                 raw = repo.write_blob(rt.sessions, rt.blobs, data)
-                return journey.store_form(rt, account, filing_id, result["result"], raw)
+                return journey.store_form(rt, account, filing_id, result["result"], raw).to_json()
 
             return 200, await run_in_threadpool(save)
 
@@ -629,7 +632,7 @@ def create_app(
         """R-SMS-3: code + mobile + last six characters of the certificate number."""
         return journey.verify_sms(
             rt, account, filing_id, body.mobile, body.code, body.certificate_tail
-        )
+        ).to_json()
 
     @app.post(
         "/v1/filings/{filing_id}/sms/resend",
@@ -638,18 +641,18 @@ def create_app(
     )
     def sms_resend(account: Account, filing_id: str) -> dict[str, Any]:
         """R-SMS-2: the one resend (the 48 hours still run from the first sending)."""
-        return journey.resend_sms(rt, account, filing_id)
+        return journey.resend_sms(rt, account, filing_id).to_json()
 
     # ------------------------------------------------------------------ reviewers
     @app.get(
         "/v1/review/queue", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.QueueOut)}
     )
     def review_queue(who: ReviewerDep) -> dict[str, Any]:
-        return {"items": service.queue(rt)}
+        return {"items": [item.to_json() for item in review.queue(rt)]}
 
     @app.get("/v1/review/filings/{filing_id}", tags=["review"], responses=ERRORS)
     def review_filing(who: ReviewerDep, filing_id: str) -> dict[str, Any]:
-        return service.review_detail(rt, who, filing_id)
+        return review.review_detail(rt, who, filing_id).to_json()
 
     @app.post(
         "/v1/review/filings/{filing_id}/decision",
@@ -657,7 +660,9 @@ def create_app(
         responses={**ERRORS, **schemas.doc(schemas.DecisionOut)},
     )
     def review_decision(who: ReviewerDep, filing_id: str, body: DecisionBody) -> dict[str, Any]:
-        return service.decide(rt, who, filing_id, body.decision, body.reasons, body.comment)
+        return review.decide(
+            rt, who, filing_id, body.decision, body.reasons, body.comment
+        ).to_json()
 
     @app.post(
         "/v1/review/filings/{filing_id}/authority",
@@ -669,7 +674,7 @@ def create_app(
         rejected with reasons)."""
         return journey.record_authority(
             rt, who, filing_id, body.decision, body.reasons, body.filing_number
-        )
+        ).to_json()
 
     @app.get(
         "/v1/admin/outbox", tags=["review"], responses={**ERRORS, **schemas.doc(schemas.OutboxOut)}
@@ -683,7 +688,7 @@ def create_app(
     )
     def admin_audit(who: AdminDep, filing_id: str | None = None) -> dict[str, Any]:
         with rt.sessions() as s:
-            return {"events": service.audit_trail(s, filing_id)}
+            return {"events": [e.to_json() for e in review.audit_trail(s, filing_id)]}
 
     @app.post(
         "/v1/admin/reverify",

@@ -98,9 +98,9 @@ def _purge(args: argparse.Namespace) -> int:
 def _tick(args: argparse.Namespace) -> int:
     """One tick over every filing in SMS verification; prints the counts. Runs beside a
     serving process safely (each change is a compare-and-set on the filing's state)."""
-    from kyc.api.journey import tick
     from kyc.api.metrics import Metrics
     from kyc.api.runtime import Runtime
+    from kyc.api.usecases.journey import tick
     from kyc.api.workers import WorkPool
     from kyc.cli import print_json
     from kyc.config import get_settings

@@ -4,7 +4,7 @@ Two drivers share it: ``run_worker`` (``kyc worker``, a process apart from the A
 models loaded once in it) and ``dispatch`` (the embedded default: ``kyc serve`` claims jobs
 and runs them in its own process pool). Either may die at any point: the job stays in the
 database, its lease runs out and another worker takes it; the result is written once
-(``service.finish_video_job`` with the lease owner).
+(``usecases.video.finish_video_job`` with the lease owner).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from kyc.api import service
 from kyc.api.errors import ApiError
 from kyc.api.runtime import Runtime
+from kyc.api.usecases import video
 from kyc.api.workers import DEFAULT_VIDEO, Saturated, check_video, raise_worker_error
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError
@@ -39,7 +39,7 @@ log = logging.getLogger("kyc.worker")
 
 # Errors of a video check that count toward the lock-out as a rejection does.
 LIVENESS_FAILURES = frozenset({ErrorCode.NO_FACE})
-KINDS = (service.VIDEO_JOB,)
+KINDS = (video.VIDEO_JOB,)
 
 
 def worker_name() -> str:
@@ -166,7 +166,7 @@ def store_outcome(rt: Runtime, claim: queue.Claim, outcome: Outcome) -> bool:
     best: tuple[str, int] | None = None
     if outcome.best_frame_jpeg:
         best = repo.write_blob(rt.sessions, rt.blobs, outcome.best_frame_jpeg)
-    written = service.finish_video_job(
+    written = video.finish_video_job(
         rt,
         claim.ref_id,
         outcome.verdict,
@@ -201,7 +201,7 @@ def _prepare(rt: Runtime, claim: queue.Claim) -> VideoInputs | None:
     except Final as exc:
         store_outcome(rt, claim, Outcome(None, None, exc.code, False))
         return None
-    service.mark_running(rt, claim.ref_id)
+    video.mark_running(rt, claim.ref_id)
     return inputs
 
 

@@ -12,11 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from kyc.api import service
 from kyc.api.errors import ApiError
 from kyc.api.plot import boxes_svg, confidence_class, extract, polygons_svg, signal_svg
 from kyc.api.runtime import Runtime
 from kyc.api.throttle import AuthThrottle, client_address, record_failure
+from kyc.api.usecases import review
 from kyc.errors import KycError
 from kyc.store import repo
 
@@ -170,7 +170,9 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         who = _who(rt, request)
         if who is None:
             return _login_redirect()
-        return page(request, "queue.html", {"who": who, "items": service.queue(rt)})
+        return page(
+            request, "queue.html", {"who": who, "items": [i.to_json() for i in review.queue(rt)]}
+        )
 
     @app.get("/review/filings/{filing_id}", include_in_schema=False)
     def filing_page(request: Request, filing_id: str) -> Response:
@@ -178,7 +180,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         if who is None:
             return _login_redirect()
         try:
-            view = service.review_detail(rt, who, filing_id)
+            view = review.review_detail(rt, who, filing_id).to_json()
         except ApiError as exc:
             return page(request, "error.html", {"who": who, "message": exc.detail}, exc.status)
         return page(request, "filing.html", {"who": who, "f": view, **_evidence(view)})
@@ -198,7 +200,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
             return page(request, "error.html", {"who": who, "message": "cross-site form"}, 403)
         try:
             await run_in_threadpool(
-                service.decide, rt, who, filing_id, decision, reasons or [], comment
+                review.decide, rt, who, filing_id, decision, reasons or [], comment
             )
         except (ApiError, KycError) as exc:
             status = exc.status if isinstance(exc, ApiError) else 422
@@ -213,7 +215,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         filing_number: Annotated[str, Form(max_length=64)] = "",
         reasons_text: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
-        from kyc.api import journey
+        from kyc.api.usecases import journey
 
         who = await run_in_threadpool(_who, rt, request)
         if who is None:
@@ -246,7 +248,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
         if who.role != "admin":
             return page(request, "error.html", {"who": who, "message": "admins only"}, 403)
         with rt.sessions() as s:
-            events = service.audit_trail(s, None, limit=500)
+            events = [e.to_json() for e in review.audit_trail(s, None, limit=500)]
         return page(request, "audit.html", {"who": who, "events": events})
 
     @app.get("/review/media/{kind}/{object_id}.jpg", include_in_schema=False)
@@ -256,7 +258,7 @@ def install_pages(app: FastAPI, rt: Runtime) -> None:
             return Response(status_code=401)
         if kind not in ("evidence", "portrait", "best_frame", "backdrop", "form"):
             return Response(status_code=404)
-        found = service.blob_for(rt, kind, object_id)
+        found = review.blob_for(rt, kind, object_id)
         if found is None:
             return Response(status_code=404)
         data, _filing = found
@@ -318,5 +320,5 @@ def _evidence(view: dict[str, Any]) -> dict[str, Any]:
         "doc_svgs": doc_svgs,
         "portrait_doc": portrait_doc,
         "video": video,
-        "reasons": service.REJECTION_REASONS,
+        "reasons": review.REJECTION_REASONS,
     }

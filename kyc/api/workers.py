@@ -9,7 +9,6 @@ do not cross process boundaries reliably).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import multiprocessing
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any, Literal
 from kyc.api.metrics import Metrics
 from kyc.config import Settings
 from kyc.errors import BadInput, ErrorCode, KycError, SystemFault
+from kyc.plugins import load_spec
 
 DEFAULT_READER = "kyc.ocr.pipeline:DocumentReader"
 DEFAULT_VIDEO = "kyc.liveness.verify:verify_video"
@@ -31,11 +31,6 @@ DEFAULT_FORM = "kyc.api.workers:check_form_bytes"
 
 # Per-process state, filled by ``init_worker``.
 _STATE: dict[str, Any] = {}
-
-
-def _load(spec: str) -> Any:
-    module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 def init_worker(
@@ -50,13 +45,13 @@ def init_worker(
     settings = Settings.model_validate_json(settings_json)
     _STATE["settings"] = settings
     try:
-        _STATE["backdrop"] = _load(backdrop_spec)
+        _STATE["backdrop"] = load_spec(backdrop_spec)
         _STATE["backdrop_engine"] = backdrop_spec == DEFAULT_BACKDROP
         _STATE.pop("backdrop_error", None)
     except (ImportError, AttributeError) as exc:
         _STATE["backdrop_error"] = f"{backdrop_spec} is not available: {exc}"
     try:
-        _STATE["form"] = _load(form_spec)
+        _STATE["form"] = load_spec(form_spec)
         _STATE.pop("form_error", None)
     except (ImportError, AttributeError) as exc:
         _STATE["form_error"] = f"{form_spec} is not available: {exc}"
@@ -66,7 +61,7 @@ def init_worker(
             _STATE[key + "_error"] = f"no {key} in this process"
             continue
         try:
-            loaded = _load(spec)
+            loaded = load_spec(spec)
             _STATE[key] = loaded(settings) if construct else loaded
             if key == "reader":
                 from kyc.inference import warm

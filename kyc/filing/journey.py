@@ -1,7 +1,7 @@
 """The served journey around the lifecycle: its state as JSON, what the applicant must do
 next, the notices of each stage change, the coarse status of each stage.
 
-Pure functions on plain values; the service (``kyc.api.journey``) stores the state and
+Pure functions on plain values; the service (``kyc.api.usecases.journey``) stores the state and
 performs the actions. Nothing here holds personal data: the state carries stages, times,
 reason texts of reviewers and the rules, verifier labels ("主体负责人") and the filing
 number.

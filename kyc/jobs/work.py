@@ -9,7 +9,6 @@ limits the math libraries' threads (when asked), then loads the models.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import socket
 import sys
@@ -29,6 +28,7 @@ from kyc.jobs.model import (
     VideoInput,
     WorkerConfig,
 )
+from kyc.plugins import load_spec
 
 # Thread knobs of the libraries a worker uses (OpenMP, OpenBLAS, MKL, numexpr...).
 THREAD_ENV = (
@@ -66,11 +66,11 @@ class Worker:
             cv2.setNumThreads(1)
         self.settings = settings
         self.single_thread = config.single_thread
-        self.reader = _load(config.pipeline.reader)(settings)
+        self.reader = load_spec(config.pipeline.reader)(settings)
         from kyc.inference import warm
 
         warm(self.reader)  # compile the usual input shapes before the first item
-        self.verify = _load(config.pipeline.video)
+        self.verify = load_spec(config.pipeline.video)
         self.video_kwargs: dict[str, Any] = {}
         if config.pipeline.video == "kyc.liveness.verify:verify_video":
             from kyc.liveness.engine import get_engine
@@ -155,11 +155,6 @@ class Worker:
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
             worker=self.name,
         )
-
-
-def _load(spec: str) -> Any:
-    module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 # --------------------------------------------------------------------------- pool entry points

@@ -742,14 +742,22 @@ def without_stamp(crop: BGRImage) -> BGRImage:
     """A text crop with a stamp's red ink painted over in the paper's colour (the pixels
     whose Lab a* stands STAMP_RED_A above the paper's, grown by one pixel for their
     anti-aliased edges), then cut to the rows that still hold ink: a line the detector
-    boxed together with the stamp over it is that much taller than its text."""
+    boxed together with the stamp over it is that much taller than its text.
+
+    Pixels as dark as the black print (within a third of the way from its ink to the
+    paper) stay, red or not: where the stamp's strokes cross a character, the character
+    is what shows on top (ink over ink prints dark), and painting it out cut 广 and 州 out
+    of 广州市民政局 under a seal ring (read 发证关：广市民政局; kept, it reads whole)."""
     lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
     light, a = lab[:, :, 0], lab[:, :, 1]
-    paper_rows = light >= float(np.percentile(light, 90)) - 5
+    paper_l = float(np.percentile(light, 90))
+    paper_rows = light >= paper_l - 5
     paper_a = float(np.median(a[paper_rows]))
     paper = np.median(crop[paper_rows], axis=0).astype(np.uint8)
-    red = (a - paper_a >= STAMP_RED_A).astype(np.uint8)
-    red = cv2.dilate(red, np.ones((3, 3), np.uint8)).astype(bool)
+    stamp = a - paper_a >= STAMP_RED_A
+    ink_l = float(np.percentile(light[~stamp], 3)) if (~stamp).any() else 0.0
+    black = light < ink_l + (paper_l - ink_l) / 3
+    red = cv2.dilate(stamp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~black
     out = crop.copy()
     out[red] = paper
     grey = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)

@@ -123,7 +123,7 @@ class Walk:
         )
 
     def tick(self) -> dict[str, int]:
-        from kyc.api.journey import tick
+        from kyc.api.usecases.journey import tick
 
         return tick(self.env.rt)
 
@@ -599,8 +599,8 @@ def test_the_service_ticks_by_itself(make_env: EnvFactory) -> None:
 
 def test_a_stale_state_is_never_applied(walk: Walk) -> None:
     """Compare-and-set: an event computed on an old state is refused, not applied twice."""
-    from kyc.api import service
     from kyc.api.errors import ApiError
+    from kyc.api.usecases import stages as service
     from kyc.filing import lifecycle as lc
     from kyc.store.tables import Filing
 
@@ -685,12 +685,12 @@ def test_an_existing_database_is_upgraded(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'kyc.sqlite3'}"
     settings = make_settings(tmp_path, db)
     rt = build_runtime(settings, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
-    from kyc.api import service
+    from kyc.api.usecases import filings as service
     from kyc.store import repo
 
     with rt.sessions() as s:
         repo.create_api_key(s, "acme")
-    ids = [service.create_filing(rt, "acme", fx.filing_body(f"d{i}.com"))["id"] for i in range(3)]
+    ids = [service.create_filing(rt, "acme", fx.filing_body(f"d{i}.com")).id for i in range(3)]
     command.downgrade(alembic_config(rt.engine), "0002")
     with rt.engine.begin() as c:
         c.execute(text("UPDATE filings SET status='submitted' WHERE id=:i"), {"i": ids[1]})
@@ -698,7 +698,7 @@ def test_an_existing_database_is_upgraded(tmp_path: Path) -> None:
     rt.close()
     rt = build_runtime(settings, pool_kind="thread", reader_spec=fx.READER, video_spec=fx.VIDEO)
     try:
-        stages = [service.get_filing(rt, "acme", i)["stage"] for i in ids]
+        stages = [service.get_filing(rt, "acme", i).stage for i in ids]
         assert stages == ["materials", "initial_review", "rejected"]
         with rt.engine.connect() as c:
             assert c.execute(text("SELECT count(*) FROM outbox")).scalar() == 0

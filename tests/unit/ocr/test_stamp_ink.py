@@ -47,3 +47,19 @@ def test_without_stamp_paints_the_red_out_and_keeps_the_rows_of_print() -> None:
     assert 36 <= cleaned.shape[0] <= 60  # the print's rows, not the stamp's
     grey = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY)
     assert (grey < 100).sum() > 0.5 * (cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) < 100).sum()
+
+
+def test_without_stamp_keeps_the_print_the_stamp_crosses() -> None:
+    from kyc.ocr.quality import without_stamp
+
+    crop = np.full((60, 400, 3), (235, 238, 240), np.uint8)
+    for x in range(20, 400, 30):  # a seal's red strokes running through the line
+        cv2.line(crop, (x, 0), (x + 25, 59), (70, 60, 210), 3)
+    for k in range(8):  # print on top: where the two cross, the ink shows dark
+        cv2.rectangle(crop, (10 + 48 * k, 3), (40 + 48 * k, 56), (30, 30, 30), 3)
+    black = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) < 100
+    cleaned = without_stamp(crop)
+    assert cleaned.shape == crop.shape  # the print spans every row: none cut
+    assert stamp_ink_share(cleaned) < 0.02
+    kept = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY) < 100
+    assert (kept & black).sum() >= 0.98 * black.sum()

@@ -1,7 +1,7 @@
 """Use cases of the journey beyond the draft: the backdrop photo, SMS verification
 (R-SMS-2/3), the authority's answer, the clock tick (service and ``kyc tick``), the outbox.
 
-Every change of stage goes through ``service.advance`` (the lifecycle's ``step``), which
+Every change of stage goes through ``stages.advance`` (the lifecycle's ``step``), which
 stores the state with a compare-and-set and performs the returned actions.
 """
 
@@ -15,15 +15,34 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kyc.api import service
 from kyc.api.errors import ApiCode, ApiError
 from kyc.api.outbox import Gateway, deliver, read_outbox
 from kyc.api.runtime import Runtime
+from kyc.api.usecases.results import (
+    BackdropStored,
+    FilingView,
+    FormStored,
+    SmsAnswer,
+    StageChange,
+)
+from kyc.api.usecases.rules import apply_checks, run_checks
+from kyc.api.usecases.shared import (
+    IDENTITY_STAGES,
+    check_decision,
+    find_filing,
+    is_id,
+    new_id,
+    portrait_document,
+    require_draft,
+    require_stage,
+)
+from kyc.api.usecases.stages import advance, code_hash, identity_result, verifier_people
+from kyc.api.usecases.views import backdrop_summary, filing_view, form_summary
 from kyc.errors import BadInput, ErrorCode
 from kyc.filing import lifecycle as lc
 from kyc.filing.model import normalize_number
 from kyc.store import repo
-from kyc.store.tables import BackdropCheck, Document, Filing, FormCheck, SmsCode, utcnow
+from kyc.store.tables import BackdropCheck, Filing, FormCheck, SmsCode, utcnow
 
 log = logging.getLogger("kyc.api")
 
@@ -45,19 +64,10 @@ class BackdropPlan:
 def plan_backdrop(rt: Runtime, account_id: str, filing_id: str) -> BackdropPlan:
     """The ID portrait the photo is compared with, or why the photo cannot be taken now."""
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        service._require_stage(filing, service.IDENTITY_STAGES, "take a backdrop photo")
-        doc = s.scalars(
-            select(Document)
-            .where(Document.filing_id == filing.id, Document.portrait_key.is_not(None))
-            .order_by(Document.created_at.desc())
-            .limit(1)
-        ).first()
-        if doc is None or doc.portrait_key is None:
-            raise ApiError(
-                409, ApiCode.NO_PORTRAIT, "upload the ID card front first (its portrait is needed)"
-            )
-        return BackdropPlan(doc.id, rt.blobs.get(doc.portrait_key))
+        filing = find_filing(s, filing_id, account_id)
+        require_stage(filing, IDENTITY_STAGES, "take a backdrop photo")
+        doc, key = portrait_document(s, filing.id)
+        return BackdropPlan(doc.id, rt.blobs.get(key))
 
 
 def store_backdrop(
@@ -67,20 +77,18 @@ def store_backdrop(
     plan: BackdropPlan,
     result: dict[str, Any],
     raw: tuple[str, int],
-) -> dict[str, Any]:
+) -> BackdropStored:
     """Store the check's result; a photo on the video path switches the filing to the
     backdrop-photo path (one way); in the identity-check stage a pass moves the filing
     on to second review."""
-    decision = str(result.get("decision") or "review")
-    if decision not in ("pass", "review", "reject"):
-        decision = "review"
+    decision = check_decision(result)
     reasons = [str(r) for r in result.get("reasons") or []]
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        state = service._require_stage(filing, service.IDENTITY_STAGES, "take a backdrop photo")
+        filing = find_filing(s, filing_id, account_id)
+        state = require_stage(filing, IDENTITY_STAGES, "take a backdrop photo")
         actor = f"account:{account_id}"
         row = BackdropCheck(
-            id=service.new_id(),
+            id=new_id(),
             filing_id=filing.id,
             decision=decision,
             reasons=",".join(reasons),
@@ -91,7 +99,7 @@ def store_backdrop(
         s.add(row)
         s.flush()
         if state.path != "backdrop_photo":
-            service.advance(rt, s, filing, lc.PathSwitched(rt.clock()), actor)
+            advance(rt, s, filing, lc.PathSwitched(rt.clock()), actor)
         repo.settle_intents(s, [raw[1]])
         repo.audit(
             s,
@@ -100,12 +108,9 @@ def store_backdrop(
             filing.id,
             {"check_id": row.id, "decision": decision, "reasons": reasons},
         )
-        service.identity_result(rt, s, filing, decision, tuple(reasons))
+        identity_result(rt, s, filing, decision, tuple(reasons))
         s.commit()
-        return {
-            "backdrop": service.backdrop_summary(row),
-            "filing": service.filing_view(rt, s, filing, masked=True),
-        }
+        return BackdropStored(backdrop_summary(row), filing_view(rt, s, filing, masked=True))
 
 
 # --------------------------------------------------------------------------- the form
@@ -114,8 +119,8 @@ def store_backdrop(
 def plan_form(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
     """The filing's order (the form is compared with it), or why no form is taken now."""
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        service._require_draft(filing)
+        filing = find_filing(s, filing_id, account_id)
+        require_draft(filing)
         order: dict[str, Any] = rt.cipher.decrypt_json(filing.order_enc, "order")
         return order
 
@@ -126,16 +131,14 @@ def store_form(
     filing_id: str,
     result: dict[str, Any],
     raw: tuple[str, int],
-) -> dict[str, Any]:
+) -> FormStored:
     """Store the form check; the rules run again with it (R-DOC-4, R-REJ-2)."""
-    decision = str(result.get("decision") or "review")
-    if decision not in ("pass", "review", "reject"):
-        decision = "review"
+    decision = check_decision(result)
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        service._require_draft(filing)
+        filing = find_filing(s, filing_id, account_id)
+        require_draft(filing)
         row = FormCheck(
-            id=service.new_id(),
+            id=new_id(),
             filing_id=filing.id,
             decision=decision,
             result_enc=rt.cipher.encrypt_json(result, "form"),
@@ -144,8 +147,8 @@ def store_form(
         s.add(row)
         s.flush()
         order = rt.cipher.decrypt_json(filing.order_enc, "order")
-        check, _ = service.run_checks(rt, s, filing.id, order)
-        service._apply_checks(filing, check, rt)
+        check, _ = run_checks(rt, s, filing.id, order)
+        apply_checks(filing, check, rt)
         filing.updated_at = utcnow()
         repo.settle_intents(s, [raw[1]])
         repo.audit(
@@ -156,10 +159,7 @@ def store_form(
             {"check_id": row.id, "decision": decision},
         )
         s.commit()
-        return {
-            "form": service.form_summary(rt, row),
-            "filing": service.filing_view(rt, s, filing, masked=True),
-        }
+        return FormStored(form_summary(rt, row), filing_view(rt, s, filing, masked=True))
 
 
 # --------------------------------------------------------------------------- SMS
@@ -171,7 +171,7 @@ def _digits(text: str) -> str:
 
 def verify_sms(
     rt: Runtime, account_id: str, filing_id: str, mobile: str, code: str, tail: str
-) -> dict[str, Any]:
+) -> SmsAnswer:
     """R-SMS-3: the code, the verifier's mobile and the last six characters of their
     certificate number. A wrong certificate tail counts (5 return the application); a
     mobile that is not a waiting verifier's is refused without counting."""
@@ -180,11 +180,11 @@ def verify_sms(
     if not TAIL_RE.fullmatch(tail.strip()):
         raise BadInput(ErrorCode.INVALID_FIELD, "certificate_tail: six letters or digits")
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        state = service._require_stage(filing, (lc.Stage.SMS_VERIFICATION,), "verify an SMS code")
+        filing = find_filing(s, filing_id, account_id)
+        state = require_stage(filing, (lc.Stage.SMS_VERIFICATION,), "verify an SMS code")
         assert state.sms is not None
         order = rt.cipher.decrypt_json(filing.order_enc, "order")
-        people = service.verifier_people(order, state.filing_type)
+        people = verifier_people(order, state.filing_type)
         pending = [v for v in state.sms.verifiers if v not in state.sms.verified]
         label = next(
             (
@@ -217,12 +217,12 @@ def verify_sms(
                 ApiCode.SMS_CODE_SPENT,
                 f"{limit} wrong codes: this code is spent; request the resend (POST sms/resend)",
             )
-        wanted = service._code_hash(rt, filing.id, label, code.strip())
+        wanted = code_hash(rt, filing.id, label, code.strip())
         code_ok = active is not None and active.code_hash == wanted
         if active is not None and certificate_ok and not code_ok:
             active.wrong_attempts = (active.wrong_attempts or 0) + 1
         now = rt.clock()
-        stepped = service.advance(
+        stepped = advance(
             rt,
             s,
             filing,
@@ -245,21 +245,17 @@ def verify_sms(
             {"verifier": label, "outcome": outcome},
         )
         s.commit()
-        return {
-            "result": outcome,
-            "verifier": label,
-            "filing": service.filing_view(rt, s, filing, masked=True),
-        }
+        return SmsAnswer(outcome, label, filing_view(rt, s, filing, masked=True))
 
 
-def resend_sms(rt: Runtime, account_id: str, filing_id: str) -> dict[str, Any]:
+def resend_sms(rt: Runtime, account_id: str, filing_id: str) -> FilingView:
     """R-SMS-2: the one resend, on request (or the automatic one at noon, see ``tick``)."""
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, account_id)
-        service._require_stage(filing, (lc.Stage.SMS_VERIFICATION,), "resend the SMS code")
-        service.advance(rt, s, filing, lc.SmsResendRequested(rt.clock()), f"account:{account_id}")
+        filing = find_filing(s, filing_id, account_id)
+        require_stage(filing, (lc.Stage.SMS_VERIFICATION,), "resend the SMS code")
+        advance(rt, s, filing, lc.SmsResendRequested(rt.clock()), f"account:{account_id}")
         s.commit()
-        return service.filing_view(rt, s, filing, masked=True)
+        return filing_view(rt, s, filing, masked=True)
 
 
 # --------------------------------------------------------------------------- authority
@@ -272,7 +268,7 @@ def record_authority(
     decision: str,
     reasons: list[str],
     filing_number: str | None,
-) -> dict[str, Any]:
+) -> StageChange:
     """The authority's answer, recorded by an admin: approved with its filing number
     (done) or rejected with reasons (back to the applicant to fix and resubmit)."""
     reasons = [r.strip() for r in reasons if r.strip()]
@@ -294,15 +290,15 @@ def record_authority(
     else:
         raise BadInput(ErrorCode.INVALID_FIELD, "decision: approved or rejected")
     with rt.sessions() as s:
-        filing = service._get_filing(s, filing_id, None)
-        service._require_stage(filing, (lc.Stage.AT_AUTHORITY,), "record the authority's answer")
+        filing = find_filing(s, filing_id, None)
+        require_stage(filing, (lc.Stage.AT_AUTHORITY,), "record the authority's answer")
         now = rt.clock()
         event: lc.Event = (
             lc.AuthorityApproved(now, number)
             if decision == "approved"
             else lc.Rejected(now, tuple(reasons), by="authority")
         )
-        service.advance(rt, s, filing, event, admin.actor)
+        advance(rt, s, filing, event, admin.actor)
         repo.audit(
             s,
             admin.actor,
@@ -311,7 +307,7 @@ def record_authority(
             {"reviewer": admin.name, "reasons": reasons, "filing_number": number or None},
         )
         s.commit()
-        return {"id": filing.id, "status": filing.status, "stage": filing.stage}
+        return StageChange(id=filing.id, status=filing.status, stage=filing.stage)
 
 
 # --------------------------------------------------------------------------- tick
@@ -341,7 +337,7 @@ def tick(rt: Runtime, now: dt.datetime | None = None) -> dict[str, int]:
                 continue
             counts["filings"] += 1
             try:
-                stepped = service.advance(rt, s, filing, lc.ClockTick(moment), "system:tick")
+                stepped = advance(rt, s, filing, lc.ClockTick(moment), "system:tick")
             except ApiError:
                 s.rollback()
                 counts["conflicts"] += 1
@@ -360,7 +356,7 @@ def tick(rt: Runtime, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def outbox(rt: Runtime, filing_id: str | None, limit: int = 200) -> list[dict[str, Any]]:
-    if filing_id is not None and not service.is_id(filing_id):
+    if filing_id is not None and not is_id(filing_id):
         return []
     with rt.sessions() as s:
         return read_outbox(s, rt.cipher, filing_id, limit)
