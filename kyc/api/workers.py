@@ -13,7 +13,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
@@ -342,13 +342,11 @@ class WorkPool:
             self.acquire()
         started = time.perf_counter()
         try:
-            executor = self._get_executor()
-            future = executor.submit(_timed, fn, *args)
+            executor, future = self._submit(fn, *args)
             try:
                 result, run_s = await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
-                with self._lock:
-                    self._executor = None  # a worker died (e.g. out of memory): start anew
+                self._drop(executor)  # a worker died (e.g. out of memory): start anew
                 raise SystemFault(ErrorCode.INTERNAL, "a worker process died") from exc
             self.metrics.stages.labels(stage + "_queue").observe(
                 max(0.0, time.perf_counter() - started - run_s)
@@ -357,6 +355,27 @@ class WorkPool:
             return result
         finally:
             self.release()
+
+    def _submit(
+        self, fn: Callable[..., dict[str, Any]], *args: Any
+    ) -> tuple[Executor, Future[tuple[dict[str, Any], float]]]:
+        """Hand ``fn(*args)`` to the pool. A pool found broken before the work is handed
+        over (a worker died while idle: killed, out of memory) is replaced, and the work
+        goes to the new one: none of it had run."""
+        executor = self._get_executor()
+        try:
+            return executor, executor.submit(_timed, fn, *args)
+        except BrokenProcessPool:
+            self._drop(executor)
+        executor = self._get_executor()
+        return executor, executor.submit(_timed, fn, *args)
+
+    def _drop(self, executor: Executor) -> None:
+        """Forget a broken pool (once, however many callers found it broken)."""
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _noop() -> None:

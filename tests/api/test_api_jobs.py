@@ -336,11 +336,11 @@ def test_a_job_whose_workers_keep_dying_fails_with_a_code(
 
 @pytest.mark.models
 def test_kyc_worker_command_runs_a_queued_check_with_the_real_models(
-    tmp_path: Path, envs: list[Env]
+    tmp_path: Path, db_url: str, envs: list[Env]
 ) -> None:
     """The command itself (``kyc worker --max-jobs 1``, the real video check, its models
     loaded in that process) takes a job an API without local workers queued."""
-    settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'kyc.sqlite3'}")
+    settings = _settings(tmp_path, db_url)
     env = _env(settings, envs)
     h = env.key()
     fid, job_id = _queue_video(env, h, {"decision": "pass"})  # flat grey frames: no face
