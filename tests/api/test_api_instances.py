@@ -39,7 +39,7 @@ import api_fakes as fx
 import httpx
 import numpy as np
 import pytest
-from conftest import PgServer
+from pgserver import PgServer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
