@@ -345,3 +345,44 @@ def test_odd_identifiers_are_unknown_not_errors(env: Env) -> None:
         f"/v1/filings/{fid}/consent", json={"biometric": True, "version": "v\x00"}, headers=h
     )
     assert r.status_code == 422
+
+
+def test_two_uploads_to_one_filing_at_once_both_land(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A front and a license uploaded at once (two instances, or two requests of one):
+    the first is held inside its transaction until the second has committed; it then
+    finds the filing changed and is applied again on the fresh one, not refused."""
+    import threading
+
+    from kyc.api.usecases import documents
+
+    h = env.key()
+    f = _create(env, h)
+    real = documents.run_checks
+    entered, other_done = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def held(*args: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        if not entered.is_set():
+            entered.set()
+            assert other_done.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(documents, "run_checks", held)
+    first: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: first.append(_upload(env, h, f["id"], fx.id_front_spec()))
+    )
+    thread.start()
+    assert entered.wait(60)
+    second = _upload(env, h, f["id"], fx.license_spec())
+    other_done.set()
+    thread.join(60)
+    assert second.status_code == 200, second.text
+    assert first and first[0].status_code == 200, first[0].text if first else "no answer"
+    assert len(calls) == 3  # the held one ran twice: once refused, once applied
+    got = env.client.get(f"/v1/filings/{f['id']}", headers=h).json()
+    kinds = sorted(d["document_type"] for d in got["documents"])
+    assert kinds == ["business_license", "id_card_front"]

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from kyc.api.errors import ApiCode, ApiError
 from kyc.api.runtime import Runtime
 from kyc.api.usecases.results import Consent, Upload
 from kyc.api.usecases.rules import apply_checks, index, run_checks
@@ -24,7 +25,31 @@ class StoredBlobs:
     portrait: tuple[str, int] | None
 
 
+# Two uploads to one filing at once (a front and a back, on two instances) both append to
+# the filing's order; the second to commit finds it changed (compare-and-set on the
+# journey's revision) and is applied again on the fresh filing: the reading is its own.
+CONFLICT_TRIES = 3
+
+
 def store_document(
+    rt: Runtime,
+    account_id: str,
+    filing_id: str,
+    result: dict[str, Any],
+    blobs: StoredBlobs,
+    file_format: str | None,
+    size: int,
+) -> Upload:
+    for attempt in range(CONFLICT_TRIES):
+        try:
+            return _store_document(rt, account_id, filing_id, result, blobs, file_format, size)
+        except ApiError as exc:
+            if exc.code != ApiCode.CONFLICT or attempt == CONFLICT_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store_document(
     rt: Runtime,
     account_id: str,
     filing_id: str,
