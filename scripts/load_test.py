@@ -1,11 +1,16 @@
-"""Load test: N concurrent document uploads against a local ``kyc serve``.
+"""Load test: N concurrent document uploads against local ``kyc serve`` instances.
 
-Starts the server in a subprocess (temporary data folder, SQLite, a fresh key), creates an
-API key and a filing, then fires N uploads of synthetic ID-card fronts at once and prints
-p50 / p99 latency, status counts (503s are the pool refusing work when saturated), and the
-peak resident memory of the server and its worker processes.
+Starts ``--instances`` servers in subprocesses (a temporary data folder, a fresh key;
+SQLite, or with ``--database postgresql`` a throwaway PostgreSQL server as the API tests
+start one, tests/support/pgserver.py), each with ``--workers`` reader processes, creates an
+API key and a filing, then fires N uploads of synthetic ID-card fronts at once, spread
+over the instances in turn as a load balancer would, and prints p50 / p99 latency, status
+counts (503s are the pool refusing work when saturated), the peak resident memory of each
+instance (server and its worker processes) and the CPU seconds the instances used per
+accepted upload.
 
     uv run python scripts/load_test.py --n 50 --workers 2 --max-queue 64
+    uv run python scripts/load_test.py --n 50 --instances 2 --workers 1 --database postgresql
 """
 
 from __future__ import annotations
@@ -56,6 +61,23 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants,
+    and by the children it has waited for (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / tick
+
+
 def _documents(n: int) -> list[bytes]:
     import cv2
 
@@ -77,19 +99,23 @@ def _filing() -> dict[str, Any]:
     return enterprise_filing(account_id="load")
 
 
-async def _fire(base: str, token: str, fid: str, docs: list[bytes]) -> list[tuple[int, float]]:
+async def _fire(
+    bases: list[str], token: str, fid: str, docs: list[bytes]
+) -> list[tuple[int, float]]:
     limits = httpx.Limits(max_connections=len(docs), max_keepalive_connections=len(docs))
-    async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=600, limits=limits) as client:
 
         async def one(i: int, data: bytes) -> tuple[int, float]:
             t0 = time.perf_counter()
             try:
                 r = await client.post(
-                    f"/v1/filings/{fid}/documents",
+                    f"{bases[i % len(bases)]}/v1/filings/{fid}/documents",
                     files={"file": (f"doc{i}.jpg", data, "image/jpeg")},
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 status = r.status_code
+                if status not in (200, 503):
+                    print(f"upload {i}: {status} {r.text[:300]}", file=sys.stderr)
             except httpx.HTTPError:
                 status = 0
             return status, time.perf_counter() - t0
@@ -102,6 +128,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-queue", type=int, default=64)
+    ap.add_argument("--instances", type=int, default=1, help="kyc serve processes")
+    ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="kyc-load-"))
@@ -118,6 +146,13 @@ def main() -> int:
         }
     )
     env.pop("KYC_DATABASE_URL", None)
+    pg = None
+    if args.database == "postgresql":
+        sys.path.insert(0, str(REPO / "tests" / "support"))
+        from pgserver import create_db, start_pg_server
+
+        pg = start_pg_server()
+        env["KYC_DATABASE_URL"] = create_db(pg)
     kyc = [sys.executable, "-m", "kyc.cli"]
     token = subprocess.run(
         [*kyc, "keys", "create", "--account", "load"],
@@ -126,36 +161,42 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    ports = [_free_port() for _ in range(args.instances)]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    base = bases[0]
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [*kyc, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    peak = [0]
+    servers = [
+        subprocess.Popen(
+            [*kyc, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    peak = [0] * len(servers)
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], _tree_rss_kib(server.pid))
+            for k, server in enumerate(servers):
+                peak[k] = max(peak[k], _tree_rss_kib(server.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            print("server did not start", file=sys.stderr)
-            return 1
+        for b in bases:
+            for _ in range(600):
+                try:
+                    if httpx.get(b + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                print("server did not start", file=sys.stderr)
+                return 1
         ready_s = time.perf_counter() - started
         docs = _documents(args.n)
         r = httpx.post(
@@ -166,10 +207,12 @@ def main() -> int:
         )
         r.raise_for_status()
         fid = r.json()["id"]
-        idle_rss = _tree_rss_kib(server.pid)
+        idle_rss = [_tree_rss_kib(server.pid) for server in servers]
+        cpu0 = sum(_tree_cpu_s(server.pid) for server in servers)
         t0 = time.perf_counter()
-        results = asyncio.run(_fire(base, token, fid, docs))
+        results = asyncio.run(_fire(bases, token, fid, docs))
         wall = time.perf_counter() - t0
+        cpu = sum(_tree_cpu_s(server.pid) for server in servers) - cpu0
         ok = sorted(lat for status, lat in results if status == 200)
         all_lat = sorted(lat for _s, lat in results)
         counts: dict[str, int] = {}
@@ -183,6 +226,8 @@ def main() -> int:
 
         report = {
             "uploads": args.n,
+            "instances": args.instances,
+            "database": args.database,
             "workers": args.workers,
             "max_queue": args.max_queue,
             "cpus": os.cpu_count(),
@@ -196,18 +241,25 @@ def main() -> int:
             "p99_s_all": pct(all_lat, 0.99),
             "mean_s_ok": round(statistics.fmean(ok), 3) if ok else None,
             "throughput_per_s": round(len(ok) / wall, 2) if wall else None,
-            "rss_idle_mib": round(idle_rss / 1024, 1),
-            "rss_peak_mib": round(peak[0] / 1024, 1),
+            "cpu_s_per_ok": round(cpu / len(ok), 2) if ok else None,
+            "rss_idle_mib": [round(v / 1024, 1) for v in idle_rss],
+            "rss_peak_mib": [round(v / 1024, 1) for v in peak],
         }
         print(json.dumps(report))
         return 0
     finally:
         stop.set()
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.send_signal(signal.SIGINT)
+        for server in servers:
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if pg is not None:
+            from pgserver import remove_pg_server
+
+            remove_pg_server(pg)
 
 
 if __name__ == "__main__":
