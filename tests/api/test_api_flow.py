@@ -359,7 +359,7 @@ def test_two_uploads_to_one_filing_at_once_both_land(
 
     h = env.key()
     f = _create(env, h)
-    real = documents.run_checks
+    real = documents.run_checks  # type: ignore[attr-defined]
     entered, other_done = threading.Event(), threading.Event()
     calls: list[str] = []
 
