@@ -37,6 +37,7 @@ from kyc.ocr.documents.base import (
 )
 from kyc.ocr.documents.certificate_fields import Spec, labelled_fields, latin_name_line
 from kyc.ocr.layout import Line, join_lines, rows
+from kyc.ocr.pinyin import spells
 from kyc.ocr.types import FieldReading
 
 NAME = "passport"
@@ -66,6 +67,8 @@ KEYWORDS = (
     "出生地点",
 )
 ICAO_CODES = mrz.ICAO_CODES
+# A name whose hanzi and pinyin disagree: doubtful, whichever side holds the misreading.
+NAMES_DISAGREE = 0.6
 
 SPECS: dict[str, Spec] = {
     "number": Spec(("护照号", "PassportNo.", "No.dupasseport", "Passportnumber")),
@@ -348,6 +351,16 @@ class Passport:
         name_raw = raw["name"] if raw["name"].value else raw["surname"]
         han = RawField(han_name or None, name_raw.probs, name_raw.alts, name_raw.box)
         fields["name"] = reading(han, text_confidence(han, "person_name"), None)
+        # A Chinese passport prints the name twice, in hanzi and in pinyin: where the
+        # hanzi's readings cannot spell the Latin letters, one side was misread, and
+        # neither says which.
+        chinese = fields["nationality"].value == "CHN"
+        if chinese and han.value and value and spells(han.value, value) is False:
+            for key in ("name", "name_latin"):
+                f = fields[key]
+                fields[key] = FieldReading(
+                    f.value, min(f.confidence, NAMES_DISAGREE), f.valid, f.box
+                )
 
         # -- the zone itself
         if line1 is not None and line2 is not None:
