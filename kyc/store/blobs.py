@@ -22,7 +22,7 @@ import httpx
 
 from kyc.errors import ErrorCode, SystemFault
 from kyc.service_settings import S3Settings
-from kyc.store.crypto import FieldCipher
+from kyc.store.crypto import SEAL_OVERHEAD, FieldCipher
 
 
 class RawStore(Protocol):
@@ -32,6 +32,7 @@ class RawStore(Protocol):
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def size(self, key: str) -> int | None: ...  # bytes stored under key; None: nothing
     def keys(self) -> Iterator[str]: ...
 
 
@@ -47,8 +48,6 @@ class LocalStore:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        if path.exists():
-            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
@@ -72,6 +71,12 @@ class LocalStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
 
     def keys(self) -> Iterator[str]:
         for path in self.root.glob("*/*/*"):
@@ -119,6 +124,12 @@ class S3Store:
 
     def exists(self, key: str) -> bool:
         return self._signed("HEAD", self._url(key)).status_code == 200
+
+    def size(self, key: str) -> int | None:
+        resp = self._signed("HEAD", self._url(key))
+        if resp.status_code != 200:
+            return None
+        return int(resp.headers.get("content-length", -1))
 
     def keys(self) -> Iterator[str]:
         import xml.etree.ElementTree as ET
@@ -200,8 +211,12 @@ class BlobStore:
         return self.cipher.content_address(data)
 
     def put(self, data: bytes, key: str | None = None) -> str:
+        """Store ``data`` under its content address. The same bytes stored before are not
+        written again, unless what is there is not a whole sealed copy: a writer killed
+        mid-upload can leave an empty or cut object on an S3 server (seen on SeaweedFS),
+        which a later upload of the same bytes would otherwise have trusted."""
         key = key or self.address(data)
-        if not self.raw.exists(key):
+        if self.raw.size(key) != len(data) + SEAL_OVERHEAD:
             self.raw.put(key, self.cipher.seal(data, "blob:" + key))
         return key
 

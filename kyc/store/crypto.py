@@ -55,6 +55,10 @@ def load_or_create_dev_key(path: Path) -> bytes:
     return parse_key(text)
 
 
+# A sealed blob: a 12-byte nonce, the ciphertext (as long as the data), a 16-byte tag.
+SEAL_OVERHEAD = 12 + 16
+
+
 class FieldCipher:
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:

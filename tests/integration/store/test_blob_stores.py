@@ -63,3 +63,18 @@ def test_a_store_signing_with_the_wrong_secret_is_refused(s3_bucket: S3Settings)
     with pytest.raises(SystemFault):
         wrong.put("refused00000", b"y")
     assert not S3Store(cfg).exists("refused00000")
+
+
+def test_a_torn_copy_under_a_blobs_address_is_written_again(raw_store: RawStore) -> None:
+    """A writer killed mid-upload can leave an empty or cut object under the address (seen
+    on SeaweedFS); the next upload of the same bytes must not trust it."""
+    store = BlobStore(raw_store, FieldCipher(secrets.token_bytes(32)))
+    data = b"\xff\xd8 image bytes " + secrets.token_bytes(256)
+    key = store.address(data)
+    for torn in (b"", b"cut short"):
+        raw_store.put(key, torn)
+        assert store.put(data) == key
+        assert store.get(key) == data
+    whole = raw_store.get(key)
+    store.put(data)  # a whole copy is kept as it is
+    assert raw_store.get(key) == whole
