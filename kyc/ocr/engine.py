@@ -146,11 +146,8 @@ class OcrEngine:
             probs = self._rec.run({self._rec.input_names[0]: batch})[0]
             for row, i in enumerate(idx):
                 # each time step covers width / steps columns of the batch; the crop
-                # fills the first (resized width) of them
-                filled = min(
-                    width,
-                    max(1, math.ceil(self.REC_HEIGHT * crops[i].shape[1] / crops[i].shape[0])),
-                )
+                # fills the first (its resized width) of them
+                filled = _resized_width(crops[i], self.REC_HEIGHT, width)
                 results[i] = self._decode(probs[row], width / probs.shape[1] / filled)
         return results
 
@@ -186,12 +183,18 @@ class OcrEngine:
 
     @staticmethod
     def _norm(crop: Image, height: int, width: int) -> FloatArray:
-        h, w = crop.shape[:2]
-        new_w = min(width, max(1, int(math.ceil(height * w / h))))
+        new_w = _resized_width(crop, height, width)
         resized = cv2.resize(crop, (new_w, height), interpolation=cv2.INTER_LINEAR)
         out = np.zeros((3, height, width), dtype=np.float32)
         out[:, :, :new_w] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
         return out
+
+
+def _resized_width(crop: Image, height: int, width: int) -> int:
+    """The width a line crop takes in a model input ``height`` high and ``width`` wide:
+    scaled to the height, cut at the width."""
+    h, w = crop.shape[:2]
+    return min(width, max(1, int(math.ceil(height * w / h))))
 
 
 def det_input_shape(h: int, w: int, limit: int) -> Shape:

@@ -34,21 +34,20 @@ EXTEND = 0.5
 MAX_ADDED = 4
 
 
-def tail_ink(grey: npt.NDArray[np.uint8], last_at: float) -> float:
+def tail_ink(grey: npt.NDArray[np.uint8], last_at: float, dark: float) -> float:
     """How far the ink of a line crop (grey, reading left to right) runs past its last
     recognised character (``last_at``: a share of the crop's width), in line heights.
-    Ink: pixels darker than the middle of the crop's ink and paper levels, in the middle
-    rows only (a descender of a neighbouring line is not this line's)."""
+    Ink: pixels darker than ``dark`` (the middle of the crop's ink and paper levels), in
+    the middle rows only (a descender of a neighbouring line is not this line's)."""
     h, w = int(grey.shape[0]), int(grey.shape[1])
-    lo, hi = np.percentile(grey, (5, 90))
     band = grey[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
-    cols = np.flatnonzero((band < (lo + hi) / 2).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
     if len(cols) == 0:
         return 0.0
     return (float(cols[-1]) - last_at * w) / max(h, 1)
 
 
-def lengthened(quad: Quad, angle: float, by: float) -> Quad:
+def lengthened_at_end(quad: Quad, angle: float, by: float) -> Quad:
     """``quad`` lengthened at its end (in the ``angle`` reading direction) by ``by`` px."""
     from kyc.ocr.engine import order_along
 
@@ -77,7 +76,7 @@ def past_last(quad: Quad, angle: float, at: float, by: float) -> Quad:
     from kyc.ocr.engine import order_along
 
     q = order_along(quad, angle).astype(np.float32)
-    longer = lengthened(quad, angle, by)
+    longer = lengthened_at_end(quad, angle, by)
     return np.array(
         [q[0] + at * (q[1] - q[0]), longer[1], longer[2], q[3] + at * (q[2] - q[3])],
         dtype=np.float32,
@@ -103,12 +102,13 @@ def reread_lost_ends(
     crops: Sequence[Image],
     texts: list[TextReading],
     angles: dict[int, float],
+    dark: Sequence[float],
 ) -> list[TextReading]:
     """``texts`` with each line whose ink runs on past its last character read again
     from a longer box (module docstring; the line keeps its box: a box lengthened for
     one character moved where a multi-line value's lines were put in order). ``crops``:
     the lines as read, turned to read left to right; ``angles``: each line's reading
-    direction."""
+    direction; ``dark``: each crop's ink threshold (``tail_ink``)."""
     from kyc.ocr.engine import crop_line
 
     todo: list[tuple[int, Quad]] = []
@@ -117,7 +117,7 @@ def reread_lost_ends(
             continue
         crop = crops[i]
         grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-        if tail_ink(np.asarray(grey, np.uint8), t.chars[-1].at) <= TAIL:
+        if tail_ink(np.asarray(grey, np.uint8), t.chars[-1].at, dark[i]) <= TAIL:
             continue
         by = EXTEND * grey.shape[0]
         # the ink past the last character is another line's (a value boxed apart from
@@ -125,7 +125,7 @@ def reread_lost_ends(
         others = [q for k, q in enumerate(quads) if k != i]
         if covered(past_last(quads[i], angles[i], t.chars[-1].at, by), others):
             continue
-        todo.append((i, lengthened(quads[i], angles[i], by)))
+        todo.append((i, lengthened_at_end(quads[i], angles[i], by)))
     if not todo:
         return texts
     again = recognize([crop_line(image, q, reading=angles[i]) for i, q in todo])

@@ -389,14 +389,15 @@ class DocumentReader:
         texts = self._reread_stamped(crops, texts)
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         texts = reread_cut_codes(engine.recognize, image, quads, texts)
+        inks = [ink_levels(c) for c in crops]
         angles = {i: g.angle for g in groups for i in g.indices}
-        texts = reread_lost_ends(engine.recognize, image, quads, crops, texts, angles)
+        dark = [(ink + paper) / 2 for ink, paper in inks]
+        texts = reread_lost_ends(engine.recognize, image, quads, crops, texts, angles, dark)
         # A watermark over the page is not part of any document: without its lines, each
         # document's reading direction is that of its own text. Its lines are pieces of
         # its words read whole somewhere, or faint: printed text stands 140-220 grey
         # levels above its paper, a watermark's 50-60 (both measured on generated
         # photos); below 45% of the photo's strong lines, a line is a watermark.
-        inks = [ink_levels(c) for c in crops]
         contrast = [paper - ink for ink, paper in inks]
         strong = float(np.percentile(contrast, 90))
         faint = {i for i, c in enumerate(contrast) if c < FAINT * strong}

@@ -567,7 +567,7 @@ FACE_MARGIN: Window = (0.45, 0.65, 0.45, 0.35)
 FACE_CORE = 0.10
 
 
-def find_portrait_face(card: BGRImage, upsamples: Sequence[int] = (0, 1)) -> Window | None:
+def find_portrait_face(card: BGRImage, upsamples: Sequence[int]) -> Window | None:
     """The largest face the HOG detector finds in a card-frame image (left, top, right,
     bottom), searched upsampled by each of ``upsamples`` in turn (0: as it is); None if
     there is none."""

@@ -123,7 +123,7 @@ class S3Store:
             raise SystemFault(ErrorCode.INTERNAL, f"s3 delete failed: HTTP {resp.status_code}")
 
     def exists(self, key: str) -> bool:
-        return self._signed("HEAD", self._url(key)).status_code == 200
+        return self.size(key) is not None
 
     def size(self, key: str) -> int | None:
         resp = self._signed("HEAD", self._url(key))

@@ -40,13 +40,14 @@ def store_document(
     file_format: str | None,
     size: int,
 ) -> Upload:
-    for attempt in range(CONFLICT_TRIES):
+    args = (rt, account_id, filing_id, result, blobs, file_format, size)
+    for _ in range(CONFLICT_TRIES - 1):
         try:
-            return _store_document(rt, account_id, filing_id, result, blobs, file_format, size)
+            return _store_document(*args)
         except ApiError as exc:
-            if exc.code != ApiCode.CONFLICT or attempt == CONFLICT_TRIES - 1:
+            if exc.code != ApiCode.CONFLICT:
                 raise
-    raise AssertionError("unreachable")
+    return _store_document(*args)
 
 
 def _store_document(

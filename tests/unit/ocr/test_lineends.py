@@ -7,7 +7,9 @@ import cv2
 import numpy as np
 
 from kyc.ocr.engine import CharReading, TextReading
-from kyc.ocr.lineends import TAIL, extends, lengthened, tail_ink
+from kyc.ocr.lineends import TAIL, extends, lengthened_at_end, tail_ink
+
+DARK = (30 + 235) / 2  # between the glyphs' ink and the paper
 
 
 def _line(glyphs: int = 8, pitch: int = 48) -> np.ndarray:
@@ -25,17 +27,17 @@ def _at(k: int, grey: np.ndarray, pitch: int = 48) -> float:
 
 def test_ink_ending_with_the_last_character_read_is_no_lost_end() -> None:
     grey = _line()
-    assert tail_ink(grey, _at(7, grey)) < TAIL
+    assert tail_ink(grey, _at(7, grey), DARK) < TAIL
 
 
 def test_ink_running_a_character_past_the_last_one_read_is_a_lost_end() -> None:
     grey = _line()
-    assert tail_ink(grey, _at(6, grey)) > TAIL  # the eighth glyph was not read
-    assert tail_ink(grey, _at(5, grey)) > tail_ink(grey, _at(6, grey))
+    assert tail_ink(grey, _at(6, grey), DARK) > TAIL  # the eighth glyph was not read
+    assert tail_ink(grey, _at(5, grey), DARK) > tail_ink(grey, _at(6, grey), DARK)
 
 
 def test_blank_crop_has_no_tail() -> None:
-    assert tail_ink(np.full((48, 200), 235, np.uint8), 0.5) == 0.0
+    assert tail_ink(np.full((48, 200), 235, np.uint8), 0.5, DARK) == 0.0
 
 
 def _reading(text: str, prob: float = 0.99) -> TextReading:
@@ -54,9 +56,9 @@ def test_a_reread_is_kept_only_where_it_adds_to_what_was_read() -> None:
 
 def test_a_box_is_lengthened_at_its_reading_end_only() -> None:
     quad = np.array([[10, 10], [110, 10], [110, 30], [10, 30]], np.float32)
-    right = lengthened(quad, 0.0, 20)
+    right = lengthened_at_end(quad, 0.0, 20)
     assert right[:, 0].min() == 10 and right[:, 0].max() == 130
-    left = lengthened(quad, np.pi, 20)  # read right to left (upside down)
+    left = lengthened_at_end(quad, np.pi, 20)  # read right to left (upside down)
     assert left[:, 0].min() == -10 and left[:, 0].max() == 110
 
 
