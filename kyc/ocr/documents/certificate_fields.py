@@ -272,6 +272,19 @@ def _overlap(a: Line, b: Line) -> float:
     return max(0.0, inter) / max(1.0, min(a.height, b.height))
 
 
+# A line overlapping a label beside it by at least this share of its height is on the
+# label's row (values beside their labels overlap them by 0.7-1.0; a value of the next
+# row, in a taller font, by up to ~0.45).
+INLINE_SURE = 0.6
+
+
+def _stacked_under(label: Line, line: Line) -> bool:
+    """``line`` stands directly under ``label``: left edges within half a label height,
+    its top no more than 0.8 label heights below the label's bottom."""
+    h = max(label.height, 1.0)
+    return abs(line.x0 - label.x0) <= 0.5 * h and -0.3 * h <= line.y0 - label.y1 <= 0.8 * h
+
+
 def _shaped(lines: Sequence[Line], shape: re.Pattern[str] | None) -> list[Line]:
     return [ln for ln in lines if shape is None or shape.search(clean(ln.text))]
 
@@ -296,9 +309,16 @@ def _value(
     )
 
     def owner(line: Line) -> Line | None:
-        """The label a line stands right of: the one it overlaps most vertically."""
+        """The label a line belongs to: the one it stands right of, overlapping it most
+        vertically; but a line set directly under a label, its left edge on the label's,
+        is that label's stacked value unless it shares most of its height with the label
+        to its left (a country code under 国家码 beside 姓/Surname, a row lower)."""
         left = [lb for lb in labels if lb.x1 <= line.x0 + h and _overlap(lb, line) > 0.35]
-        return max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
+        beside = max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
+        if beside is not None and _overlap(beside, line) >= INLINE_SURE:
+            return beside
+        under = [lb for lb in labels if lb is not beside and _stacked_under(lb, line)]
+        return max(under, key=lambda lb: lb.y1, default=beside)
 
     parts: list[Line] = []
     if clean(rest.text) and (spec.shape is None or spec.shape.search(clean(rest.text))):

@@ -465,21 +465,26 @@ def merge_names(
     return (out[0], out[1]), agree
 
 
-# Line 1 has no check digit: where it reads close to what the printed zone says it
-# must be (issuing state and name), the printed zone's reading stands for it.
+# Line 1 has no check digit: where its name reads close to what the printed zone says
+# it must be, the printed zone's reading stands for it. Compared on the name field
+# only: over the whole line, padded with fillers to 44 characters, a short name could
+# differ in most of its letters and still pass (HANG<<NA vs CHN<<NA: 0.95 over the
+# line, 0.80 over the names).
 LINE1_SIMILAR = 0.9
 
 
 def _line1_from_printed(
     line1: mrz.Line1, code: str | None, surname: str, given: str
 ) -> mrz.Line1 | None:
-    """Line 1 as the printed zone's issuing state and name compose it, when the line as
-    read differs from that only by a few characters (misread letters, lost fillers)."""
+    """Line 1 as the printed zone's issuing state and name compose it, when the line's
+    name as read differs from the printed one only by a few characters (misread
+    letters, lost fillers)."""
     if not code or not is_country(code) or not surname:
         return None
-    text = (f"P<{code}" + mrz_name(surname, given)).ljust(mrz.LINE_LENGTH, "<")
-    text = text[: mrz.LINE_LENGTH]
-    ratio = SequenceMatcher(None, line1.text, text, autojunk=False).ratio()
+    name = mrz_name(surname, given)
+    text = (f"P<{code}" + name).ljust(mrz.LINE_LENGTH, "<")[: mrz.LINE_LENGTH]
+    read = line1.text[5:].rstrip("<")
+    ratio = SequenceMatcher(None, read, name.rstrip("<"), autojunk=False).ratio()
     if ratio < LINE1_SIMILAR:
         return None
     return mrz.Line1(text, "P<", code, surname.replace("-", " "), given.replace("-", " "), ())

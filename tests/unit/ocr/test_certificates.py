@@ -243,6 +243,46 @@ def test_names_merge_separators_and_refuse_other_letters() -> None:
     assert merge_names(("HU", "XIUTA"), ("HU", "XIUTAO")) is None
 
 
+def _split_name_lines(surname_value: Line, line1: str) -> list[Line]:
+    """A passport page whose names stand under their labels (姓/Surname, 名/Given
+    names), the country code one row up beside the surname label."""
+    return [
+        line("护照 PASSPORT", 380, 90),
+        line("类型/Type", 380, 150, 28),
+        line("国家码/Country Code", 560, 150, 28),
+        line("P", 380, 184),
+        line("CHN", 560, 186, 34),  # a taller value font: it reaches into the next row
+        line("姓/Surname", 380, 206),
+        surname_value,
+        line("名/Given names", 380, 284),
+        line("娜 NA", 380, 318),
+        line(line1, 50, 760, 34),
+        line(td3("E12345678", "CHN", "900702", "F", "310701"), 50, 820, 34),
+    ]
+
+
+def test_a_value_under_its_own_label_is_not_taken_by_the_label_beside_it() -> None:
+    # CHN overlaps 姓/Surname's row by 0.4 of its height, but stands directly under
+    # 国家码: it is the country code, and the surname is the line under 姓/Surname
+    lines = _split_name_lines(line("张 ZHANG", 380, 242), "P<CHNZHANG<<NA" + "<" * 30)
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert f["name_latin"].value == "ZHANG NA"
+    assert f["issuing_country"].value == "CHN"
+
+
+def test_line_1_is_rebuilt_from_the_printed_names_only_where_its_names_read_close() -> None:
+    # a letter lost from the surname: the printed names stand for line 1
+    near = _split_name_lines(line("张 ZHANG", 380, 242), "P<CHNHANG<<NA" + "<" * 31)
+    f = PASSPORT.check(PASSPORT.extract(near), TODAY).fields
+    assert f["mrz"].value is not None and f["mrz"].value.startswith("P<CHNZHANG<<NA<")
+    # other names: over the 44 padded characters they still read 0.95 alike; line 1
+    # stays as read and the name is not confident
+    other = _split_name_lines(line("张 ZHANG", 380, 242), "P<CHNCHN<<NA" + "<" * 32)
+    f = PASSPORT.check(PASSPORT.extract(other), TODAY).fields
+    assert f["mrz"].value is not None and f["mrz"].value.startswith("P<CHNCHN<<NA<")
+    assert f["name_latin"].confidence < 0.9
+
+
 # -------------------------------------------------------------------------- permits
 
 
