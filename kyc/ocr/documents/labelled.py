@@ -176,7 +176,26 @@ def _beside(lab: _Label, row: Sequence[Line], label_ids: set[int]) -> list[Line]
     beside = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)]
     if row_stop is not None:
         beside = [ln for ln in beside if ln.x0 < row_stop]
-    return beside if beside and beside[0].x0 - rest.x1 < 12 * h else []
+    if not beside or beside[0].x0 - rest.x1 >= 12 * h:
+        return []
+    return _run(beside)
+
+
+# Two pieces of one value on a row stand at most this many line heights apart: a value
+# set in two text columns leaves ~1.4 between them; a piece further right is another
+# column's (the last line of the right column's address, wrapped down to this row,
+# stood 5.9 and 9.5 heights from the business scope's first line).
+PIECE_GAP = 3.0
+
+
+def _run(pieces: Sequence[Line]) -> list[Line]:
+    """The lines of a row (left to right) up to the first gap wider than PIECE_GAP."""
+    out: list[Line] = []
+    for ln in sorted(pieces, key=lambda ln: ln.x0):
+        if out and ln.x0 - out[-1].x1 > PIECE_GAP * max(ln.height, out[-1].height):
+            break
+        out.append(ln)
+    return out
 
 
 def _value(
@@ -267,6 +286,12 @@ def _value(
             ]
             if in_label_column:
                 break
+            # wrapped text starts again at the value's left edge (a character or two
+            # may be lost there); a row whose text starts further right is another
+            # column's
+            cont = _run(cont)
+            if cont and cont[0].x0 > x_start + 2.5 * cont[0].height:
+                cont = []
             if not cont:
                 continue  # a row with nothing in this column (the seal's text)
             if cont[0].cy - last_y > 2.2 * height:

@@ -180,6 +180,43 @@ def test_license_horizontal_layout_with_split_labels() -> None:
     assert checked.fields["credit_code"].valid is True
 
 
+def test_license_scope_leaves_the_right_column_address_wrapped_down_to_its_rows() -> None:
+    # the right column's address wraps onto the scope label's row and the row below;
+    # those pieces stand far right of the scope's own lines (another column)
+    lines = [
+        line("名", 100, 300),
+        line("称深圳市示例科技有限公司", 200, 300),
+        line("成立日期2019年01月18日", 900, 300),
+        line("法定代表人李四", 100, 360),
+        line("住所广东省深圳市南山区科技", 900, 360),
+        line("经营范围软件开发；信息技术", 100, 420),
+        line("园路1号A栋", 1020, 410),
+        line("咨询服务。", 250, 460),
+        line("2001室", 1020, 455),
+    ]
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    assert values["business_scope"] == "软件开发；信息技术咨询服务。"
+    assert values["address"] == "广东省深圳市南山区科技园路1号A栋2001室"
+
+
+def test_license_scope_in_two_text_columns_keeps_both() -> None:
+    # columns ~1.8 line heights apart: both are the scope's, none is cut off
+    left = ["软件开发；信息技术咨询服务；数据处理和存", "储支持服务；企业管理咨询；国内贸易代理；"]
+    right = ["会议及展览服务；技术进出口。", "（依法须经批准的项目除外）"]
+    lines = [
+        line("法定代表人李四", 100, 360),
+        line("住所广东省深圳市南山区科技园路1号", 900, 360),
+        line("经营范围", 100, 420),
+        line(left[0], 220, 450),
+        line(right[0], 670, 450),
+        line(left[1], 220, 490),
+        line(right[1], 670, 490),
+    ]
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    scope = values["business_scope"] or ""
+    assert all(piece.strip("（）。；") in scope for piece in left + right), scope
+
+
 def test_license_vertical_layout() -> None:
     code = fake_uscc()
     labels = [
