@@ -1,0 +1,71 @@
+"""A document whose lines all read as noise is read again turned over (pure logic with a
+fake recogniser: it reads a crop well only when its marker corner is at the top left)."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from kyc.ocr.engine import CharReading, TextReading
+from kyc.ocr.pipeline import DocumentReader, Group, mean_probability, should_turn
+
+
+def _reading(p: float) -> TextReading:
+    return TextReading("字字", (CharReading("字", p, ()), CharReading("字", p, ())))
+
+
+class _Recogniser:
+    """Reads a crop at 0.9 when its marker pixel (255) is top left, else at 0.15."""
+
+    def recognize(self, crops: list[np.ndarray]) -> list[TextReading]:
+        return [_reading(0.9 if c[0, 0, 0] == 255 else 0.15) for c in crops]
+
+
+def _crop(upright: bool) -> np.ndarray:
+    c = np.zeros((8, 20, 3), np.uint8)
+    c[(0, 0) if upright else (-1, -1)] = 255
+    return c
+
+
+def test_turn_needs_a_clear_gain_and_a_good_reading() -> None:
+    assert should_turn(0.20, 0.63)
+    assert not should_turn(0.20, 0.45)  # better, but still noise
+    assert not should_turn(0.45, 0.60)  # not enough better
+    assert mean_probability([_reading(0.2), TextReading("", ())]) == 0.1
+
+
+def test_a_group_read_upside_down_is_turned_and_others_are_not() -> None:
+    crops = [_crop(False)] * 4 + [_crop(True)] * 4
+    upside = [0.2] * 8
+    groups = [Group((0, 1, 2, 3), 0.1, None, 0), Group((4, 5, 6, 7), 0.1, None, 0)]
+    fake = SimpleNamespace(engine=_Recogniser())
+    texts = fake.engine.recognize(crops)
+    out_groups, out_crops, out_texts, out_upside = DocumentReader._turn_misread_groups(
+        fake,  # type: ignore[arg-type]
+        groups,
+        crops,
+        texts,
+        upside,
+    )
+    turned, kept = out_groups
+    assert math.isclose(math.remainder(turned.angle - 0.1 - math.pi, 2 * math.pi), 0, abs_tol=1e-9)
+    assert kept == groups[1]
+    assert all(mean_probability([out_texts[i]]) == 0.9 for i in range(8))
+    assert out_upside[:4] == [0.8] * 4 and out_upside[4:] == [0.2] * 4
+    assert all(out_crops[i][0, 0, 0] == 255 for i in range(4))
+
+
+def test_a_short_group_is_left_as_it_reads() -> None:
+    crops = [_crop(False)] * 2
+    groups = [Group((0, 1), 0.0, None, 0)]
+    fake = SimpleNamespace(engine=_Recogniser())
+    out = DocumentReader._turn_misread_groups(
+        fake,  # type: ignore[arg-type]
+        groups,
+        crops,
+        fake.engine.recognize(crops),
+        [0.5, 0.5],
+    )
+    assert out[0] == groups
