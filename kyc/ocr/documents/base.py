@@ -152,6 +152,18 @@ def clean(text: str) -> str:
     return re.sub(r"[\s:：]", "", text)
 
 
+# Items of a business scope are separated by semicolons; a colon stands only after the
+# headings 一般项目 / 许可项目 of the current wording. Some fonts' semicolons are read as
+# colons.
+_ITEM_COLON = re.compile(r"(?<!项目)[:：]")
+
+
+def scope_items(text: str) -> str:
+    """A scope's text without whitespace, a colon between items read as the semicolon
+    the font drew (dropping it, as ``clean`` does, ran two items together)."""
+    return _ITEM_COLON.sub("；", re.sub(r"\s", "", text))
+
+
 def field_from_line(line: Line, start: int = 0, end: int | None = None) -> RawField:
     part = line.sub(start, end)
     text = part.text.strip()

@@ -16,6 +16,7 @@ from kyc.ocr.documents.base import (
     clean,
     code_reading,
     reading,
+    scope_items,
     text_confidence,
     tidy,
 )
@@ -144,17 +145,11 @@ def _restore_clause(value: str) -> str:
     return value
 
 
-# Items of a business scope are separated by semicolons; a colon stands only after the
-# headings 一般项目 / 许可项目 of the current wording. Some fonts' semicolons are read as
-# colons.
-_ITEM_COLON = re.compile(r"(?<!项目)[:：]")
-
-
 def _clean_scope(value: str) -> str:
     """Drop text of the registration authority's seal, which overlaps the last lines of a
     long scope, and anything read after the scope's standard closing clause; a colon
     between items is the semicolon the font drew."""
-    value = _ITEM_COLON.sub("；", _SEAL_TEXT.sub("", value))
+    value = scope_items(_SEAL_TEXT.sub("", value))
     end = value.rfind(_SCOPE_END)
     if end < 0:
         end = value.rfind(_SCOPE_END.replace("）", ")"))

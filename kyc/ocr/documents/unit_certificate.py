@@ -28,6 +28,7 @@ from kyc.ocr.documents.base import (
     code_reading,
     field_from_line,
     reading,
+    scope_items,
     text_confidence,
     tidy,
 )
@@ -221,7 +222,8 @@ class UnitCertificate:
 
     @staticmethod
     def _text_field(name: str, r: RawField) -> FieldReading:
-        value = tidy(clean(r.value), full_width=True) if r.value else None
+        keep = scope_items if name in ("purpose_and_scope", "business_scope") else clean
+        value = tidy(keep(r.value), full_width=True) if r.value else None
         value = value or None
         t = RawField(value, r.probs, r.alts, r.box)
         if value is None:
