@@ -309,16 +309,18 @@ def _value(
     )
 
     def owner(line: Line) -> Line | None:
-        """The label a line belongs to: the one it stands right of, overlapping it most
-        vertically; but a line set directly under a label, its left edge on the label's,
-        is that label's stacked value unless it shares most of its height with the label
-        to its left (a country code under 国家码 beside 姓/Surname, a row lower)."""
+        """The label a line belongs to: of the labels on its row to its left, the
+        nearest (性别 女 after 出生日期…, both on the row); else the label it stands
+        directly under, its left edge on the label's (a country code under 国家码 beside
+        姓/Surname, a row lower); else the label to its left it overlaps most."""
         left = [lb for lb in labels if lb.x1 <= line.x0 + h and _overlap(lb, line) > 0.35]
-        beside = max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
-        if beside is not None and _overlap(beside, line) >= INLINE_SURE:
-            return beside
-        under = [lb for lb in labels if lb is not beside and _stacked_under(lb, line)]
-        return max(under, key=lambda lb: lb.y1, default=beside)
+        on_row = [lb for lb in left if _overlap(lb, line) >= INLINE_SURE]
+        if on_row:
+            return max(on_row, key=lambda lb: lb.x1)
+        under = [lb for lb in labels if _stacked_under(lb, line)]
+        if under:
+            return max(under, key=lambda lb: lb.y1)
+        return max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
 
     parts: list[Line] = []
     if clean(rest.text) and (spec.shape is None or spec.shape.search(clean(rest.text))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -423,6 +424,23 @@ def test_values_end_at_the_next_label_and_open_ended_ones_are_marked() -> None:
     out = labelled_fields(lines, specs)
     assert out["a"].value == "某某协会"
     assert out["b"].value == "广东省深圳市南山区科技园路1号"
+
+
+def test_a_value_belongs_to_the_nearest_label_on_its_row() -> None:
+    # 女 shares its row with 出生日期… and 性别; it overlaps the taller date line a
+    # little more, but 性别 stands right before it
+    specs = {
+        "birth": Spec(("出生日期",)),
+        "sex": Spec(("性别",), shape=re.compile(r"[男女]")),
+    }
+    lines = [
+        Line("出生日期1971.01.30", 590, 1141, 1058, 1204, (0.99,) * 14),
+        Line("性别", 1181, 1151, 1280, 1207, (0.99,) * 2),
+        Line("女", 1377, 1149, 1433, 1203, (0.99,)),
+    ]
+    out = labelled_fields(lines, specs)
+    assert out["sex"].value == "女"
+    assert out["birth"].value == "1971.01.30"
 
 
 # --------------------------------------------------------------------- cut codes
