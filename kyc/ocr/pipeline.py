@@ -155,6 +155,32 @@ def accepts(kind: DocumentKind, texts: Sequence[str], score: int, least: int | N
     return score >= enough and not any(w in joined for w in kind.excludes)
 
 
+ID_SIDES = {"id_card_front": "id_card_back", "id_card_back": "id_card_front"}
+
+
+def weak_as_pieces(groups: Sequence[Group], texts: Sequence[str]) -> list[Group]:
+    """Groups typed as a kind that is not a document in the photo (its groups together
+    score too little) are unclassified pieces, for ``_merge`` to attach to the document
+    they lie beside, where some kind is: a certificate's column of values typed as an ID
+    back by its one 有效期限 was otherwise dropped with every value in it. The other side
+    of an ID card stays what it is (a both-sides page's illegible side)."""
+    lines: dict[str, list[str]] = {}
+    scores: dict[str, int] = {}
+    for g in groups:
+        if g.kind:
+            lines.setdefault(g.kind, []).extend(texts[i] for i in g.indices)
+            scores[g.kind] = scores.get(g.kind, 0) + g.score
+    strong = {k for k in lines if accepts(BY_NAME[k], lines[k], scores[k])}
+    if not strong:
+        return list(groups)
+    return [
+        g
+        if not g.kind or g.kind in strong or ID_SIDES.get(g.kind) in strong
+        else Group(g.indices, g.angle, None, 0)
+        for g in groups
+    ]
+
+
 def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
     left to right."""
@@ -373,6 +399,7 @@ class DocumentReader:
             for part in split_sides(g, quads, [t.text for t in texts]):
                 kind, score = classify([texts[i].text for i in part], allowed)
                 classified.append(Group(part, g.angle, kind, score))
+        classified = weak_as_pieces(classified, [t.text for t in texts])
         docs = self._accepted(self._merge(classified, quads, h_med), texts)
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 
@@ -640,9 +667,8 @@ class DocumentReader:
             return accepts(kind, lines, d.score, least)
 
         kept = [d for d in docs if ok(d)]
-        sides = {"id_card_front": "id_card_back", "id_card_back": "id_card_front"}
         for d in docs:
-            if d not in kept and sides.get(d.kind or "") in {k.kind for k in kept} and ok(d, 1):
+            if d not in kept and ID_SIDES.get(d.kind or "") in {k.kind for k in kept} and ok(d, 1):
                 kept.append(d)
         return kept
 
