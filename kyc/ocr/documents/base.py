@@ -226,7 +226,7 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return None
 
 
-_LEADING_JUNK = "丨|:：;；,，.。、 "
+_LEADING_JUNK = "丨|:：;；,，.。、_ "
 # What the recogniser offers as runner-up where it "reads" a character into the blank
 # between a label and its value.
 _BLANKISH = frozenset(" \u3000·•‧・.,，、:：丨|")

@@ -443,6 +443,13 @@ def test_a_value_belongs_to_the_nearest_label_on_its_row() -> None:
     assert out["birth"].value == "1971.01.30"
 
 
+def test_an_underscore_read_into_the_blank_after_a_label_is_not_the_value() -> None:
+    kind = BY_NAME["institution_certificate"]
+    table = [("名称", "_，茂南区博物馆"), ("住所", "广东省茂名市茂南区星湖巷745号")]
+    lines = _unit_lines("事业单位法人证书", _code("12", random.Random(3)), table)
+    assert kind.check(kind.extract(lines), TODAY).fields["name"].value == "茂南区博物馆"
+
+
 # --------------------------------------------------------------------- cut codes
 
 
