@@ -99,10 +99,11 @@ NOT_AN_ID_CARD = (
 
 
 # Words stamped or watermarked over a copy of a document, never part of a field:
-# 仅供办理XX使用, 仅限备案使用, 复印无效, 禁止复印, 与原件一致, 再次复印无效.
+# 仅供办理XX使用, 仅限备案使用, 复印无效, 禁止复印, 与原件一致, 再次复印无效, and the
+# second half of the commonest wording, 仅供XX使用，他用无效.
 OVERPRINT = re.compile(
     r"(仅供|仅限|仅用于|只用于|只限).{0,16}?(使用|之用|用途)|再?次?复印无效|禁止复印|"
-    r"与原件(一致|相符|核对无误)"
+    r"他用无效|与原件(一致|相符|核对无误)"
 )
 
 

@@ -353,9 +353,10 @@ class Passport:
         fields["name"] = reading(han, text_confidence(han, "person_name"), None)
         # A Chinese passport prints the name twice, in hanzi and in pinyin: where the
         # hanzi's readings cannot spell the Latin letters, one side was misread, and
-        # neither says which.
-        chinese = fields["nationality"].value == "CHN"
-        if chinese and han.value and value and spells(han.value, value) is False:
+        # neither says which. On another country's page hanzi that cannot spell the
+        # name are no name of its holder either (a watermark's 无效 beside Nom/Surname
+        # on an Italian page was read as the name at 0.999).
+        if han.value and value and spells(han.value, value) is False:
             for key in ("name", "name_latin"):
                 f = fields[key]
                 fields[key] = FieldReading(

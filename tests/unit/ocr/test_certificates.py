@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 
 from kyc.ocr import cutcodes, mrz
 from kyc.ocr.documents import BY_NAME
+from kyc.ocr.documents.base import overprint_pieces, without_overprints
 from kyc.ocr.documents.certificate_fields import Spec, labelled_fields, trim_overprint
 from kyc.ocr.documents.passport import KIND as PASSPORT
 from kyc.ocr.documents.passport import merge_names, printed_date
@@ -284,6 +285,25 @@ def test_line_1_is_rebuilt_from_the_printed_names_only_where_its_names_read_clos
     assert f["name_latin"].confidence < 0.9
 
 
+def test_hanzi_that_cannot_spell_a_foreign_holder_s_name_are_not_confident() -> None:
+    lines = [
+        line("护照 PASSPORT", 380, 90),
+        line("类型/Type", 380, 150, 28),
+        line("国家码/Country Code", 560, 150, 28),
+        line("P", 380, 184),
+        line("GBR", 560, 184),
+        line("姓/Surname", 380, 230),
+        line("无效 SMITH", 380, 266),
+        line("名/Given names", 380, 310),
+        line("EMMA", 380, 346),
+        line("P<GBRSMITH<<EMMA" + "<" * 28, 50, 760, 34),
+        line(td3("522958798", "GBR", "970522", "F", "320828"), 50, 820, 34),
+    ]
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert f["name_latin"].value == "SMITH EMMA"
+    assert f["name"].confidence < 0.9
+
+
 # -------------------------------------------------------------------------- permits
 
 
@@ -338,6 +358,14 @@ def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() ->
 def test_watermark_pieces_are_trimmed_from_a_value() -> None:
     assert trim_overprint("吴玲美使用") == ("吴玲美", True)
     assert trim_overprint("国家移民管理局") == ("国家移民管理局", False)
+
+
+def test_the_commonest_watermark_wording_and_its_pieces_are_overprint() -> None:
+    # its pieces, wherever the detector cut them, go where the whole wording is read
+    texts = ["他用无效", "无效", "他用", "姓名", "王刚敏"]
+    assert overprint_pieces(texts) == {0, 1, 2}
+    kept = without_overprints([line("王刚敏他用无效", 0, 0), line("仅供备案使用他用无效", 0, 40)])
+    assert [ln.text for ln in kept] == ["王刚敏"]
 
 
 # ------------------------------------------------------------------ unit certificates
