@@ -66,6 +66,8 @@ _ISSUER = re.compile(
 )
 _DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
 _TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*" + _DATE)
+# a date standing alone, its separators printed (eight bare digits are a number)
+_ONE_DATE = re.compile(r"\d{4}\s*[.\-．。·]\s*\d{2}\s*[.\-．。·]\s*\d{2}")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
 
 
@@ -102,6 +104,16 @@ class Permit:
             ]
             if above:
                 out["name"] = field_from_line(max(above, key=lambda ln: ln.cy))
+        if out["birth_date"] is MISSING:
+            # no 出生日期 label read: a permit prints one single date, the birth date (its
+            # other dates are the term's pair)
+            single = [
+                ln
+                for ln in lines
+                if _ONE_DATE.fullmatch(clean(ln.text)) and not _TERM.search(clean(ln.text))
+            ]
+            if len(single) == 1:
+                out["birth_date"] = field_from_line(single[0])
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:

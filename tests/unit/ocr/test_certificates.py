@@ -345,6 +345,18 @@ def test_hk_macao_permit_by_label_and_by_shape() -> None:
         assert checked.fields["valid_until"].valid is True
 
 
+def test_a_permit_s_one_single_date_is_its_birth_date_when_the_label_is_lost() -> None:
+    kind = BY_NAME["hk_macao_permit"]
+    lines = [ln for ln in _permit_lines(line("M17766962", 560, 480)) if ln.text != "出生日期"]
+    assert kind.check(kind.extract(lines), TODAY).fields["birth_date"].value == "1990-11-27"
+    # two single dates: which is the birth date is not known
+    two = [*lines, line("2001.01.01", 380, 400)]
+    assert kind.check(kind.extract(two), TODAY).fields["birth_date"].value is None
+    # eight bare digits are a number, not a date
+    bare = [*lines, line("60426568", 380, 400)]
+    assert kind.check(kind.extract(bare), TODAY).fields["birth_date"].value == "1990-11-27"
+
+
 def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() -> None:
     kind = BY_NAME["taiwan_permit"]
     lines = _permit_lines(line("证件号码012345678", 48, 480), "台湾居民来往大陆通行证")
