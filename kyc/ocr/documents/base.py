@@ -397,6 +397,22 @@ def brackets_balanced(value: str) -> bool:
     return depth == 0
 
 
+_DASHES = "—–－‐‑-"
+_DASH_TO_YI = str.maketrans(_DASHES, "一" * len(_DASHES))
+
+
+def name_dashes(value: str) -> str:
+    """A person's name in hanzi with a dash read where the character 一 stands (魏薇一 read
+    魏薇—): no name prints a dash, and the recogniser confuses the two strokes. Values
+    with anything but hanzi, ·, and dashes stay as they are."""
+    hanzi = [ch for ch in value if "\u4e00" <= ch <= "\u9fff"]
+    if not hanzi or any(
+        not ("\u4e00" <= ch <= "\u9fff" or ch == "·" or ch in _DASHES) for ch in value
+    ):
+        return value
+    return value.translate(_DASH_TO_YI)
+
+
 def looks_complete(kind: str, value: str) -> bool:
     """Whether a free-text value has the shape of a whole one. Wrapped fields fail here when
     a line was lost or a neighbour's text was taken in, which character probabilities

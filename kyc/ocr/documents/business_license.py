@@ -15,6 +15,7 @@ from kyc.ocr.documents.base import (
     checked_address,
     clean,
     code_reading,
+    name_dashes,
     reading,
     scope_items,
     text_confidence,
@@ -215,6 +216,8 @@ class BusinessLicense:
             raw_text = r.value or ""
             text = re.sub(r"\s", "", raw_text) if fname == "business_scope" else clean(raw_text)
             value = tidy(text, full_width=True) if r.value else None
+            if value and fname in ("legal_representative", "operator"):
+                value = name_dashes(value)
             tidied = RawField(value, r.probs, r.alts, r.box)
             fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
         cc = fields["credit_code"]

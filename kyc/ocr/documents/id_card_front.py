@@ -17,6 +17,7 @@ from kyc.ocr.documents.base import (
     field_from_line,
     join_fields,
     merge_split_labels,
+    name_dashes,
     reading,
     strip_label,
     text_confidence,
@@ -257,7 +258,9 @@ class IdCardFront:
         fields["ethnicity"] = reading(e, conf, valid_eth)
         for key in ("name", "address"):
             r = raw[key]
-            tidied = RawField(tidy(r.value) or None, r.probs, r.alts, r.box) if r.value else r
+            text = tidy(r.value) if r.value else ""
+            text = name_dashes(text) if key == "name" else text
+            tidied = RawField(text or None, r.probs, r.alts, r.box) if r.value else r
             shape = "address" if key == "address" else "person_name"
             fields[key] = reading(tidied, text_confidence(tidied, shape), None)
         county = code.value[:6] if code.valid and code.value else None

@@ -451,3 +451,13 @@ def test_front_birth_row_is_the_dated_one_when_a_label_is_misread() -> None:
     extracted = FRONT.extract(lines)
     assert extracted["birth_date"].value == "1971-03-20"
     assert extracted["address"].value == "新疆维吾尔自治区喀什地区叶城县桃源中路865号"
+
+
+def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
+    from kyc.ocr.documents.base import name_dashes
+
+    assert name_dashes("魏薇—") == "魏薇一"
+    assert name_dashes("刘-明") == "刘一明"
+    # anything else in the value: not a bare name, left alone
+    assert name_dashes("某某有限公司（委派代表—张三）") == "某某有限公司（委派代表—张三）"
+    assert name_dashes("--") == "--"
