@@ -496,23 +496,19 @@ class DocumentReader:
         if not doubtful:
             return groups, crops, texts, upside
         idx = [i for g in doubtful for i in g.indices]
-        again = self.engine.recognize([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in idx])
-        turned_text = dict(zip(idx, again, strict=True))
-        crops, texts, upside = list(crops), list(texts), list(upside)
-        out = []
-        for g in groups:
-            if g in doubtful and should_turn(
+        turned = {i: np.ascontiguousarray(crops[i][::-1, ::-1]) for i in idx}
+        again = dict(zip(idx, self.engine.recognize([turned[i] for i in idx]), strict=True))
+        crops, texts, upside, out = list(crops), list(texts), list(upside), list(groups)
+        for k, g in enumerate(groups):
+            if g not in doubtful or not should_turn(
                 mean_probability([texts[i] for i in g.indices]),
-                mean_probability([turned_text[i] for i in g.indices]),
+                mean_probability([again[i] for i in g.indices]),
             ):
-                for i in g.indices:
-                    crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
-                    texts[i] = turned_text[i]
-                    upside[i] = 1.0 - upside[i]
-                g = Group(
-                    g.indices, math.remainder(g.angle + math.pi, 2 * math.pi), g.kind, g.score
-                )
-            out.append(g)
+                continue
+            for i in g.indices:
+                crops[i], texts[i], upside[i] = turned[i], again[i], 1.0 - upside[i]
+            back = math.remainder(g.angle + math.pi, 2 * math.pi)
+            out[k] = Group(g.indices, back, g.kind, g.score)
         return out, crops, texts, upside
 
     def _reread_spaced(

@@ -405,12 +405,9 @@ def name_dashes(value: str) -> str:
     """A person's name in hanzi with a dash read where the character 一 stands (魏薇一 read
     魏薇—): no name prints a dash, and the recogniser confuses the two strokes. Values
     with anything but hanzi, ·, and dashes stay as they are."""
-    hanzi = [ch for ch in value if "\u4e00" <= ch <= "\u9fff"]
-    if not hanzi or any(
-        not ("\u4e00" <= ch <= "\u9fff" or ch == "·" or ch in _DASHES) for ch in value
-    ):
-        return value
-    return value.translate(_DASH_TO_YI)
+    bare = value.translate(_DASH_TO_YI)
+    read = any(ch != "·" and ch not in _DASHES for ch in value)  # not dashes alone
+    return bare if read and looks_complete("person_name", bare) else value
 
 
 def looks_complete(kind: str, value: str) -> bool:

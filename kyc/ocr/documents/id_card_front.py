@@ -258,11 +258,11 @@ class IdCardFront:
         fields["ethnicity"] = reading(e, conf, valid_eth)
         for key in ("name", "address"):
             r = raw[key]
-            text = tidy(r.value) if r.value else ""
-            text = name_dashes(text) if key == "name" else text
-            tidied = RawField(text or None, r.probs, r.alts, r.box) if r.value else r
+            if r.value:
+                text = name_dashes(tidy(r.value)) if key == "name" else tidy(r.value)
+                r = RawField(text or None, r.probs, r.alts, r.box)
             shape = "address" if key == "address" else "person_name"
-            fields[key] = reading(tidied, text_confidence(tidied, shape), None)
+            fields[key] = reading(r, text_confidence(r, shape), None)
         county = code.value[:6] if code.valid and code.value else None
         fields["address"] = checked_address(fields["address"], county, from_province=True)
         ordered = {name: fields[name] for name in FIELD_NAMES}
