@@ -27,6 +27,7 @@ from kyc.ocr.documents.base import (
     clean,
     code_reading,
     field_from_line,
+    name_dashes,
     reading,
     scope_items,
     text_confidence,
@@ -224,6 +225,8 @@ class UnitCertificate:
     def _text_field(name: str, r: RawField) -> FieldReading:
         keep = scope_items if name in ("purpose_and_scope", "business_scope") else clean
         value = tidy(keep(r.value), full_width=True) if r.value else None
+        if value and name == "legal_representative":
+            value = name_dashes(value)
         value = value or None
         t = RawField(value, r.probs, r.alts, r.box)
         if value is None:

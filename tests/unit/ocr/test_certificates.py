@@ -444,6 +444,14 @@ def test_a_scope_item_colon_is_the_semicolon_and_a_heading_keeps_its_colon() -> 
     assert got == "一般项目：组织学术交流；开展业务培训；举办展览。"
 
 
+def test_a_legal_representative_s_dash_is_the_character_yi() -> None:
+    kind = BY_NAME["social_group_certificate"]
+    table = [(label, "测试—" if label == "法定代表人" else v) for label, v in SOCIAL_TABLE]
+    lines = _unit_lines("社会团体法人登记证书", _code("51", random.Random(3)), table)
+    got = kind.check(kind.extract(lines), TODAY).fields["legal_representative"].value
+    assert got == "测试一"
+
+
 @pytest.mark.parametrize("prefix", ["12", "52", "91"])
 def test_valid_code_of_another_kind_of_unit_is_not_valid(prefix: str) -> None:
     kind = BY_NAME["social_group_certificate"]
