@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,31 +38,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            out += [int(c) for c in (task / "children").read_text().split()]
-    except (OSError, ValueError):
-        pass
-    return out
+from procs import children, free_port, rss_kib, wait_healthy  # noqa: E402
 
 
 @dataclass
@@ -239,7 +214,7 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [*kyc, "serve", "--port", str(port)],
@@ -253,20 +228,13 @@ def main() -> int:
 
     def sample() -> None:
         while not stop.is_set():
-            for pid in [server.pid, *_children(server.pid)]:
-                peaks[pid] = max(peaks.get(pid, 0), _rss_kib(pid))
+            for pid in [server.pid, *children(server.pid)]:
+                peaks[pid] = max(peaks.get(pid, 0), rss_kib(pid))
             time.sleep(0.1)
 
     failures = 0
     try:
-        for _ in range(900):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
+        if not wait_healthy(base, 900):
             print("server did not start", file=sys.stderr)
             return 1
         filing = enterprise_filing("battery", "battery.example.com")
@@ -280,7 +248,7 @@ def main() -> int:
                 headers={"Authorization": f"Bearer {token}"},
             )
             r.raise_for_status()
-        idle = {pid: _rss_kib(pid) for pid in [server.pid, *_children(server.pid)]}
+        idle = {pid: rss_kib(pid) for pid in [server.pid, *children(server.pid)]}
         threading.Thread(target=sample, daemon=True).start()
         battery = cases(token, filing)
         got: dict[str, list[tuple[int, str]]] = {c.name: [] for c in battery}

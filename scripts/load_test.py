@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,46 +35,9 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children = (task / "children").read_text().split()
-                stack.extend(int(c) for c in children)
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its live descendants,
-    and by the children it has waited for (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError, IndexError):
-            continue
-    return total / tick
+from procs import free_port, tree_cpu_s, tree_rss_kib, wait_healthy  # noqa: E402
 
 
 def _documents(n: int) -> list[bytes]:
@@ -161,7 +123,7 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    ports = [_free_port() for _ in range(args.instances)]
+    ports = [free_port() for _ in range(args.instances)]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     base = bases[0]
     started = time.perf_counter()
@@ -180,23 +142,15 @@ def main() -> int:
     def sample() -> None:
         while not stop.is_set():
             for k, server in enumerate(servers):
-                peak[k] = max(peak[k], _tree_rss_kib(server.pid))
+                peak[k] = max(peak[k], tree_rss_kib(server.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        for b in bases:
-            for _ in range(600):
-                try:
-                    if httpx.get(b + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                print("server did not start", file=sys.stderr)
-                return 1
+        if not all(wait_healthy(b, 600) for b in bases):
+            print("server did not start", file=sys.stderr)
+            return 1
         ready_s = time.perf_counter() - started
         docs = _documents(args.n)
         r = httpx.post(
@@ -207,12 +161,12 @@ def main() -> int:
         )
         r.raise_for_status()
         fid = r.json()["id"]
-        idle_rss = [_tree_rss_kib(server.pid) for server in servers]
-        cpu0 = sum(_tree_cpu_s(server.pid) for server in servers)
+        idle_rss = [tree_rss_kib(server.pid) for server in servers]
+        cpu0 = sum(tree_cpu_s(server.pid) for server in servers)
         t0 = time.perf_counter()
         results = asyncio.run(_fire(bases, token, fid, docs))
         wall = time.perf_counter() - t0
-        cpu = sum(_tree_cpu_s(server.pid) for server in servers) - cpu0
+        cpu = sum(tree_cpu_s(server.pid) for server in servers) - cpu0
         ok = sorted(lat for status, lat in results if status == 200)
         all_lat = sorted(lat for _s, lat in results)
         counts: dict[str, int] = {}
