@@ -42,6 +42,9 @@ class Spec:
     multiline: bool = False
     below: bool = True
     shape: re.Pattern[str] | None = None  # what the value looks like (searched)
+    # What a piece of the value boxed apart just before a line of ``shape`` looks like
+    # (a passport name's hanzi, 黄 | HUANG): such pieces are kept with it.
+    lead: re.Pattern[str] | None = None
 
 
 _LATIN_LABEL = re.compile(r"^[A-Za-z]")
@@ -285,8 +288,32 @@ def _stacked_under(label: Line, line: Line) -> bool:
     return abs(line.x0 - label.x0) <= 0.5 * h and -0.3 * h <= line.y0 - label.y1 <= 0.8 * h
 
 
-def _shaped(lines: Sequence[Line], shape: re.Pattern[str] | None) -> list[Line]:
-    return [ln for ln in lines if shape is None or shape.search(clean(ln.text))]
+# A lead piece stands at most this many line heights before its shaped line (a name's
+# hanzi and Latin letters printed two spaces apart leave 0.4-0.5; the next field's
+# column starts 3 or more away).
+LEAD_GAP = 1.5
+
+
+def _shaped(lines: Sequence[Line], spec: Spec) -> list[list[Line]]:
+    """The lines of one row (left to right) that have the value's shape, each with the
+    lead pieces just before it."""
+    ordered = sorted(lines, key=lambda ln: ln.x0)
+    runs: list[list[Line]] = []
+    taken = 0  # a lead piece belongs to one run only
+    for i, ln in enumerate(ordered):
+        if spec.shape is not None and not spec.shape.search(clean(ln.text)):
+            continue
+        j = i
+        while (
+            spec.lead is not None
+            and j > taken
+            and spec.lead.search(clean(ordered[j - 1].text))
+            and ordered[j].x0 - ordered[j - 1].x1 <= LEAD_GAP * max(ordered[j].height, 1.0)
+        ):
+            j -= 1
+        runs.append(ordered[j : i + 1])
+        taken = i + 1
+    return runs
 
 
 def _value(
@@ -338,7 +365,7 @@ def _value(
             and clean(ln.text)
             and owner(ln) is lab
         ]
-        parts.extend(sorted(_shaped(near, spec.shape), key=lambda ln: ln.x0))
+        parts.extend(ln for run in _shaped(near, spec) for ln in run)
     last = max([ri, *(row_of.get(id(ln), ri) for ln in parts)])
     if not parts and spec.below:
         for rj in range(ri + 1, min(ri + 3, len(table))):
@@ -352,12 +379,12 @@ def _value(
             ]
             if any(id(ln) in label_ids for ln in under):
                 break
-            under = _shaped(under, spec.shape)
-            if under:
-                parts.append(under[0])
+            runs = _shaped(under, spec)
+            if runs:
+                parts.extend(runs[0])
                 col_end = min(
                     [col_end]
-                    + [ln.x0 for ln in below if ln.x0 > under[0].x1 and id(ln) in label_ids]
+                    + [ln.x0 for ln in below if ln.x0 > runs[0][-1].x1 and id(ln) in label_ids]
                 )
                 last = rj
                 break

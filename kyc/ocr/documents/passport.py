@@ -70,11 +70,19 @@ ICAO_CODES = mrz.ICAO_CODES
 # A name whose hanzi and pinyin disagree: doubtful, whichever side holds the misreading.
 NAMES_DISAGREE = 0.6
 
+# ICAO 9303 prints the holder's names in Latin letters on every data page, a national
+# script beside them where it has one (王 WANG): a line under 姓/Surname or 名/Given names
+# with no Latin letters is not that name (a seal's ring text, 有限公司业, on the label's
+# row beside 名/Given names was read as the given name, the name under the label left).
+_LATIN_NAME = re.compile(r"[A-Z]{2}")
+# The national script of a name boxed apart from its Latin letters (黄 | HUANG).
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{1,4}$")
+
 SPECS: dict[str, Spec] = {
     "number": Spec(("护照号", "PassportNo.", "No.dupasseport", "Passportnumber")),
     "name": Spec(("姓名",)),
-    "surname": Spec(("姓", "Surname", "Nom")),
-    "given": Spec(("名", "Givennames", "Prénoms")),
+    "surname": Spec(("姓", "Surname", "Nom"), shape=_LATIN_NAME, lead=_HAN_NAME),
+    "given": Spec(("名", "Givennames", "Prénoms"), shape=_LATIN_NAME, lead=_HAN_NAME),
     "sex": Spec(("性别", "Sexe", "Sex")),
     "birth": Spec(("出生日期", "Dateofbirth", "Datedenaissance")),
     "expiry": Spec(("有效期至", "Dateofexpiry", "Dated'expiration")),

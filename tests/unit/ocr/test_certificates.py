@@ -285,6 +285,28 @@ def test_line_1_is_rebuilt_from_the_printed_names_only_where_its_names_read_clos
     assert f["name_latin"].confidence < 0.9
 
 
+def test_a_seal_s_text_beside_the_given_names_label_is_not_the_given_name() -> None:
+    # a seal's ring text on the row of 名/Given names, far right: no Latin letters, so
+    # not a name of the data page (ICAO 9303 prints every name in Latin letters too)
+    lines = _split_name_lines(line("张 ZHANG", 380, 242), "P<CHNZHANG<<NA" + "<" * 30)
+    lines.append(line("有限公司业", 900, 280, 60))
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert f["name"].value == "张娜"
+    assert f["name_latin"].value == "ZHANG NA"
+
+
+def test_a_name_s_hanzi_boxed_apart_from_its_latin_letters_stays_with_them() -> None:
+    lines = _split_name_lines(line("张", 380, 242), "P<CHNZHANG<<NA" + "<" * 30)
+    lines.insert(7, line("ZHANG", 380 + 18 + 12, 242))  # 12 px after 张 (18 px wide)
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert (f["name"].value, f["name_latin"].value) == ("张娜", "ZHANG NA")
+    # a hanzi piece a column away is another field's, not the name's
+    far = _split_name_lines(line("张", 380, 242), "P<CHNZHANG<<NA" + "<" * 30)
+    far.insert(7, line("ZHANG", 380 + 18 + 200, 242))
+    f = PASSPORT.check(PASSPORT.extract(far), TODAY).fields
+    assert f["name"].value != "张娜"
+
+
 def test_hanzi_that_cannot_spell_a_foreign_holder_s_name_are_not_confident() -> None:
     lines = [
         line("护照 PASSPORT", 380, 90),
