@@ -23,6 +23,7 @@ from kyc.ocr.documents.base import (
     MISSING,
     RawField,
     clean,
+    clear_of,
     field_from_line,
     join_fields,
     merge_split_labels,
@@ -365,7 +366,7 @@ def _value(
             and clean(ln.text)
             and owner(ln) is lab
         ]
-        parts.extend(ln for run in _shaped(near, spec) for ln in run)
+        parts.extend(ln for run in _shaped([clear_of(lab, ln) for ln in near], spec) for ln in run)
     last = max([ri, *(row_of.get(id(ln), ri) for ln in parts)])
     if not parts and spec.below:
         for rj in range(ri + 1, min(ri + 3, len(table))):

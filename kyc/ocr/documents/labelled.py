@@ -17,6 +17,7 @@ from kyc.ocr.documents.base import (
     MISSING,
     RawField,
     clean,
+    clear_of,
     field_from_line,
     join_fields,
     merge_split_labels,
@@ -173,7 +174,11 @@ def _beside(lab: _Label, row: Sequence[Line], label_ids: set[int]) -> list[Line]
             ):
                 first.append(ln)
         return first
-    beside = [ln for ln in row if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)]
+    beside = [
+        clear_of(lab.line, ln)
+        for ln in row
+        if ln.cx > rest.x1 and id(ln) not in label_ids and clean(ln.text)
+    ]
     if row_stop is not None:
         beside = [ln for ln in beside if ln.x0 < row_stop]
     if not beside or beside[0].x0 - rest.x1 >= 12 * h:

@@ -594,3 +594,21 @@ def test_a_reading_turned_over_stands_for_a_line_only_where_it_parses() -> None:
         ]
 
     assert mrz.reread_machine_zone(recognize, [crop], first)[0].text == first[0].text
+
+
+def test_a_value_boxed_over_its_label_s_last_character_loses_that_character_only() -> None:
+    label = Line("住所", 242, 1324, 438, 1386, (1.0, 1.0))
+    text = "斤广东省茂名市茂南区星湖巷745号"
+    width = 31.0 * len(text)
+    # the box starts a whole character (31 px) inside the label's; the half glyph read
+    # as 斤 at 0.48
+    over = Line(text, 407, 1327, 407 + width, 1386, (0.48,) + (0.99,) * (len(text) - 1))
+    lines = [label, over]
+    raw = labelled_fields(lines, {"address": Spec(("住所",))})
+    assert raw["address"].value == "广东省茂名市茂南区星湖巷745号"
+    # the same box with its first character read surely: a character of the value
+    sure = Line(text, 407, 1327, 407 + width, 1386, (0.99,) * len(text))
+    assert labelled_fields([label, sure], {"address": Spec(("住所",))})["address"].value == text
+    # reaching less than half a character into the label: the value is whole
+    near = Line(text, 428, 1327, 428 + width, 1386, (0.48,) + (0.99,) * (len(text) - 1))
+    assert labelled_fields([label, near], {"address": Spec(("住所",))})["address"].value == text
