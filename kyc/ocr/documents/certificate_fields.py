@@ -100,13 +100,15 @@ def _match_latin(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return label, line.sub(skip_gap(line, end))
 
 
-_INNER_GAP = re.compile(r"[\d.\s]$")
+# Where a second label may start inside a line: after a number or a date, and a stray
+# character at most (the blank between a date and 性别 read as 產).
+_INNER_GAP = re.compile(r"[\d.\s][^\d.\s]?$")
 
 
 def split_inner_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     """Lines of a row cut where a second label starts inside them ("1990.11.27 性别 男"
     read as one line, or its first characters at the line's end): only after a space,
-    a digit or a dot, where a value that is a number or a date ends."""
+    a digit or a dot, where a value that is a number or a date ends (_INNER_GAP)."""
     cjk = sorted((lab for lab in labels if not is_latin(lab) and len(lab) >= 2), key=len)[::-1]
     out: list[Line] = []
     for i, line in enumerate(row):

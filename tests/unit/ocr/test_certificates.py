@@ -612,3 +612,22 @@ def test_a_value_boxed_over_its_label_s_last_character_loses_that_character_only
     # reaching less than half a character into the label: the value is whole
     near = Line(text, 428, 1327, 428 + width, 1386, (0.48,) + (0.99,) * (len(text) - 1))
     assert labelled_fields([label, near], {"address": Spec(("住所",))})["address"].value == text
+
+
+def test_a_label_inside_a_line_after_a_date_and_one_stray_character_starts_its_field() -> None:
+    # the blank between the birth date and 性别 read as a character (產)
+    lines = _permit_lines(line("H93208528", 560, 480))
+    birth = next(i for i, ln in enumerate(lines) if ln.text == "1990.11.27")
+    lines[birth] = line("1990.11.27產性别", 380, 208)
+    lines = [ln for ln in lines if ln.text not in ("性别", "男")]
+    lines.append(line("女", 680, 208))
+    f = BY_NAME["hk_macao_permit"].check(BY_NAME["hk_macao_permit"].extract(lines), TODAY).fields
+    assert f["sex"].value == "女"
+    assert f["birth_date"].value == "1990-11-27"
+    # a label after hanzi (no number or date before it) is not cut out of a value
+    assert (
+        BY_NAME["hk_macao_permit"]
+        .extract([line("姓名", 280, 120, 21), line("张性别", 380, 118)])["name"]
+        .value
+        == "张性别"
+    )
