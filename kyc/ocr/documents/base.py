@@ -195,6 +195,47 @@ def clear_of(label: Line, line: Line) -> Line:
     return line
 
 
+def overlapped_rest(rest: Line, row: Sequence[Line], label_ids: set[int]) -> bool:
+    """Whether the one or two characters read after a label lie under the start of
+    another line of the row: the detector cut the value's first character into the
+    label's box, and the value's own box reads it properly."""
+    if not 0 < len(clean(rest.text)) <= 2:
+        return False
+    return any(
+        id(ln) not in label_ids
+        and len(ln.text) > len(rest.text)
+        and rest.x0 - rest.height < ln.x0 < rest.x1 < ln.x1
+        for ln in row
+    )
+
+
+# A character read at this probability or more is never replaced by a runner-up.
+REPAIR_DOUBT = 0.9
+
+
+def repaired(raw: RawField, allowed: str, whole: re.Pattern[str]) -> RawField:
+    """``raw`` with each doubtful character that ``allowed`` does not hold replaced by
+    its likeliest runner-up that it holds, where that makes the cleaned value match
+    ``whole``: the value's own grammar repairs a doubtful read (参拾万元, 参 at 0.70 and
+    叁 the runner-up at 0.30: 叁拾万元), never a confident one. A replaced character
+    keeps its runner-up's probability, so the value stays as unsure as it was read."""
+    value = raw.value
+    if not value or whole.match(clean(value)) or not len(raw.probs) == len(raw.alts) == len(value):
+        return raw
+    chars, probs = list(value), list(raw.probs)
+    for i, ch in enumerate(chars):
+        if ch in allowed or ch.isspace():
+            continue
+        pick = [(c, p) for c, p in raw.alts[i] if c in allowed]
+        if probs[i] >= REPAIR_DOUBT or not pick:
+            return raw
+        chars[i], probs[i] = max(pick, key=lambda a: a[1])
+    fixed = "".join(chars)
+    if not whole.match(clean(fixed)):
+        return raw
+    return RawField(fixed, tuple(probs), raw.alts, raw.box)
+
+
 def join_fields(parts: Sequence[RawField], sep: str = "") -> RawField:
     parts = [p for p in parts if p.value]
     if not parts:

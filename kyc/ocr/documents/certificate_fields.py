@@ -27,6 +27,7 @@ from kyc.ocr.documents.base import (
     field_from_line,
     join_fields,
     merge_split_labels,
+    overlapped_rest,
     skip_gap,
     strip_label,
 )
@@ -353,6 +354,8 @@ def _value(
         return max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
 
     parts: list[Line] = []
+    if overlapped_rest(rest, table[ri], label_ids):
+        rest = rest.sub(len(rest.text))  # a made-up character under the value's box
     if clean(rest.text) and (spec.shape is None or spec.shape.search(clean(rest.text))):
         parts.append(rest)
     else:

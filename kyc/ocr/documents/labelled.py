@@ -21,6 +21,7 @@ from kyc.ocr.documents.base import (
     field_from_line,
     join_fields,
     merge_split_labels,
+    overlapped_rest,
     strip_label,
 )
 from kyc.ocr.layout import Line, rows
@@ -80,20 +81,6 @@ def drop_overlapped_junk(row: Sequence[Line]) -> list[Line]:
             )
         )
     ]
-
-
-def _overlapped(rest: Line, row: Sequence[Line], label_ids: set[int]) -> bool:
-    """Whether the one or two characters read after a label lie under the start of
-    another line of the row: the detector cut the value's first character into the
-    label's box, and the value's own box reads it properly."""
-    if not 0 < len(clean(rest.text)) <= 2:
-        return False
-    return any(
-        id(ln) not in label_ids
-        and len(ln.text) > len(rest.text)
-        and rest.x0 - rest.height < ln.x0 < rest.x1 < ln.x1
-        for ln in row
-    )
 
 
 def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
@@ -159,7 +146,7 @@ def _beside(lab: _Label, row: Sequence[Line], label_ids: set[int]) -> list[Line]
     detector cut off it), or right of the label; empty when the label stands alone."""
     h = max(lab.line.height, 1.0)
     rest = lab.rest
-    if _overlapped(rest, row, label_ids):
+    if overlapped_rest(rest, row, label_ids):
         rest = rest.sub(len(rest.text))  # a made-up character under the value's box
     row_stop = min((ln.x0 for ln in row if id(ln) in label_ids and ln.x0 > rest.x1), default=None)
     if clean(rest.text):

@@ -631,3 +631,27 @@ def test_a_label_inside_a_line_after_a_date_and_one_stray_character_starts_its_f
         .value
         == "张性别"
     )
+
+
+def test_a_character_read_after_a_label_under_the_value_s_own_box_is_not_the_value() -> None:
+    # 发证机关 read 发证机区民: 区民 a seal's ink; the value's own box starts under 民
+    label = Line("发证机区民", 1190, 2355, 1407, 2451, (0.99, 0.99, 0.99, 0.5, 0.6))
+    value = line("东风区民政局", 1388, 2361, 68.7)
+    raw = labelled_fields([label, value], {"authority": Spec(("发证机关",))})
+    assert raw["authority"].value == "东风区民政局"
+
+
+def test_an_amount_s_grammar_repairs_a_doubtful_character_never_a_confident_one() -> None:
+    from kyc.ocr.documents.base import RawField, repaired
+
+    grammar = re.compile(r"^[零壹贰叁肆伍陆柒捌玖拾佰仟万]+元$")
+    chars = "零壹贰叁肆伍陆柒捌玖拾佰仟万元"
+    alts = ((("叁", 0.30), ("參", 0.001)), *((("x", 0.0),),) * 3)
+    doubtful = RawField("参拾万元", (0.70, 0.99, 1.0, 1.0), alts)
+    fixed = repaired(doubtful, chars, grammar)
+    assert fixed.value == "叁拾万元"
+    assert fixed.probs[0] == pytest.approx(0.30)  # as unsure as the runner-up
+    sure = RawField("参拾万元", (0.95, 0.99, 1.0, 1.0), alts)
+    assert repaired(sure, chars, grammar).value == "参拾万元"
+    no_runner_up = RawField("参拾万元", (0.70, 0.99, 1.0, 1.0), ((("參", 0.3),), *alts[1:]))
+    assert repaired(no_runner_up, chars, grammar).value == "参拾万元"
