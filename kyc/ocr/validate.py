@@ -220,11 +220,14 @@ def id_sex(number: str) -> str | None:
     return "男" if int(number[16]) % 2 == 1 else "女"
 
 
+# The dot also as the recogniser reads it at times: a comma, a full-width or ideographic
+# full stop, a middle dot, a colon (1977:12.27).
+_DATE_SEP = r".\-/,，．。·:："
 _DATE_PATTERNS = (
-    # the dot also as the recogniser reads it at times: a comma, a full-width or
-    # ideographic full stop, a middle dot
-    re.compile(r"(\d{4})\s*[年.\-/,，．。·]\s*(\d{1,2})\s*[月.\-/,，．。·]\s*(\d{1,2})"),
+    re.compile(rf"(\d{{4}})\s*[年{_DATE_SEP}]\s*(\d{{1,2}})\s*[月{_DATE_SEP}]\s*(\d{{1,2}})"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
+    # one separator lost (200710.25): the printed digits' places still say which is which
+    re.compile(rf"(?<!\d)(\d{{4}})[{_DATE_SEP}]?(\d{{2}})[{_DATE_SEP}]?(\d{{2}})(?!\d)"),
 )
 
 

@@ -289,7 +289,9 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     return None
 
 
-_LEADING_JUNK = "丨|:：;；,，.。、_ "
+# What no value starts with: separators and rulings read as characters, a full-width
+# full stop, a middle dot (inside a name, never first), closing brackets.
+_LEADING_JUNK = "丨|:：;；,，.。．、_ ·•‧・)）」』】"
 # What the recogniser offers as runner-up where it "reads" a character into the blank
 # between a label and its value.
 _BLANKISH = frozenset(" \u3000·•‧・.,，、:：丨|")

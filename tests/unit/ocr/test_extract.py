@@ -461,3 +461,12 @@ def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
     # anything else in the value: not a bare name, left alone
     assert name_dashes("某某有限公司（委派代表—张三）") == "某某有限公司（委派代表—张三）"
     assert name_dashes("--") == "--"
+
+
+def test_a_value_does_not_start_with_a_stop_a_middle_dot_or_a_closing_bracket() -> None:
+    from kyc.ocr.documents.base import tidy
+
+    assert tidy("·何平") == "何平"
+    assert tidy("．科学技术研究、学前教育。") == "科学技术研究、学前教育。"
+    assert tidy("」财政全额拨款") == "财政全额拨款"
+    assert tidy("买买提·艾力") == "买买提·艾力"  # the dot inside a name stays

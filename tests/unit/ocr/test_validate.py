@@ -202,6 +202,10 @@ def test_credit_code(rng: random.Random) -> None:
         ("19740411", dt.date(1974, 4, 11)),
         ("2021,10.13", dt.date(2021, 10, 13)),  # a dot read as a comma
         ("2021。10·13", dt.date(2021, 10, 13)),
+        ("1977:12.27", dt.date(1977, 12, 27)),  # a dot read as a colon
+        ("200710.25", dt.date(2007, 10, 25)),  # a dot lost: the digits' places say it
+        ("2007.1025", dt.date(2007, 10, 25)),
+        ("120071025", None),  # nine digits: no date's places
         ("2019.02.30", None),
         ("长期", None),
     ],
