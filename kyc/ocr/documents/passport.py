@@ -69,6 +69,9 @@ KEYWORDS = (
 ICAO_CODES = mrz.ICAO_CODES
 # A name whose hanzi and pinyin disagree: doubtful, whichever side holds the misreading.
 NAMES_DISAGREE = 0.6
+# A Latin name of which only the surname or only the given names were read, with no
+# machine-readable zone to tell whether the other was printed.
+HALF_NAME = 0.5
 
 # ICAO 9303 prints the holder's names in Latin letters on every data page, a national
 # script beside them where it has one (王 WANG): a line under 姓/Surname or 名/Given names
@@ -352,7 +355,10 @@ class Passport:
         elif line1 is not None and line1.name_latin:
             value, conf = line1.name_latin, min(0.8, latin_p)
         else:
-            value, conf = viz_latin, min(0.8, self._latin_p(raw))
+            # without line 1, a name of which one printed field was read (姓/Surname
+            # read, 名/Given names lost) may be half of it
+            whole = bool(viz_sur and viz_given)
+            value, conf = viz_latin, min(0.8 if whole else HALF_NAME, self._latin_p(raw))
         fields["name_latin"] = reading(
             RawField(value or None, (), (), raw["latin_line"].box or raw["name"].box), conf, None
         )

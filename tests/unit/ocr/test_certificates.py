@@ -655,3 +655,12 @@ def test_an_amount_s_grammar_repairs_a_doubtful_character_never_a_confident_one(
     assert repaired(sure, chars, grammar).value == "参拾万元"
     no_runner_up = RawField("参拾万元", (0.70, 0.99, 1.0, 1.0), ((("參", 0.3),), *alts[1:]))
     assert repaired(no_runner_up, chars, grammar).value == "参拾万元"
+
+
+def test_a_latin_name_read_from_its_surname_alone_without_an_mrz_is_not_sure() -> None:
+    lines = _split_name_lines(line("马 MA", 380, 242), "P<CHNMA<<WEI" + "<" * 32)
+    # 名/Given names and its value lost, the MRZ unread
+    lines = [ln for ln in lines if ln.text not in ("名/Given names", "娜 NA")][:-2]
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert f["name_latin"].value == "MA"
+    assert f["name_latin"].confidence <= 0.5
