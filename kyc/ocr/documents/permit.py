@@ -95,15 +95,17 @@ class Permit:
                 out["permit_number"] = found
         out["name_latin"] = latin = latin_name_line(lines)
         if out["name"] is MISSING and latin.box is not None:
-            # no 姓名 label read: the name is the line of hanzi right above the Latin name
-            latin_cy = (latin.box[1] + latin.box[3]) / 2
+            # no 姓名 label read: the name is the line of hanzi right above the Latin name,
+            # in its column (a watermark's 供 read onto the label's 姓, 供姓, stood in the
+            # label column beside the name, a little lower)
+            latin_x0, latin_cy = latin.box[0], (latin.box[1] + latin.box[3]) / 2
             above = [
                 ln
                 for ln in lines
                 if 0 < latin_cy - ln.cy < 2.5 * ln.height and _HAN_NAME.match(clean(ln.text))
             ]
             if above:
-                out["name"] = field_from_line(max(above, key=lambda ln: ln.cy))
+                out["name"] = field_from_line(min(above, key=lambda ln: abs(ln.x0 - latin_x0)))
         if out["birth_date"] is MISSING:
             # no 出生日期 label read: a permit prints one single date, the birth date (its
             # other dates are the term's pair)

@@ -664,3 +664,11 @@ def test_a_latin_name_read_from_its_surname_alone_without_an_mrz_is_not_sure() -
     f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
     assert f["name_latin"].value == "MA"
     assert f["name_latin"].confidence <= 0.5
+
+
+def test_a_permit_name_without_its_label_is_the_hanzi_above_the_latin_name_in_its_column() -> None:
+    lines = [ln for ln in _permit_lines(line("H93208528", 560, 480)) if ln.text != "姓名"]
+    # the label's 姓 with a watermark's 供 read onto it: label column, a little lower
+    lines.append(line("供姓", 280, 124))
+    kind = BY_NAME["hk_macao_permit"]
+    assert kind.extract(lines)["name"].value == "郭伟明"
