@@ -156,6 +156,23 @@ def _known_place(place: str) -> bool:
 _PLACE_SUFFIXES = "省市县区州旗盟"
 
 
+def place_one_off(place: str, text: str) -> str | None:
+    """The one real place of ``place``'s length named in ``text`` that ``place`` reads
+    one character off, where ``place`` itself is no real place (an authority's 远安具 for
+    远安县, named in the certificate's address); None where there is none or more than
+    one. Names of two characters are left alone: one character is half of them."""
+    if len(place) < 3 or _known_place(place):
+        return None
+    hits = {
+        n
+        for n in _place_names()
+        if len(n) == len(place)
+        and n in text
+        and sum(a != b for a, b in zip(n, place, strict=True)) == 1
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
 def region_known(address: str) -> bool | None:
     """Whether an address that starts with a province's name goes on with a real
     prefecture and county of it (广东省深圳市南山区); None when it does not start with a

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from kyc.ocr.documents.base import (
     MISSING,
+    REPAIR_DOUBT,
     Checked,
     RawField,
     checked_address,
@@ -42,7 +43,7 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
-from kyc.ocr.regions import leading_place_known
+from kyc.ocr.regions import leading_place_known, place_one_off
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
 
@@ -196,8 +197,16 @@ class UnitCertificate:
             # the label or the seal read before it is dropped; a name whose place is not
             # found (its first characters under the seal) is not confident
             at = authority_start(auth.value, places)
+            value = auth.value[at or 0 :]
+            doubtful = at is None and auth.confidence < REPAIR_DOUBT
+            m = _AUTHORITY.fullmatch(value) if doubtful else None
+            known = place_one_off(m.group(1), places) if m else None
+            if m and known:
+                # a doubtful read whose place is one character off a place the certificate
+                # names (远安具民政局 under an address in 远安县): that place, misread
+                value, at = known + m.group(2), 1
             fields["registration_authority"] = FieldReading(
-                auth.value[at or 0 :],
+                value,
                 min(auth.confidence, 0.85 if at else 1.0 if at == 0 else 0.75),
                 None,
                 auth.box,

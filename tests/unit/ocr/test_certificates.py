@@ -21,6 +21,7 @@ from kyc.ocr.documents.passport import merge_names, printed_date
 from kyc.ocr.engine import CharReading, TextReading
 from kyc.ocr.layout import Line
 from kyc.ocr.pipeline import classify
+from kyc.ocr.types import FieldReading
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -672,3 +673,24 @@ def test_a_permit_name_without_its_label_is_the_hanzi_above_the_latin_name_in_it
     lines.append(line("供姓", 280, 124))
     kind = BY_NAME["hk_macao_permit"]
     assert kind.extract(lines)["name"].value == "郭伟明"
+
+
+def test_a_doubtful_authority_one_character_off_the_place_of_the_address_is_repaired() -> None:
+    kind = BY_NAME["social_group_certificate"]
+
+    def authority(p: float) -> FieldReading:
+        lines = [
+            line("社会团体法人登记证书", 200, 40),
+            line("名称", 100, 120),
+            line("远安县摄影家协会", 300, 120),
+            line("住所", 100, 170),
+            line("湖北省宜昌市远安县文化大道12号", 300, 170),
+            line("登记管理机关", 600, 400),
+            line("远安具民政局", 800, 400, p=p),
+        ]
+        return kind.check(kind.extract(lines), TODAY).fields["registration_authority"]
+
+    doubtful = authority(0.93)  # six characters: 0.65 as a whole
+    assert doubtful.value == "远安县民政局"
+    assert doubtful.confidence <= 0.85
+    assert authority(0.999).value == "远安具民政局"  # a confident read stays as read

@@ -47,3 +47,14 @@ def test_an_organisation_named_after_a_misread_place_is_caught() -> None:
     assert leading_place_known("键为县科学技术协会") is False  # 犍 misread
     assert leading_place_known("眉山市仁寿县民政局") is True
     assert leading_place_known("中国科学技术协会") is None  # no place word
+
+
+def test_a_place_one_character_off_the_one_place_the_text_names_is_that_place() -> None:
+    from kyc.ocr.regions import place_one_off
+
+    address = "湖北省宜昌市远安县文化大道12号"
+    assert place_one_off("远安具", address) == "远安县"
+    assert place_one_off("远安县", address) is None  # a real place: nothing to repair
+    assert place_one_off("远宁具", address) is None  # two characters off
+    assert place_one_off("远安具", "湖北省宜昌市夷陵区") is None  # not named there
+    assert place_one_off("杞具", "河南省开封市杞县") is None  # two characters: left alone
