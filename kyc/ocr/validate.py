@@ -222,12 +222,15 @@ def id_sex(number: str) -> str | None:
 
 # The dot also as the recogniser reads it at times: a comma, a full-width or ideographic
 # full stop, a middle dot, a colon (1977:12.27).
-_DATE_SEP = r".\-/,，．。·:："
+DATE_SEP = r".\-/,，．。·:："
+# A date of a term as ID cards and permits print it, 2013.12.28, its separators as read
+# (groups: year, month, day).
+TERM_DATE = rf"(\d{{4}})\s*[{DATE_SEP}]?\s*(\d{{2}})\s*[{DATE_SEP}]?\s*(\d{{2}})"
 _DATE_PATTERNS = (
-    re.compile(rf"(\d{{4}})\s*[年{_DATE_SEP}]\s*(\d{{1,2}})\s*[月{_DATE_SEP}]\s*(\d{{1,2}})"),
+    re.compile(rf"(\d{{4}})\s*[年{DATE_SEP}]\s*(\d{{1,2}})\s*[月{DATE_SEP}]\s*(\d{{1,2}})"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
     # one separator lost (200710.25): the printed digits' places still say which is which
-    re.compile(rf"(?<!\d)(\d{{4}})[{_DATE_SEP}]?(\d{{2}})[{_DATE_SEP}]?(\d{{2}})(?!\d)"),
+    re.compile(rf"(?<!\d)(\d{{4}})[{DATE_SEP}]?(\d{{2}})[{DATE_SEP}]?(\d{{2}})(?!\d)"),
 )
 
 

@@ -21,13 +21,13 @@ from kyc.ocr.documents.base import (
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.regions import authority_known
 from kyc.ocr.types import FieldReading
-from kyc.ocr.validate import add_years, expected_term_years, parse_date
+from kyc.ocr.validate import TERM_DATE, add_years, expected_term_years, parse_date
 
 NAME = "id_card_back"
 FIELD_NAMES = ("issuing_authority", "valid_from", "valid_until")
 KEYWORDS = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
 
-_DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
+_DATE = TERM_DATE
 _DASH = r"\s*[-—–~至一]+\s*"
 _TERM = re.compile(_DATE + _DASH + r"(?:" + _DATE + r"|(长期))")
 # What is left of a term when glare or an edge hides one end of it.

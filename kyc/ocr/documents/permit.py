@@ -36,7 +36,7 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.layout import Line
 from kyc.ocr.types import FieldReading
-from kyc.ocr.validate import add_years, parse_date
+from kyc.ocr.validate import DATE_SEP, TERM_DATE, add_years, parse_date
 
 FIELD_NAMES = (
     "permit_number",
@@ -64,10 +64,10 @@ STOPS = ("换证次数", "签发次数")
 _ISSUER = re.compile(
     r"公安部出入境管理局|国家移民管理局|.{2,8}(公安厅|公安局)(出入境管理(局|处|总队))?"
 )
-_DATE = r"(\d{4})\s*[.\-．。·,]?\s*(\d{2})\s*[.\-．。·,]?\s*(\d{2})"
+_DATE = TERM_DATE
 _TERM = re.compile(_DATE + r"\s*[-—–~至一]+\s*" + _DATE)
 # a date standing alone, its separators printed (eight bare digits are a number)
-_ONE_DATE = re.compile(r"\d{4}\s*[.\-．。·]\s*\d{2}\s*[.\-．。·]\s*\d{2}")
+_ONE_DATE = re.compile(rf"\d{{4}}\s*[{DATE_SEP}]\s*\d{{2}}\s*[{DATE_SEP}]\s*\d{{2}}")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
 
 

@@ -694,3 +694,12 @@ def test_a_doubtful_authority_one_character_off_the_place_of_the_address_is_repa
     assert doubtful.value == "远安县民政局"
     assert doubtful.confidence <= 0.85
     assert authority(0.999).value == "远安具民政局"  # a confident read stays as read
+
+
+def test_a_permit_term_with_a_dot_read_as_a_colon_still_reads() -> None:
+    lines = _permit_lines(line("H93208528", 560, 480))
+    at = next(i for i, ln in enumerate(lines) if ln.text == "2018.08.10-2028.08.09")
+    lines[at] = line("2018.08:10-2028.08.09", 380, 258)
+    kind = BY_NAME["hk_macao_permit"]
+    f = kind.check(kind.extract(lines), TODAY).fields
+    assert (f["valid_from"].value, f["valid_until"].value) == ("2018-08-10", "2028-08-09")

@@ -470,3 +470,15 @@ def test_a_value_does_not_start_with_a_stop_a_middle_dot_or_a_closing_bracket() 
     assert tidy("．科学技术研究、学前教育。") == "科学技术研究、学前教育。"
     assert tidy("」财政全额拨款") == "财政全额拨款"
     assert tidy("买买提·艾力") == "买买提·艾力"  # the dot inside a name stays
+
+
+def test_a_term_date_with_a_dot_read_as_a_colon_still_reads() -> None:
+    lines = [
+        line("签发机关深圳市公安局", 120, 300),
+        line("有效期限2015.06:03-2035.06.03", 120, 350),
+    ]
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert (checked.fields["valid_from"].value, checked.fields["valid_until"].value) == (
+        "2015-06-03",
+        "2035-06-03",
+    )
