@@ -109,8 +109,29 @@ def keyword_score(
     ``patterns`` (e.g. the shape of an ID number) match one of them."""
     compact = [t.replace(" ", "").translate(_ASCII) for t in texts]
     joined = "".join(compact)
-    hits = sum(1 for k in keywords if k in joined)
+    hits = sum(1 for k in keywords if k in joined or cut_keyword(k, compact))
     return hits + sum(1 for p in patterns if any(p.search(t) for t in compact))
+
+
+# A keyword of CUT_MIN characters or more that the photo's edge cut still names its
+# document: a line that starts with its last CUT_SHARE or more (非企业单位登记证书 for
+# 民办非企业单位登记证书 on a page whose left part is out of the photo; 社会信用代码 for
+# 统一社会信用代码), or ends with its first, the cut at the line's edge as an edge of the
+# photo makes it. Shorter keywords cut are too common a string to name anything.
+CUT_MIN = 6
+CUT_SHARE = 0.6
+
+
+def cut_keyword(keyword: str, lines: Sequence[str]) -> bool:
+    n = len(keyword)
+    if n < CUT_MIN:
+        return False
+    least = math.ceil(CUT_SHARE * n)
+    return any(
+        line.startswith(keyword[n - k :]) or line.endswith(keyword[:k])
+        for line in lines
+        for k in range(least, n)
+    )
 
 
 # A document (>= TURN_MIN_LINES lines) whose lines read at a mean character probability
