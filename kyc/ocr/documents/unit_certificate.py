@@ -79,6 +79,7 @@ _CAPITAL_CHARS = "0123456789.零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整
 _UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
 _AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
 _CODE_LABELS = ("统一社会信用代码",)
+_WHOLE_TERM = re.compile(r"自?\d{4}年\d{1,2}月\d{1,2}日至(\d{4}年\d{1,2}月\d{1,2}日|长期)")
 
 
 # The registration authority of a unit: a 事业单位登记管理局 (institutions), a 民政局
@@ -160,6 +161,12 @@ class UnitCertificate:
         out["credit_code"] = find_code(lines, _CODE_LABELS, 18, _credit)
         if out["registration_authority"] is MISSING:
             out["registration_authority"] = _authority_by_content(lines, out)
+        if out["term"] is MISSING:
+            # no 有效期限 label read (cut off, under a stamp): the term is the one line
+            # shaped as one, 自…年…月…日至…年…月…日
+            terms = [ln for ln in lines if _WHOLE_TERM.fullmatch(clean(ln.text))]
+            if len(terms) == 1:
+                out["term"] = field_from_line(terms[0])
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:

@@ -703,3 +703,34 @@ def test_a_permit_term_with_a_dot_read_as_a_colon_still_reads() -> None:
     kind = BY_NAME["hk_macao_permit"]
     f = kind.check(kind.extract(lines), TODAY).fields
     assert (f["valid_from"].value, f["valid_until"].value) == ("2018-08-10", "2028-08-09")
+
+
+def test_a_page_whose_left_part_the_photo_cut_off_is_still_its_kind() -> None:
+    # the title's first two characters and the code label's first two out of the photo
+    lines = [
+        "非企业单位登记证书",
+        "（副本）",
+        "社会信用代码 52440305DECGPHCYJK",
+        "深圳市信康康复中心",
+        "自2022年05月14日至2027年05月13日",
+    ]
+    kind, score = classify(lines, list(BY_NAME.values()))
+    assert kind == "private_non_enterprise_certificate"
+    assert score >= 3
+    # the same words inside a line (not at its edge, where a cut would leave them) or
+    # shorter than CUT_MIN name nothing
+    assert classify(["本单位非企业单位登记证书复印件"], list(BY_NAME.values()))[1] == 0
+    assert classify(["证书"], list(BY_NAME.values()))[1] == 0
+
+
+def test_a_unit_certificate_term_without_its_label_is_the_one_line_shaped_as_a_term() -> None:
+    kind = BY_NAME["private_non_enterprise_certificate"]
+    lines = [
+        line("深圳市信康康复中心", 300, 100),
+        line("自2022年05月14日至2027年05月13日", 300, 400),
+    ]
+    f = kind.check(kind.extract(lines), TODAY).fields
+    assert (f["valid_from"].value, f["valid_until"].value) == ("2022-05-14", "2027-05-13")
+    # two such lines: which is the term is not known
+    two = [*lines, line("自2012年05月14日至2017年05月13日", 300, 500)]
+    assert kind.check(kind.extract(two), TODAY).fields["valid_from"].value is None
