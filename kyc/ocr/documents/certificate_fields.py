@@ -448,7 +448,24 @@ def trim_overprint(value: str) -> tuple[str, bool]:
                 value, changed, cut = value[: -len(piece)], True, True
             elif value.startswith(piece) and len(value) > len(piece) + 1:
                 value, changed, cut = value[len(piece) :], True, True
+    # a stamp's words read on after the value, their last characters misread (彭睿 +
+    # 仅供办理备务): a short tail that starts with a piece and is mostly their characters
+    for at in range(2, len(value) - 1):
+        tail = value[at:]
+        if (
+            len(tail) <= OVERPRINT_TAIL
+            and tail.startswith(OVERPRINT_PIECES)
+            and sum(ch in _OVERPRINT_CHARS for ch in tail) >= OVERPRINT_SHARE * len(tail)
+        ):
+            return value[:at], True
     return value, cut
+
+
+# An overprint's tail: at most this many characters, at least this share of them
+# characters of the overprint's pieces.
+OVERPRINT_TAIL = 8
+OVERPRINT_SHARE = 0.6
+_OVERPRINT_CHARS = frozenset("".join(OVERPRINT_PIECES))
 
 
 _LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")

@@ -393,6 +393,10 @@ def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() ->
 def test_watermark_pieces_are_trimmed_from_a_value() -> None:
     assert trim_overprint("吴玲美使用") == ("吴玲美", True)
     assert trim_overprint("国家移民管理局") == ("国家移民管理局", False)
+    # a stamp's words after the value, their last character misread (备案 as 备务)
+    assert trim_overprint("彭睿仅供办理备务") == ("彭睿", True)
+    # a piece followed by the value's own words is the value's (代为办理…)
+    assert trim_overprint("代为办理工商登记手续") == ("代为办理工商登记手续", False)
 
 
 def test_the_commonest_watermark_wording_and_its_pieces_are_overprint() -> None:
