@@ -738,3 +738,19 @@ def test_a_unit_certificate_term_without_its_label_is_the_one_line_shaped_as_a_t
     # two such lines: which is the term is not known
     two = [*lines, line("自2012年05月14日至2017年05月13日", 300, 500)]
     assert kind.check(kind.extract(two), TODAY).fields["valid_from"].value is None
+
+
+def test_a_label_after_one_stray_doubtful_character_is_still_the_label() -> None:
+    specs = {"name": Spec(("名称",)), "address": Spec(("住所",))}
+    stray = Line("政住所", 298, 36, 386, 78, (0.22, 0.95, 0.999))
+    lines = [
+        line("名称", 329, 0),
+        line("某某心理咨询服务中心", 451, 0),
+        stray,
+        line("新疆维吾尔自治区吐鲁番市高昌区金桥北路16号", 482, 34, 42),
+    ]
+    raw = labelled_fields(lines, specs)
+    assert raw["address"].value == "新疆维吾尔自治区吐鲁番市高昌区金桥北路16号"
+    # read surely, the first character is part of the line: no label starts it
+    sure = Line("政住所", 298, 36, 386, 78, (0.97, 0.95, 0.999))
+    assert labelled_fields([*lines[:2], sure, lines[3]], specs)["address"].value is None
