@@ -72,6 +72,8 @@ NAMES_DISAGREE = 0.6
 # A Latin name of which only the surname or only the given names were read, with no
 # machine-readable zone to tell whether the other was printed.
 HALF_NAME = 0.5
+# Line 1's name where the printed zone's one half that was read agrees with its half.
+HALF_CONFIRMED = 0.85
 
 # ICAO 9303 prints the holder's names in Latin letters on every data page, a national
 # script beside them where it has one (王 WANG): a line under 姓/Surname or 名/Given names
@@ -338,7 +340,18 @@ class Passport:
         # than it invents them), and the readings agree when they show the same ones
         latin_p = _product(line1.probs[5:]) if line1 else 0.0
         named = False
-        if line1 is not None and line1.name_latin and viz_latin:
+        # one of 姓/Surname and 名/Given names read, the other lost (its label misread):
+        # the printed zone holds half the name
+        half = not (raw["name"].value or raw["latin_line"].value) and (
+            bool(raw["surname"].value) != bool(raw["given"].value)
+        )
+        if line1 is not None and line1.name_latin and half:
+            # line 1 holds the whole name; the half that was read may confirm its half
+            # (the other half no check digit covers)
+            ours = _fold_name(viz_sur or viz_given)
+            agree = ours == _fold_name(line1.surname if viz_sur else line1.given)
+            value, conf = line1.name_latin, min(HALF_CONFIRMED if agree else HALF_NAME, latin_p)
+        elif line1 is not None and line1.name_latin and viz_latin:
             merged = merge_names((line1.surname, line1.given), (viz_sur, viz_given))
             if merged is not None:
                 (sur, given), named = merged
@@ -364,7 +377,8 @@ class Passport:
         )
         name_raw = raw["name"] if raw["name"].value else raw["surname"]
         han = RawField(han_name or None, name_raw.probs, name_raw.alts, name_raw.box)
-        fields["name"] = reading(han, text_confidence(han, "person_name"), None)
+        conf = text_confidence(han, "person_name")
+        fields["name"] = reading(han, min(conf, HALF_NAME) if half else conf, None)
         # A Chinese passport prints the name twice, in hanzi and in pinyin: where the
         # hanzi's readings cannot spell the Latin letters, one side was misread, and
         # neither says which. On another country's page hanzi that cannot spell the
@@ -516,6 +530,11 @@ def _with_name(line1: mrz.Line1, surname: str, given: str) -> mrz.Line1:
         given,
         line1.probs,
     )
+
+
+def _fold_name(name: str) -> str:
+    """A Latin name's letters alone (separators as either zone shows them dropped)."""
+    return re.sub(r"[^A-Z]", "", name.upper())
 
 
 def mrz_name(surname: str, given: str) -> str:

@@ -754,3 +754,14 @@ def test_a_label_after_one_stray_doubtful_character_is_still_the_label() -> None
     # read surely, the first character is part of the line: no label starts it
     sure = Line("政住所", 298, 36, 386, 78, (0.97, 0.95, 0.999))
     assert labelled_fields([*lines[:2], sure, lines[3]], specs)["address"].value is None
+
+
+def test_a_name_whose_surname_label_was_misread_is_half_read_and_never_sure() -> None:
+    # 姓/Surname read 生/Surname: no surname; line 1 holds the whole name
+    lines = _split_name_lines(line("孙 SUN", 380, 242), "P<CHNSUN<<NA" + "<" * 32)
+    lines = [line("生/Sur'name", 380, 206) if ln.text == "姓/Surname" else ln for ln in lines]
+    f = PASSPORT.check(PASSPORT.extract(lines), TODAY).fields
+    assert f["name"].value == "娜"
+    assert f["name"].confidence <= 0.5
+    assert f["name_latin"].value == "SUN NA"  # line 1's, its given name confirmed
+    assert f["name_latin"].confidence <= 0.85
