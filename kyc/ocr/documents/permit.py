@@ -51,13 +51,17 @@ FIELD_NAMES = (
 _DATE_SHAPE = re.compile(r"\d{4}\D{0,2}\d{1,2}\D{0,2}\d{1,2}")
 SPECS: dict[str, Spec] = {
     "permit_number": Spec(("证件号码",), shape=re.compile(r"[0-9A-Z]{8,}")),
-    "name": Spec(("姓名",), shape=re.compile(r"^[\u4e00-\u9fff·]{2,}$")),
+    # hanzi, and at most one stray mark after them (梁敏“: the quote is no character)
+    "name": Spec(("姓名",), shape=re.compile(r"^[\u4e00-\u9fff·]{2,}[^\w·]?$")),
     "sex": Spec(("性别",), shape=re.compile(r"[男女]")),
     "birth_date": Spec(("出生日期",), shape=_DATE_SHAPE),
     "term": Spec(("有效期限",), shape=_DATE_SHAPE),
     "issuing_authority": Spec(("签发机关",), shape=re.compile(r"[\u4e00-\u9fff]{4,}")),
 }
 STOPS = ("换证次数", "签发次数")
+_LABELS = frozenset([*STOPS, *(lab for spec in SPECS.values() for lab in spec.labels)])
+# What follows a name's hanzi and is no part of it (a stray quote or stop).
+_NAME_TAIL = re.compile(r"[^\u4e00-\u9fff·]+$")
 # Issuers of the permits: the Ministry of Public Security's exit-entry bureau, the
 # National Immigration Administration (since 2018), a provincial public-security
 # department's exit-entry division.
@@ -102,7 +106,9 @@ class Permit:
             above = [
                 ln
                 for ln in lines
-                if 0 < latin_cy - ln.cy < 2.5 * ln.height and _HAN_NAME.match(clean(ln.text))
+                if 0 < latin_cy - ln.cy < 2.5 * ln.height
+                and _HAN_NAME.match(clean(ln.text))
+                and clean(ln.text) not in _LABELS  # the label itself, its value unread
             ]
             if above:
                 out["name"] = field_from_line(min(above, key=lambda ln: abs(ln.x0 - latin_x0)))
@@ -138,7 +144,8 @@ class Permit:
             RawField(number, num.probs, num.alts, num.box), conf, shaped if number else None
         )
         n = raw["name"]
-        han = RawField(tidy(clean(n.value)) or None, n.probs, n.alts, n.box) if n.value else n
+        text = _NAME_TAIL.sub("", tidy(clean(n.value))) if n.value else None
+        han = RawField(text or None, n.probs, n.alts, n.box) if n.value else n
         name_cut = False
         if han.value:
             trimmed, name_cut = trim_overprint(han.value)

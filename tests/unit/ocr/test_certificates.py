@@ -765,3 +765,20 @@ def test_a_name_whose_surname_label_was_misread_is_half_read_and_never_sure() ->
     assert f["name"].confidence <= 0.5
     assert f["name_latin"].value == "SUN NA"  # line 1's, its given name confirmed
     assert f["name_latin"].confidence <= 0.85
+
+
+def test_a_permit_name_label_is_never_its_own_name() -> None:
+    kind = BY_NAME["hk_macao_permit"]
+    base = [
+        line("港澳居民来往内地通行证", 220, 40),
+        line("姓名", 280, 120, 30),
+        line("LEUNG, MAN", 280, 190, 30),
+        line("出生日期", 280, 240, 30),
+        line("2011.02.20", 280, 275, 30),
+    ]
+    # the name under its label with a stray quote after it
+    f = kind.check(kind.extract([*base, line("梁敏“", 280, 155, 30)]), TODAY).fields
+    assert f["name"].value == "梁敏"
+    # the name unread: the label above the Latin name is no name
+    f = kind.check(kind.extract([*base, line("%1", 280, 155, 30)]), TODAY).fields
+    assert f["name"].value is None
