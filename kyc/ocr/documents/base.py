@@ -490,7 +490,15 @@ def looks_complete(kind: str, value: str) -> bool:
         )
     if kind == "scope":
         return value.endswith(("。", "）", ")"))
+    if kind == "term":
+        return bool(_WHOLE_TERM.fullmatch(value))
     return True
+
+
+# A term as licenses and certificates print it: from a date to a date or to 长期; a
+# license's may be 长期 alone.
+TERM_SPAN = r"自?\d{4}年\d{1,2}月\d{1,2}日至(?:\d{4}年\d{1,2}月\d{1,2}日|长期)"
+_WHOLE_TERM = re.compile(rf"{TERM_SPAN}|长期")
 
 
 def text_confidence(raw: RawField, shape: str | None = None) -> float:

@@ -102,6 +102,7 @@ _SHAPES = {
     "legal_representative": "person_name",
     "address": "address",
     "business_scope": "scope",
+    "business_term": "term",
 }
 FORM = labelled.Form(
     LABELS,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from kyc.ocr.documents.base import (
     MISSING,
     REPAIR_DOUBT,
+    TERM_SPAN,
     Checked,
     RawField,
     checked_address,
@@ -79,7 +80,7 @@ _CAPITAL_CHARS = "0123456789.零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整
 _UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
 _AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
 _CODE_LABELS = ("统一社会信用代码",)
-_WHOLE_TERM = re.compile(r"自?\d{4}年\d{1,2}月\d{1,2}日至(\d{4}年\d{1,2}月\d{1,2}日|长期)")
+_WHOLE_TERM = re.compile(TERM_SPAN)
 
 
 # The registration authority of a unit: a 事业单位登记管理局 (institutions), a 民政局

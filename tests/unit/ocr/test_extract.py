@@ -482,3 +482,13 @@ def test_a_term_date_with_a_dot_read_as_a_colon_still_reads() -> None:
         "2015-06-03",
         "2035-06-03",
     )
+
+
+def test_a_license_term_cut_short_is_not_confident() -> None:
+    from kyc.ocr.documents.base import looks_complete
+
+    assert looks_complete("term", "2007年03月05日至2037年03月04日")
+    assert looks_complete("term", "2007年03月05日至长期")
+    assert looks_complete("term", "长期")
+    assert not looks_complete("term", "2007年03月05日至2037年03")  # its end lost
+    assert not looks_complete("term", "2007年03月05日至")
