@@ -307,8 +307,7 @@ def _stacked_under(label: Line, line: Line) -> bool:
 
 
 # A lead piece stands at most this many line heights before its shaped line (a name's
-# hanzi and Latin letters printed two spaces apart leave 0.4-0.5; the next field's
-# column starts 3 or more away).
+# hanzi and Latin letters, printed two spaces apart, were boxed 0.3-0.5 apart).
 LEAD_GAP = 1.5
 
 
@@ -368,6 +367,7 @@ def _value(
         return max(left, key=lambda lb: (_overlap(lb, line), lb.x1), default=None)
 
     parts: list[Line] = []
+    detected: dict[int, Line] = {}
     if overlapped_rest(rest, table[ri], label_ids):
         rest = rest.sub(len(rest.text))  # a made-up character under the value's box
     if clean(rest.text) and (spec.shape is None or spec.shape.search(clean(rest.text))):
@@ -385,8 +385,11 @@ def _value(
             and clean(ln.text)
             and owner(ln) is lab
         ]
-        parts.extend(ln for run in _shaped([clear_of(lab, ln) for ln in near], spec) for ln in run)
-    last = max([ri, *(row_of.get(id(ln), ri) for ln in parts)])
+        cut = [clear_of(lab, ln) for ln in near]
+        detected.update((id(c), ln) for c, ln in zip(cut, near, strict=True))
+        parts.extend(ln for run in _shaped(cut, spec) for ln in run)
+    # (a value cut clear of its label is still its whole line as detected, on its row)
+    last = max([ri, *(row_of.get(id(detected.get(id(ln), ln)), ri) for ln in parts)])
     if not parts and spec.below:
         for rj in range(ri + 1, min(ri + 3, len(table))):
             below = table[rj]
@@ -411,7 +414,7 @@ def _value(
     if not parts:
         return MISSING
     if spec.multiline:
-        taken = {id(ln) for ln in parts}
+        taken = {id(detected.get(id(ln), ln)) for ln in parts}
         x_start = min(ln.x0 for ln in parts)
         last_y = max(ln.cy for ln in parts)
         height = max(ln.height for ln in parts)

@@ -782,3 +782,14 @@ def test_a_permit_name_label_is_never_its_own_name() -> None:
     # the name unread: the label above the Latin name is no name
     f = kind.check(kind.extract([*base, line("%1", 280, 155, 30)]), TODAY).fields
     assert f["name"].value is None
+
+
+def test_a_wrapped_value_cut_clear_of_its_label_is_not_read_twice() -> None:
+    # the value's first line a little lower than its label (its own row), boxed over the
+    # label's last character; its second line under it
+    label = Line("住所", 242, 1324, 438, 1386, (1.0, 1.0))
+    first = "斤广东省茂名市茂南区"
+    top = Line(first, 407, 1356, 407 + 31.0 * len(first), 1416, (0.48,) + (0.99,) * 9)
+    rest = line("星湖巷745号", 438, 1430, 60)
+    raw = labelled_fields([label, top, rest], {"address": Spec(("住所",), multiline=True)})
+    assert raw["address"].value == "广东省茂名市茂南区星湖巷745号"
