@@ -9,6 +9,8 @@ from difflib import SequenceMatcher
 
 from kyc.ocr.documents import labelled
 from kyc.ocr.documents.base import (
+    CAPITAL,
+    CAPITAL_CHARS,
     MISSING,
     Checked,
     RawField,
@@ -17,6 +19,7 @@ from kyc.ocr.documents.base import (
     code_reading,
     name_dashes,
     reading,
+    repaired,
     scope_items,
     text_confidence,
     tidy,
@@ -213,6 +216,8 @@ class BusinessLicense:
             if fname in fields:
                 continue
             r = raw[fname]
+            if fname == "registered_capital":
+                r = repaired(r, CAPITAL_CHARS, CAPITAL)
             # A scope keeps its colons (一般项目：); elsewhere one is a label's.
             raw_text = r.value or ""
             text = re.sub(r"\s", "", raw_text) if fname == "business_scope" else clean(raw_text)

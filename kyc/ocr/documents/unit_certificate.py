@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kyc.ocr.documents.base import (
+    CAPITAL,
+    CAPITAL_CHARS,
     MISSING,
     REPAIR_DOUBT,
     TERM_SPAN,
@@ -75,8 +77,6 @@ SPECS: dict[str, Spec] = {
 }
 STOPS = ("统一社会信用代码", "证书编号", "证书号")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
-_CAPITAL = re.compile(r"^(人民币|[￥¥])?[\d.零壹贰叁肆伍陆柒捌玖拾佰仟万]+(万|亿)?元(整|人民币)?$")
-_CAPITAL_CHARS = "0123456789.零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币￥¥"
 _UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
 _AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
 _CODE_LABELS = ("统一社会信用代码",)
@@ -243,7 +243,7 @@ class UnitCertificate:
     @staticmethod
     def _text_field(name: str, r: RawField) -> FieldReading:
         if name == "capital":
-            r = repaired(r, _CAPITAL_CHARS, _CAPITAL)
+            r = repaired(r, CAPITAL_CHARS, CAPITAL)
         keep = scope_items if name in ("purpose_and_scope", "business_scope") else clean
         value = tidy(keep(r.value), full_width=True) if r.value else None
         if value and name == "legal_representative":
@@ -262,7 +262,7 @@ class UnitCertificate:
             # the yen sign as Chinese certificates print it (full width)
             value = value.replace("¥", "￥")
             t = RawField(value, r.probs, r.alts, r.box)
-            ok = bool(_CAPITAL.match(value))
+            ok = bool(CAPITAL.match(value))
             return reading(t, _capped(t, ok), ok)
         if name == "registration_authority":
             return reading(t, _capped(t, bool(_AUTHORITY_END.search(value))), None)

@@ -492,3 +492,15 @@ def test_a_license_term_cut_short_is_not_confident() -> None:
     assert looks_complete("term", "长期")
     assert not looks_complete("term", "2007年03月05日至2037年03")  # its end lost
     assert not looks_complete("term", "2007年03月05日至")
+
+
+def test_a_license_capital_s_grammar_repairs_a_doubtful_numeral() -> None:
+    from kyc.ocr.documents.base import RawField
+
+    alts = ((("x", 0.0),),) * 3 + ((("壹", 0.07), ("查", 0.04)),) + ((("x", 0.0),),) * 4
+    probs = (0.99, 0.99, 0.99, 0.84, 0.86, 0.99, 0.99, 0.99)
+    raw = {name: RawField(None) for name in LICENSE.field_names}
+    raw["registered_capital"] = RawField("人民币登仟万元整", probs, alts)
+    f = LICENSE.check(raw, TODAY).fields["registered_capital"]
+    assert f.value == "人民币壹仟万元整"
+    assert f.confidence < 0.1  # as unsure as the runner-up
