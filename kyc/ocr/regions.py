@@ -134,15 +134,19 @@ _COUNTY_SUFFIXES = "区县市旗"
 
 
 def leading_place_known(text: str) -> bool | None:
-    """Whether the place an organisation's name starts with (its first word ending in
-    省, 市, 县, 区, 州, 旗 or 盟, within 8 characters) is a real one, alone or as a
-    prefecture's and a county's names run together; None when it starts with none. A
+    """Whether the place an organisation's name starts with (a first word ending in 省,
+    市, 县, 区, 州, 旗 or 盟, within 8 characters: 梅州市, not 梅州) is a real one, alone or as
+    a prefecture's and a county's names run together; None when it starts with none. A
     name with a misread place (键为县 for 犍为县) is not confident, however sure its
     characters."""
-    end = next((i for i in range(1, min(len(text), 8)) if text[i] in _PLACE_SUFFIXES), None)
-    if end is None:
-        return None
-    return _known_place(text[: end + 1])
+    places = leading_places(text)
+    return any(_known_place(p) for p in places) if places else None
+
+
+def leading_places(text: str) -> list[str]:
+    """The words ``text`` may start its place with: each start of it that ends in 省, 市,
+    县, 区, 州, 旗 or 盟 within 8 characters, shortest first (梅州, 梅州市)."""
+    return [text[: i + 1] for i in range(1, min(len(text), 8)) if text[i] in _PLACE_SUFFIXES]
 
 
 def _known_place(place: str) -> bool:
@@ -157,20 +161,27 @@ _PLACE_SUFFIXES = "省市县区州旗盟"
 
 
 def place_one_off(place: str, text: str) -> str | None:
-    """The one real place of ``place``'s length named in ``text`` that ``place`` reads
-    one character off, where ``place`` itself is no real place (an authority's 远安具 for
-    远安县, named in the certificate's address); None where there is none or more than
-    one. Names of two characters are left alone: one character is half of them."""
-    if len(place) < 3 or _known_place(place):
+    """The one real place named in ``text`` that ``place``, itself no real place, reads
+    one character off: one character misread (an authority's 远安具 for 远安县, named in
+    the certificate's address), or its first character lost (州市 for 梅州市, a seal over
+    the authority's start); None where there is none or more than one. A misread in a
+    name of two characters is left alone: one character is half of it."""
+    if len(place) < 2 or _known_place(place):
         return None
     hits = {
         n
         for n in _place_names()
-        if len(n) == len(place)
-        and n in text
-        and sum(a != b for a, b in zip(n, place, strict=True)) == 1
+        if n in text
+        and (
+            (len(place) >= 3 and len(n) == len(place) and _one_substitution(n, place))
+            or (len(n) == len(place) + 1 and n[1:] == place)
+        )
     }
     return hits.pop() if len(hits) == 1 else None
+
+
+def _one_substitution(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def region_known(address: str) -> bool | None:

@@ -17,6 +17,7 @@ from kyc.ocr.documents.base import (
     checked_address,
     clean,
     code_reading,
+    looks_complete,
     name_dashes,
     reading,
     repaired,
@@ -224,6 +225,9 @@ class BusinessLicense:
             value = tidy(text, full_width=True) if r.value else None
             if value and fname in ("legal_representative", "operator"):
                 value = name_dashes(value)
+            if fname == "business_term" and value and not looks_complete("term", value):
+                # a stray character read before a whole term (艮2004年06月12日至…)
+                value = value[1:] if looks_complete("term", value[1:]) else value
             tidied = RawField(value, r.probs, r.alts, r.box)
             fields[fname] = reading(tidied, text_confidence(tidied, _SHAPES.get(fname)), None)
         cc = fields["credit_code"]

@@ -46,7 +46,7 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
-from kyc.ocr.regions import leading_place_known, place_one_off
+from kyc.ocr.regions import leading_place_known, leading_places, place_one_off
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
 
@@ -194,10 +194,20 @@ class UnitCertificate:
             if name in fields and fields[name].value:
                 f = fields[name]
                 fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
-        for name in ("supervisor", "sponsor"):
+        address = fields["address"].value or "" if "address" in fields else ""
+        for name in ("name", "supervisor", "sponsor"):
             org = fields.get(name)
-            if org is not None and org.value and leading_place_known(org.value) is False:
-                fields[name] = FieldReading(org.value, min(org.confidence, 0.8), org.valid, org.box)
+            if org is None or not org.value or leading_place_known(org.value) is not False:
+                continue
+            # a place no code names: misread; where the read is doubtful and one
+            # character off the place the address names (燕岭县 for 蕉岭县), that place
+            value, cap = org.value, 0.8
+            for place in leading_places(org.value) if org.confidence < REPAIR_DOUBT else []:
+                known = place_one_off(place, address)
+                if known:
+                    value, cap = known + org.value[len(place) :], 0.85
+                    break
+            fields[name] = FieldReading(value, min(org.confidence, cap), org.valid, org.box)
         auth = fields["registration_authority"]
         places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
         if auth.value:
@@ -206,12 +216,13 @@ class UnitCertificate:
             # found (its first characters under the seal) is not confident
             at = authority_start(auth.value, places)
             value = auth.value[at or 0 :]
-            doubtful = at is None and auth.confidence < REPAIR_DOUBT
-            m = _AUTHORITY.fullmatch(value) if doubtful else None
+            m = _AUTHORITY.fullmatch(value) if at is None else None
             known = place_one_off(m.group(1), places) if m else None
-            if m and known:
-                # a doubtful read whose place is one character off a place the certificate
-                # names (远安具民政局 under an address in 远安县): that place, misread
+            if m and known and (auth.confidence < REPAIR_DOUBT or len(known) > len(m.group(1))):
+                # its place one character off a place the certificate names: misread where
+                # the read is doubtful (远安具民政局 under an address in 远安县), or its
+                # first character lost under the seal (州市… under an address in 梅州市;
+                # no character read is replaced)
                 value, at = known + m.group(2), 1
             fields["registration_authority"] = FieldReading(
                 value,

@@ -793,3 +793,34 @@ def test_a_wrapped_value_cut_clear_of_its_label_is_not_read_twice() -> None:
     rest = line("星湖巷745号", 438, 1430, 60)
     raw = labelled_fields([label, top, rest], {"address": Spec(("住所",), multiline=True)})
     assert raw["address"].value == "广东省茂名市茂南区星湖巷745号"
+
+
+def test_an_institution_s_misread_place_is_the_one_its_address_names() -> None:
+    kind = BY_NAME["institution_certificate"]
+    lines = [
+        line("事业单位法人证书", 200, 40),
+        line("名称", 100, 120),
+        line("燕岭县第三人民医院", 300, 120, p=0.96),
+        line("住所", 100, 170),
+        line("广东省梅州市蕉岭县人民路12号", 300, 170),
+        line("举办单位", 100, 220),
+        line("燕岭县卫生健康局", 300, 220, p=0.96),
+        line("登记管理机关", 600, 400),
+        line("州市事业单位登记管理局", 800, 400),
+    ]
+    f = kind.check(kind.extract(lines), TODAY).fields
+    assert (f["name"].value, f["sponsor"].value) == ("蕉岭县第三人民医院", "蕉岭县卫生健康局")
+    assert max(f["name"].confidence, f["sponsor"].confidence) <= 0.85
+    # its first character lost under the seal: the place the address names
+    assert f["registration_authority"].value == "梅州市事业单位登记管理局"
+    assert f["registration_authority"].confidence <= 0.85
+
+
+def test_a_stray_character_before_a_whole_license_term_is_dropped() -> None:
+    from kyc.ocr.documents.base import RawField
+
+    raw = {name: RawField(None) for name in BY_NAME["business_license"].field_names}
+    text = "艮2004年06月12日至2034年06月11日"
+    raw["business_term"] = RawField(text, (0.4,) + (0.99,) * (len(text) - 1))
+    f = BY_NAME["business_license"].check(raw, TODAY).fields["business_term"]
+    assert f.value == "2004年06月12日至2034年06月11日"

@@ -58,3 +58,20 @@ def test_a_place_one_character_off_the_one_place_the_text_names_is_that_place() 
     assert place_one_off("远宁具", address) is None  # two characters off
     assert place_one_off("远安具", "湖北省宜昌市夷陵区") is None  # not named there
     assert place_one_off("杞具", "河南省开封市杞县") is None  # two characters: left alone
+
+
+def test_a_place_whose_first_character_was_lost_is_the_place_the_text_names() -> None:
+    from kyc.ocr.regions import place_one_off
+
+    assert place_one_off("州市", "广东省梅州市蕉岭县") == "梅州市"
+    assert place_one_off("州市", "广东省梅州市；浙江省杭州市") is None  # two such places
+    assert place_one_off("河门区", "辽宁省阜新市清河门区") == "清河门区"
+
+
+def test_an_organisation_s_place_is_its_longest_real_start() -> None:
+    from kyc.ocr.regions import leading_place_known
+
+    # 梅州 ends in 州 but is no place; 梅州市 is
+    assert leading_place_known("梅州市体育局") is True
+    assert leading_place_known("燕岭县第三人民医院") is False
+    assert leading_place_known("互联网协会") is None
