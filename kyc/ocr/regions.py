@@ -180,6 +180,17 @@ def place_one_off(place: str, text: str) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
+def leading_place_repaired(text: str, named: str) -> str | None:
+    """``text`` (an organisation's name) with the place it starts with restored to the
+    one place ``named`` (the certificate's address) names that it reads one character
+    off (燕岭县第三人民医院 under an address in 蕉岭县); None where there is none."""
+    for place in leading_places(text):
+        known = place_one_off(place, named)
+        if known:
+            return known + text[len(place) :]
+    return None
+
+
 def _one_substitution(a: str, b: str) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 

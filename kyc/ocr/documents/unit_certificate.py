@@ -46,7 +46,7 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
-from kyc.ocr.regions import leading_place_known, leading_places, place_one_off
+from kyc.ocr.regions import leading_place_known, leading_place_repaired, place_one_off
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
 
@@ -194,19 +194,16 @@ class UnitCertificate:
             if name in fields and fields[name].value:
                 f = fields[name]
                 fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
-        address = fields["address"].value or "" if "address" in fields else ""
+        address = (fields["address"].value if "address" in fields else None) or ""
         for name in ("name", "supervisor", "sponsor"):
             org = fields.get(name)
             if org is None or not org.value or leading_place_known(org.value) is not False:
                 continue
             # a place no code names: misread; where the read is doubtful and one
             # character off the place the address names (燕岭县 for 蕉岭县), that place
-            value, cap = org.value, 0.8
-            for place in leading_places(org.value) if org.confidence < REPAIR_DOUBT else []:
-                known = place_one_off(place, address)
-                if known:
-                    value, cap = known + org.value[len(place) :], 0.85
-                    break
+            doubtful = org.confidence < REPAIR_DOUBT
+            fixed = leading_place_repaired(org.value, address) if doubtful else None
+            value, cap = (fixed, 0.85) if fixed else (org.value, 0.8)
             fields[name] = FieldReading(value, min(org.confidence, cap), org.valid, org.box)
         auth = fields["registration_authority"]
         places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
