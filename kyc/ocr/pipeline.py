@@ -363,6 +363,18 @@ def _line_gap(g: Group, d: Group, quads: Sequence[Quad]) -> float:
     return min(gap(quads[i], quads[j]) for i in g.indices for j in d.indices)
 
 
+def _at_foot(g: Group, d: Group, quads: Sequence[Quad]) -> bool:
+    """Whether group ``g`` stands at the foot of document ``d``, in ``d``'s upright frame:
+    below its text, within its columns, and nearer to it than its text is tall (a
+    certificate's authority and date under a blank half page: 12.4 line heights below
+    fields that span 20.9)."""
+    mine = np.concatenate([upright_points(quads[i], d.angle) for i in g.indices])
+    doc = np.concatenate([upright_points(quads[i], d.angle) for i in d.indices])
+    (gx0, gy0), (gx1, _gy1) = mine.min(axis=0), mine.max(axis=0)
+    (dx0, dy0), (dx1, dy1) = doc.min(axis=0), doc.max(axis=0)
+    return bool(dx0 <= gx0 and gx1 <= dx1 and 0 < gy0 - dy1 < dy1 - dy0)
+
+
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
     if hint in HINT_TYPES:
         return [BY_NAME[name] for name in HINT_TYPES[hint]]
@@ -724,8 +736,10 @@ class DocumentReader:
                     # from the centre of any of its parts)
                     gaps = {id(d): _line_gap(g, d, quads) for d in same_way}
                     by_lines = min(same_way, key=lambda d: gaps[id(d)])
-                    if (nearest.kind == kind and dist < 12 * h_med) or (
-                        by_lines.kind == kind and gaps[id(by_lines)] < 10 * h_med
+                    if (
+                        (nearest.kind == kind and dist < 12 * h_med)
+                        or (by_lines.kind == kind and gaps[id(by_lines)] < 10 * h_med)
+                        or (by_lines.kind == kind and _at_foot(g, by_lines, quads))
                     ):
                         indices.extend(g.indices)
             main = max(parts, key=lambda p: len(p.indices))
