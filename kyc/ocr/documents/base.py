@@ -107,21 +107,46 @@ OVERPRINT = re.compile(
 )
 
 
+# The overprints of fixed wording (OVERPRINT's other forms name the use in between).
+OVERPRINT_FIXED = (
+    "再次复印无效",
+    "禁止复印",
+    "他用无效",
+    "与原件一致",
+    "与原件相符",
+    "与原件核对无误",
+)
+
+
 def overprint_pieces(texts: Sequence[str]) -> set[int]:
     """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
     the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
     two or more characters of those words, read in their order (备案使用, 使用仅供 across
-    two repeats), is that watermark, wherever the detector cut it."""
+    two repeats), is that watermark, wherever the detector cut it. A line of three or more
+    characters of a fixed wording (复印无效, 与原件一致, ...), read whole or not, is one
+    too, and so is such a line with one character lost inside (复无效: a big stamp's 印
+    lost in its frame, its other words never read whole)."""
     phrases = {m.group() for t in texts for m in OVERPRINT.finditer(clean(t))}
-    if not phrases:
-        return set()
     loops = [p + p for p in phrases]
+    fixed = [p + p for p in OVERPRINT_FIXED]
     out = set()
     for i, t in enumerate(texts):
         c = clean(t)
-        if len(c) >= 2 and any(c in loop for loop in loops):
+        if (len(c) >= 2 and any(c in loop for loop in loops)) or (
+            len(c) >= 3 and any(c in loop or _one_lost_in(c, loop) for loop in loops + fixed)
+        ):
             out.add(i)
     return out
+
+
+def _one_lost_in(text: str, loop: str) -> bool:
+    """Whether ``text`` is a run of ``loop`` with one character inside it lost."""
+    n = len(text) + 1
+    return any(
+        w[:k] + w[k + 1 :] == text
+        for w in (loop[j : j + n] for j in range(len(loop) - n + 1))
+        for k in range(1, n - 1)
+    )
 
 
 def without_overprints(lines: Sequence[Line]) -> list[Line]:
@@ -272,7 +297,7 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     for label in labels:
         if len(label) >= 4 and text.lstrip().startswith(label[1:]):
             start = len(text) - len(text.lstrip()) + len(label) - 1
-            return label, line.sub(skip_gap(line, start))
+            return label, _rest(line, skip_gap(line, start))
         i = 0
         pos = 0
         misses = 0
@@ -289,8 +314,16 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
             i += 1
             pos += 1
         if i == len(label) and misses <= allowed:
-            return label, line.sub(skip_gap(line, pos))
+            return label, _rest(line, skip_gap(line, pos))
     return None
+
+
+def _rest(line: Line, pos: int) -> Line:
+    """The rest of a labelled line from ``pos``: empty where it holds no letter, digit or
+    character, only marks (the label's colon read as ！ at 0.89, its runner-up ：); the
+    value is then the line beside the label."""
+    rest = line.sub(pos)
+    return rest if any(ch.isalnum() for ch in rest.text) else line.sub(len(line.text))
 
 
 # What no value starts with: separators and rulings read as characters, a full-width
@@ -376,6 +409,16 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
                     label = lab
                     break
             lone = [lab for lab in labels if len(lab) == 2 and lab[0] == head]
+            if label is None and len(head) == 1 and len(lone) == 1 and _misread_second(row, i):
+                # The label's second character boxed alone and misread (名 东 佛山市…, 东
+                # at 0.18 where 称 stands): the label, its value the lines after it.
+                nxt = row[i + 1]
+                top, bottom = min(cur.y0, nxt.y0), max(cur.y1, nxt.y1)
+                out.append(
+                    Line(lone[0], cur.x0, top, nxt.x1, bottom, (1.0, 1.0), ((), ()), cur.source)
+                )
+                i += 2
+                continue
             if label is None and len(head) == 1 and len(lone) == 1:
                 # The label's second character was not detected at all.
                 nxt = row[i + 1].sub(skip_gap(row[i + 1], 0))
@@ -436,6 +479,21 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
         )
         i += 2
     return out
+
+
+# A character read below this probability, boxed alone, is likelier wrong than right.
+LONE_DOUBT = 0.5
+
+
+def _misread_second(row: Sequence[Line], i: int) -> bool:
+    """Whether the line after a label's lone first character (row[i]) is that label's
+    second character, boxed alone and misread: one character read below LONE_DOUBT, with
+    more text on the row right after it (the value)."""
+    if i + 2 >= len(row):
+        return False
+    nxt, after = row[i + 1], row[i + 2]
+    one = len(clean(nxt.text)) == 1 and bool(nxt.probs) and max(nxt.probs) < LONE_DOUBT
+    return one and 0 <= after.x0 - nxt.x1 < 3 * max(nxt.height, after.height)
 
 
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})

@@ -46,7 +46,13 @@ from kyc.ocr.documents.certificate_fields import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line
-from kyc.ocr.regions import leading_place_known, leading_place_repaired, place_one_off
+from kyc.ocr.regions import (
+    PLACE_REPAIR_CAP,
+    leading_place_known,
+    leading_place_repaired,
+    place_one_off,
+    stray_before_place,
+)
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
 
@@ -203,7 +209,7 @@ class UnitCertificate:
             # character off the place the address names (燕岭县 for 蕉岭县), that place
             doubtful = org.confidence < REPAIR_DOUBT
             fixed = leading_place_repaired(org.value, address) if doubtful else None
-            value, cap = (fixed, 0.85) if fixed else (org.value, 0.8)
+            value, cap = (fixed, PLACE_REPAIR_CAP) if fixed else (org.value, 0.8)
             fields[name] = FieldReading(value, min(org.confidence, cap), org.valid, org.box)
         auth = fields["registration_authority"]
         places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
@@ -264,8 +270,19 @@ class UnitCertificate:
         if cut:  # a watermark's words read onto the value: what they covered is unsure
             t = RawField(value or None, r.probs, r.alts, r.box)
             return reading(t, min(text_confidence(t), 0.75), None)
+        cap = 1.0
+        if (
+            name in ("name", "supervisor", "sponsor")
+            and r.probs
+            and value[0] == (r.value or "").lstrip()[:1]
+            and stray_before_place(value, r.probs[0])
+        ):
+            # a stray mark read before the organisation's place
+            value, cap = value[1:], PLACE_REPAIR_CAP
+            t = RawField(value, r.probs[1:], r.alts[1:], r.box)
         if name == "name":
-            return reading(t, _capped(t, bool(_UNIT_NAME_END.search(value))), None)
+            ok = bool(_UNIT_NAME_END.search(value))
+            return reading(t, min(_capped(t, ok), cap), None)
         if name == "capital":
             # the yen sign as Chinese certificates print it (full width)
             value = value.replace("¥", "￥")
@@ -285,7 +302,7 @@ class UnitCertificate:
             "address": "address",
             "legal_representative": "person_name",
         }.get(name)
-        return reading(t, text_confidence(t, shape), None)
+        return reading(t, min(text_confidence(t, shape), cap), None)
 
     @staticmethod
     def _term(term: RawField) -> tuple[dt.date | None, dt.date | None, bool, RawField]:

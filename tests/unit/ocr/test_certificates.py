@@ -407,6 +407,14 @@ def test_the_commonest_watermark_wording_and_its_pieces_are_overprint() -> None:
     assert [ln.text for ln in kept] == ["王刚敏"]
 
 
+def test_a_fixed_overprint_wording_with_a_character_lost_is_overprint() -> None:
+    # a big 复印无效 stamp read as 复无效 over a value, its words never read whole
+    texts = ["活动地域", "复无效", "山东省", "无效", "复印"]
+    assert overprint_pieces(texts) == {1}
+    # the words of a watermark read whole: its pieces with a character lost too
+    assert overprint_pieces(["仅供备案使用", "仅备案使", "备案"]) == {0, 1, 2}
+
+
 # ------------------------------------------------------------------ unit certificates
 
 

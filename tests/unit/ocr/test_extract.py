@@ -504,3 +504,54 @@ def test_a_license_capital_s_grammar_repairs_a_doubtful_numeral() -> None:
     f = LICENSE.check(raw, TODAY).fields["registered_capital"]
     assert f.value == "人民币壹仟万元整"
     assert f.confidence < 0.1  # as unsure as the runner-up
+
+
+def test_license_label_second_character_boxed_alone_and_misread_is_the_label() -> None:
+    # "名　称" spaced: 名 and 称 boxed apart, 称 read as 东 at 0.18; the value after them
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("名", 100, 300, h=15),
+        line("东", 133, 300, h=15, p=0.18),
+        line("佛山市智海服装有限公司", 163, 300, h=27),
+        line("类", 100, 330, h=15),
+        line("型", 133, 330, h=15, p=0.9),
+        line("有限责任公司（法人独资）", 163, 330, h=25),
+    ]
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["name"].value == "佛山市智海服装有限公司"
+    # read at even odds or better, the character is the value's own
+    lines[3] = line("东", 133, 300, h=15, p=0.6)
+    checked = LICENSE.check(LICENSE.extract(lines), TODAY)
+    assert checked.fields["name"].value == "东佛山市智海服装有限公司"
+
+
+def test_license_name_loses_a_doubtful_mark_before_its_real_place() -> None:
+    value = "名称業南京市腾达餐馆"
+    probs = [1.0, 1.0, 0.42] + [1.0] * (len(value) - 3)
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        with_probs(line(value, 100, 300), probs, [()] * len(value)),
+    ]
+    name = LICENSE.check(LICENSE.extract(lines), TODAY).fields["name"]
+    assert name.value == "南京市腾达餐馆"
+    assert name.confidence <= 0.85  # the drop rests on the place's spelling
+    # read surely, the character stays (never overwrite a confident read)
+    probs[2] = 0.95
+    lines[2] = with_probs(line(value, 100, 300), probs, [()] * len(value))
+    name = LICENSE.check(LICENSE.extract(lines), TODAY).fields["name"]
+    assert name.value == "業南京市腾达餐馆"
+
+
+def test_a_label_s_colon_read_as_a_mark_is_no_value() -> None:
+    # 登记管理机关： with its colon read as ！ (0.89): the value is the line beside it
+    rest = LICENSE.extract(
+        [
+            line("统一社会信用代码", 100, 100),
+            line(fake_uscc(), 100, 140),
+            line("住所！", 100, 300),
+            line("广东省珠海市金湾区桃源北路780号", 200, 300),
+        ]
+    )
+    assert rest["address"].value == "广东省珠海市金湾区桃源北路780号"
