@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--cards", type=int, default=3)
     args = ap.parse_args()
     s = get_settings()
-    engine, faceres = load_models(s.models_dir)
+    engine, models = load_models(s.models_dir)
 
     def photo(name: str) -> np.ndarray:
         return read_portrait(FACES / name, s.images)
@@ -100,7 +100,7 @@ def main() -> None:
         judge(distance(old_embed(a), old_embed(b)), s.liveness)
 
     def new(a: np.ndarray, b: np.ndarray) -> None:
-        compare_faces(a, b, s.liveness, engine, faceres)
+        compare_faces(a, b, s.liveness, engine, models)
 
     new(*pairs[0])  # warm both
     times: dict[str, list[list[float]]] = {"old": [[] for _ in pairs], "new": [[] for _ in pairs]}
@@ -120,11 +120,11 @@ def main() -> None:
 
     shifts = []
     for img in {id(x): x for pair in pairs for x in pair}.values():
-        now, _ = describe_image(img, engine, faceres, s.liveness)
+        now, _ = describe_image(img, engine, models, s.liveness)
         searched = match.largest_face
         match.largest_face = old_largest_face  # the old search, all else as now
         try:
-            before, _ = describe_image(img, engine, faceres, s.liveness)
+            before, _ = describe_image(img, engine, models, s.liveness)
         finally:
             match.largest_face = searched
         shifts.append((distance(now.dlib, before.dlib), cosine(now.faceres, before.faceres)))

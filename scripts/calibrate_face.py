@@ -1,4 +1,5 @@
-"""Calibrate the fused face match (dlib distance + faceres cosine) and print its numbers.
+"""Calibrate the fused face match (dlib distance, faceres and ArcFace cosines) and print its
+numbers.
 
     nice uv run python scripts/calibrate_face.py [--reuse] [--out DIR] [--boot 1000]
 
@@ -43,8 +44,9 @@ import numpy.typing as npt
 
 from kyc.config import get_settings
 from kyc.errors import BadInput
+from kyc.liveness.descriptors import FaceModels, get_face_models
 from kyc.liveness.engine import DescribingEngine, FaceEngine, get_engine
-from kyc.liveness.faceres import FaceresEmbedder, get_faceres, normalise
+from kyc.liveness.faceres import normalise
 from kyc.liveness.match import FaceDescriptor, describe_image, largest_face
 from kyc.liveness.settings import LivenessSettings
 
@@ -91,6 +93,7 @@ class Sample:
     kind: str  # photo | frame | small | card
     dlib: Array
     faceres: Array
+    arcface: Array
     coverage: float = 1.0  # share of faceres' crop inside the image (crop_coverage)
 
 
@@ -195,26 +198,26 @@ def clip_frames(path: Path, engine: FaceEngine, ls: LivenessSettings, n: int = 3
 
 
 def describe(
-    img: Array, engine: FaceEngine, faceres: FaceresEmbedder, ls: LivenessSettings
+    img: Array, engine: FaceEngine, models: FaceModels, ls: LivenessSettings
 ) -> FaceDescriptor | None:
     try:
-        return describe_image(img, engine, faceres, ls)[0]
+        return describe_image(img, engine, models, ls)[0]
     except BadInput:
         return None
 
 
 def build(
-    engine: FaceEngine, faceres: FaceresEmbedder, ls: LivenessSettings, tmp: Path
+    engine: FaceEngine, models: FaceModels, ls: LivenessSettings, tmp: Path
 ) -> tuple[list[Sample], list[tuple[str, FaceDescriptor, list[FaceDescriptor]]], dict[str, int]]:
     samples: list[Sample] = []
     lost: dict[str, int] = {}
 
     def add(ident: str, source: str, kind: str, img: Array) -> None:
-        d = describe(img, engine, faceres, ls)
+        d = describe(img, engine, models, ls)
         if d is None:
             lost[kind] = lost.get(kind, 0) + 1
             return
-        samples.append(Sample(ident, source, kind, d.dlib, d.faceres, d.coverage))
+        samples.append(Sample(ident, source, kind, d.dlib, d.faceres, d.arcface, d.coverage))
 
     from kyc.ocr.pipeline import DocumentReader
 
@@ -259,7 +262,9 @@ def build(
     from kyc.liveness.verify import clip_descriptors
 
     for ident, path in usable:
-        eng = DescribingEngine(engine, lambda rgb, pts: faceres.embed(rgb[:, :, ::-1], pts))
+        eng = DescribingEngine(
+            engine, lambda rgb, pts: models.describe(np.ascontiguousarray(rgb[:, :, ::-1]), pts)
+        )
         track = analyse(path, eng, ls)
         faces = clip_descriptors(track, eng)
         if faces:
@@ -277,31 +282,41 @@ def save(out: Path, samples: list[Sample], templates: Any, lost: dict[str, int])
     (out / "meta.json").write_text(json.dumps(meta))
     tpl_d = [f.dlib for _, _, faces in templates for f in faces]
     tpl_f = [f.faceres for _, _, faces in templates for f in faces]
+    tpl_a = [f.arcface for _, _, faces in templates for f in faces]
     np.savez(
         out / "descriptors.npz",
         dlib=np.stack([s.dlib for s in samples]),
         faceres=np.stack([s.faceres for s in samples]),
+        arcface=np.stack([s.arcface for s in samples]),
+        tpl_arcface=np.stack(tpl_a),
         coverage=np.array([s.coverage for s in samples]),
         tpl_dlib=np.stack(tpl_d),
         tpl_faceres=np.stack(tpl_f),
     )
 
 
-def load(out: Path) -> tuple[list[Sample], list[tuple[str, Array, Array]], dict[str, int]]:
+Template = tuple[str, Array, Array, Array]  # identity, its frames' dlib, faceres, ArcFace
+
+
+def load(out: Path) -> tuple[list[Sample], list[Template], dict[str, int]]:
     meta = json.loads((out / "meta.json").read_text())
     # each z[key] reads the whole array anew: read each once (a row kept as a view of a
-    # fresh copy per sample held every copy alive)
+    # fresh copy per sample held every copy alive); caches of rounds 1-2 lack "arcface"
+    # (rebuild them: no --reuse)
     with np.load(out / "descriptors.npz") as z:
-        dl, fr, tpl_dl, tpl_fr = (z[k] for k in ("dlib", "faceres", "tpl_dlib", "tpl_faceres"))
-        cov = z["coverage"]  # caches of round 1 lack it: rebuild them (no --reuse)
+        keys = ("dlib", "faceres", "arcface", "tpl_dlib", "tpl_faceres", "tpl_arcface")
+        dl, fr, ar, tpl_dl, tpl_fr, tpl_ar = (z[k] for k in keys)
+        cov = z["coverage"]
     samples = [
-        Sample(i, s, k, dl[n], fr[n], float(cov[n])) for n, (i, s, k) in enumerate(meta["samples"])
+        Sample(i, s, k, dl[n], fr[n], ar[n], float(cov[n]))
+        for n, (i, s, k) in enumerate(meta["samples"])
     ]
     templates = []
     at = 0
     for ident, count in meta["templates"]:
-        templates.append((ident, tpl_dl[at : at + count], tpl_fr[at : at + count]))
-        at += count
+        end = at + count
+        templates.append((ident, tpl_dl[at:end], tpl_fr[at:end], tpl_ar[at:end]))
+        at = end
     return samples, templates, meta["lost"]
 
 
@@ -314,6 +329,7 @@ def load(out: Path) -> tuple[list[Sample], list[tuple[str, Array, Array]], dict[
 class Pairs:
     d: Array  # dlib distance
     c: Array  # faceres cosine
+    r: Array  # ArcFace cosine
     genuine: Array  # bool
     a: Array  # identity index of each side
     b: Array
@@ -330,6 +346,7 @@ def pairs_of(samples: list[Sample], people: set[str]) -> Pairs:
     index = {p: i for i, p in enumerate(idents)}
     dl = np.stack([s.dlib for s in sel])
     fr = np.stack([s.faceres for s in sel])
+    ar = np.stack([s.arcface for s in sel])
     ids = np.array([index[s.ident] for s in sel])
     src = np.array([s.source for s in sel])
     live = np.array([s.kind in LIVE for s in sel])
@@ -340,13 +357,12 @@ def pairs_of(samples: list[Sample], people: set[str]) -> Pairs:
     i, j = ii[ok], jj[ok]
     d = np.linalg.norm(dl[i] - dl[j], axis=1)
     c = np.einsum("ij,ij->i", fr[i], fr[j])
+    r = np.einsum("ij,ij->i", ar[i], ar[j])
     q = np.minimum(cov[i], cov[j])
-    return Pairs(d, c, ids[i] == ids[j], ids[i], ids[j], ~live[j], idents, q)
+    return Pairs(d, c, r, ids[i] == ids[j], ids[i], ids[j], ~live[j], idents, q)
 
 
-def template_pairs(
-    samples: list[Sample], templates: list[tuple[str, Array, Array]], people: set[str]
-) -> Pairs:
+def template_pairs(samples: list[Sample], templates: list[Template], people: set[str]) -> Pairs:
     """Each clip's template (mean descriptors of its analysed frames) against every
     ID-style portrait of ``people``."""
     ports = [s for s in samples if s.ident in people and s.kind not in LIVE]
@@ -355,19 +371,21 @@ def template_pairs(
     index = {p: i for i, p in enumerate(idents)}
     pd = np.stack([s.dlib for s in ports])
     pf = np.stack([s.faceres for s in ports])
+    pa = np.stack([s.arcface for s in ports])
     pid = np.array([index[s.ident] for s in ports])
-    ds, cs, ga, gb = [], [], [], []
-    for ident, tdl, tfr in tpls:
+    ds, cs, rs, ga, gb = [], [], [], [], []
+    for ident, tdl, tfr, tar in tpls:
         mean_d = tdl.mean(axis=0)
-        mean_f = normalise(tfr.mean(axis=0))
         ds.append(np.linalg.norm(pd - mean_d, axis=1))
-        cs.append(pf @ mean_f)
+        cs.append(pf @ normalise(tfr.mean(axis=0)))
+        rs.append(pa @ normalise(tar.mean(axis=0)))
         ga.append(np.full(len(ports), index[ident]))
         gb.append(pid)
     a, b = np.concatenate(ga), np.concatenate(gb)
     return Pairs(
         np.concatenate(ds),
         np.concatenate(cs),
+        np.concatenate(rs),
         a == b,
         a,
         b,
@@ -377,18 +395,27 @@ def template_pairs(
     )
 
 
+MODELS = ("dlib", "faceres", "arcface")
+
+
+def model_values(p: Pairs) -> list[Array]:
+    """Each model's similarity of every pair, larger = more alike (dlib's distance
+    negated)."""
+    return [-p.d, p.c, p.r]
+
+
 @dataclass
 class Fusion:
-    mu_d: float
-    sd_d: float
-    mu_c: float
-    sd_c: float
-    w: float
+    """Each model's similarity z-normalised on impostor pairs (``mean``/``sd`` of the
+    larger-is-alike values of ``model_values``), mixed with weights ``w`` (sum 1)."""
 
-    def __call__(self, d: Array, c: Array) -> Array:
-        zd = (self.mu_d - d) / self.sd_d
-        zc = (c - self.mu_c) / self.sd_c
-        return np.asarray(self.w * zc + (1 - self.w) * zd)
+    mean: tuple[float, ...]
+    sd: tuple[float, ...]
+    w: tuple[float, ...]
+
+    def __call__(self, p: Pairs) -> Array:
+        parts = zip(self.w, model_values(p), self.mean, self.sd, strict=True)
+        return np.asarray(sum(w * (v - m) / sd for w, v, m, sd in parts))
 
 
 def threshold_at(imp: Array, fmr: float) -> float:
@@ -436,23 +463,35 @@ def fnmr_at_fmr(s: Array, p: Pairs, fmr: float) -> float:
     return rates(s, p, t)[1]
 
 
-def fit_fusion(p: Pairs) -> tuple[Fusion, list[tuple[float, float, float]]]:
-    """z-normalise each model on the FIT impostor pairs; pick the faceres weight (0..1,
-    step 0.05) with the fewest FIT false non-matches at FMR 0.1%, then at 1%."""
+Fit = tuple[tuple[float, ...], float, float, float, int]  # weights, FNMR 0.1% / 1% / 0, models
+
+
+def weight_grid(step: float = 0.05) -> list[tuple[float, ...]]:
+    """Every weight triple on the simplex with the given step."""
+    n = round(1 / step)
+    return [
+        (round((n - j - k) * step, 2), round(j * step, 2), round(k * step, 2))
+        for j in range(n + 1)
+        for k in range(n + 1 - j)
+    ]
+
+
+def fit_fusion(p: Pairs) -> tuple[Fusion, list[Fit]]:
+    """z-normalise each model on the FIT impostor pairs; pick the weights (a 0.05 grid
+    on the simplex) with the fewest FIT false non-matches at FMR 0.1%, then at 1%, then
+    at the highest impostor (the widest margin), then the fewest models."""
     imp = ~p.genuine
-    base = {
-        "mu_d": float(p.d[imp].mean()),
-        "sd_d": float(p.d[imp].std()),
-        "mu_c": float(p.c[imp].mean()),
-        "sd_c": float(p.c[imp].std()),
-    }
-    curve = []
-    for w in np.round(np.arange(0, 1.0001, 0.05), 2):
-        f = Fusion(**base, w=float(w))
-        s = f(p.d, p.c)
-        curve.append((float(w), fnmr_at_fmr(s, p, 0.001), fnmr_at_fmr(s, p, 0.01)))
-    best = min(curve, key=lambda r: (round(r[1], 6), round(r[2], 6), abs(r[0] - 0.5)))
-    return Fusion(**base, w=best[0]), curve
+    vals = model_values(p)
+    mean = tuple(float(v[imp].mean()) for v in vals)
+    sd = tuple(float(v[imp].std()) for v in vals)
+    fits: list[Fit] = []
+    for w in weight_grid():
+        s = Fusion(mean, sd, w)(p)
+        top = float(np.mean(s[p.genuine] <= s[imp].max()))
+        used = sum(x > 0 for x in w)
+        fits.append((w, fnmr_at_fmr(s, p, 0.001), fnmr_at_fmr(s, p, 0.01), top, used))
+    best = min(fits, key=lambda f: (round(f[1], 6), round(f[2], 6), round(f[3], 6), f[4]))
+    return Fusion(mean, sd, best[0]), sorted(fits, key=lambda f: (f[1], f[2], f[3], f[4]))
 
 
 @dataclass
@@ -463,17 +502,17 @@ class Regime:
     fusion: Fusion
     same: float
     review: float
-    curve: list[tuple[float, float, float]]
+    curve: list[Fit]
 
-    def score(self, d: Array, c: Array) -> Array:
+    def score(self, p: Pairs) -> Array:
         """The 0..100 score before clipping (kyc.liveness.match.score_from_fused)."""
-        s = self.fusion(d, c)
+        s = self.fusion(p)
         return np.asarray(60.0 + 10.0 * (s - self.review) / (self.same - self.review))
 
 
 def fit_regime(p: Pairs) -> Regime:
     fusion, curve = fit_fusion(p)
-    s = fusion(p.d, p.c)
+    s = fusion(p)
     imp = s[~p.genuine]
     return Regime(fusion, up(threshold_at(imp, 0.001)), up(threshold_at(imp, 0.01)), curve)
 
@@ -515,6 +554,7 @@ def subset(p: Pairs, mask: Array) -> Pairs:
     return Pairs(
         p.d[mask],
         p.c[mask],
+        p.r[mask],
         p.genuine[mask],
         p.a[mask],
         p.b[mask],
@@ -536,9 +576,9 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     if not (args.reuse and (args.out / "meta.json").is_file()):
         engine = get_engine(settings.models_dir)
-        faceres = get_faceres(settings.models_dir)
+        models = get_face_models(settings.models_dir)
         with tempfile.TemporaryDirectory() as tmp:
-            samples_, templates_, lost_ = build(engine, faceres, ls, Path(tmp))
+            samples_, templates_, lost_ = build(engine, models, ls, Path(tmp))
         save(args.out, samples_, templates_, lost_)
     samples, templates, lost = load(args.out)
     people = sorted({s.ident for s in samples})
@@ -565,15 +605,20 @@ def main() -> None:
         r = subset(pf, mask)
         regimes[name] = fit_regime(r)
         f = regimes[name].fusion
+        stats = ", ".join(
+            f"{m} mean {mu:.4f} sd {sd:.4f}" for m, mu, sd in zip(MODELS, f.mean, f.sd, strict=True)
+        )
         print(
             f"\n{name} crops ({int(r.genuine.sum())} genuine / {int((~r.genuine).sum())} "
-            f"impostor FIT pairs): dlib mean {f.mu_d:.4f} sd {f.sd_d:.4f}; faceres mean "
-            f"{f.mu_c:.4f} sd {f.sd_c:.4f}"
+            f"impostor FIT pairs; impostor similarities, dlib's negated): {stats}"
         )
-        print("  faceres weight: FIT FNMR at FMR 0.1% / 1%")
-        for w, a, b in regimes[name].curve:
+        print("  weights (dlib, faceres, ArcFace): FIT FNMR at FMR 0.1% / 1% / 0; best 8")
+        for w, a, b, top, _used in regimes[name].curve[:8]:
             mark = "  <- chosen" if w == f.w else ""
-            print(f"    w={w:.2f}: {pct(a)} / {pct(b)}{mark}")
+            print(f"    w={w}: {pct(a)} / {pct(b)} / {pct(top)}{mark}")
+        for w, a, b, top, _used in regimes[name].curve:
+            if max(w) == 1.0:
+                print(f"    alone w={w}: {pct(a)} / {pct(b)} / {pct(top)}")
         print(
             f"  thresholds (FIT impostors, rounded up): same {regimes[name].same:.3f} "
             f"(0.1%), review {regimes[name].review:.3f} (1%)"
@@ -582,7 +627,7 @@ def main() -> None:
 
     def score(p: Pairs) -> Array:
         part = p.coverage < tau
-        return np.where(part, regimes["partial"].score(p.d, p.c), regimes["whole"].score(p.d, p.c))
+        return np.where(part, regimes["partial"].score(p), regimes["whole"].score(p))
 
     s_fit, s_held = score(pf), score(ph)
     results: dict[str, Any] = {}
@@ -615,7 +660,7 @@ def main() -> None:
         60.0,
         args.boot,
     )
-    s_one = one.score(ph.d, ph.c)
+    s_one = one.score(ph)
     results["held_one_fusion"] = report(
         "HELD-OUT, one fusion (round 1)", s_one, ph, 70.0, 60.0, args.boot
     )
@@ -641,7 +686,8 @@ def main() -> None:
         for label, s in (
             ("dlib", -p.d),
             ("faceres", p.c),
-            (f"one fusion (w={one.fusion.w:.2f})", one.score(p.d, p.c)),
+            ("ArcFace", p.r),
+            (f"one fusion (w={one.fusion.w})", one.score(p)),
             ("by crops", score(p)),
         ):
             print(
@@ -661,34 +707,26 @@ def main() -> None:
     tf = template_pairs(samples, templates, fit)
     th = template_pairs(samples, templates, held)
     fusion = regimes["whole"].fusion
-    st_fit = fusion(tf.d, tf.c)
+    st_fit = fusion(tf)
     t_same = up(threshold_at(st_fit[~tf.genuine], 0.001))
     t_review = up(threshold_at(st_fit[~tf.genuine], 0.01))
     print(f"  template thresholds (FIT impostors): same {t_same:.3f}, review {t_review:.3f}")
     results["tpl_fit"] = report("templates FIT", st_fit, tf, t_same, t_review, args.boot)
-    results["tpl_held"] = report(
-        "templates HELD-OUT", fusion(th.d, th.c), th, t_same, t_review, args.boot
-    )
+    results["tpl_held"] = report("templates HELD-OUT", fusion(th), th, t_same, t_review, args.boot)
     print("\nsettings (kyc/liveness/settings.py):")
     whole, part = regimes["whole"], regimes["partial"]
-    values = {
-        "match_dlib_impostor_mean": round(whole.fusion.mu_d, 4),
-        "match_dlib_impostor_sd": round(whole.fusion.sd_d, 4),
-        "match_faceres_impostor_mean": round(whole.fusion.mu_c, 4),
-        "match_faceres_impostor_sd": round(whole.fusion.sd_c, 4),
-        "match_faceres_weight": whole.fusion.w,
-        "match_fused_same": whole.same,
-        "match_fused_review": whole.review,
-        "match_partial_dlib_impostor_mean": round(part.fusion.mu_d, 4),
-        "match_partial_dlib_impostor_sd": round(part.fusion.sd_d, 4),
-        "match_partial_faceres_impostor_mean": round(part.fusion.mu_c, 4),
-        "match_partial_faceres_impostor_sd": round(part.fusion.sd_c, 4),
-        "match_partial_faceres_weight": part.fusion.w,
-        "match_partial_fused_same": part.same,
-        "match_partial_fused_review": part.review,
-        "match_template_fused_same": t_same,
-        "match_template_fused_review": t_review,
-    }
+    values: dict[str, float] = {}
+    for prefix, reg in (("match_", whole), ("match_partial_", part)):
+        for i, m in enumerate(MODELS):
+            # the settings hold dlib's mean as a distance (the values here negate it)
+            mean = -reg.fusion.mean[i] if m == "dlib" else reg.fusion.mean[i]
+            values[f"{prefix}{m}_impostor_mean"] = round(mean, 4)
+            values[f"{prefix}{m}_impostor_sd"] = round(reg.fusion.sd[i], 4)
+            values[f"{prefix}{m}_weight"] = reg.fusion.w[i]
+        values[f"{prefix}fused_same"] = reg.same
+        values[f"{prefix}fused_review"] = reg.review
+    values["match_template_fused_same"] = t_same
+    values["match_template_fused_review"] = t_review
     for k, v in values.items():
         print(f"    {k} = {v}")
     (args.out / "results.json").write_text(json.dumps({"settings": values, **results}, indent=1))

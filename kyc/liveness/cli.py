@@ -36,8 +36,8 @@ def _compare(args: argparse.Namespace) -> int:
     settings = get_settings()
     a = read_portrait(Path(args.image_a), settings.images)
     b = read_portrait(Path(args.image_b), settings.images)
-    engine, faceres = load_models(settings.models_dir)
-    result = compare_faces(a, b, settings.liveness, engine, faceres)
+    engine, models = load_models(settings.models_dir)
+    result = compare_faces(a, b, settings.liveness, engine, models)
     print_json(result.to_json())
     return 0
 
@@ -60,7 +60,7 @@ def _verify(args: argparse.Namespace) -> int:
             load_file(Path(args.challenge), settings.limits, "challenge")
         )
     portrait = read_portrait(Path(args.portrait), settings.images)
-    engine, faceres = load_models(settings.models_dir)
+    engine, models = load_models(settings.models_dir)
     verdict = verify_video(
         Path(args.video),
         portrait,
@@ -69,7 +69,7 @@ def _verify(args: argparse.Namespace) -> int:
         datetime.now(UTC),
         mirrored=args.mirrored,
         engine=engine,
-        faceres=faceres,
+        models=models,
     )
     print_json(verdict.to_json())
     return 0

@@ -106,12 +106,14 @@ class FaceEngine:
         return np.asarray(vec, dtype=np.float64), pts
 
 
-SecondDescriptor = Callable[[Image, npt.NDArray[np.float64]], Embedding]
+# The other models' descriptors of a face (faceres, ArcFace) from an RGB image and its
+# 68 landmarks.
+SecondDescriptor = Callable[[Image, npt.NDArray[np.float64]], tuple[Embedding, Embedding]]
 
 
 class DescribingEngine(FaceEngine):
     """An engine that shares another's loaded dlib models and, for every face it embeds,
-    also computes a second descriptor (``second(rgb, landmarks)``), kept by the dlib
+    also computes the other models' descriptors (``second(rgb, landmarks)``), kept by the dlib
     embedding it belongs to. One per call (``verify_video``): it holds that call's
     descriptors, the shared engine holds none."""
 
@@ -121,15 +123,15 @@ class DescribingEngine(FaceEngine):
         self.shape68 = inner.shape68
         self.encoder = inner.encoder
         self._second = second
-        self._seconds: dict[bytes, Embedding] = {}
+        self._seconds: dict[bytes, tuple[Embedding, Embedding]] = {}
 
     def embed(self, rgb: Image, box: Box, jitters: int = 0) -> Embedding:
         emb, pts = self.embed_landmarks(rgb, box, jitters)
         self._seconds[emb.tobytes()] = self._second(rgb, pts)
         return emb
 
-    def second_of(self, embedding: Embedding) -> Embedding | None:
-        """The second descriptor of the face whose dlib embedding is ``embedding``."""
+    def second_of(self, embedding: Embedding) -> tuple[Embedding, Embedding] | None:
+        """The other descriptors of the face whose dlib embedding is ``embedding``."""
         return self._seconds.get(np.asarray(embedding, np.float64).tobytes())
 
 

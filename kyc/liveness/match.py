@@ -1,7 +1,7 @@
-"""Face match: find the face in a photo or an ID-card front, describe it with two
-embeddings (dlib's ResNet and faceres), fuse their similarities into one score, and map
-it to 0..100 with thresholds tied to measured false-match rates: 70 = FMR 0.1%, 60 = 1%
-(calibration: docs/face_match.md, scripts/calibrate_face.py).
+"""Face match: find the face in a photo or an ID-card front, describe it with three
+embeddings (dlib's ResNet, faceres and ArcFace), fuse their similarities into one score,
+and map it to 0..100 with thresholds tied to measured false-match rates: 70 = FMR 0.1%,
+60 = 1% (calibration: docs/face_match.md, scripts/calibrate_face.py).
 
 The dlib-only helpers (``distance``, ``judge``, ``score_from_distance``,
 ``template_distance``) stay for the clip's identity-change check and its benchmark.
@@ -17,14 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from kyc.errors import BadInput, ErrorCode
+from kyc.liveness.descriptors import FaceModels, get_face_models
 from kyc.liveness.engine import Box, Embedding, FaceEngine, get_engine
-from kyc.liveness.faceres import (
-    FaceresEmbedder,
-    cosine,
-    crop_coverage,
-    get_faceres,
-    normalise,
-)
+from kyc.liveness.faceres import cosine, crop_coverage, normalise
 from kyc.liveness.settings import LivenessSettings
 
 BGRImage = npt.NDArray[np.uint8]
@@ -57,13 +52,31 @@ def score_from_distance(d: float, settings: LivenessSettings, template: bool = F
 
 @dataclass(frozen=True)
 class FaceDescriptor:
-    """One face, described by both models: dlib's 128-d embedding (compare by Euclidean
-    distance) and faceres' unit 1024-d descriptor (compare by cosine). ``coverage``: the
-    share of faceres' crop inside the image (``crop_coverage``)."""
+    """One face, described by the three models: dlib's 128-d embedding (compare by
+    Euclidean distance), faceres' unit 1024-d and ArcFace's unit 512-d descriptors
+    (compare by cosine). ``coverage``: the share of faceres' crop inside the image
+    (``crop_coverage``)."""
 
     dlib: Embedding
     faceres: Embedding
+    arcface: Embedding
     coverage: float = 1.0
+
+
+@dataclass(frozen=True)
+class Similarities:
+    """How alike two faces are by each model: dlib's distance (smaller = more alike),
+    faceres' and ArcFace's cosines (larger = more alike)."""
+
+    dlib: float
+    faceres: float
+    arcface: float
+
+
+def similarities(a: FaceDescriptor, b: FaceDescriptor) -> Similarities:
+    return Similarities(
+        distance(a.dlib, b.dlib), cosine(a.faceres, b.faceres), cosine(a.arcface, b.arcface)
+    )
 
 
 def is_partial(coverage: float, settings: LivenessSettings) -> bool:
@@ -73,28 +86,29 @@ def is_partial(coverage: float, settings: LivenessSettings) -> bool:
     return coverage < settings.match_min_coverage
 
 
-def fused_similarity(
-    d: float, cos: float, settings: LivenessSettings, partial: bool = False
-) -> float:
+def fused_similarity(sim: Similarities, settings: LivenessSettings, partial: bool = False) -> float:
     """The fused similarity of a pair: each model's similarity in standard deviations
     above its impostor mean (z-normalised on the calibration's impostor pairs of the
-    same kind: whole crops, or ``partial`` ones), mixed with that kind's weight. Larger =
-    more alike; ~0 for a typical impostor pair."""
-    if partial:
-        mu_d, sd_d = (
-            settings.match_partial_dlib_impostor_mean,
-            settings.match_partial_dlib_impostor_sd,
+    same kind: whole crops, or ``partial`` ones), mixed with that kind's weights (they
+    sum to 1; a model the calibration found no use for has weight 0). Larger = more
+    alike; ~0 for a typical impostor pair."""
+    p = "match_partial_" if partial else "match_"
+
+    def z(model: str, value: float) -> float:
+        mean = float(getattr(settings, f"{p}{model}_impostor_mean"))
+        sd = float(getattr(settings, f"{p}{model}_impostor_sd"))
+        return (mean - value) / sd if model == "dlib" else (value - mean) / sd
+
+    return float(
+        sum(
+            float(getattr(settings, f"{p}{model}_weight")) * z(model, value)
+            for model, value in (
+                ("dlib", sim.dlib),
+                ("faceres", sim.faceres),
+                ("arcface", sim.arcface),
+            )
         )
-        mu_c = settings.match_partial_faceres_impostor_mean
-        sd_c = settings.match_partial_faceres_impostor_sd
-        w = settings.match_partial_faceres_weight
-    else:
-        mu_d, sd_d = settings.match_dlib_impostor_mean, settings.match_dlib_impostor_sd
-        mu_c, sd_c = settings.match_faceres_impostor_mean, settings.match_faceres_impostor_sd
-        w = settings.match_faceres_weight
-    z_dlib = (mu_d - d) / sd_d
-    z_faceres = (cos - mu_c) / sd_c
-    return float(w * z_faceres + (1.0 - w) * z_dlib)
+    )
 
 
 def _fused_anchors(
@@ -129,16 +143,19 @@ def judge_fused(
 
 def template_similarity(
     faces: list[FaceDescriptor], portrait: FaceDescriptor, settings: LivenessSettings
-) -> tuple[float, float, float]:
-    """(fused similarity, dlib distance, faceres cosine) of the mean of several
-    descriptors of one face (frames of a clip) against a portrait's: averaging cancels
-    much of the per-frame variation (docs/face_match.md). The frames are whole video
-    frames, so the whole-crop fusion (its template thresholds are calibrated on the
-    same pairs, whatever the portrait's crop coverage)."""
-    d = template_distance([f.dlib for f in faces], portrait.dlib)
-    mean_faceres = normalise(np.mean(np.stack([f.faceres for f in faces]), axis=0))
-    c = cosine(mean_faceres, portrait.faceres)
-    return fused_similarity(d, c, settings), d, c
+) -> tuple[float, Similarities]:
+    """(fused similarity, each model's) of the mean of several descriptors of one face
+    (frames of a clip) against a portrait's: averaging cancels much of the per-frame
+    variation (docs/face_match.md). The frames are whole video frames, so the
+    whole-crop fusion (its template thresholds are calibrated on the same pairs,
+    whatever the portrait's crop coverage)."""
+    mean = FaceDescriptor(
+        np.mean(np.stack([f.dlib for f in faces]), axis=0),
+        normalise(np.mean(np.stack([f.faceres for f in faces]), axis=0)),
+        normalise(np.mean(np.stack([f.arcface for f in faces]), axis=0)),
+    )
+    sim = similarities(mean, portrait)
+    return fused_similarity(sim, settings), sim
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,7 @@ class FaceComparison:
     elapsed_ms: float
     threshold_score: float = SCORE_AT_SAME
     faceres_cosine: float | None = None
+    arcface_cosine: float | None = None
     fused: float | None = None  # the fused similarity the score comes from
     coverage: float | None = None  # the smaller faceres crop coverage of the two faces
 
@@ -166,23 +184,23 @@ def _default_engine() -> FaceEngine:
     return get_engine(get_settings().models_dir)
 
 
-def load_models(models_dir: Path) -> tuple[FaceEngine, FaceresEmbedder]:
-    """Both face models of the process, loaded once; faceres in a second thread while
-    dlib's load (onnxruntime's import and session set-up wait on no lock there, which
-    hides their ~0.3 s behind dlib's ~3 s; measured in docs/face_match.md)."""
+def load_models(models_dir: Path) -> tuple[FaceEngine, FaceModels]:
+    """The face models of the process, loaded once; faceres and ArcFace in a second
+    thread while dlib's load (onnxruntime's import and session set-up wait on no lock
+    there, which hides them behind dlib's ~3 s; measured in docs/face_match.md)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:
-        second = pool.submit(get_faceres, models_dir)
+        second = pool.submit(get_face_models, models_dir)
         engine = get_engine(models_dir)
         return engine, second.result()
 
 
-def default_faceres() -> FaceresEmbedder:
-    """The process-wide faceres embedder of the configured models folder."""
+def default_models() -> FaceModels:
+    """The process-wide descriptor models of the configured models folder."""
     from kyc.config import get_settings
 
-    return get_faceres(get_settings().models_dir)
+    return get_face_models(get_settings().models_dir)
 
 
 # HOG search passes: (longest side the image is searched at, upsampling). The first,
@@ -260,11 +278,11 @@ def embed_image(
 
 
 def describe_image(
-    img: BGRImage, engine: FaceEngine, faceres: FaceresEmbedder, settings: LivenessSettings
+    img: BGRImage, engine: FaceEngine, models: FaceModels, settings: LivenessSettings
 ) -> tuple[FaceDescriptor, Box]:
-    """Both descriptors of the largest face in a BGR image (NO_FACE if there is none);
-    one landmark fit serves both (dlib's alignment and faceres' crop). The box is in
-    the image turned upright (``upright_face``)."""
+    """The three descriptors of the largest face in a BGR image (NO_FACE if there is
+    none); one landmark fit serves all (dlib's alignment, faceres' crop, ArcFace's five
+    points). The box is in the image turned upright (``upright_face``)."""
     img, box = upright_face(img, engine, settings)
     # dlib wants RGB: flip a window of one face size around the face, not the whole
     # photo (the same landmarks and descriptors: both read well inside that window)
@@ -277,7 +295,8 @@ def describe_image(
         np.ascontiguousarray(window[:, :, ::-1]), box.scaled(1, -x0, -y0)
     )
     coverage = crop_coverage(window.shape, pts)
-    return FaceDescriptor(emb, faceres.embed(window, pts), coverage), box
+    faceres, arcface = models.describe(window, pts)
+    return FaceDescriptor(emb, faceres, arcface, coverage), box
 
 
 def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:
@@ -300,23 +319,31 @@ def compare_faces(
     img_b: BGRImage,
     settings: LivenessSettings,
     engine: FaceEngine | None = None,
-    faceres: FaceresEmbedder | None = None,
+    models: FaceModels | None = None,
 ) -> FaceComparison:
     """Compare the largest faces of two BGR images (either may be an ID-card front) on
-    the fused score of both embeddings."""
+    the fused score of the three embeddings."""
     started = time.perf_counter()
     eng = engine or _default_engine()
-    fr = faceres or default_faceres()
-    fa, _ = describe_image(img_a, eng, fr, settings)
-    fb, _ = describe_image(img_b, eng, fr, settings)
-    d = distance(fa.dlib, fb.dlib)
-    c = cosine(fa.faceres, fb.faceres)
+    mods = models or default_models()
+    fa, _ = describe_image(img_a, eng, mods, settings)
+    fb, _ = describe_image(img_b, eng, mods, settings)
+    sim = similarities(fa, fb)
     coverage = min(fa.coverage, fb.coverage)
     partial = is_partial(coverage, settings)
-    s = fused_similarity(d, c, settings, partial)
+    s = fused_similarity(sim, settings, partial)
     score, same, _ = judge_fused(s, settings, partial=partial)
     elapsed = (time.perf_counter() - started) * 1000.0
-    return FaceComparison(score, same, d, elapsed, faceres_cosine=c, fused=s, coverage=coverage)
+    return FaceComparison(
+        score,
+        same,
+        sim.dlib,
+        elapsed,
+        faceres_cosine=sim.faceres,
+        arcface_cosine=sim.arcface,
+        fused=s,
+        coverage=coverage,
+    )
 
 
 def read_portrait(path: Path, images: object) -> BGRImage:

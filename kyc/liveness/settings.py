@@ -85,34 +85,45 @@ class LivenessSettings(BaseModel):
     # two-photo templates vs ID-style portraits of other people (0.1%: 0.444, 1%: 0.487)
     match_template_same_distance: float = 0.44
     match_template_review_distance: float = 0.48
-    # fused match (dlib distance + faceres cosine), docs/face_match.md: written by
-    # scripts/calibrate_face.py, run of 2026-12-06 10:47 UTC, from its FIT people only
-    # (66 people), for each kind of pair on its own: whole crops (209 genuine / 5,290
-    # impostor pairs) and partial ones (below; 121 / 27,545): z-normalisation on the
-    # impostor pairs, the faceres weight with the fewest FIT false non-matches at FMR
-    # 0.1%, the empirical 0.1% / 1% impostor quantiles (rounded up) -> score 70 / 60
-    match_dlib_impostor_mean: float = 0.8278
-    match_dlib_impostor_sd: float = 0.1178
-    match_faceres_impostor_mean: float = 0.3509
-    match_faceres_impostor_sd: float = 0.0764
-    match_faceres_weight: float = 0.7
-    match_fused_same: float = 3.182
-    match_fused_review: float = 2.622
+    # fused match (dlib distance, faceres and ArcFace cosines), docs/face_match.md:
+    # written by scripts/calibrate_face.py, run of 2026-12-06 21:01 UTC, from its FIT
+    # people only (66 people), for each kind of pair on its own: whole crops (215
+    # genuine / 5,425 impostor pairs) and partial ones (below; 119 / 27,674):
+    # z-normalisation on the impostor pairs, the weights (a 0.05 grid) with the fewest
+    # FIT false non-matches at FMR 0.1%, then 1%, then at the top impostor, then the
+    # fewest models; the empirical 0.1% / 1% impostor quantiles (rounded up) -> 70 / 60.
+    # Whole crops: ArcFace alone (every mix with it missed none either; alone it also
+    # clears the top impostor by the widest margin).
+    match_dlib_impostor_mean: float = 0.8268
+    match_dlib_impostor_sd: float = 0.1181
+    match_faceres_impostor_mean: float = 0.3514
+    match_faceres_impostor_sd: float = 0.0771
+    match_faceres_weight: float = 0.0
+    match_arcface_impostor_mean: float = 0.0067
+    match_arcface_impostor_sd: float = 0.0661
+    match_arcface_weight: float = 1.0
+    match_dlib_weight: float = 0.0
+    match_fused_same: float = 3.277
+    match_fused_review: float = 2.704
     # pairs whose faceres crop is partly padding on one side (coverage below this: tight
     # face crops, LFW's measured 0.33-0.62; photos, frames, small and card portraits
     # 0.61-1.0, 5th percentile 0.85) have a fusion and thresholds of their own
     # (docs/face_match.md)
     match_min_coverage: float = 0.70
-    match_partial_dlib_impostor_mean: float = 0.8058
+    match_partial_dlib_impostor_mean: float = 0.8061
     match_partial_dlib_impostor_sd: float = 0.0923
-    match_partial_faceres_impostor_mean: float = 0.3469
-    match_partial_faceres_impostor_sd: float = 0.087
-    match_partial_faceres_weight: float = 0.5
-    match_partial_fused_same: float = 2.987
-    match_partial_fused_review: float = 2.399
-    # the clip's template vs an ID-style portrait (82 genuine / 2,438 impostor FIT pairs)
-    match_template_fused_same: float = 3.021
-    match_template_fused_review: float = 2.511
+    match_partial_faceres_impostor_mean: float = 0.346
+    match_partial_faceres_impostor_sd: float = 0.0871
+    match_partial_faceres_weight: float = 0.3
+    match_partial_arcface_impostor_mean: float = 0.0107
+    match_partial_arcface_impostor_sd: float = 0.0697
+    match_partial_arcface_weight: float = 0.5
+    match_partial_dlib_weight: float = 0.2
+    match_partial_fused_same: float = 3.228
+    match_partial_fused_review: float = 2.208
+    # the clip's template vs an ID-style portrait (84 genuine / 2,464 impostor FIT pairs)
+    match_template_fused_same: float = 3.2
+    match_template_fused_review: float = 2.561
     portrait_min_face_px: int = 40
     best_frame_max_side: int = 480
     best_frame_jpeg_quality: int = 85

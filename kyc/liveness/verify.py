@@ -21,12 +21,12 @@ import numpy.typing as npt
 from kyc.liveness import evaluate as ev
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Challenge
+from kyc.liveness.descriptors import FaceModels
 from kyc.liveness.engine import DescribingEngine, Embedding, FaceEngine
-from kyc.liveness.faceres import FaceresEmbedder
 from kyc.liveness.match import (
     FaceDescriptor,
     _default_engine,
-    default_faceres,
+    default_models,
     describe_image,
     distance,
     judge,
@@ -187,7 +187,7 @@ def verify_video(
     now: datetime,
     mirrored: bool = False,
     engine: FaceEngine | None = None,
-    faceres: FaceresEmbedder | None = None,
+    models: FaceModels | None = None,
 ) -> VideoVerdict:
     """Judge a selfie video against a challenge (optional) and a portrait (BGR image,
     a face photo or a whole ID-card front). Broken inputs raise BadInput; every failed
@@ -196,24 +196,24 @@ def verify_video(
     if challenge is not None:
         challenge.check_not_expired(now)
     eng = engine or _default_engine()
-    fr = faceres or default_faceres()
-    portrait_desc, _ = describe_image(portrait, eng, fr, settings)
-    describing = describing_engine(eng, fr)
+    mods = models or default_models()
+    portrait_desc, _ = describe_image(portrait, eng, mods, settings)
+    describing = describing_engine(eng, mods)
     track = analyse(video_path, describing, settings)
     clip = clip_descriptors(track, describing)
     return verdict_from_track(track, portrait_desc, challenge, settings, mirrored, started, clip)
 
 
-def describing_engine(engine: FaceEngine, faceres: FaceresEmbedder) -> DescribingEngine:
-    """``engine`` (shared models) that also takes the faceres descriptor of every frame
-    the analysis embeds (analyse works on RGB crops; faceres wants BGR)."""
+def describing_engine(engine: FaceEngine, models: FaceModels) -> DescribingEngine:
+    """``engine`` (shared models) that also takes the faceres and ArcFace descriptors of
+    every frame the analysis embeds (analyse works on RGB crops; both want BGR)."""
     return DescribingEngine(
-        engine, lambda rgb, pts: faceres.embed(np.ascontiguousarray(rgb[:, :, ::-1]), pts)
+        engine, lambda rgb, pts: models.describe(np.ascontiguousarray(rgb[:, :, ::-1]), pts)
     )
 
 
 def clip_descriptors(track: Track, engine: FaceEngine) -> list[FaceDescriptor]:
-    """Both descriptors of every embedded frame of the clip; empty when the analysis
+    """The three descriptors of every embedded frame of the clip; empty when the analysis
     did not run on a ``DescribingEngine`` (then the match falls back to dlib alone)."""
     if not isinstance(engine, DescribingEngine):
         return []
@@ -222,7 +222,7 @@ def clip_descriptors(track: Track, engine: FaceEngine) -> list[FaceDescriptor]:
         second = engine.second_of(emb)
         if second is None:
             return []
-        out.append(FaceDescriptor(emb, second))
+        out.append(FaceDescriptor(emb, *second))
     return out
 
 
@@ -241,9 +241,9 @@ def verdict_from_track(
     sig, base, events, outcome, id_dists = judge_track(track, challenge, settings, mirrored)
     fused: float | None = None
     if isinstance(portrait_emb, FaceDescriptor) and clip:
-        fused, d_tpl, _ = template_similarity(clip, portrait_emb, settings)
+        fused, sim = template_similarity(clip, portrait_emb, settings)
         score, same, review = judge_fused(fused, settings, template=True)
-        d: float | None = d_tpl
+        d: float | None = sim.dlib
     elif track.embeddings:
         dlib_portrait = (
             portrait_emb.dlib if isinstance(portrait_emb, FaceDescriptor) else portrait_emb

@@ -1,6 +1,6 @@
 """The fused face match with the real models: the converted faceres model (made at set-up)
-reproduces byte for byte from its npm tarball, the video match gets both descriptors of
-every frame it embeds, and the fused score tells the shared data's people apart."""
+reproduces byte for byte from its npm tarball, the video match gets the three descriptors
+of every frame it embeds, and the fused score tells the shared data's people apart."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 
 from kyc.config import get_settings
 from kyc.liveness.analyse import analyse
+from kyc.liveness.descriptors import get_face_models
 from kyc.liveness.engine import get_engine
-from kyc.liveness.faceres import get_faceres
 from kyc.liveness.match import (
     compare_faces,
     describe_image,
@@ -58,7 +58,7 @@ def test_converted_model_reproduces_from_the_tarball(tmp_path: Path) -> None:
     assert sha256_bytes((work / entry.path).read_bytes()) == entry.sha256
 
 
-def test_fused_score_separates_people_and_reports_both_models() -> None:
+def test_fused_score_separates_people_and_reports_each_model() -> None:
     s = get_settings()
     images = s.images
     obama1 = read_portrait(FACES / "obama" / "obama1.jpg", images)
@@ -70,21 +70,25 @@ def test_fused_score_separates_people_and_reports_both_models() -> None:
     assert same.fused is not None and other.fused is not None and same.fused > other.fused
     assert same.faceres_cosine is not None and other.faceres_cosine is not None
     assert same.faceres_cosine > other.faceres_cosine
-    fr = get_faceres(s.models_dir)
-    desc, _ = describe_image(obama1, get_engine(s.models_dir), fr, s.liveness)
+    assert same.arcface_cosine is not None and other.arcface_cosine is not None
+    assert same.arcface_cosine > other.arcface_cosine
+    models = get_face_models(s.models_dir)
+    desc, _ = describe_image(obama1, get_engine(s.models_dir), models, s.liveness)
     assert desc.faceres.shape == (1024,) and abs(np.linalg.norm(desc.faceres) - 1) < 1e-6
+    assert desc.arcface.shape == (512,) and abs(np.linalg.norm(desc.arcface) - 1) < 1e-6
 
 
 def test_video_match_describes_every_embedded_frame() -> None:
     s = get_settings()
     engine = get_engine(s.models_dir)
-    describing = describing_engine(engine, get_faceres(s.models_dir))
+    describing = describing_engine(engine, get_face_models(s.models_dir))
     track = analyse(CLIP, describing, s.liveness)
     faces = clip_descriptors(track, describing)
     assert len(track.embeddings) >= 2 and len(faces) == len(track.embeddings)
     for (_, emb), face in zip(track.embeddings, faces, strict=True):
         assert np.array_equal(face.dlib, emb) and face.faceres.shape == (1024,)
-    assert clip_descriptors(track, engine) == []  # plain engine: no faceres, dlib fallback
+        assert face.arcface.shape == (512,)
+    assert clip_descriptors(track, engine) == []  # plain engine: dlib alone (fallback)
     own = verify_video(CLIP, _first_frame(CLIP), None, s.liveness, datetime.now(UTC))
     stranger = read_portrait(FACES / "obama" / "obama1.jpg", s.images)
     other = verify_video(CLIP, stranger, None, s.liveness, datetime.now(UTC))
@@ -95,17 +99,20 @@ def test_video_match_describes_every_embedded_frame() -> None:
 
 def test_descriptors_from_the_face_window_equal_the_whole_photos() -> None:
     """describe_image flips only a window around the face to RGB (speed): the same
-    landmarks, the same dlib and faceres descriptors as from the whole photo."""
+    landmarks, the same descriptors as from the whole photo."""
     s = get_settings()
-    engine, faceres = load_models(s.models_dir)
+    engine, models = load_models(s.models_dir)
     for name in ("obama/obama1.jpg", "biden/biden1.jpg", "kit_harington/kit1.jpg"):
         img = read_portrait(FACES / name, s.images)
-        desc, box = describe_image(img, engine, faceres, s.liveness)
+        desc, box = describe_image(img, engine, models, s.liveness)
         upright, box2 = upright_face(img, engine, s.liveness)
         emb, pts = engine.embed_landmarks(np.ascontiguousarray(upright[:, :, ::-1]), box2)
         assert box == box2
         np.testing.assert_array_equal(desc.dlib, emb)
-        np.testing.assert_allclose(desc.faceres, faceres.embed(upright, pts), atol=1e-6)
+        faceres, arcface = models.describe(upright, pts)
+        np.testing.assert_allclose(desc.faceres, faceres, atol=1e-6)
+        # (ArcFace's warp samples at 1/32 px: the window's offset moves it by ~1e-5)
+        np.testing.assert_allclose(desc.arcface, arcface, atol=1e-4)
 
 
 def test_a_photo_turned_a_quarter_is_turned_upright() -> None:
@@ -128,7 +135,7 @@ def test_id_card_portrait_crop_holds_the_whole_face_and_no_digits() -> None:
 
     s = get_settings()
     reader = DocumentReader(s)
-    engine, faceres = load_models(s.models_dir)
+    engine, models = load_models(s.models_dir)
     source = FACES / "obama" / "obama2.jpg"
     photo = read_portrait(source, s.images)
     # clean photos without a watermark: with one, or at a moderate tilt, the card's
@@ -138,7 +145,7 @@ def test_id_card_portrait_crop_holds_the_whole_face_and_no_digits() -> None:
         card = generate("id_card_front", "clean", rng, portrait=source, overprint=False)
         crop = reader.read_image(card.image).portrait
         assert crop is not None
-        match = compare_faces(crop, photo, s.liveness, engine, faceres)
+        match = compare_faces(crop, photo, s.liveness, engine, models)
         assert match.same_person, (seed, match.score)
         quads = reader.engine.detect(crop)
         texts = [t.text for t in reader.engine.recognize([_line(crop, q) for q in quads])]
