@@ -353,7 +353,7 @@ def check_backdrop(
             "face_box": [round(v, 1) for v in (face.left, face.top, face.right, face.bottom)],
             "sharpness": round(sharp, 3),
             "screen_peak": round(peak, 1),
-            "distance": round(cmp.distance, 4),
+            "distance": None if cmp.distance is None else round(cmp.distance, 4),
         }
     reasons, decision = decide(len(faces), score, same, detected, file, screen, blurred)
     return BackdropCheck(

@@ -100,10 +100,20 @@ class FaceEngine:
         self, rgb: Image, box: Box, jitters: int = 0
     ) -> tuple[Embedding, npt.NDArray[np.float64]]:
         """The embedding and the 68 landmarks it was aligned by (one shape fit)."""
+        shape, pts = self.fit(rgb, box)
+        return self.embed_shape(rgb, shape, jitters), pts
+
+    def fit(self, rgb: Image, box: Box) -> tuple[Any, npt.NDArray[np.float64]]:
+        """The 68-landmark shape of the face in ``box`` (dlib's object, for
+        ``embed_shape``) and its points."""
         shape = self._shape(rgb, box)
+        return shape, np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
+    def embed_shape(self, rgb: Image, shape: Any, jitters: int = 0) -> Embedding:
+        """128-d embedding of the face aligned by a fitted ``shape`` (the ResNet: the
+        dominant cost of describing a face)."""
         vec = self.encoder.compute_face_descriptor(rgb, shape, jitters)
-        pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-        return np.asarray(vec, dtype=np.float64), pts
+        return np.asarray(vec, dtype=np.float64)
 
 
 # The other models' descriptors of a face (faceres, ArcFace) from an RGB image and its

@@ -50,6 +50,9 @@ def score_from_distance(d: float, settings: LivenessSettings, template: bool = F
     return round(float(np.interp(d, xs, ys)), 2)
 
 
+MODELS = ("dlib", "faceres", "arcface")
+
+
 @dataclass(frozen=True)
 class FaceDescriptor:
     """One face, described by the three models: dlib's 128-d embedding (compare by
@@ -66,17 +69,23 @@ class FaceDescriptor:
 @dataclass(frozen=True)
 class Similarities:
     """How alike two faces are by each model: dlib's distance (smaller = more alike),
-    faceres' and ArcFace's cosines (larger = more alike)."""
+    faceres' and ArcFace's cosines (larger = more alike); None where not measured."""
 
-    dlib: float
-    faceres: float
-    arcface: float
+    dlib: float | None
+    faceres: float | None
+    arcface: float | None
 
 
 def similarities(a: FaceDescriptor, b: FaceDescriptor) -> Similarities:
     return Similarities(
         distance(a.dlib, b.dlib), cosine(a.faceres, b.faceres), cosine(a.arcface, b.arcface)
     )
+
+
+def models_used(settings: LivenessSettings, partial: bool) -> frozenset[str]:
+    """The models the fusion of this kind of pair weighs (weight > 0)."""
+    p = "match_partial_" if partial else "match_"
+    return frozenset(m for m in MODELS if float(getattr(settings, f"{p}{m}_weight")) > 0)
 
 
 def is_partial(coverage: float, settings: LivenessSettings) -> bool:
@@ -93,22 +102,17 @@ def fused_similarity(sim: Similarities, settings: LivenessSettings, partial: boo
     sum to 1; a model the calibration found no use for has weight 0). Larger = more
     alike; ~0 for a typical impostor pair."""
     p = "match_partial_" if partial else "match_"
-
-    def z(model: str, value: float) -> float:
+    total = 0.0
+    for model, value in (("dlib", sim.dlib), ("faceres", sim.faceres), ("arcface", sim.arcface)):
+        w = float(getattr(settings, f"{p}{model}_weight"))
+        if w == 0.0:
+            continue
+        if value is None:
+            raise ValueError(f"the fusion weighs {model} ({w}) but it was not measured")
         mean = float(getattr(settings, f"{p}{model}_impostor_mean"))
         sd = float(getattr(settings, f"{p}{model}_impostor_sd"))
-        return (mean - value) / sd if model == "dlib" else (value - mean) / sd
-
-    return float(
-        sum(
-            float(getattr(settings, f"{p}{model}_weight")) * z(model, value)
-            for model, value in (
-                ("dlib", sim.dlib),
-                ("faceres", sim.faceres),
-                ("arcface", sim.arcface),
-            )
-        )
-    )
+        total += w * ((mean - value) / sd if model == "dlib" else (value - mean) / sd)
+    return total
 
 
 def _fused_anchors(
@@ -162,7 +166,7 @@ def template_similarity(
 class FaceComparison:
     score: float
     same_person: bool
-    distance: float  # dlib's embedding distance
+    distance: float | None  # dlib's embedding distance (None: not weighed, not run)
     elapsed_ms: float
     threshold_score: float = SCORE_AT_SAME
     faceres_cosine: float | None = None
@@ -277,12 +281,23 @@ def embed_image(
     return engine.embed(rgb, box), box
 
 
-def describe_image(
-    img: BGRImage, engine: FaceEngine, models: FaceModels, settings: LivenessSettings
-) -> tuple[FaceDescriptor, Box]:
-    """The three descriptors of the largest face in a BGR image (NO_FACE if there is
-    none); one landmark fit serves all (dlib's alignment, faceres' crop, ArcFace's five
-    points). The box is in the image turned upright (``upright_face``)."""
+@dataclass(frozen=True)
+class LocatedFace:
+    """The largest face of an image, found and landmarked, not yet described: a window
+    of one face size around it (BGR and RGB), dlib's fitted shape and its 68 points in
+    the window, faceres' crop coverage, and the box in the image turned upright."""
+
+    window: BGRImage
+    rgb: BGRImage
+    shape: object
+    pts: npt.NDArray[np.float64]
+    coverage: float
+    box: Box
+
+
+def locate_face(img: BGRImage, engine: FaceEngine, settings: LivenessSettings) -> LocatedFace:
+    """The largest face of a BGR image (NO_FACE if there is none), landmarked once for
+    every model (dlib's alignment, faceres' crop, ArcFace's five points)."""
     img, box = upright_face(img, engine, settings)
     # dlib wants RGB: flip a window of one face size around the face, not the whole
     # photo (the same landmarks and descriptors: both read well inside that window)
@@ -291,12 +306,47 @@ def describe_image(
     x0, y0 = int(max(0, box.left - m)), int(max(0, box.top - m))
     x1, y1 = int(min(w, box.right + m)), int(min(h, box.bottom + m))
     window = img[y0:y1, x0:x1]
-    emb, pts = engine.embed_landmarks(
-        np.ascontiguousarray(window[:, :, ::-1]), box.scaled(1, -x0, -y0)
+    rgb = np.ascontiguousarray(window[:, :, ::-1])
+    shape, pts = engine.fit(rgb, box.scaled(1, -x0, -y0))
+    return LocatedFace(window, rgb, shape, pts, crop_coverage(window.shape, pts), box)
+
+
+def describe_face(face: LocatedFace, engine: FaceEngine, models: FaceModels) -> FaceDescriptor:
+    """The three descriptors of a located face."""
+    faceres, arcface = models.describe(face.window, face.pts)
+    return FaceDescriptor(engine.embed_shape(face.rgb, face.shape), faceres, arcface, face.coverage)
+
+
+def pair_similarities(
+    a: LocatedFace, b: LocatedFace, engine: FaceEngine, models: FaceModels, used: frozenset[str]
+) -> Similarities:
+    """Each model's similarity of two located faces, for the models ``used`` only (None
+    for the others: not run)."""
+    d = (
+        distance(engine.embed_shape(a.rgb, a.shape), engine.embed_shape(b.rgb, b.shape))
+        if "dlib" in used
+        else None
     )
-    coverage = crop_coverage(window.shape, pts)
-    faceres, arcface = models.describe(window, pts)
-    return FaceDescriptor(emb, faceres, arcface, coverage), box
+    c = (
+        cosine(models.faceres.embed(a.window, a.pts), models.faceres.embed(b.window, b.pts))
+        if "faceres" in used
+        else None
+    )
+    r = (
+        cosine(models.arcface.embed(a.window, a.pts), models.arcface.embed(b.window, b.pts))
+        if "arcface" in used
+        else None
+    )
+    return Similarities(d, c, r)
+
+
+def describe_image(
+    img: BGRImage, engine: FaceEngine, models: FaceModels, settings: LivenessSettings
+) -> tuple[FaceDescriptor, Box]:
+    """The three descriptors of the largest face in a BGR image (NO_FACE if there is
+    none). The box is in the image turned upright (``upright_face``)."""
+    face = locate_face(img, engine, settings)
+    return describe_face(face, engine, models), face.box
 
 
 def judge(d: float, settings: LivenessSettings, template: bool = False) -> tuple[float, bool, bool]:
@@ -322,15 +372,15 @@ def compare_faces(
     models: FaceModels | None = None,
 ) -> FaceComparison:
     """Compare the largest faces of two BGR images (either may be an ID-card front) on
-    the fused score of the three embeddings."""
+    the fused score of the embeddings the pair's kind weighs: a model with weight 0 is
+    not run (dlib's ResNet, most of a call's time, for two whole faces today)."""
     started = time.perf_counter()
     eng = engine or _default_engine()
     mods = models or default_models()
-    fa, _ = describe_image(img_a, eng, mods, settings)
-    fb, _ = describe_image(img_b, eng, mods, settings)
-    sim = similarities(fa, fb)
-    coverage = min(fa.coverage, fb.coverage)
+    la, lb = locate_face(img_a, eng, settings), locate_face(img_b, eng, settings)
+    coverage = min(la.coverage, lb.coverage)
     partial = is_partial(coverage, settings)
+    sim = pair_similarities(la, lb, eng, mods, models_used(settings, partial))
     s = fused_similarity(sim, settings, partial)
     score, same, _ = judge_fused(s, settings, partial=partial)
     elapsed = (time.perf_counter() - started) * 1000.0

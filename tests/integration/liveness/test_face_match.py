@@ -20,6 +20,7 @@ from kyc.liveness.match import (
     compare_faces,
     describe_image,
     load_models,
+    models_used,
     read_portrait,
     upright_face,
 )
@@ -68,10 +69,20 @@ def test_fused_score_separates_people_and_reports_each_model() -> None:
     other = compare_faces(obama1, biden, s.liveness)
     assert same.same_person and not other.same_person
     assert same.fused is not None and other.fused is not None and same.fused > other.fused
-    assert same.faceres_cosine is not None and other.faceres_cosine is not None
-    assert same.faceres_cosine > other.faceres_cosine
     assert same.arcface_cosine is not None and other.arcface_cosine is not None
     assert same.arcface_cosine > other.arcface_cosine
+    # two whole faces: the models the whole-crop fusion does not weigh are not run
+    used = models_used(s.liveness, partial=False)
+    assert (same.distance is not None) == ("dlib" in used)
+    assert (same.faceres_cosine is not None) == ("faceres" in used)
+    # a tight face crop (LFW's) makes the pair partial: its fusion's models are run
+    lfw = DATA / "faces_lfw" / "Aaron_Peirsol" / "Aaron_Peirsol_0002.jpg"
+    tight = compare_faces(read_portrait(lfw, images), obama1, s.liveness)
+    assert tight.coverage is not None and tight.coverage < s.liveness.match_min_coverage
+    used = models_used(s.liveness, partial=True)
+    assert (tight.distance is not None) == ("dlib" in used)
+    assert (tight.faceres_cosine is not None) == ("faceres" in used)
+    assert not tight.same_person
     models = get_face_models(s.models_dir)
     desc, _ = describe_image(obama1, get_engine(s.models_dir), models, s.liveness)
     assert desc.faceres.shape == (1024,) and abs(np.linalg.norm(desc.faceres) - 1) < 1e-6

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from kyc.liveness.faceres import (
     CROP_DOWN,
@@ -23,6 +24,7 @@ from kyc.liveness.match import (
     fused_similarity,
     is_partial,
     judge_fused,
+    models_used,
     score_from_fused,
     template_similarity,
 )
@@ -133,17 +135,18 @@ def test_template_averages_frames_before_comparing() -> None:
     portrait = FaceDescriptor(truth_d, truth_f, truth_a)
     fused, sim = template_similarity(frames, portrait, s)
     singles = [
-        Similarities(
+        (
             float(np.linalg.norm(f.dlib - truth_d)),
             float(f.faceres @ truth_f),
             float(f.arcface @ truth_a),
         )
         for f in frames
     ]
-    assert fused > max(fused_similarity(x, s) for x in singles)  # the mean is closer
-    assert sim.dlib < min(x.dlib for x in singles)
-    assert sim.faceres > max(x.faceres for x in singles)
-    assert sim.arcface > max(x.arcface for x in singles)
+    assert fused > max(fused_similarity(Similarities(*x), s) for x in singles)  # mean closer
+    assert sim.dlib is not None and sim.faceres is not None and sim.arcface is not None
+    assert sim.dlib < min(x[0] for x in singles)
+    assert sim.faceres > max(x[1] for x in singles)
+    assert sim.arcface > max(x[2] for x in singles)
 
 
 def test_crop_coverage_whole_and_tight() -> None:
@@ -204,3 +207,23 @@ def test_arcface_input_is_rgb_scaled_to_plus_minus_one_and_black_outside() -> No
     moved = face_input(img, pts + 100.0)  # the face 100 px down and right of the template
     assert moved[0, 5, 5] == x[0, 5, 5]  # (105, 105): inside the image
     np.testing.assert_allclose(moved[:, 100, 100], [-1.0, -1.0, -1.0])  # (200, 200): beyond it
+
+
+def test_a_model_the_fusion_weighs_must_be_measured() -> None:
+    s = LivenessSettings()
+    only_arc = s.model_copy(
+        update={"match_dlib_weight": 0.0, "match_faceres_weight": 0.0, "match_arcface_weight": 1.0}
+    )
+    assert models_used(only_arc, partial=False) == {"arcface"}
+    # the models with weight 0 need not run
+    assert fused_similarity(Similarities(None, None, 0.5), only_arc) > 0
+    with pytest.raises(ValueError):
+        fused_similarity(Similarities(0.5, 0.5, None), only_arc)
+    mixed = s.model_copy(
+        update={
+            "match_partial_dlib_weight": 0.5,
+            "match_partial_faceres_weight": 0.0,
+            "match_partial_arcface_weight": 0.5,
+        }
+    )
+    assert models_used(mixed, partial=True) == {"dlib", "arcface"}
