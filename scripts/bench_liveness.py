@@ -40,7 +40,7 @@ from kyc.liveness import simulate as sim
 from kyc.liveness.analyse import Track, analyse
 from kyc.liveness.challenge import Action, Challenge
 from kyc.liveness.engine import Embedding, FaceEngine, get_engine
-from kyc.liveness.match import distance, embed_image, template_distance
+from kyc.liveness.match import FaceDescriptor, distance, embed_image, template_distance
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.simulate import GEOMETRIES, hand_held, looped, read_frames, splice, two_faces
 from kyc.liveness.verify import verify_video
@@ -393,7 +393,8 @@ class Case:
 
 
 SIGNALS: dict[str, list[tuple[str, str, dict[str, float]]]] = defaultdict(list)
-TRACKS: dict[Path, Track] = {}
+# each clip analysed once: its track and the three descriptors of its embedded frames
+TRACKS: dict[Path, tuple[Track, list[FaceDescriptor]]] = {}
 
 
 def attack_signals(track: Track) -> dict[str, float]:
@@ -438,15 +439,22 @@ def print_margins() -> None:
 def evaluate_case(
     case: Case, engine: FaceEngine, ls: LivenessSettings, tracks: dict[str, Track] | None = None
 ) -> list[tuple[str, list[str], tuple[Action, ...] | None, float | None]]:
-    """Analyse the video once, judge it under each challenge:
-    (decision, reasons, seq, match distance). Genuine tracks are kept in ``tracks``."""
-    from kyc.liveness.verify import verdict_from_track
+    """Analyse the video once, judge it under each challenge as verify_video does (the
+    fused match of the clip's template against the portrait's three descriptors):
+    (decision, reasons, seq, dlib template distance). Genuine tracks are kept in
+    ``tracks``."""
+    from kyc.liveness.match import default_models, describe_image
+    from kyc.liveness.verify import clip_descriptors, describing_engine, verdict_from_track
 
-    pe, _ = embed_image(case.portrait, engine, ls)
-    track = TRACKS.get(case.video)  # a genuine clip is analysed once for all its cases
-    if track is None:
-        track = analyse(case.video, engine, ls)
-        TRACKS[case.video] = track
+    models = default_models()
+    portrait, _ = describe_image(case.portrait, engine, models, ls)
+    cached = TRACKS.get(case.video)  # a genuine clip is analysed once for all its cases
+    if cached is None:
+        describing = describing_engine(engine, models)
+        track = analyse(case.video, describing, ls)
+        cached = (track, clip_descriptors(track, describing))
+        TRACKS[case.video] = cached
+    track, clip = cached
     if tracks is not None and case.kind == "genuine":
         tracks[case.name] = track
     sig = attack_signals(track)
@@ -457,7 +465,9 @@ def evaluate_case(
     )
     out = []
     for seq in case.challenges:
-        v = verdict_from_track(track, pe, challenge(seq), ls, False, time.perf_counter())
+        v = verdict_from_track(
+            track, portrait, challenge(seq), ls, False, time.perf_counter(), clip
+        )
         out.append((v.decision, [r.value for r in v.reasons], seq, v.match_distance))
     return out
 
