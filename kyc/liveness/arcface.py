@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kyc.liveness.faceres import Backend, Batch, Embedding, Image, normalise
+from kyc.liveness.faceres import Backend, Batch, Embedding, Image, cpu_session, normalise
 from kyc.modelfiles import resolve
 
 MODEL_NAME = "arcface_mbf"
@@ -85,14 +85,7 @@ class OnnxBackend:
     graph's output is fixed at batch 1)."""
 
     def __init__(self, model_path: Path, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_path), opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path, threads)
         self._input = self._session.get_inputs()[0].name
 
     def run(self, batch: Batch) -> npt.NDArray[np.float32]:

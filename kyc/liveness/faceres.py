@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -93,18 +93,21 @@ class Backend(Protocol):
     def run(self, batch: Batch) -> npt.NDArray[np.float32]: ...
 
 
+def cpu_session(model_path: Path, threads: int = 1) -> Any:
+    """An onnxruntime CPU session on ``model_path`` with ``threads`` intra-op threads."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+
+
 class OnnxBackend:
     """onnxruntime session on the converted model, loaded once."""
 
     def __init__(self, model_path: Path, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_path), opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path, threads)
 
     def run(self, batch: Batch) -> npt.NDArray[np.float32]:
         out = self._session.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(batch)})
