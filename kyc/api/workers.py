@@ -69,9 +69,9 @@ def init_worker(
                 warm(_STATE[key])  # compile the usual input shapes before the first request
             _STATE.pop(key + "_error", None)
             if key == "video" and spec == DEFAULT_VIDEO:  # face models: load once per worker
-                from kyc.liveness.engine import get_engine
+                from kyc.liveness.match import load_models
 
-                get_engine(settings.models_dir)
+                load_models(settings.models_dir)  # dlib, faceres and ArcFace
         except (ImportError, AttributeError) as exc:
             _STATE[key + "_error"] = f"{spec} is not available: {exc}"
         except KycError as exc:
