@@ -52,6 +52,25 @@ class Spec:
 _LATIN_LABEL = re.compile(r"^[A-Za-z]")
 # The rest of a bilingual label after its Chinese half: "/Date of birth", "/Sex".
 _LABEL_TAIL = re.compile(r"^\s*[/／|丨]\s*[A-Za-zé'’. ]*$")
+# The English halves these documents print after a Chinese label (folded: lower case,
+# letters only); one of them right after the Chinese half is the label's, its slash
+# lost (姓名Name: "Name" is no name).
+_LATIN_HALVES = frozenset(
+    (
+        "name", "surname", "givennames", "sex", "nationality", "placeofbirth",
+        "dateofbirth", "dateofissue", "dateofexpiry", "placeofissue", "authority",
+        "type", "countrycode", "passportno",
+    )
+)  # fmt: skip
+
+
+def _latin_half(text: str) -> bool:
+    """Whether ``text`` is only one of the English label halves (slash lost)."""
+    return re.sub(r"[^a-z]", "", text.lower()) in _LATIN_HALVES and not re.search(
+        r"[^\sA-Za-z.]", text
+    )
+
+
 # Minimum similarity of a Latin label and the start of a line (difflib ratio): one or
 # two characters of a ten-letter label misread or lost.
 LATIN_MATCH = 0.8
@@ -89,7 +108,7 @@ def _starting_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | Non
     if found is None:
         return None
     label, rest = found
-    if _LABEL_TAIL.match(rest.text):
+    if _LABEL_TAIL.match(rest.text) or (not is_latin(label) and _latin_half(rest.text)):
         return label, rest.sub(len(rest.text))
     return label, rest
 

@@ -832,3 +832,14 @@ def test_a_stray_character_before_a_whole_license_term_is_dropped() -> None:
     raw["business_term"] = RawField(text, (0.4,) + (0.99,) * (len(text) - 1))
     f = BY_NAME["business_license"].check(raw, TODAY).fields["business_term"]
     assert f.value == "2004年06月12日至2034年06月11日"
+
+
+def test_a_bilingual_label_s_english_half_without_its_slash_is_no_value() -> None:
+    # 姓名/Name read 姓名Name, the holder's name on the line below
+    specs = {"name": Spec(("姓名",)), "sex": Spec(("性别",))}
+    lines = [line("姓名Name", 100, 100), line("何文", 100, 140), line("性别/Sex", 100, 200)]
+    out = labelled_fields(lines, specs)
+    assert out["name"].value == "何文"
+    # Latin letters that are no label's English half stay the value (姓名HE WEN)
+    out = labelled_fields([line("姓名HE WEN", 100, 100)], specs)
+    assert out["name"].value == "HE WEN"
