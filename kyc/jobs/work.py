@@ -73,11 +73,10 @@ class Worker:
         self.verify = load_spec(config.pipeline.video)
         self.video_kwargs: dict[str, Any] = {}
         if config.pipeline.video == "kyc.liveness.verify:verify_video":
-            from kyc.liveness.descriptors import get_face_models
-            from kyc.liveness.engine import get_engine
+            from kyc.liveness.match import load_models
 
-            self.video_kwargs["engine"] = get_engine(settings.models_dir)  # load now, once
-            self.video_kwargs["models"] = get_face_models(settings.models_dir)
+            engine, models = load_models(settings.models_dir)  # load now, once
+            self.video_kwargs.update(engine=engine, models=models)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
 
     def info(self) -> dict[str, Any]:

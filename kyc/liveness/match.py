@@ -103,7 +103,8 @@ def fused_similarity(sim: Similarities, settings: LivenessSettings, partial: boo
     alike; ~0 for a typical impostor pair."""
     p = "match_partial_" if partial else "match_"
     total = 0.0
-    for model, value in (("dlib", sim.dlib), ("faceres", sim.faceres), ("arcface", sim.arcface)):
+    for model in MODELS:
+        value: float | None = getattr(sim, model)
         w = float(getattr(settings, f"{p}{model}_weight"))
         if w == 0.0:
             continue
@@ -322,22 +323,21 @@ def pair_similarities(
 ) -> Similarities:
     """Each model's similarity of two located faces, for the models ``used`` only (None
     for the others: not run)."""
-    d = (
-        distance(engine.embed_shape(a.rgb, a.shape), engine.embed_shape(b.rgb, b.shape))
-        if "dlib" in used
-        else None
+
+    def dlib(f: LocatedFace) -> Embedding:
+        return engine.embed_shape(f.rgb, f.shape)
+
+    def faceres(f: LocatedFace) -> Embedding:
+        return models.faceres.embed(f.window, f.pts)
+
+    def arcface(f: LocatedFace) -> Embedding:
+        return models.arcface.embed(f.window, f.pts)
+
+    return Similarities(
+        distance(dlib(a), dlib(b)) if "dlib" in used else None,
+        cosine(faceres(a), faceres(b)) if "faceres" in used else None,
+        cosine(arcface(a), arcface(b)) if "arcface" in used else None,
     )
-    c = (
-        cosine(models.faceres.embed(a.window, a.pts), models.faceres.embed(b.window, b.pts))
-        if "faceres" in used
-        else None
-    )
-    r = (
-        cosine(models.arcface.embed(a.window, a.pts), models.arcface.embed(b.window, b.pts))
-        if "arcface" in used
-        else None
-    )
-    return Similarities(d, c, r)
 
 
 def describe_image(

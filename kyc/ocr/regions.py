@@ -191,20 +191,16 @@ def leading_place_repaired(text: str, named: str) -> str | None:
     return None
 
 
-# A first character read below this probability before a real place is a stray mark.
-STRAY_DOUBT = 0.5
 # The most a name whose place was repaired (or freed of a stray mark) is trusted: the
 # repair rests on the place's spelling, not on what was read.
 PLACE_REPAIR_CAP = 0.85
 
 
-def stray_before_place(text: str, first_prob: float) -> bool:
-    """Whether ``text`` (an organisation's name) starts with a stray character before the
-    real place it names: read below STRAY_DOUBT (業 at 0.42 made up in the blank between
-    名称 and 南京市腾达餐馆), the rest starting with a real place and the whole with none."""
+def place_after_first(text: str) -> bool:
+    """Whether ``text`` (an organisation's name) starts with a real place only once its
+    first character is dropped (業南京市腾达餐馆: 業 before 南京市)."""
     return (
         len(text) > 3
-        and first_prob < STRAY_DOUBT
         and leading_place_known(text[1:]) is True
         and leading_place_known(text) is not True
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kyc.ocr.layout import Line, join_lines
-from kyc.ocr.regions import region_known, repair_prefix, starts_with_province
+from kyc.ocr.regions import place_after_first, region_known, repair_prefix, starts_with_province
 from kyc.ocr.types import Box, FieldReading
 from kyc.ocr.validate import CodeRead
 
@@ -481,19 +481,33 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
     return out
 
 
-# A character read below this probability, boxed alone, is likelier wrong than right.
-LONE_DOUBT = 0.5
+# A character read below even odds is likelier wrong than right: a stray mark where
+# something else explains the text without it.
+EVEN_ODDS = 0.5
 
 
 def _misread_second(row: Sequence[Line], i: int) -> bool:
     """Whether the line after a label's lone first character (row[i]) is that label's
-    second character, boxed alone and misread: one character read below LONE_DOUBT, with
+    second character, boxed alone and misread: one character read below EVEN_ODDS, with
     more text on the row right after it (the value)."""
     if i + 2 >= len(row):
         return False
     nxt, after = row[i + 1], row[i + 2]
-    one = len(clean(nxt.text)) == 1 and bool(nxt.probs) and max(nxt.probs) < LONE_DOUBT
+    one = len(clean(nxt.text)) == 1 and bool(nxt.probs) and max(nxt.probs) < EVEN_ODDS
     return one and 0 <= after.x0 - nxt.x1 < 3 * max(nxt.height, after.height)
+
+
+def without_stray_place_mark(value: str, raw: RawField) -> RawField | None:
+    """An organisation's name ``value`` (tidied from ``raw``, starting with raw's first
+    character) without that character where it reads below EVEN_ODDS and only the rest
+    starts with a real place (業 at 0.42 made up in the blank between 名称 and
+    南京市腾达餐馆); None where there is no such mark."""
+    first = (raw.value or "").lstrip()[:1]
+    if not value or not raw.probs or value[0] != first or raw.probs[0] >= EVEN_ODDS:
+        return None
+    if not place_after_first(value):
+        return None
+    return RawField(value[1:], raw.probs[1:], raw.alts[1:], raw.box)
 
 
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})

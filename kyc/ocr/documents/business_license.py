@@ -24,10 +24,11 @@ from kyc.ocr.documents.base import (
     scope_items,
     text_confidence,
     tidy,
+    without_stray_place_mark,
 )
 from kyc.ocr.documents.codes import DIGITS, find_code
 from kyc.ocr.layout import Line
-from kyc.ocr.regions import PLACE_REPAIR_CAP, stray_before_place
+from kyc.ocr.regions import PLACE_REPAIR_CAP
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, parse_date, read_credit_code, read_registration_number
 
@@ -229,16 +230,9 @@ class BusinessLicense:
             if fname == "business_term" and value and not looks_complete("term", value):
                 # a stray character read before a whole term (艮2004年06月12日至…)
                 value = value[1:] if looks_complete("term", value[1:]) else value
-            probs, alts, cap = r.probs, r.alts, 1.0
-            if (
-                fname == "name"
-                and value
-                and probs
-                and value[0] == (r.value or "").lstrip()[:1]
-                and stray_before_place(value, probs[0])
-            ):
-                value, probs, alts, cap = value[1:], probs[1:], alts[1:], PLACE_REPAIR_CAP
-            tidied = RawField(value, probs, alts, r.box)
+            tidied = RawField(value, r.probs, r.alts, r.box)
+            freed = without_stray_place_mark(value, r) if fname == "name" and value else None
+            tidied, cap = (freed, PLACE_REPAIR_CAP) if freed else (tidied, 1.0)
             confidence = min(text_confidence(tidied, _SHAPES.get(fname)), cap)
             fields[fname] = reading(tidied, confidence, None)
         cc = fields["credit_code"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kyc.ocr.documents.base import (
+    EVEN_ODDS,
     MISSING,
     RawField,
     clean,
@@ -84,18 +85,13 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-# A line's first character read below even odds is passed over where no label starts
-# the line (the recogniser is likelier wrong than right about it: 政 at 0.22).
-STRAY_FIRST = 0.5
-
-
 def match_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     """The label ``line`` starts with and the rest of the line, or None. A bilingual
     label's other half is consumed with it. One stray character before the label (a
     seal's or watermark's ink beside it read as 政: 政住所, 政 at 0.22) is passed over
-    where it reads below STRAY_FIRST."""
+    where it reads below EVEN_ODDS (the recogniser likelier wrong than right)."""
     found = _starting_label(line, labels)
-    if found is None and len(line.text) > 2 and line.probs and line.probs[0] < STRAY_FIRST:
+    if found is None and len(line.text) > 2 and line.probs and line.probs[0] < EVEN_ODDS:
         found = _starting_label(line.sub(1), labels)
     return found
 

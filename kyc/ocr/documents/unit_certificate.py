@@ -37,6 +37,7 @@ from kyc.ocr.documents.base import (
     scope_items,
     text_confidence,
     tidy,
+    without_stray_place_mark,
 )
 from kyc.ocr.documents.certificate_fields import (
     Spec,
@@ -51,7 +52,6 @@ from kyc.ocr.regions import (
     leading_place_known,
     leading_place_repaired,
     place_one_off,
-    stray_before_place,
 )
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, add_years, parse_date, read_credit_code
@@ -138,6 +138,8 @@ def _authority_by_content(lines: Sequence[Line], found: dict[str, RawField]) -> 
     return MISSING
 
 
+# The fields that name an organisation (its place first, as a rule).
+_ORG_FIELDS = ("name", "supervisor", "sponsor")
 _PLACE_FIELDS = ("address", "sponsor", "supervisor", "name", "activity_area")
 
 
@@ -201,7 +203,7 @@ class UnitCertificate:
                 f = fields[name]
                 fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
         address = (fields["address"].value if "address" in fields else None) or ""
-        for name in ("name", "supervisor", "sponsor"):
+        for name in _ORG_FIELDS:
             org = fields.get(name)
             if org is None or not org.value or leading_place_known(org.value) is not False:
                 continue
@@ -271,15 +273,9 @@ class UnitCertificate:
             t = RawField(value or None, r.probs, r.alts, r.box)
             return reading(t, min(text_confidence(t), 0.75), None)
         cap = 1.0
-        if (
-            name in ("name", "supervisor", "sponsor")
-            and r.probs
-            and value[0] == (r.value or "").lstrip()[:1]
-            and stray_before_place(value, r.probs[0])
-        ):
-            # a stray mark read before the organisation's place
-            value, cap = value[1:], PLACE_REPAIR_CAP
-            t = RawField(value, r.probs[1:], r.alts[1:], r.box)
+        freed = without_stray_place_mark(value, r) if name in _ORG_FIELDS else None
+        if freed is not None and freed.value:  # a stray mark before the place
+            t, value, cap = freed, freed.value, PLACE_REPAIR_CAP
         if name == "name":
             ok = bool(_UNIT_NAME_END.search(value))
             return reading(t, min(_capped(t, ok), cap), None)

@@ -77,10 +77,9 @@ def test_an_organisation_s_place_is_its_longest_real_start() -> None:
     assert leading_place_known("互联网协会") is None
 
 
-def test_a_doubtful_mark_before_a_real_place_is_stray() -> None:
-    from kyc.ocr.regions import stray_before_place
+def test_a_place_that_starts_only_after_the_first_character() -> None:
+    from kyc.ocr.regions import place_after_first
 
-    assert stray_before_place("業南京市腾达餐馆", 0.42)
-    assert not stray_before_place("業南京市腾达餐馆", 0.9)  # read surely: kept
-    assert not stray_before_place("南京市腾达餐馆", 0.3)  # already a real place
-    assert not stray_before_place("小米科技有限公司", 0.3)  # no place after it
+    assert place_after_first("業南京市腾达餐馆")
+    assert not place_after_first("南京市腾达餐馆")  # already a real place
+    assert not place_after_first("小米科技有限公司")  # no place after it either
