@@ -9,6 +9,7 @@ from kyc.forms.backdrop import (
     behind_region,
     decide,
     file_facts,
+    motion_streak,
     plain_coverage,
     reference_coverage,
     sharpness,
@@ -71,6 +72,32 @@ def test_blur_lowers_sharpness() -> None:
     img = np.asarray(cv2.cvtColor(big, cv2.COLOR_GRAY2BGR), np.uint8)
     blurred = np.asarray(cv2.GaussianBlur(img, (0, 0), 8), np.uint8)
     assert sharpness(blurred) < 0.5 * sharpness(img)
+
+
+def _blobs(seed: int) -> np.ndarray:
+    """A photo-like scene: soft-edged blobs of many sizes, the face box in its middle."""
+    rng = np.random.default_rng(seed)
+    img = np.full((600, 600), 120.0, np.float32)
+    for _ in range(160):
+        x, y, r = rng.integers(0, 600), rng.integers(0, 600), int(rng.integers(3, 30))
+        cv2.circle(img, (int(x), int(y)), r, float(rng.integers(20, 235)), -1)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    return np.asarray(cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+
+
+def test_a_shaken_camera_leaves_an_echo_a_focused_one_does_not() -> None:
+    face = Box(200, 200, 400, 400)
+    for seed in (1, 2, 3):
+        img = _blobs(seed)
+        assert motion_streak(img, face) < 0.1
+        for angle in (0, 35, 90, 150):  # a 30 px path (15% of the face) in any direction
+            k = np.zeros((31, 31), np.float32)
+            k[15, :] = 1.0 / 31
+            rot = cv2.getRotationMatrix2D((15, 15), angle, 1.0)
+            k = cv2.warpAffine(k, rot, (31, 31))
+            k /= k.sum()
+            shaken = np.asarray(cv2.filter2D(img, -1, k), np.uint8)
+            assert motion_streak(shaken, face) > 0.25, (seed, angle)
 
 
 def test_decision_and_reasons() -> None:
