@@ -6,7 +6,7 @@ Model files come from ``kyc.modelfiles.resolve`` (sha256-verified, never downloa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +58,17 @@ def box_of(points: npt.NDArray[np.float64]) -> Box:
     return Box(
         float(x0 - 0.04 * w), float(y0 - 0.12 * h), float(x1 + 0.05 * w), float(y1 - 0.065 * h)
     )
+
+
+# dlib's HOG detector finds faces from about 55-60 px wide at an image's own scale and
+# from about 30 px upsampled once (three press photos scaled down in 5 px steps: found
+# at 60 and up, none at 50 or less; upsampled, all down to 30).
+HOG_MIN_FACE = 60.0
+
+
+def count_faces(boxes: Sequence[Box], min_rel: float) -> int:
+    """Faces (largest first) at least ``min_rel`` as wide as the largest."""
+    return sum(1 for b in boxes if b.width >= min_rel * boxes[0].width) if boxes else 0
 
 
 class FaceEngine:

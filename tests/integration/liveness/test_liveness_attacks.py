@@ -136,6 +136,27 @@ def test_two_faces_are_rejected(
     assert v.decision == "reject"
 
 
+def test_a_second_face_below_the_detectors_reach_is_counted(engine: FaceEngine) -> None:
+    """A face 45% as wide as the main one counts (second_face_min_rel 0.35); at the
+    count's scale (short side 320 px) it is about 40 px wide, under the HOG detector's
+    reach of about 60 px, so the count looks again upsampled."""
+    from kyc.liveness.analyse import _full_detect
+
+    face = cv2.cvtColor(_img(DATA / "faces" / "obama" / "obama1.jpg"), cv2.COLOR_BGR2GRAY)
+    main = engine.detect(face)[0]
+    canvas = np.full((900, 1500), 90, np.uint8)
+    k = 250 / main.width  # the main face 250 px wide, the other 112 px
+    big = cv2.resize(face, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(face, None, fx=0.45 * k, fy=0.45 * k, interpolation=cv2.INTER_AREA)
+    big = big[:850, :950]
+    canvas[50 : 50 + big.shape[0], 20 : 20 + big.shape[1]] = big
+    canvas[100 : 100 + small.shape[0], 1050 : 1050 + small.shape[1]] = small[:, :440]
+    settings = get_settings().liveness
+    box, count = _full_detect(engine, canvas, settings)
+    assert box is not None and box.right < 1000
+    assert count == 2
+
+
 def test_no_face_is_rejected(tmp_path: Path, engine: FaceEngine) -> None:
     card = _img(DATA / "documents" / "templates" / "fan_new.jpg")
     frames = list(sim.hand_held(card, 2.0, 15.0, random.Random(6), (480, 360)))
