@@ -142,7 +142,9 @@ def test_a_second_face_below_the_detectors_reach_is_counted(engine: FaceEngine) 
     reach of about 60 px, so the count looks again upsampled."""
     from kyc.liveness.analyse import _full_detect
 
-    face = cv2.cvtColor(_img(DATA / "faces" / "obama" / "obama1.jpg"), cv2.COLOR_BGR2GRAY)
+    face = np.asarray(
+        cv2.cvtColor(_img(DATA / "faces" / "obama" / "obama1.jpg"), cv2.COLOR_BGR2GRAY), np.uint8
+    )
     main = engine.detect(face)[0]
     canvas = np.full((900, 1500), 90, np.uint8)
     k = 250 / main.width  # the main face 250 px wide, the other 112 px

@@ -81,7 +81,7 @@ def _blobs(seed: int) -> np.ndarray:
     for _ in range(160):
         x, y, r = rng.integers(0, 600), rng.integers(0, 600), int(rng.integers(3, 30))
         cv2.circle(img, (int(x), int(y)), r, float(rng.integers(20, 235)), -1)
-    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    img = np.asarray(cv2.GaussianBlur(img, (0, 0), 1.0), np.float32)
     return np.asarray(cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
 
 
@@ -94,7 +94,7 @@ def test_a_shaken_camera_leaves_an_echo_a_focused_one_does_not() -> None:
             k = np.zeros((31, 31), np.float32)
             k[15, :] = 1.0 / 31
             rot = cv2.getRotationMatrix2D((15, 15), angle, 1.0)
-            k = cv2.warpAffine(k, rot, (31, 31))
+            k = np.asarray(cv2.warpAffine(k, rot, (31, 31)), np.float32)
             k /= k.sum()
             shaken = np.asarray(cv2.filter2D(img, -1, k), np.uint8)
             assert motion_streak(shaken, face) > 0.25, (seed, angle)
