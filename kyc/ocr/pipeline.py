@@ -256,11 +256,15 @@ def squeezed_crop(crop: BGRImage) -> BGRImage:
 
 
 def spaced_candidate(text: TextReading) -> bool:
-    """Whether a recognised line is a doubtful run of letters and digits."""
+    """Whether a recognised line is a doubtful run of letters and digits. A line of
+    letters alone is words (a name, a country), not a code (every code read here holds
+    digits): squeezed, its narrow word spaces are what goes (KWOK,KA MAN at 0.88 read
+    squeezed as KWOK,KAMAN at 0.92)."""
     chars = [c.char.translate(_ASCII) for c in text.chars if not c.char.isspace()]
     latin = sum(1 for c in chars if c.isascii() and c.isalnum())
     return (
         latin >= SPACED_MIN and latin >= SPACED_SHARE * len(chars)
+        and any(c.isdigit() for c in chars)
         and mean_prob(text) < SPACED_DOUBT
     )  # fmt: skip
 
