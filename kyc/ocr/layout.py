@@ -229,7 +229,23 @@ def cluster_quads(
             centre = (float(quads[i][:, 0].mean()), float(quads[i][:, 1].mean()))
             near = [(_to_polygon(quads[k], centre), k) for k in longs if apart(i, k) <= gap]
             if near:
-                parent[find(i)] = find(min(near)[1])
+                nearest = min(near)[1]
+                parent[find(i)] = find(nearest)
+                # A short line between two runs of long lines that read the same way
+                # bridges them: a stacked layout's label and short value (姓名 over 谢正)
+                # fill the gap between a permit's title and its fields that no two long
+                # lines span. Lines of another direction (a watermark) are not bridged.
+                for _, k in near:
+                    xk, xn = axes[k], axes[nearest]
+                    ak, an = (angles[k], angles[nearest]) if angles is not None else (None, None)
+                    if (
+                        find(k) != find(nearest)
+                        and xk is not None
+                        and xn is not None
+                        and axes_agree(xk, xn)
+                        and (ak is None or an is None or math.cos(ak - an) >= 0.5)
+                    ):
+                        parent[find(k)] = find(nearest)
             else:
                 alone.append(i)
         for a, i in enumerate(alone):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from kyc.ocr.layout import Line, rows
 
 
@@ -22,7 +24,6 @@ def test_rows_are_ordered_top_down_and_left_to_right() -> None:
 
 
 def test_both_sides_joined_by_a_stamp_are_cut_between_the_cards() -> None:
-    import numpy as np
 
     from kyc.ocr.pipeline import Group, split_sides
 
@@ -44,3 +45,33 @@ def test_both_sides_joined_by_a_stamp_are_cut_between_the_cards() -> None:
     # One card alone is left whole.
     front_only = Group((0, 1, 2, 3), 0.0, None, 0)
     assert split_sides(front_only, quads, texts) == [(0, 1, 2, 3)]
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_a_short_line_bridges_a_stacked_layouts_gap() -> None:
+    """A permit's title (two long lines) and its fields start more than the gap apart;
+    the label and the short name between them (姓名 over 谢正) bridge the two."""
+    import math
+
+    from kyc.ocr.layout import cluster_quads, long_axis_angle
+
+    quads = [
+        _quad(100, 0, 700, 40),  # title
+        _quad(120, 50, 680, 70),  # its English line
+        _quad(200, 110, 240, 135),  # 姓名 (short), 40 below the English line
+        _quad(200, 140, 260, 170),  # 谢正 (short)
+        _quad(200, 180, 420, 200),  # HSIEH, CHENG: 110 below the English line
+        _quad(200, 240, 450, 270),  # a date
+    ]
+    axes = [long_axis_angle(q) if i not in (2, 3) else None for i, q in enumerate(quads)]
+    groups = cluster_quads(quads, gap=75.0, axes=axes)
+    assert sorted(map(sorted, groups)) == [[0, 1, 2, 3, 4, 5]]
+    # a diagonal line (a watermark) within reach of a short line is not bridged to it
+    diagonal = np.array([[320, 200], [560, 80], [570, 100], [330, 220]], np.float32)
+    axes2 = [*axes, math.atan2(-120, 240)]
+    groups2 = cluster_quads([*quads, diagonal], gap=75.0, axes=axes2)
+    assert sorted(map(sorted, groups2)) == [[0, 1, 2, 3, 4, 5], [6]]
