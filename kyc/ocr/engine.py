@@ -20,6 +20,7 @@ neither is padded.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,34 @@ from kyc.ocr.settings import OcrSettings
 FloatArray = npt.NDArray[np.float32]
 Image = npt.NDArray[np.uint8]
 Quad = npt.NDArray[np.float32]  # 4x2, image coordinates
+
+
+# A run of the detection map at least this many line heights long along the text's
+# direction is text (crossed_lines): a character is about one long, a watermark stroke
+# across the line about one over the sine of its angle.
+CROSS_RUN = 2.5
+
+
+def _quads(boxes: Sequence[npt.ArrayLike], w: int, h: int) -> list[Quad]:
+    """Boxes as quads inside the image, without slivers of 3 px or less across."""
+    quads: list[Quad] = []
+    for box in boxes:
+        quad = np.asarray(box, dtype=np.float32)
+        quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
+        quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
+        side_a = float(np.linalg.norm(quad[0] - quad[1]))
+        side_b = float(np.linalg.norm(quad[1] - quad[2]))
+        if min(side_a, side_b) > 3:
+            quads.append(quad)
+    return quads
+
+
+def _along(quad: npt.NDArray[np.float32], theta: float, sx: float, sy: float) -> bool:
+    """Whether a box's long side runs within 15 degrees of ``theta`` (map coordinates)."""
+    q = quad * np.array([sx, sy], np.float32)
+    e1, e2 = q[1] - q[0], q[2] - q[1]
+    e = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
+    return abs(math.cos(math.atan2(float(e[1]), float(e[0])) - theta)) >= math.cos(math.radians(15))
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,14 @@ class OcrEngine:
     # -- detection -----------------------------------------------------------------
     def detect(self, image: Image, max_side: int | None = None) -> list[Quad]:
         """Text-line quads in ``image`` coordinates. The image is only ever downscaled."""
+        found, crossed = self.detect_apart(image, max_side)
+        return [*found, *crossed]
+
+    def detect_apart(
+        self, image: Image, max_side: int | None = None
+    ) -> tuple[list[Quad], list[Quad]]:
+        """The quads the detector boxes, and apart from them the lines recovered where
+        another stroke crossed them (``_crossed_lines``)."""
         h, w = image.shape[:2]
         _n, _c, rh, rw = self.det_shape(h, w, max_side)
         resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA)
@@ -97,16 +134,66 @@ class OcrEngine:
         blob = cv2.dnn.blobFromImage(resized, 1 / 127.5, mean=(127.5, 127.5, 127.5))
         pred = self._det.run({self._det.input_names[0]: blob})[0]
         boxes, _scores = self._post(pred, (h, w))
-        quads: list[Quad] = []
-        for box in boxes:
-            quad = np.asarray(box, dtype=np.float32)
-            quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
-            quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
-            side_a = float(np.linalg.norm(quad[0] - quad[1]))
-            side_b = float(np.linalg.norm(quad[1] - quad[2]))
-            if min(side_a, side_b) > 3:
-                quads.append(quad)
-        return quads
+        crossed = self._crossed_lines(pred, list(boxes), (h, w))
+        return _quads(boxes, w, h), _quads(crossed, w, h)
+
+    def _crossed_lines(
+        self,
+        pred: npt.NDArray[np.float32],
+        boxes: list[npt.NDArray[np.float32]],
+        size: tuple[int, int],
+    ) -> list[npt.NDArray[np.float32]]:
+        """Lines lost where another stroke crosses them: a watermark written across the
+        page (仅供办理备案使用) joins each line it crosses into one X-shaped region of
+        the probability map, whose box is mostly empty and scores under the box
+        threshold, so the whole line goes (a license's address, clean, under a faint
+        pink diagonal). The map is opened with a line as long as CROSS_RUN line
+        heights along the text's own direction (the peak of the boxes' directions):
+        what runs that far along the text stays, strokes across it go; boxes found
+        there whose centre no box found before covers are added."""
+        if len(boxes) < 3:
+            return []
+        h, w = size
+        mh, mw = pred.shape[2:]
+        sx, sy = mw / w, mh / h
+        angles, weights, heights = [], [], []
+        for b in boxes:
+            q = np.asarray(b, np.float32) * np.array([sx, sy], np.float32)
+            e1, e2 = q[1] - q[0], q[2] - q[1]
+            long, short = (e1, e2) if np.hypot(*e1) >= np.hypot(*e2) else (e2, e1)
+            angles.append(2 * math.atan2(float(long[1]), float(long[0])))
+            weights.append(float(np.hypot(*long)))
+            heights.append(float(np.hypot(*short)))
+        # the text's direction: the peak of the lines' directions weighted by length (a
+        # mean would lean toward the watermark's long diagonals)
+        bins = np.zeros(180)
+        for a, wt in zip(angles, weights, strict=True):
+            bins[int(round(math.degrees(a / 2))) % 180] += wt
+        smooth = np.convolve(np.concatenate([bins[-3:], bins, bins[:3]]), np.ones(7), "valid")
+        theta = math.radians(float(np.argmax(smooth)))
+        run = max(5, int(round(CROSS_RUN * float(np.median(heights)))))
+        kernel = np.zeros((run, run), np.uint8)
+        c = (run - 1) / 2
+        dx, dy = math.cos(theta) * c, math.sin(theta) * c
+        cv2.line(kernel, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1, 1)
+        bitmap = (pred[0, 0] > 0.3).astype(np.uint8)
+        along = cv2.morphologyEx(bitmap, cv2.MORPH_OPEN, kernel)
+        if int(along.sum()) == int(bitmap.sum()):
+            return []  # nothing crosses the text
+        found, _ = self._post(pred * along[None, None].astype(np.float32), size)
+        known = [np.asarray(b, np.float32) for b in boxes]
+        out = []
+        for b in found:
+            q = np.asarray(b, np.float32)
+            area = max(1.0, float(cv2.contourArea(q)))
+            # new unless a box found before covers half of it (a watermark's tilted box
+            # over the line does not count: it is text of another direction)
+            if not any(
+                cv2.intersectConvexConvex(q, k)[0] >= 0.5 * area and _along(k, theta, sx, sy)
+                for k in known
+            ):
+                out.append(q)
+        return out
 
     # -- angle classification ------------------------------------------------------
     def upside_down(self, crops: list[Image]) -> list[float]:
