@@ -12,7 +12,9 @@ its label), is read again from its box lengthened by EXTEND heights (the cut cha
 then has room and context around it: 薇 came back, at 0.67). The new reading
 is kept only where it begins with exactly the characters read first and adds 1 to
 MAX_ADDED more; their probabilities are the recogniser's own, so a doubtful character
-makes the field doubtful, as it should: nothing is added that was not read.
+makes the field doubtful, as it should: nothing is added that was not read. Where the
+longer box reads nothing more, the line keeps its reading and its last character
+becomes no surer than END_DOUBT: the ink says something may be missing.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 TAIL = 0.65
 EXTEND = 0.5
 MAX_ADDED = 4
+# A line whose ink runs on and whose longer box reads nothing more ends in doubt.
+END_DOUBT = 0.5
 
 
 def tail_ink(grey: npt.NDArray[np.uint8], last_at: float, dark: float) -> float:
@@ -131,6 +135,16 @@ def reread_lost_ends(
     again = recognize([crop_line(image, q, reading=angles[i]) for i, q in todo])
     texts = list(texts)
     for (i, _quad), reading in zip(todo, again, strict=True):
-        if extends(texts[i], reading):
-            texts[i] = reading
+        texts[i] = reading if extends(texts[i], reading) else doubtful_end(texts[i])
     return texts
+
+
+def doubtful_end(text: TextReading) -> TextReading:
+    """``text`` with its last character no surer than even odds: its ink runs on past
+    that character and the longer box read nothing more, so a character may be lost
+    there unread (广东 at 0.98 for 广东省, the 省 blurred: the value is kept, and is no
+    longer sure)."""
+    from dataclasses import replace
+
+    last = text.chars[-1]
+    return replace(text, chars=(*text.chars[:-1], replace(last, prob=min(last.prob, END_DOUBT))))

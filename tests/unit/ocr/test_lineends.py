@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from kyc.ocr.engine import CharReading, TextReading
-from kyc.ocr.lineends import TAIL, extends, lengthened_at_end, tail_ink
+from kyc.ocr.lineends import END_DOUBT, TAIL, doubtful_end, extends, lengthened_at_end, tail_ink
 
 DARK = (30 + 235) / 2  # between the glyphs' ink and the paper
 
@@ -72,3 +72,13 @@ def test_ink_past_the_last_character_that_another_box_holds_is_that_lines() -> N
     assert covered(window, [value])
     far = value + np.array([60, 0], np.float32)  # the next field, well apart
     assert not covered(window, [far])
+
+
+def test_a_line_whose_ink_runs_on_unread_ends_in_doubt() -> None:
+    """广东 at 0.98 for 广东省 (the 省 blurred, read by neither box): the text stays, its
+    last character is no surer than even odds, so no field built on it is confident."""
+    first = _reading("广东", 0.98)
+    doubtful = doubtful_end(first)
+    assert doubtful.text == "广东"
+    assert [c.prob for c in doubtful.chars] == [0.98, END_DOUBT]
+    assert doubtful_end(_reading("广东", 0.3)).chars[-1].prob == 0.3  # never raised
