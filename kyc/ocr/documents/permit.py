@@ -122,6 +122,18 @@ class Permit:
             ]
             if len(single) == 1:
                 out["birth_date"] = field_from_line(single[0])
+        # No 有效期限 or 签发机关 label read (a watermark over it, 机关 boxed apart from
+        # 签发): a permit prints one pair of dates, its term, and one issuer's name, each
+        # recognisable by its own form; the check then judges them as it judges values
+        # found by their labels (a term of a legal length, an issuer it knows).
+        if out["term"] is MISSING:
+            terms = [ln for ln in lines if _TERM.search(clean(ln.text))]
+            if len(terms) == 1:
+                out["term"] = field_from_line(terms[0])
+        if out["issuing_authority"] is MISSING:
+            issuers = [ln for ln in lines if _ISSUER.fullmatch(clean(ln.text))]
+            if len(issuers) == 1:
+                out["issuing_authority"] = field_from_line(issuers[0])
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:

@@ -380,6 +380,22 @@ def test_a_permit_s_one_single_date_is_its_birth_date_when_the_label_is_lost() -
     assert kind.check(kind.extract(bare), TODAY).fields["birth_date"].value == "1990-11-27"
 
 
+def test_a_permit_s_term_and_issuer_are_found_by_their_form_when_the_labels_are_lost() -> None:
+    kind = BY_NAME["hk_macao_permit"]
+    lost = {"有效期限", "签发机关"}
+    lines = [ln for ln in _permit_lines(line("M17766962", 560, 480)) if ln.text not in lost]
+    fields = kind.check(kind.extract(lines), TODAY).fields
+    assert fields["valid_from"].value == "2018-08-10"
+    assert fields["valid_until"].value == "2028-08-09"
+    assert fields["issuing_authority"].value == "国家移民管理局"
+    # two date ranges: which is the term is not known
+    two = [*lines, line("2001.01.01-2011.01.01", 380, 400)]
+    assert kind.check(kind.extract(two), TODAY).fields["valid_from"].value is None
+    # a line of hanzi that is no issuer's name is not taken for one
+    other = [ln for ln in lines if ln.text != "国家移民管理局"] + [line("深圳市某某公司", 380, 308)]
+    assert kind.check(kind.extract(other), TODAY).fields["issuing_authority"].value is None
+
+
 def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() -> None:
     kind = BY_NAME["taiwan_permit"]
     lines = _permit_lines(line("证件号码012345678", 48, 480), "台湾居民来往大陆通行证")
