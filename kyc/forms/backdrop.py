@@ -23,7 +23,7 @@ from kyc.config import ImageLimits
 from kyc.errors import BadInput, ErrorCode
 from kyc.forms.settings import BackdropSettings
 from kyc.imageio import decode_image, sniff
-from kyc.liveness.engine import HOG_MIN_FACE, Box, FaceEngine, count_faces
+from kyc.liveness.engine import Box, FaceEngine
 from kyc.liveness.match import SCORE_AT_REVIEW, FaceComparison, compare_faces, largest_face
 from kyc.liveness.replay import moire_peak
 from kyc.liveness.settings import LivenessSettings
@@ -324,16 +324,7 @@ def find_faces(img: BGRImage, engine: FaceEngine, settings: BackdropSettings) ->
     h, w = gray.shape
     k = min(1.0, settings.detect_side / max(h, w))
     small = np.asarray(cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), np.uint8)
-    boxes = engine.detect(small, 0)
-    rel = settings.second_face_min_rel
-    if not boxes:
-        boxes = engine.detect(small, 1)
-    elif rel * boxes[0].width < HOG_MIN_FACE:
-        # a face as small as the count counts is below the detector's reach at this
-        # scale: looked for upsampled once too, kept where it counts more faces
-        finer = engine.detect(small, 1)
-        if count_faces(finer, rel) > count_faces(boxes, rel):
-            boxes = finer
+    boxes = engine.detect_counting(small, settings.second_face_min_rel) or engine.detect(small, 1)
     boxes = [b.scaled(1.0 / k) for b in boxes]
     if not boxes:
         return []

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kyc.liveness.engine import HOG_MIN_FACE, Box, Embedding, FaceEngine, box_of, count_faces
+from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of, count_faces
 from kyc.liveness.evaluate import is_cut
 from kyc.liveness.replay import ROW_BINS, moire_peak, row_profile
 from kyc.liveness.settings import LivenessSettings
@@ -94,17 +94,10 @@ def _full_detect(
 ) -> tuple[Box | None, int]:
     scale = min(1.0, settings.detect_short_side / min(gray.shape[:2]))
     small = _resize(gray, scale)
-    boxes = engine.detect(small)
+    boxes = engine.detect_counting(small, settings.second_face_min_rel)
     if not boxes:
         return None, 0
-    main = boxes[0]
-    count = count_faces(boxes, settings.second_face_min_rel)
-    # a face as small as the count counts may lie below the detector's reach at this
-    # scale: then the faces are counted upsampled once too (the larger count stands:
-    # the two scales box one face 0.7-1.3 as wide)
-    if settings.second_face_min_rel * main.width < HOG_MIN_FACE:
-        count = max(count, count_faces(engine.detect(small, 1), settings.second_face_min_rel))
-    return main.scaled(1.0 / scale), count
+    return boxes[0].scaled(1.0 / scale), count_faces(boxes, settings.second_face_min_rel)
 
 
 def _roi_detect(engine: FaceEngine, gray: GrayImage, prev: Box) -> Box | None:

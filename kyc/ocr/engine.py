@@ -20,7 +20,7 @@ neither is padded.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from kyc.inference import Model, RuntimeSettings, Shape, load_model
 from kyc.modelfiles import resolve
+from kyc.ocr.layout import axes_agree, long_axis_angle, quad_height
 from kyc.ocr.settings import OcrSettings
 
 FloatArray = npt.NDArray[np.float32]
@@ -55,14 +56,6 @@ def _quads(boxes: Sequence[npt.ArrayLike], w: int, h: int) -> list[Quad]:
         if min(side_a, side_b) > 3:
             quads.append(quad)
     return quads
-
-
-def _along(quad: npt.NDArray[np.float32], theta: float, sx: float, sy: float) -> bool:
-    """Whether a box's long side runs within 15 degrees of ``theta`` (map coordinates)."""
-    q = quad * np.array([sx, sy], np.float32)
-    e1, e2 = q[1] - q[0], q[2] - q[1]
-    e = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
-    return abs(math.cos(math.atan2(float(e[1]), float(e[0])) - theta)) >= math.cos(math.radians(15))
 
 
 @dataclass(frozen=True)
@@ -120,13 +113,14 @@ class OcrEngine:
     def detect(self, image: Image, max_side: int | None = None) -> list[Quad]:
         """Text-line quads in ``image`` coordinates. The image is only ever downscaled."""
         found, crossed = self.detect_apart(image, max_side)
-        return [*found, *crossed]
+        return [*found, *crossed()]
 
     def detect_apart(
         self, image: Image, max_side: int | None = None
-    ) -> tuple[list[Quad], list[Quad]]:
-        """The quads the detector boxes, and apart from them the lines recovered where
-        another stroke crossed them (``_crossed_lines``)."""
+    ) -> tuple[list[Quad], Callable[[], list[Quad]]]:
+        """The quads the detector boxes, and apart from them (worked out only when
+        called) the lines recovered where another stroke crossed them
+        (``_crossed_lines``)."""
         h, w = image.shape[:2]
         _n, _c, rh, rw = self.det_shape(h, w, max_side)
         resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA)
@@ -134,8 +128,9 @@ class OcrEngine:
         blob = cv2.dnn.blobFromImage(resized, 1 / 127.5, mean=(127.5, 127.5, 127.5))
         pred = self._det.run({self._det.input_names[0]: blob})[0]
         boxes, _scores = self._post(pred, (h, w))
-        crossed = self._crossed_lines(pred, list(boxes), (h, w))
-        return _quads(boxes, w, h), _quads(crossed, w, h)
+        return _quads(boxes, w, h), lambda: _quads(
+            self._crossed_lines(pred, list(boxes), (h, w)), w, h
+        )
 
     def _crossed_lines(
         self,
@@ -149,29 +144,25 @@ class OcrEngine:
         threshold, so the whole line goes (a license's address, clean, under a faint
         pink diagonal). The map is opened with a line as long as CROSS_RUN line
         heights along the text's own direction (the peak of the boxes' directions):
-        what runs that far along the text stays, strokes across it go; boxes found
-        there whose centre no box found before covers are added."""
+        what runs that far along the text stays, strokes across it go. A box found
+        there is added unless a box along the text already covers half of it (a
+        watermark's tilted box over the line does not count)."""
         if len(boxes) < 3:
             return []
         h, w = size
         mh, mw = pred.shape[2:]
-        sx, sy = mw / w, mh / h
-        angles, weights, heights = [], [], []
-        for b in boxes:
-            q = np.asarray(b, np.float32) * np.array([sx, sy], np.float32)
-            e1, e2 = q[1] - q[0], q[2] - q[1]
-            long, short = (e1, e2) if np.hypot(*e1) >= np.hypot(*e2) else (e2, e1)
-            angles.append(2 * math.atan2(float(long[1]), float(long[0])))
-            weights.append(float(np.hypot(*long)))
-            heights.append(float(np.hypot(*short)))
+        to_map = np.array([mw / w, mh / h], np.float32)
+        known = [np.asarray(b, np.float32) for b in boxes]
+        on_map = [q * to_map for q in known]
         # the text's direction: the peak of the lines' directions weighted by length (a
         # mean would lean toward the watermark's long diagonals)
         bins = np.zeros(180)
-        for a, wt in zip(angles, weights, strict=True):
-            bins[int(round(math.degrees(a / 2))) % 180] += wt
+        for q in on_map:
+            angle = round(math.degrees(long_axis_angle(q))) % 180
+            bins[angle] += max(float(np.hypot(*(q[1] - q[0]))), float(np.hypot(*(q[2] - q[1]))))
         smooth = np.convolve(np.concatenate([bins[-3:], bins, bins[:3]]), np.ones(7), "valid")
         theta = math.radians(float(np.argmax(smooth)))
-        run = max(5, int(round(CROSS_RUN * float(np.median(heights)))))
+        run = max(5, round(CROSS_RUN * float(np.median([quad_height(q) for q in on_map]))))
         kernel = np.zeros((run, run), np.uint8)
         c = (run - 1) / 2
         dx, dy = math.cos(theta) * c, math.sin(theta) * c
@@ -181,17 +172,16 @@ class OcrEngine:
         if int(along.sum()) == int(bitmap.sum()):
             return []  # nothing crosses the text
         found, _ = self._post(pred * along[None, None].astype(np.float32), size)
-        known = [np.asarray(b, np.float32) for b in boxes]
+        text_boxes = [
+            k
+            for k, q in zip(known, on_map, strict=True)
+            if axes_agree(long_axis_angle(q), theta, math.radians(15))
+        ]
         out = []
         for b in found:
             q = np.asarray(b, np.float32)
-            area = max(1.0, float(cv2.contourArea(q)))
-            # new unless a box found before covers half of it (a watermark's tilted box
-            # over the line does not count: it is text of another direction)
-            if not any(
-                cv2.intersectConvexConvex(q, k)[0] >= 0.5 * area and _along(k, theta, sx, sy)
-                for k in known
-            ):
+            half = 0.5 * max(1.0, float(cv2.contourArea(q)))
+            if not any(cv2.intersectConvexConvex(q, k)[0] >= half for k in text_boxes):
                 out.append(q)
         return out
 

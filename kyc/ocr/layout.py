@@ -201,19 +201,22 @@ def cluster_quads(
     def axis(i: int) -> float | None:
         return axes[i] if axes is not None else None
 
+    def alike(i: int, j: int) -> bool:
+        """Whether two lines may be one document's: they read the same way (where both
+        directions are known) and run along one axis (where both have one)."""
+        ai = angles[i] if angles is not None else None
+        aj = angles[j] if angles is not None else None
+        if ai is not None and aj is not None and math.cos(ai - aj) < 0.5:
+            return False
+        xi, xj = axis(i), axis(j)
+        return xi is None or xj is None or axes_agree(xi, xj)
+
     for i in range(n):
         for j in range(i + 1, n):
-            if apart(i, j) > gap:
+            if apart(i, j) > gap or not alike(i, j):
                 continue
-            ai = angles[i] if angles is not None else None
-            aj = angles[j] if angles is not None else None
-            if ai is not None and aj is not None and math.cos(ai - aj) < 0.5:
-                continue
-            xi, xj = axis(i), axis(j)
-            if axes is not None and (xi is None or xj is None):
+            if axes is not None and (axis(i) is None or axis(j) is None):
                 continue  # a short line joins its nearest long one below, not every one
-            if xi is not None and xj is not None and not axes_agree(xi, xj):
-                continue
             parent[find(i)] = find(j)
     if axes is not None:
         # A line too short to have a direction (one or two characters) joins the group of
@@ -236,15 +239,7 @@ def cluster_quads(
                 # fill the gap between a permit's title and its fields that no two long
                 # lines span. Lines of another direction (a watermark) are not bridged.
                 for _, k in near:
-                    xk, xn = axes[k], axes[nearest]
-                    ak, an = (angles[k], angles[nearest]) if angles is not None else (None, None)
-                    if (
-                        find(k) != find(nearest)
-                        and xk is not None
-                        and xn is not None
-                        and axes_agree(xk, xn)
-                        and (ak is None or an is None or math.cos(ak - an) >= 0.5)
-                    ):
+                    if find(k) != find(nearest) and alike(k, nearest):
                         parent[find(k)] = find(nearest)
             else:
                 alone.append(i)

@@ -20,6 +20,7 @@ becomes no surer than END_DOUBT: the ink says something may be missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import cv2
@@ -144,7 +145,5 @@ def doubtful_end(text: TextReading) -> TextReading:
     that character and the longer box read nothing more, so a character may be lost
     there unread (广东 at 0.98 for 广东省, the 省 blurred: the value is kept, and is no
     longer sure)."""
-    from dataclasses import replace
-
     last = text.chars[-1]
     return replace(text, chars=(*text.chars[:-1], replace(last, prob=min(last.prob, END_DOUBT))))

@@ -608,8 +608,8 @@ class DocumentReader:
         cfg = self.settings.ocr
         h, w = image.shape[:2]
         scale = min(1.0, cfg.det_max_side / max(h, w))
-        # (lines recovered from under a crossing stroke are kept apart until this pass
-        # is the one returned: the second pass's region and scale are the boxed lines')
+        # (lines recovered from under a crossing stroke are worked out only for the pass
+        # returned: the second pass's region and scale are the boxed lines')
         quads, crossed = self.engine.detect_apart(image)
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
             # Only a title or two came out: the document's own text may be too small to
@@ -618,12 +618,12 @@ class DocumentReader:
             quads, crossed = self.engine.detect_apart(image, max_side=side)
             scale = side / max(h, w)
         if not quads or scale >= 1.0:
-            return [*quads, *crossed]
+            return [*quads, *crossed()]
         # The smaller half of the lines decides: watermarks and titles are large, and the
         # text that must be read (labels, an ID number) may be the small part of a photo.
         h_med = float(np.percentile([quad_height(q) for q in quads], 25))
         if h_med * scale >= cfg.det_min_line_px:
-            return [*quads, *crossed]
+            return [*quads, *crossed()]
         pts = np.concatenate(quads)
         pad = 3 * h_med
         x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
@@ -646,7 +646,7 @@ class DocumentReader:
             crop, max_side=max(32, int(max(crop.shape[:2]) * min(1.0, scale2)))
         )
         offset = np.array([x0, y0], dtype=np.float32)
-        return [q / up + offset for q in again] if again else [*quads, *crossed]
+        return [q / up + offset for q in again] if again else [*quads, *crossed()]
 
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
         out = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kyc.ocr.documents.base import (
@@ -75,6 +75,13 @@ _ONE_DATE = re.compile(rf"\d{{4}}\s*[{DATE_SEP}]\s*\d{{2}}\s*[{DATE_SEP}]\s*\d{{
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
 
 
+def _the_one(lines: Sequence[Line], form: Callable[[str], bool]) -> RawField:
+    """The value of the one line whose text has ``form``; MISSING where none or several
+    have it (which of several is the value is not known)."""
+    found = [ln for ln in lines if form(clean(ln.text))]
+    return field_from_line(found[0]) if len(found) == 1 else MISSING
+
+
 @dataclass(frozen=True)
 class Permit:
     name: str
@@ -115,25 +122,17 @@ class Permit:
         if out["birth_date"] is MISSING:
             # no 出生日期 label read: a permit prints one single date, the birth date (its
             # other dates are the term's pair)
-            single = [
-                ln
-                for ln in lines
-                if _ONE_DATE.fullmatch(clean(ln.text)) and not _TERM.search(clean(ln.text))
-            ]
-            if len(single) == 1:
-                out["birth_date"] = field_from_line(single[0])
+            out["birth_date"] = _the_one(
+                lines, lambda t: bool(_ONE_DATE.fullmatch(t) and not _TERM.search(t))
+            )
         # No 有效期限 or 签发机关 label read (a watermark over it, 机关 boxed apart from
         # 签发): a permit prints one pair of dates, its term, and one issuer's name, each
         # recognisable by its own form; the check then judges them as it judges values
         # found by their labels (a term of a legal length, an issuer it knows).
         if out["term"] is MISSING:
-            terms = [ln for ln in lines if _TERM.search(clean(ln.text))]
-            if len(terms) == 1:
-                out["term"] = field_from_line(terms[0])
+            out["term"] = _the_one(lines, lambda t: bool(_TERM.search(t)))
         if out["issuing_authority"] is MISSING:
-            issuers = [ln for ln in lines if _ISSUER.fullmatch(clean(ln.text))]
-            if len(issuers) == 1:
-                out["issuing_authority"] = field_from_line(issuers[0])
+            out["issuing_authority"] = _the_one(lines, lambda t: bool(_ISSUER.fullmatch(t)))
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:
