@@ -7,14 +7,17 @@ between threads). Unlike RapidOCR's default pipeline it never upscales for detec
 exposes per-character probabilities with runner-up characters, which the field
 validators use to resolve OCR confusions with check characters.
 
-Input shapes and compiled models: OpenVINO runs a model fastest on a shape fixed at
-compile time, so the engine keeps the shapes few without changing what the models see.
-Detection canvases are already multiples of 32 (and nearly always one of a few photo
-aspects); the angle classifier runs in batches of exactly ``CLS_BATCH`` rows, the last padded
-with empty rows (rows are independent: padding changes no row's result); recognition runs
-at the width each batch needs, on the dynamic-shape model. Padding a detection canvas or
-a recognition width would change the models' outputs (measured: docs/runtime.md), so
-neither is padded.
+Input shapes and compiled models: OpenVINO runs a model fastest on a shape it has seen
+before (a fixed-shape compile, or a shape its dynamic-shape model has already prepared:
+the first run of a new shape there costs 1.5-2.3 times a later one), so the engine keeps
+the shapes few. Detection canvases are already multiples of 32 (and nearly always one
+of a few photo aspects); the angle classifier runs in batches of exactly ``CLS_BATCH``
+rows, the last padded with empty rows (rows are independent: padding changes no row's
+result); recognition widths are rounded up to a multiple of ``rec_width_step`` (the
+right side padded, as the narrower line of a batch always was), and the workers run
+each width up to ``REC_WARM_WIDTH`` once at start. That padding changes the
+recogniser's numbers a little (it mixes the whole line) and is a setting of the
+results' fingerprint; both back ends see the same inputs (docs/runtime.md).
 """
 
 from __future__ import annotations
@@ -83,6 +86,9 @@ class OcrEngine:
     # Detection canvases of photos at the usual aspects (4:3, 16:9, either way up) at
     # the default 736 px: compiled when a worker starts.
     COMMON_CANVASES = ((544, 736), (736, 544), (416, 736), (736, 416))
+    # Recognition widths up to this are run once when a worker starts (wider lines are
+    # rare: a license's long address or scope line).
+    REC_WARM_WIDTH = 1024
 
     def __init__(
         self, settings: OcrSettings, models_dir: Path, runtime: RuntimeSettings | None = None
@@ -211,14 +217,7 @@ class OcrEngine:
         for start in range(0, len(order), step):
             idx = order[start : start + step]
             ratio = max(crops[i].shape[1] / crops[i].shape[0] for i in idx)
-            width = max(
-                int(
-                    math.ceil(
-                        self.REC_HEIGHT * max(ratio, self.settings.rec_min_width / self.REC_HEIGHT)
-                    )
-                ),
-                16,
-            )
+            width = rec_width(ratio, self.settings.rec_min_width, self.settings.rec_width_step)
             batch = np.stack([self._norm(crops[i], self.REC_HEIGHT, width) for i in idx])
             probs = self._rec.run({self._rec.input_names[0]: batch})[0]
             for row, i in enumerate(idx):
@@ -236,6 +235,15 @@ class OcrEngine:
         ch, cw = self.CLS_SHAPE
         self._det.warm([{self._det.input_names[0]: (1, 3, h, w)} for h, w in self.COMMON_CANVASES])
         self._cls.warm([{self._cls.input_names[0]: (self.CLS_BATCH, 3, ch, cw)}])
+        step, least = self.settings.rec_width_step, self.settings.rec_min_width
+        widths = range(rec_width(0.0, least, step), self.REC_WARM_WIDTH + 1, step)
+        self._rec.warm(
+            [
+                {self._rec.input_names[0]: (n, 3, self.REC_HEIGHT, w)}
+                for n in range(1, self.settings.rec_batch + 1)
+                for w in widths
+            ]
+        )
 
     def det_shape(self, h: int, w: int, max_side: int | None = None) -> Shape:
         """The detector's input shape for an ``h`` x ``w`` image."""
@@ -265,6 +273,14 @@ class OcrEngine:
         out = np.zeros((3, height, width), dtype=np.float32)
         out[:, :, :new_w] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
         return out
+
+
+def rec_width(ratio: float, least: int, step: int, height: int = OcrEngine.REC_HEIGHT) -> int:
+    """The recogniser's input width for a batch whose widest line is ``ratio`` times as
+    wide as high: that line at the model's height, at least ``least`` px, rounded up to a
+    multiple of ``step`` (the narrower lines, and the rest of the step, are padded)."""
+    natural = max(int(math.ceil(height * max(ratio, least / height))), 16)
+    return -(-natural // step) * step
 
 
 def _resized_width(crop: Image, height: int, width: int) -> int:

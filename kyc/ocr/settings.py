@@ -26,6 +26,11 @@ class OcrSettings(BaseModel):
     # 128 px minimum width recognises ~2x faster than batch 8 padded to 320 px).
     rec_batch: int = 2
     rec_min_width: int = 128
+    # Batch widths rounded up to a multiple of this (padded on the right): a few dozen
+    # input shapes, each prepared once per process, instead of a new one for nearly
+    # every batch (OpenVINO's first run of a new shape costs 1.5-2.3x a later one;
+    # docs/runtime.md). 1: each batch at its widest line's own width.
+    rec_width_step: int = 32
     # Confidence reported >= this must be right >= 99% of the time (see the benchmark).
     confident: float = 0.9
     # Filing-ready JPEG (rule R-DOC-1)

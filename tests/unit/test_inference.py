@@ -7,7 +7,7 @@ import pytest
 
 from kyc import inference
 from kyc.inference import RuntimeInfo, RuntimeSettings, describe, effective_precision, warm
-from kyc.ocr.engine import OcrEngine, det_input_shape, pad_rows
+from kyc.ocr.engine import OcrEngine, det_input_shape, pad_rows, rec_width
 
 
 def test_pad_rows_appends_zero_rows_up_to_a_multiple() -> None:
@@ -25,6 +25,16 @@ def test_pad_rows_appends_zero_rows_up_to_a_multiple() -> None:
 def test_phone_photos_land_on_the_warmed_canvases(h: int, w: int) -> None:
     _n, _c, ch, cw = det_input_shape(h, w, 736)
     assert (ch, cw) in OcrEngine.COMMON_CANVASES
+
+
+def test_recognition_widths_fall_on_the_step_grid_and_hold_the_widest_line() -> None:
+    for ratio in (0.0, 1.0, 2.66, 2.7, 5.01, 9.3, 31.2):
+        width = rec_width(ratio, 128, 32)
+        assert width % 32 == 0
+        assert width >= 128
+        assert width >= 48 * ratio  # the widest line is never squeezed
+        assert width - 32 < max(128, 48 * ratio)  # and padded by less than one step
+    assert rec_width(3.0, 128, 1) == 144  # a step of 1: the line's own width
 
 
 def test_detection_input_is_never_upscaled_and_a_multiple_of_32() -> None:

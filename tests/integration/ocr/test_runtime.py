@@ -113,6 +113,40 @@ def test_a_shape_is_compiled_on_its_second_run_and_gives_the_same_numbers() -> N
     assert len(model._static) == 2  # at most max_static kept
 
 
+def test_warming_a_dynamic_shape_model_runs_its_shapes_without_compiling_them() -> None:
+    model = OvModel(_path("ppocr_rec"), 2, RuntimeSettings(), fixed_shapes=False)
+    name = model.input_names[0]
+    model.warm([{name: (2, 3, 48, w)} for w in (128, 160)])
+    assert model.compiled_shapes == 0  # runs went to the one dynamic-shape model
+    x = np.random.default_rng(6).uniform(-1, 1, (2, 3, 48, 160)).astype(np.float32)
+    fallback = OrtModel(_path("ppocr_rec"), 2)
+    assert np.allclose(model.run({name: x})[0], fallback.run({name: x})[0], atol=1e-4)
+
+
+def test_recognition_widths_fall_on_the_grid_the_workers_warm(
+    engines: tuple[OcrEngine, OcrEngine],
+) -> None:
+    _ort_engine, ov_engine = engines
+    image = generate("business_license", "moderate", random.Random(8)).image
+    crops = [crop_line(image, q) for q in ov_engine.detect(image)]
+    seen: list[tuple[int, ...]] = []
+    run = ov_engine._rec.run
+
+    def spy(inputs: Mapping[str, Array]) -> list[Array]:
+        seen.extend(a.shape for a in inputs.values())
+        return run(inputs)
+
+    ov_engine._rec.run = spy  # type: ignore[method-assign]
+    try:
+        ov_engine.recognize(crops)
+    finally:
+        ov_engine._rec.run = run  # type: ignore[method-assign]
+    step = ov_engine.settings.rec_width_step
+    widths = [shape[3] for shape in seen]
+    assert len(set(widths)) > 3  # lines of many lengths
+    assert all(w % step == 0 and w >= ov_engine.settings.rec_min_width for w in widths)
+
+
 def test_a_model_openvino_cannot_load_runs_on_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("unsupported operator")
