@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("openvino", "openvino_bf16"):
         if key in readers:
             t = time.perf_counter()
-            readers[key].engine.warm()
+            readers[key].warm()
             print(f"{key}: warm-up compile {time.perf_counter() - t:.1f} s")
     info = runtime_info(readers["openvino"].engine.runtime)
     print(f"runtime: {info}")

@@ -16,6 +16,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -391,7 +392,15 @@ class DocumentReader:
     def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
         self.settings = settings
         self.engine = engine or OcrEngine(settings.ocr, settings.models_dir, settings.runtime)
+        # Work of a read that needs no model and no GIL, done beside the rest of it
+        self._side = ThreadPoolExecutor(2, thread_name_prefix="kyc-read")
         regions.prefixes("110101")  # the region names table, built once per process
+
+    def warm(self) -> None:
+        """What a worker prepares at start so that no request pays for it: the models'
+        common input shapes and the portrait's face detector."""
+        self.engine.warm()
+        quality.face_detector()
 
     # -- entry points ----------------------------------------------------------------
     def read_file(
@@ -772,16 +781,23 @@ class DocumentReader:
             best = max(docs, key=lambda d: (d.score, len(d.indices)))
             doc_type = best.kind  # type: ignore[assignment]
             chosen = [best]
+        chosen = sorted(chosen, key=lambda d: d.kind or "")
+        areas = [
+            quality.Region([quads[i] for i in d.indices], d.angle, d.kind or "") for d in chosen
+        ]
+        fronts = [r for r in areas if r.kind == "id_card_front"]
+        # The portrait's face search (dlib, 30-100 ms, outside the GIL) runs beside the
+        # fields and the quality checks, on the core they leave idle.
+        portrait_job = self._side.submit(quality.portrait, image, fronts[0]) if fronts else None
         fields: dict[str, FieldReading] = {}
         angles: dict[str, float] = {}  # each field's document reading direction
         warnings: list[str] = []
         facts: dict[str, str] = {}
         all_text: list[str] = []
-        areas: list[quality.Region] = []
         overprinted: dict[str, str] = {}
         stamp_ink: dict[str, float] = {}
         widened: dict[str, Quad] = {}  # each value's box in the photo, a line wider
-        for d in sorted(chosen, key=lambda d: d.kind or ""):
+        for d in chosen:
             kind = BY_NAME[d.kind or ""]
             lines = make_lines(quads, texts, d.indices, d.angle)
             all_text.extend(ln.text for ln in lines)
@@ -820,7 +836,6 @@ class DocumentReader:
             angles.update(dict.fromkeys(checked.fields, d.angle))
             warnings.extend(checked.warnings)
             facts.update(checked.facts)
-            areas.append(quality.Region([quads[i] for i in d.indices], d.angle, d.kind or ""))
         if "birth_date" in facts and "valid_from" in facts and "valid_until" in facts:
             fits = term_fits_age(
                 dt.date.fromisoformat(facts["birth_date"]),
@@ -844,8 +859,6 @@ class DocumentReader:
             fields[name] = FieldReading(f.value, min(f.confidence, 0.5), f.valid, f.box)
         warnings.extend(report.warnings)
         rectified = report.rectified
-        fronts = [r for r in areas if r.kind == "id_card_front"]
-        portrait = quality.portrait(image, fronts[0]) if fronts else None
         page = image if doc_type == "id_card_both" else rectified
         filing = quality.filing_jpeg(page, self.settings.ocr.filing_jpeg_max_bytes)
         if filing is not None:
@@ -854,6 +867,7 @@ class DocumentReader:
             )
             if not self.filing_copy_legible(filing, fields, angles, to_page):
                 warnings.append("FILING_COPY_ILLEGIBLE")
+        portrait = portrait_job.result() if portrait_job is not None else None
         conf_mean = float(np.mean([f.confidence for f in fields.values()])) if fields else 0.0
         elapsed = (time.perf_counter() - t0) * 1000
         return DocumentReading(

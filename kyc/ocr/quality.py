@@ -538,7 +538,7 @@ Window = tuple[float, float, float, float]  # left, top, right, bottom in card p
 
 
 @functools.lru_cache(maxsize=1)
-def _face_detector() -> Any:
+def face_detector() -> Any:
     """dlib's HOG frontal-face detector (built into dlib, no model file), made once."""
     import dlib
 
@@ -572,7 +572,7 @@ def find_portrait_face(card: BGRImage, upsamples: Sequence[int]) -> Window | Non
     bottom), searched upsampled by each of ``upsamples`` in turn (0: as it is); None if
     there is none."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-    det = _face_detector()
+    det = face_detector()
     for upsample in upsamples:
         rects = det(gray, upsample)
         if len(rects):
