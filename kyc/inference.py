@@ -75,7 +75,7 @@ class Model(Protocol):
 
     def run(self, inputs: Mapping[str, Array]) -> list[Array]: ...
 
-    def warm(self, shapes: Iterable[Mapping[str, Shape]]) -> None: ...
+    def warm(self, shapes: Iterable[Mapping[str, Shape]], fixed: bool = True) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,9 @@ class OrtModel:
     def run(self, inputs: Mapping[str, Array]) -> list[Array]:
         return list(self._session.run(None, dict(inputs)))
 
-    def warm(self, shapes: Iterable[Mapping[str, Shape]]) -> None:
+    def warm(self, shapes: Iterable[Mapping[str, Shape]], fixed: bool = True) -> None:
         """Nothing to compile: onnxruntime plans every shape when it first sees it."""
-        del shapes
+        del shapes, fixed
 
 
 # -- OpenVINO -------------------------------------------------------------------------
@@ -248,18 +248,19 @@ class OvModel:
             return self._fallback.run(inputs)
         return compiled.run(inputs)
 
-    def warm(self, shapes: Iterable[Mapping[str, Shape]]) -> None:
+    def warm(self, shapes: Iterable[Mapping[str, Shape]], fixed: bool = True) -> None:
         """Compile these input shapes now (and run each once: OpenVINO finishes
-        preparing a compiled model at its first inference). A model kept on its
-        dynamic-shape compile runs each shape once instead: the first run of a shape
-        there prepares every layer for it (17-40 ms on the recogniser, 30-130 ms on a
-        detection canvas, measured), and later runs of that shape reuse it."""
+        preparing a compiled model at its first inference). With ``fixed`` False, or
+        for a model kept on its dynamic-shape compile, each shape is run once on that
+        instead: the first run of a shape there prepares every layer for it (17-40 ms
+        on the recogniser, 30-130 ms on a detection canvas, measured), later runs of
+        that shape reuse it, and it holds no compiled model of its own."""
         with self._lock:  # any other shape runs on it: compiled now too
             if self._dynamic is None:
                 self._dynamic = self._compile(None)
         for item in shapes:
             key = self._key(item)
-            if self._static_after == 0:
+            if self._static_after == 0 or not fixed:
                 self._dynamic.run(
                     {
                         name: np.zeros(shape, dtype=np.float32)

@@ -229,11 +229,23 @@ class OcrEngine:
 
     # -- compiled shapes ------------------------------------------------------------
     def warm(self) -> None:
-        """Compile the shapes most photos need now rather than at the first requests:
-        the detection canvases of the usual photo aspects and the classifier's one batch
-        shape (service and batch workers call this at start)."""
+        """Prepare the shapes most photos need now rather than at the first requests:
+        the detection canvases of photos (the usual aspects compiled), the classifier's
+        one batch shape, the recognition widths (service and batch workers call this at
+        start)."""
         ch, cw = self.CLS_SHAPE
-        self._det.warm([{self._det.input_names[0]: (1, 3, h, w)} for h, w in self.COMMON_CANVASES])
+        det = self._det.input_names[0]
+        self._det.warm([{det: (1, 3, h, w)} for h, w in self.COMMON_CANVASES])
+        # Photos of any other aspect up to about 2.3:1 either way up: prepared on the
+        # dynamic-shape model (a first run there costs 1.5-2x a later one)
+        side = self.det_shape(self.settings.det_max_side, self.settings.det_max_side)[2]
+        others = [
+            canvas
+            for short in range(320, side, 32)
+            for canvas in ((short, side), (side, short))
+            if canvas not in self.COMMON_CANVASES
+        ]
+        self._det.warm([{det: (1, 3, h, w)} for h, w in [(side, side), *others]], fixed=False)
         self._cls.warm([{self._cls.input_names[0]: (self.CLS_BATCH, 3, ch, cw)}])
         step, least = self.settings.rec_width_step, self.settings.rec_min_width
         widths = range(rec_width(0.0, least, step), self.REC_WARM_WIDTH + 1, step)

@@ -118,6 +118,11 @@ def test_warming_a_dynamic_shape_model_runs_its_shapes_without_compiling_them() 
     name = model.input_names[0]
     model.warm([{name: (2, 3, 48, w)} for w in (128, 160)])
     assert model.compiled_shapes == 0  # runs went to the one dynamic-shape model
+    cls = OvModel(_path("ppocr_cls"), 2, RuntimeSettings())
+    cls.warm([{cls.input_names[0]: (n, 3, 48, 192)} for n in (1, 2)], fixed=False)
+    assert cls.compiled_shapes == 0  # asked not to compile them either
+    cls.warm([{cls.input_names[0]: (3, 3, 48, 192)}])
+    assert cls.compiled_shapes == 1
     x = np.random.default_rng(6).uniform(-1, 1, (2, 3, 48, 160)).astype(np.float32)
     fallback = OrtModel(_path("ppocr_rec"), 2)
     assert np.allclose(model.run({name: x})[0], fallback.run({name: x})[0], atol=1e-4)
