@@ -1,0 +1,52 @@
+"""The quality checks' pixel masks, counted with OpenCV's 8-bit operations, against their
+definitions written in numpy: the same pixels and the same numbers."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from kyc.ocr import quality
+
+
+def _cases(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(11)
+    out = []
+    for t in range(count):
+        h, w = (int(v) for v in rng.integers(1, 50, 2))
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        if t % 3 == 0:  # bright paper: the highlight and median paths near 245-255
+            image[:] = rng.integers(235, 256, (h, w, 3), dtype=np.uint8)
+        on = 255 if t % 2 else 1  # masks come as 0/255 and as 0/1
+        mask = ((rng.random((h, w)) < rng.random()) * on).astype(np.uint8)
+        out.append((image, mask))
+    return out
+
+
+@pytest.mark.parametrize(("image", "mask"), _cases(120))
+def test_masks_and_counts_equal_their_numpy_definitions(
+    image: np.ndarray, mask: np.ndarray
+) -> None:
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    hue, sat, val = (hsv[:, :, i] for i in range(3))
+    inside = mask > 0
+
+    values = val[inside]
+    median = quality.u8_median(hsv, 2, mask)
+    assert (median is None) if not values.size else median == float(np.median(values))
+
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb).astype(np.int16)
+    cr, cb = ycc[:, :, 1], ycc[:, :, 2]
+    skin = (cr >= 138) & (cr <= 180) & (cb >= 80) & (cb <= 125) & (sat >= 45)
+    skin &= (hue >= 5) & (hue <= 25)
+    assert np.array_equal(quality.skin_mask(image, hsv), skin)
+
+    for paper in (200.0, 233.5, 240.0, 243.5, 250.0):
+        level = max(245.0, paper + 12.0)
+        bright = ((val >= level) & (sat <= 40) & inside).astype(np.uint8)
+        assert np.array_equal(quality.highlight_mask(hsv, paper, 1.0, mask), bright)
+
+    coloured = (sat >= 60) & (val >= 60) & inside
+    share = float(coloured.sum()) / max(1, int(inside.sum()))
+    assert quality.colour_share(hsv, mask) == share
