@@ -215,7 +215,7 @@ def highlight_mask(
     if level > 255:
         return np.zeros(hsv.shape[:2], np.uint8)
     bright = cv2.inRange(hsv, (0, 0, level), (255, 40, 255))
-    bright = cv2.min(cv2.bitwise_and(bright, bright, mask=within), 1)  # 0/1 where within
+    bright = np.asarray(cv2.bitwise_and(bright, bright, mask=within), np.uint8) // 255  # 0/1
     k = max(1, int(h_med * 0.5))
     return np.asarray(cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
 

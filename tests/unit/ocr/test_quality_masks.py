@@ -28,7 +28,7 @@ def _cases(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
 def test_masks_and_counts_equal_their_numpy_definitions(
     image: np.ndarray, mask: np.ndarray
 ) -> None:
-    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    hsv = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2HSV), np.uint8)
     hue, sat, val = (hsv[:, :, i] for i in range(3))
     inside = mask > 0
 
