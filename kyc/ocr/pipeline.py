@@ -848,9 +848,7 @@ class DocumentReader:
         if any("临时" in t for t in all_text):
             warnings.append("TEMPORARY_ID")
         report = quality.assess(image, areas, h_med, all_text)
-        thumb_px = quality.THUMB_MM * max(report.measures["px_per_mm"], 1e-3)
-        masks = [quality.occluders(image, r, h_med, thumb_px) for r in areas]
-        hidden = field_hazards(image.shape, widened, h_med, masks)
+        hidden = field_hazards(image.shape, widened, h_med, list(report.occluders))
         for name in hidden:
             f = fields[name]
             # Part of it may be cut off, washed out or under a finger: what was read is
