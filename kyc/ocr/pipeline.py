@@ -87,8 +87,8 @@ WATERMARK_APART = math.radians(10.0)
 def ink_levels(crop: BGRImage) -> tuple[float, float]:
     """A line's ink and paper grey levels (5th and 90th percentile of its crop)."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-    lo, hi = np.percentile(gray, (5, 90))
-    return float(lo), float(hi)
+    lo, hi = quality.u8_percentiles(np.asarray(gray, np.uint8), (5, 90))
+    return lo, hi
 
 
 def whiten(image: BGRImage, ink: float) -> BGRImage:

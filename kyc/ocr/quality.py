@@ -184,6 +184,31 @@ def sharpness(crops: Sequence[BGRImage]) -> float:
     return float(np.median(values)) if values else 0.0
 
 
+def u8_percentiles(plane: npt.NDArray[np.uint8], qs: Sequence[float]) -> list[float]:
+    """``np.percentile(plane, qs)`` of an 8-bit image plane (linear interpolation
+    between the order statistics, numpy's arithmetic), counted from a histogram instead
+    of sorting the pixels."""
+    if plane.size == 0 or plane.size >= 1 << 24:
+        return [float(v) for v in np.percentile(plane, qs)]
+    hist = cv2.calcHist([np.ascontiguousarray(plane)], [0], None, [256], [0, 256])
+    cum = np.cumsum(hist.ravel().astype(np.int64))
+    n = int(cum[-1])
+
+    def at(rank: int) -> float:
+        return float(np.searchsorted(cum, rank, side="right"))
+
+    out = []
+    for q in qs:
+        where = (n - 1) * (q / 100)
+        below = math.floor(where)
+        if where >= n - 1:
+            out.append(at(n - 1))
+            continue
+        a, b, t = at(below), at(below + 1), where - below
+        out.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
+    return out
+
+
 def u8_median(
     image: npt.NDArray[np.uint8], channel: int, mask: npt.NDArray[np.uint8]
 ) -> float | None:
@@ -764,15 +789,16 @@ def stamp_ink_share(crop: BGRImage) -> float:
     pink one 11-30."""
     if crop.size == 0:
         return 0.0
-    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
-    light, a = lab[:, :, 0], lab[:, :, 1]
-    paper_l = float(np.percentile(light, 90))
-    ink_l = float(np.percentile(light, 3))
-    paper_a = float(np.median(a[light >= paper_l - 5])) if (light >= paper_l - 5).any() else 128.0
-    red = a - paper_a >= STAMP_RED_A
-    inked = (light < (paper_l + ink_l) / 2) | red
-    total = int(inked.sum())
-    return float((red & inked).sum()) / total if total else 0.0
+    lab = np.asarray(cv2.cvtColor(crop, cv2.COLOR_BGR2LAB), np.uint8)
+    light, a = (np.ascontiguousarray(lab[:, :, i]) for i in (0, 1))
+    paper_l, ink_l = u8_percentiles(light, (90, 3))
+    # (whole values: v >= x is v >= ceil(x), v < x is v <= ceil(x) - 1)
+    papery = np.asarray(cv2.inRange(light, math.ceil(paper_l - 5), 255), np.uint8)
+    paper_a = u8_median(lab, 1, papery)  # never None: some pixel is at the 90th percentile
+    red = cv2.inRange(a, math.ceil((128.0 if paper_a is None else paper_a) + STAMP_RED_A), 255)
+    dark = cv2.inRange(light, 0, math.ceil((paper_l + ink_l) / 2) - 1)
+    total = cv2.countNonZero(cv2.bitwise_or(dark, red))  # red ink counts as ink
+    return cv2.countNonZero(red) / total if total else 0.0
 
 
 STAMP_RED_A = 12

@@ -50,3 +50,27 @@ def test_masks_and_counts_equal_their_numpy_definitions(
     coloured = (sat >= 60) & (val >= 60) & inside
     share = float(coloured.sum()) / max(1, int(inside.sum()))
     assert quality.colour_share(hsv, mask) == share
+
+
+def _stamp_share_by_definition(crop: np.ndarray) -> float:
+    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
+    light, a = lab[:, :, 0], lab[:, :, 1]
+    paper_l, ink_l = float(np.percentile(light, 90)), float(np.percentile(light, 3))
+    paper_a = float(np.median(a[light >= paper_l - 5]))
+    red = a - paper_a >= quality.STAMP_RED_A
+    inked = (light < (paper_l + ink_l) / 2) | red
+    return float(red.sum()) / int(inked.sum()) if inked.any() else 0.0
+
+
+def test_percentiles_and_stamp_share_equal_numpy_on_line_crops() -> None:
+    rng = np.random.default_rng(12)
+    for t in range(400):
+        h, w = (int(v) for v in rng.integers(1, 40, 2))
+        crop = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        if t % 2:  # paper with a little ink and a reddish cast, as line crops are
+            crop = np.clip(crop // 8 + int(rng.integers(150, 240)), 0, 255).astype(np.uint8)
+            crop[..., 2] = np.clip(crop[..., 2].astype(int) + int(rng.integers(0, 80)), 0, 255)
+        gray = np.asarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), np.uint8)
+        qs = (0, 3, 5, 25, 50, 90, 97, 100)
+        assert quality.u8_percentiles(gray, qs) == [float(v) for v in np.percentile(gray, qs)]
+        assert quality.stamp_ink_share(crop) == _stamp_share_by_definition(crop)
