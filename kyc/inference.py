@@ -341,12 +341,21 @@ def describe(info: RuntimeInfo) -> str:
     return f"{info.backend} {version} {info.precision}{cpu}{note}"
 
 
-def warm(holder: object) -> None:
+def warm(holder: object, background: bool = False) -> threading.Thread | None:
     """Compile the common input shapes of the models ``holder`` keeps (an object with a
     ``warm()`` method, or one whose ``engine`` has one): the service's and the batch
-    job's worker initialisers call this so that no request pays for it."""
+    job's worker initialisers call this so that no request pays for it. With
+    ``background`` it runs in a daemon thread (returned) and the worker serves at once:
+    the warm-up takes 6-7 s (dozens of shapes run once), in which a fresh worker mostly
+    waits for its first request; a request that comes sooner runs beside it (the models
+    are safe to share between threads)."""
     for obj in (holder, getattr(holder, "engine", None)):
         method = getattr(obj, "warm", None)
         if callable(method):
-            method()
-            return
+            if not background:
+                method()
+                return None
+            thread = threading.Thread(target=method, name="kyc-warm", daemon=True)
+            thread.start()
+            return thread
+    return None

@@ -66,7 +66,8 @@ def init_worker(
             if key == "reader":
                 from kyc.inference import warm
 
-                warm(_STATE[key])  # compile the usual input shapes before the first request
+                # the usual input shapes, prepared while the worker waits for requests
+                warm(_STATE[key], background=True)
             _STATE.pop(key + "_error", None)
             if key == "video" and spec == DEFAULT_VIDEO:  # face models: load once per worker
                 from kyc.liveness.match import load_models

@@ -69,7 +69,7 @@ class Worker:
         self.reader = load_spec(config.pipeline.reader)(settings)
         from kyc.inference import warm
 
-        warm(self.reader)  # compile the usual input shapes before the first item
+        warm(self.reader, background=True)  # the usual input shapes, beside the first items
         self.verify = load_spec(config.pipeline.video)
         self.video_kwargs: dict[str, Any] = {}
         if config.pipeline.video == "kyc.liveness.verify:verify_video":

@@ -78,6 +78,11 @@ def test_warm_finds_the_engine_of_a_reader() -> None:
     warm(Reader())
     warm(object())  # nothing to warm: no error
     assert calls == ["engine"]
+    thread = warm(Reader(), background=True)  # a worker serves while it warms
+    assert thread is not None and thread.daemon
+    thread.join(5)
+    assert calls == ["engine", "engine"]
+    assert warm(object(), background=True) is None
 
 
 def test_fingerprint_ignores_the_back_end_but_not_bf16() -> None:
