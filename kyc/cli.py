@@ -75,17 +75,25 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def _models_command(args: argparse.Namespace) -> int:
     from kyc.config import get_settings
-    from kyc.inference import ADAPTER_MODELS, describe, runtime_info
+    from kyc.inference import (
+        ADAPTER_MODELS,
+        ONNXRUNTIME_MODELS,
+        RuntimeSettings,
+        describe,
+        runtime_info,
+    )
     from kyc.modelfiles import status_all
 
     rows = status_all(get_settings().models_dir)
     runtime = describe(runtime_info(get_settings().runtime))  # what runs the ONNX models
+    ort = describe(runtime_info(RuntimeSettings(backend="onnxruntime")))
+    runs_on = dict.fromkeys(ADAPTER_MODELS, runtime) | dict.fromkeys(ONNXRUNTIME_MODELS, ort)
     if args.json:
         for row in rows:
             print_json(
                 {
                     "name": row.entry.name,
-                    "runtime": runtime if row.entry.name in ADAPTER_MODELS else None,
+                    "runtime": runs_on.get(row.entry.name),
                     "package": row.entry.package_spec,
                     "path": str(row.location) if row.location else None,
                     "sha256": row.entry.sha256,
@@ -95,6 +103,7 @@ def _models_command(args: argparse.Namespace) -> int:
             )
     else:
         print(f"runtime  {', '.join(ADAPTER_MODELS)} on {runtime}")
+        print(f"runtime  {', '.join(ONNXRUNTIME_MODELS)} on {ort}")
         for row in rows:
             where = str(row.location) if row.location else "-"
             print(f"{row.status:8} {row.entry.name:22} {row.entry.package_spec}")

@@ -3,7 +3,8 @@
 entry ``arcface_mbf``).
 
 Pure part: five points from dlib's 68 landmarks, the similarity transform onto the
-ArcFace template, the colour normalisation. Imperative part: the onnxruntime session.
+ArcFace template, the colour normalisation. Imperative part: the model on the inference
+adapter (OpenVINO, onnxruntime as the fallback).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kyc.liveness.faceres import Backend, Batch, Embedding, Image, cpu_session, normalise
+from kyc.inference import Backend as RuntimeBackend
+from kyc.inference import RuntimeSettings
+from kyc.liveness.faceres import Backend, Batch, Embedding, Image, ModelBackend, normalise
 from kyc.modelfiles import resolve
 
 MODEL_NAME = "arcface_mbf"
@@ -80,19 +83,12 @@ def face_input(bgr: Image, pts: npt.NDArray[np.float64]) -> Batch:
     return np.ascontiguousarray(((rgb - 127.5) / 127.5).transpose(2, 0, 1))
 
 
-class OnnxBackend:
-    """onnxruntime session on the model, loaded once; one face per run (the exported
-    graph's output is fixed at batch 1)."""
-
-    def __init__(self, model_path: Path, threads: int = 1) -> None:
-        self._session = cpu_session(model_path, threads)
-        self._input = self._session.get_inputs()[0].name
+class RowBackend(ModelBackend):
+    """The network on the inference adapter, one face per run (the exported graph's
+    output is fixed at batch 1)."""
 
     def run(self, batch: Batch) -> npt.NDArray[np.float32]:
-        rows = [
-            np.asarray(self._session.run(None, {self._input: batch[i : i + 1]})[0], np.float32)
-            for i in range(len(batch))
-        ]
+        rows = [super(RowBackend, self).run(batch[i : i + 1]) for i in range(len(batch))]
         return np.concatenate(rows) if rows else np.zeros((0, DIM), np.float32)
 
 
@@ -108,6 +104,13 @@ class ArcfaceEmbedder:
 
 
 @lru_cache(maxsize=2)
-def get_arcface(models_dir: Path, threads: int = 1) -> ArcfaceEmbedder:
+def get_arcface(
+    models_dir: Path, threads: int = 1, backend: RuntimeBackend = "openvino"
+) -> ArcfaceEmbedder:
     """The process-wide ArcFace embedder (sha256-verified model, loaded on first use)."""
-    return ArcfaceEmbedder(OnnxBackend(resolve(MODEL_NAME, models_dir.resolve()), threads))
+    path = resolve(MODEL_NAME, models_dir.resolve())
+    rows = RowBackend(path, threads, RuntimeSettings(backend=backend))
+    # its one input shape compiled now (while dlib loads: kyc.liveness.match.load_models),
+    # not in the first video check
+    rows.model.warm([{rows.model.input_names[0]: (1, 3, SIDE, SIDE)}])
+    return ArcfaceEmbedder(rows)

@@ -29,5 +29,15 @@ class FaceModels:
 
 @lru_cache(maxsize=2)
 def get_face_models(models_dir: Path, threads: int = 1) -> FaceModels:
-    """The process-wide descriptor models (sha256-verified, loaded on first use)."""
-    return FaceModels(get_faceres(models_dir, threads), get_arcface(models_dir, threads))
+    """The process-wide descriptor models (sha256-verified, loaded on first use), both on
+    the inference adapter, in f32 (the face match is calibrated in f32): ArcFace on the
+    configured back end (``KYC_RUNTIME__BACKEND``), faceres on onnxruntime, which runs
+    its converted graph in 7-8 ms a face where OpenVINO takes 16 ms, fixed shape or not
+    (measured on 19 press photos; the descriptors agree to a cosine of 1 - 1e-12 on
+    both)."""
+    from kyc.config import get_settings
+
+    backend = get_settings().runtime.backend
+    return FaceModels(
+        get_faceres(models_dir, threads, "onnxruntime"), get_arcface(models_dir, threads, backend)
+    )

@@ -3,19 +3,22 @@ for identity on VGGFace2), converted from its TensorFlow.js release to ONNX at s
 (``kyc.modelconv``; manifest entry ``faceres``).
 
 Pure part: the crop (from dlib's 68 landmarks) and the colour normalisation. Imperative
-part: a backend that runs the network on a batch; ``OnnxBackend`` (onnxruntime) is the
-default, and anything with the same ``run`` method can replace it (e.g. OpenVINO).
+part: a backend that runs the network on a batch; ``ModelBackend`` (the inference
+adapter: OpenVINO, onnxruntime as the fallback) is the default, and anything with the
+same ``run`` method can replace it.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from kyc.inference import Backend as Backend_
+from kyc.inference import RuntimeSettings, load_model
 from kyc.modelfiles import resolve
 
 Image = npt.NDArray[np.uint8]
@@ -93,24 +96,17 @@ class Backend(Protocol):
     def run(self, batch: Batch) -> npt.NDArray[np.float32]: ...
 
 
-def cpu_session(model_path: Path, threads: int = 1) -> Any:
-    """An onnxruntime CPU session on ``model_path`` with ``threads`` intra-op threads."""
-    import onnxruntime as ort
+class ModelBackend:
+    """The network on the inference adapter (``kyc.inference``: OpenVINO by default,
+    onnxruntime as the fallback and when ``runtime`` asks for it), loaded once. The
+    model's one output is the descriptor."""
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
-
-
-class OnnxBackend:
-    """onnxruntime session on the converted model, loaded once."""
-
-    def __init__(self, model_path: Path, threads: int = 1) -> None:
-        self._session = cpu_session(model_path, threads)
+    def __init__(self, model_path: Path, threads: int = 1, runtime: RuntimeSettings | None = None):
+        self.model = load_model(model_path, runtime or RuntimeSettings(), threads)
+        self._input = self.model.input_names[0]
 
     def run(self, batch: Batch) -> npt.NDArray[np.float32]:
-        out = self._session.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(batch)})
+        out = self.model.run({self._input: np.ascontiguousarray(batch, np.float32)})
         return np.asarray(out[0], np.float32)
 
 
@@ -132,6 +128,9 @@ class FaceresEmbedder:
 
 
 @lru_cache(maxsize=2)
-def get_faceres(models_dir: Path, threads: int = 1) -> FaceresEmbedder:
+def get_faceres(
+    models_dir: Path, threads: int = 1, backend: Backend_ = "openvino"
+) -> FaceresEmbedder:
     """The process-wide faceres embedder (sha256-verified model, loaded on first use)."""
-    return FaceresEmbedder(OnnxBackend(resolve(MODEL_NAME, models_dir.resolve()), threads))
+    path = resolve(MODEL_NAME, models_dir.resolve())
+    return FaceresEmbedder(ModelBackend(path, threads, RuntimeSettings(backend=backend)))

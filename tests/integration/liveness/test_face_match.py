@@ -167,3 +167,24 @@ def _line(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     from kyc.ocr.engine import crop_line
 
     return crop_line(img, quad)
+
+
+def test_face_descriptors_are_the_same_on_both_back_ends() -> None:
+    """faceres and ArcFace run on the inference adapter: OpenVINO and onnxruntime give
+    the same descriptors (faceres is kept on onnxruntime for speed; both are checked)."""
+    from kyc.liveness.arcface import get_arcface
+    from kyc.liveness.faceres import ModelBackend, get_faceres
+
+    s = get_settings()
+    engine, _models = load_models(s.models_dir)
+    img = read_portrait(FACES / "biden" / "biden1.jpg", s.images)
+    upright, box = upright_face(img, engine, s.liveness)
+    _emb, pts = engine.embed_landmarks(np.ascontiguousarray(upright[:, :, ::-1]), box)
+    for get in (get_faceres, get_arcface):
+        ort, ov = get(s.models_dir, 1, "onnxruntime"), get(s.models_dir, 1, "openvino")
+        backend = ov.backend
+        assert isinstance(backend, ModelBackend)
+        assert backend.model.backend == "openvino"  # not a fallback
+        a, b = ort.embed(upright, pts), ov.embed(upright, pts)
+        assert float(a @ b) > 1 - 1e-9
+        np.testing.assert_allclose(a, b, atol=1e-5)
