@@ -258,12 +258,12 @@ class OvModel:
         instead: the first run of a shape there prepares every layer for it (17-40 ms
         on the recogniser, 30-130 ms on a detection canvas, measured), later runs of
         that shape reuse it, and it holds no compiled model of its own."""
-        with self._lock:  # any other shape runs on it: compiled now too
-            if self._dynamic is None:
-                self._dynamic = self._compile(None)
         for item in shapes:
             key = self._key(item)
             if self._static_after == 0 or not fixed:
+                with self._lock:
+                    if self._dynamic is None:
+                        self._dynamic = self._compile(None)
                 self._dynamic.run(
                     {
                         name: np.zeros(shape, dtype=np.float32)

@@ -38,6 +38,4 @@ def get_face_models(models_dir: Path, threads: int = 1) -> FaceModels:
     from kyc.config import get_settings
 
     backend = get_settings().runtime.backend
-    return FaceModels(
-        get_faceres(models_dir, threads, "onnxruntime"), get_arcface(models_dir, threads, backend)
-    )
+    return FaceModels(get_faceres(models_dir, threads), get_arcface(models_dir, threads, backend))

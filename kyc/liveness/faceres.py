@@ -26,8 +26,6 @@ Batch = npt.NDArray[np.float32]
 Embedding = npt.NDArray[np.float64]
 
 MODEL_NAME = "faceres"
-INPUT_NAME = "input_1"
-OUTPUT_NAME = "global_pooling/Mean"  # the 1024-d pooled features, before the age/gender heads
 SIDE = 224
 # The author's preprocessing (Keras VGGFace2 convention): BGR minus the VGG channel means.
 # The JavaScript library feeds RGB 0..255 instead, which measurably hurts (docs/face_match.md).
@@ -99,7 +97,8 @@ class Backend(Protocol):
 class ModelBackend:
     """The network on the inference adapter (``kyc.inference``: OpenVINO by default,
     onnxruntime as the fallback and when ``runtime`` asks for it), loaded once. The
-    model's one output is the descriptor."""
+    model's one output is the descriptor (faceres's conversion keeps only its pooled
+    features, ``kyc.modelconv``)."""
 
     def __init__(self, model_path: Path, threads: int = 1, runtime: RuntimeSettings | None = None):
         self.model = load_model(model_path, runtime or RuntimeSettings(), threads)
@@ -129,7 +128,7 @@ class FaceresEmbedder:
 
 @lru_cache(maxsize=2)
 def get_faceres(
-    models_dir: Path, threads: int = 1, backend: Backend_ = "openvino"
+    models_dir: Path, threads: int = 1, backend: Backend_ = "onnxruntime"
 ) -> FaceresEmbedder:
     """The process-wide faceres embedder (sha256-verified model, loaded on first use)."""
     path = resolve(MODEL_NAME, models_dir.resolve())

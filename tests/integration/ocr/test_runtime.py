@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from kyc import inference
 from kyc.config import get_settings
-from kyc.inference import Array, OrtModel, OvModel, RuntimeSettings, load_model
+from kyc.inference import Array, Model, OrtModel, OvModel, RuntimeSettings, load_model
 from kyc.modelfiles import resolve
 from kyc.ocr.engine import OcrEngine, crop_line, pad_rows
 from kyc.synth import generate
@@ -21,6 +22,23 @@ pytestmark = pytest.mark.models
 
 def _path(name: str) -> Path:
     return resolve(name, get_settings().models_dir)
+
+
+@contextmanager
+def _shapes_run(model: Model) -> Iterator[list[tuple[int, ...]]]:
+    """The input shapes ``model`` runs while the block runs."""
+    seen: list[tuple[int, ...]] = []
+    run = model.run
+
+    def spy(inputs: Mapping[str, Array]) -> list[Array]:
+        seen.extend(a.shape for a in inputs.values())
+        return run(inputs)
+
+    model.run = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        model.run = run  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="module")
@@ -81,19 +99,9 @@ def test_the_classifier_sees_one_batch_shape_whatever_the_number_of_lines(
     image = generate("business_license", "clean", random.Random(5)).image
     crops = [crop_line(image, q) for q in ov_engine.detect(image)][:19]
     assert len(crops) == 19  # two full batches of 8 and a padded one of 3
-    seen: list[tuple[int, ...]] = []
-    run = ov_engine._cls.run
-
-    def spy(inputs: Mapping[str, Array]) -> list[Array]:
-        seen.extend(a.shape for a in inputs.values())
-        return run(inputs)
-
-    ov_engine._cls.run = spy  # type: ignore[method-assign]
-    try:
+    with _shapes_run(ov_engine._cls) as seen:
         together = ov_engine.upside_down(crops)
         alone = [ov_engine.upside_down([c])[0] for c in crops[:3]]
-    finally:
-        ov_engine._cls.run = run  # type: ignore[method-assign]
     assert {shape[0] for shape in seen} == {OcrEngine.CLS_BATCH}
     assert len(together) == 19
     assert np.allclose(together[:3], alone, atol=1e-5)
@@ -134,18 +142,8 @@ def test_recognition_widths_fall_on_the_grid_the_workers_warm(
     _ort_engine, ov_engine = engines
     image = generate("business_license", "moderate", random.Random(8)).image
     crops = [crop_line(image, q) for q in ov_engine.detect(image)]
-    seen: list[tuple[int, ...]] = []
-    run = ov_engine._rec.run
-
-    def spy(inputs: Mapping[str, Array]) -> list[Array]:
-        seen.extend(a.shape for a in inputs.values())
-        return run(inputs)
-
-    ov_engine._rec.run = spy  # type: ignore[method-assign]
-    try:
+    with _shapes_run(ov_engine._rec) as seen:
         ov_engine.recognize(crops)
-    finally:
-        ov_engine._rec.run = run  # type: ignore[method-assign]
     step = ov_engine.settings.rec_width_step
     widths = [shape[3] for shape in seen]
     assert len(set(widths)) > 3  # lines of many lengths
