@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import json
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -168,13 +169,21 @@ def _before_commit(session: Session) -> None:
         raise Superseded("the idempotency key was taken over by another request")
 
 
+# The factories already watched, by their session class. Not ``event.contains``: SQLAlchemy
+# keeps its record of a listener after the class it was registered on is collected, so a new
+# factory whose class lands at a dead one's address looked watched and went unfenced.
+_WATCHED: weakref.WeakSet[type[Session]] = weakref.WeakSet()
+
+
 def watch(sessions: sessionmaker[Session]) -> None:
     """Fence the commits of ``sessions``' sessions made under ``fenced`` (once per factory)."""
     from sqlalchemy import event
 
-    if not event.contains(sessions, "before_commit", _before_commit):
-        event.listen(sessions, "before_flush", _before_flush)
-        event.listen(sessions, "before_commit", _before_commit)
+    if sessions.class_ in _WATCHED:
+        return
+    event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "before_commit", _before_commit)
+    _WATCHED.add(sessions.class_)
 
 
 def settle(

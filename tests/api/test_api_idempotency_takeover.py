@@ -5,6 +5,7 @@ still be alive — can no longer store its result; a stored result is answered o
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from pathlib import Path
 
@@ -77,4 +78,26 @@ def test_a_failed_request_frees_its_key_and_commits_outside_a_claim_are_not_fenc
     with sessions() as s:
         record = s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "k2"))
         assert record is not None and record.status_code is None
+    engine.dispose()
+
+
+def test_every_new_session_factory_is_fenced(tmp_path: Path) -> None:
+    """Factories made and dropped in one process (each store opened, then closed): every
+    new one is fenced, also when its session class lands where a collected one was."""
+    engine, _s, _c, _b = open_store(make_settings(tmp_path, f"sqlite:///{tmp_path / 'k.db'}"))
+    foreign = idempotency.Claimed(record_id=-1, fence=dt.datetime(2000, 1, 1))
+    unfenced = 0
+    for _ in range(20):
+        sessions = sessionmaker(engine)
+        idempotency.watch(sessions)
+        try:
+            with idempotency.fenced(foreign):
+                _store_result(sessions, "not its claim")
+        except idempotency.Superseded:
+            pass
+        else:
+            unfenced += 1
+        del sessions
+        gc.collect()
+    assert unfenced == 0
     engine.dispose()
