@@ -74,3 +74,25 @@ def test_percentiles_and_stamp_share_equal_numpy_on_line_crops() -> None:
         qs = (0, 3, 5, 25, 50, 90, 97, 100)
         assert quality.u8_percentiles(gray, qs) == [float(v) for v in np.percentile(gray, qs)]
         assert quality.stamp_ink_share(crop) == _stamp_share_by_definition(crop)
+
+
+def _whiten_by_definition(image: np.ndarray, ink: float) -> np.ndarray:
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    light = gray >= ink - 12
+    if not light.any():
+        return image
+    out = image.copy()
+    out[light] = np.median(image[light], axis=0).astype(np.uint8)
+    return out
+
+
+def test_whiten_equals_its_numpy_definition() -> None:
+    from kyc.ocr.pipeline import whiten
+
+    rng = np.random.default_rng(13)
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 60, 2))
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        ink = float(rng.uniform(-20.0, 280.0))  # also nothing light, and everything
+        got, want = whiten(image, ink), _whiten_by_definition(image, ink)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
