@@ -861,14 +861,19 @@ class DocumentReader:
             fields[name] = FieldReading(f.value, min(f.confidence, 0.5), f.valid, f.box)
         warnings.extend(report.warnings)
         rectified = report.rectified
-        page = image if doc_type == "id_card_both" else rectified
+        to_page: npt.NDArray[np.float64] | None
+        page: BGRImage | None
+        if doc_type == "id_card_both":
+            page, to_page = quality.filing_page(image, report.measures["px_per_mm"])
+            upright = False
+        else:
+            page, upright = rectified, True
+            to_page = quality.rectify_transform(report.outline, report.kind)[0]
         filing = quality.filing_jpeg(page, self.settings.ocr.filing_jpeg_max_bytes)
-        if filing is not None:
-            to_page = (
-                None if page is image else quality.rectify_transform(report.outline, report.kind)[0]
-            )
-            if not self.filing_copy_legible(filing, fields, angles, to_page):
-                warnings.append("FILING_COPY_ILLEGIBLE")
+        if filing is not None and not self.filing_copy_legible(
+            filing, fields, angles, to_page, upright
+        ):
+            warnings.append("FILING_COPY_ILLEGIBLE")
         portrait = portrait_job.result() if portrait_job is not None else None
         conf_mean = float(np.mean([f.confidence for f in fields.values()])) if fields else 0.0
         elapsed = (time.perf_counter() - t0) * 1000
@@ -895,10 +900,13 @@ class DocumentReader:
         fields: dict[str, FieldReading],
         angles: dict[str, float],
         to_page: npt.NDArray[np.float64] | None,
+        upright: bool = True,
     ) -> bool:
         """Whether the key fields read confidently from the photo read the same from the
         filing-ready JPEG (rule R-DOC-1: the copy the authority receives). ``to_page``
-        maps photo coordinates into the JPEG's image (None: the photo itself)."""
+        maps photo coordinates into the JPEG's image (None: the photo itself);
+        ``upright``: the JPEG holds the document rectified, reading left to right (else
+        each field reads in its direction in the photo)."""
         todo = [
             name
             for name in REREAD_FIELDS
@@ -923,7 +931,8 @@ class DocumentReader:
             reading = angles[name]
             if to_page is not None:
                 quad = cv2.perspectiveTransform(quad[None].astype(np.float64), to_page)[0]
-                reading = 0.0  # the rectified document reads left to right
+                if upright:
+                    reading = 0.0  # the rectified document reads left to right
             crops.append(crop_line(page, quad.astype(np.float32), reading=reading))
         texts = self._reread_spaced(crops, self.engine.recognize(crops))
         return all(

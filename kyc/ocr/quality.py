@@ -769,6 +769,28 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
     return np.asarray(out, dtype=np.uint8)
 
 
+# A both-sides page goes to the authority as photographed (two cards, not rectified), at
+# most at the density of a single card's rectified copy (CARD_SIZE: 10 px/mm). A phone
+# camera's 12 Mpx photo holds the cards at 19-25 px/mm: encoded whole it took 40 ms an
+# encoding (several where q 92 passed 2 MB) and 20-40 ms to decode for the legibility
+# check, and the authority recompresses it anyway (R-DOC-1).
+FILING_PX_PER_MM = 10.0
+
+
+def filing_page(image: BGRImage, density: float) -> tuple[BGRImage, npt.NDArray[np.float64] | None]:
+    """A photographed page for its filing copy: scaled down to FILING_PX_PER_MM where
+    its documents (at ``density`` px/mm) are finer, with the transform from the photo
+    (None: the photo as it is)."""
+    scale = FILING_PX_PER_MM / density if density > 0 else 1.0
+    if scale >= 1.0:
+        return image, None
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+    m = np.diag([size[0] / w, size[1] / h, 1.0])
+    return small, m
+
+
 def filing_jpeg(image: BGRImage | None, max_bytes: int) -> bytes | None:
     """The rectified document as a JPEG of at most ``max_bytes`` (rule R-DOC-1)."""
     if image is None:

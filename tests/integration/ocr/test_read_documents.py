@@ -150,3 +150,43 @@ def test_a_card_photographed_too_small_warns_low_resolution(reader: DocumentRead
     result = reader.read_image(small)
     assert result.document_type == "id_card_front"
     assert "LOW_RESOLUTION" in result.warnings
+
+
+def test_a_fine_both_sides_page_goes_to_the_filing_at_a_single_cards_density(
+    reader: DocumentReader,
+) -> None:
+    """A both-sides page photographed by a 12 Mpx camera: its filing copy is the page
+    scaled to the density of a single card's copy (10 px/mm), and its key fields read
+    the same from it (no FILING_COPY_ILLEGIBLE)."""
+    from kyc.ocr import quality
+
+    sample = generate("id_card_both", "clean", random.Random(5), today=dt.date(2026, 11, 29))
+    # the page and a margin around it, taken as a 12 Mpx camera would: cards at ~15 px/mm
+    quad = np.asarray(sample.truth["quad"])
+    (x0, y0), (x1, y1) = quad.min(axis=0) - 60, quad.max(axis=0) + 60
+    h, w = sample.image.shape[:2]
+    page = sample.image[max(0, int(y0)) : min(h, int(y1)), max(0, int(x0)) : min(w, int(x1))]
+    f = 4032 / max(page.shape[:2])
+    photo = np.asarray(cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC))
+    result = reader.read_image(photo, today=dt.date(2026, 11, 29))
+    assert result.document_type == "id_card_both"
+    density = result.extra["quality"]["px_per_mm"]
+    assert density > 1.3 * quality.FILING_PX_PER_MM  # the case: cards finer than a copy's
+    assert result.filing_jpeg is not None
+    copy = cv2.imdecode(np.frombuffer(result.filing_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    scale = copy.shape[1] / photo.shape[1]
+    assert abs(density * scale - quality.FILING_PX_PER_MM) < 0.1
+    assert abs(copy.shape[0] / photo.shape[0] - scale) < 0.01
+    assert result.fields["id_number"].confidence >= 0.9
+    assert "FILING_COPY_ILLEGIBLE" not in result.warnings
+
+
+def test_a_page_as_coarse_as_a_copy_goes_as_it_is() -> None:
+    from kyc.ocr import quality
+
+    page = np.zeros((30, 40, 3), np.uint8)
+    same, none = quality.filing_page(page, quality.FILING_PX_PER_MM)
+    assert same is page and none is None
+    small, m = quality.filing_page(page, 2 * quality.FILING_PX_PER_MM)
+    assert small.shape == (15, 20, 3)
+    assert m is not None and np.allclose(m, np.diag([0.5, 0.5, 1.0]))
