@@ -17,7 +17,7 @@ quality, and each field's value, validity, box and confidence; confidences also 
 fresh process (imports, model loading, the read) N times per back end, alternating.
 
     uv run python scripts/bench_runtime.py --per-cell 4 --seed 7 --held-out-seed 1607 \
-        [--repeat 1] [--startup 3] [--bf16] [--json out.json]
+        [--repeat 1] [--startup 3] [--bf16] [--long-side 4032] [--json out.json]
 """
 
 from __future__ import annotations
@@ -55,16 +55,34 @@ print(f"{t1 - t0:.3f} {t2 - t1:.3f} {rss:.0f}")
 """
 
 
-def _generate(per_cell: int, seed: int, levels: list[str]) -> list[tuple[str, str, Any]]:
+def _generate(
+    per_cell: int, seed: int, levels: list[str], long_side: int = 0
+) -> list[tuple[str, str, Any]]:
+    """The photos; with ``long_side``, each resized to that longer side (4032: a phone
+    camera's 12 Mpx photo; the generator's own are 1300-2900 px)."""
+    import dataclasses
+
+    import cv2
+    import numpy as np
+
     from kyc.synth import KINDS, generate
 
     rng = random.Random(seed)
-    return [
-        (level, kind, generate(kind, level, rng))  # type: ignore[arg-type]
-        for level in levels
-        for kind in KINDS
-        for _ in range(per_cell)
-    ]
+    out: list[tuple[str, str, Any]] = []
+    for level in levels:
+        for kind in KINDS:
+            for _ in range(per_cell):
+                sample = generate(kind, level, rng)  # type: ignore[arg-type]
+                if long_side:
+                    h, w = sample.image.shape[:2]
+                    f = long_side / max(h, w)
+                    way = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
+                    image = np.asarray(
+                        cv2.resize(sample.image, None, fx=f, fy=f, interpolation=way), np.uint8
+                    )
+                    sample = dataclasses.replace(sample, image=image)
+                out.append((level, kind, sample))
+    return out
 
 
 def _reader(backend: str, precision: str = "f32") -> Any:
@@ -301,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--padding", type=int, default=0, help="check padding to buckets on N photos of each split"
     )
+    parser.add_argument(
+        "--long-side", type=int, default=0, help="resize each photo to this longer side (4032)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
@@ -333,9 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     levels = args.levels.split(",")
     t = time.perf_counter()
     splits = {
-        f"tuned (seed {args.seed})": _generate(args.per_cell, args.seed, levels),
+        f"tuned (seed {args.seed})": _generate(args.per_cell, args.seed, levels, args.long_side),
         f"held-out (seed {args.held_out_seed})": _generate(
-            args.per_cell, args.held_out_seed, levels
+            args.per_cell, args.held_out_seed, levels, args.long_side
         ),
     }
     count = sum(len(s) for s in splits.values())
