@@ -167,13 +167,14 @@ def test_a_fine_both_sides_page_goes_to_the_filing_at_a_single_cards_density(
     h, w = sample.image.shape[:2]
     page = sample.image[max(0, int(y0)) : min(h, int(y1)), max(0, int(x0)) : min(w, int(x1))]
     f = 4032 / max(page.shape[:2])
-    photo = np.asarray(cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC))
+    photo = np.asarray(cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), np.uint8)
     result = reader.read_image(photo, today=dt.date(2026, 11, 29))
     assert result.document_type == "id_card_both"
     density = result.extra["quality"]["px_per_mm"]
     assert density > 1.3 * quality.FILING_PX_PER_MM  # the case: cards finer than a copy's
     assert result.filing_jpeg is not None
     copy = cv2.imdecode(np.frombuffer(result.filing_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert copy is not None
     scale = copy.shape[1] / photo.shape[1]
     assert abs(density * scale - quality.FILING_PX_PER_MM) < 0.1
     assert abs(copy.shape[0] / photo.shape[0] - scale) < 0.01
