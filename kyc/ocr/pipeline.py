@@ -626,10 +626,17 @@ class DocumentReader:
         # returned: the second pass's region and scale are the boxed lines')
         quads, crossed = self.engine.detect_apart(image)
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
-            # Only a title or two came out: the document's own text may be too small to
-            # be seen at this scale at all (a small card in a large photo).
             side = min(max(h, w), cfg.det_retry_side)
-            quads, crossed = self.engine.detect_apart(image, max_side=side)
+            if len(quads) < cfg.det_title_lines:
+                # Only a title or two came out: the document's own text may be too small
+                # to be seen at this scale at all (a small card in a large photo).
+                quads, crossed = self.engine.detect_apart(image, max_side=side)
+            else:
+                # A few lines, a card's back has no more: all there, but boxed coarsely
+                # at this scale (an ID back's term read at 0.6-0.74 from them, 0.97-1.0
+                # from the retry's). The region they span, at the retry's scale: the same
+                # boxes as the whole photo at that scale, on the card's part of it.
+                quads, crossed = self._detect_region(image, quads, side / max(h, w))
             scale = side / max(h, w)
         if not quads or scale >= 1.0:
             return [*quads, *crossed()]
@@ -661,6 +668,23 @@ class DocumentReader:
         )
         offset = np.array([x0, y0], dtype=np.float32)
         return [q / up + offset for q in again] if again else [*quads, *crossed()]
+
+    def _detect_region(
+        self, image: BGRImage, quads: list[Quad], scale: float
+    ) -> tuple[list[Quad], Callable[[], list[Quad]]]:
+        """The lines of the region ``quads`` span, three of their lines' heights around,
+        detected at ``scale`` of the photo (``detect_apart``, in photo coordinates)."""
+        h, w = image.shape[:2]
+        pts = np.concatenate(quads)
+        pad = 3 * float(np.percentile([quad_height(q) for q in quads], 25))
+        x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
+        x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
+        crop = image[y0:y1, x0:x1]
+        found, crossed = self.engine.detect_apart(
+            crop, max_side=max(32, round(max(crop.shape[:2]) * scale))
+        )
+        offset = np.array([x0, y0], dtype=np.float32)
+        return [q + offset for q in found], lambda: [q + offset for q in crossed()]
 
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:
         out = []

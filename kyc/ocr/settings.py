@@ -14,13 +14,14 @@ class OcrSettings(BaseModel):
     det_target_line_px: float = 28.0
     # ... enlarging it up to this factor when the text is smaller than that in the photo.
     det_max_upscale: float = 2.0
-    # Fewer lines than this in the first pass: only a title or two came out, and
-    # detection runs again on the whole photo at up to det_retry_side. The document with
-    # the fewest lines, an ID card's back, has 4-6 (two title lines, 签发机关 and 有效期限
-    # with or without their values in the same box); a front has a dozen, a license two
-    # dozen. (It was 8: every back ran the 1600 px pass, 85-116 ms, for nothing the
-    # first pass and the region pass had not found; measured 2026-12-07, seeds 163/167.)
-    det_few_lines: int = 4
+    # Fewer lines than this in the first pass (a card's front has a dozen, a license two
+    # dozen): detection runs again at up to det_retry_side, on the whole photo when
+    # fewer than det_title_lines came out (only a title or two: the text may be too small
+    # to see), else on the region the lines span (an ID card's back has 4-6 lines: two
+    # title lines, 签发机关 and 有效期限 with or without their values in the same box). The
+    # whole photo at 1600 px cost a back 85-116 ms, half of its read (2026-12-07).
+    det_few_lines: int = 8
+    det_title_lines: int = 4
     det_retry_side: int = 1600
     # A line is kept when its mean text probability reaches this: thin-stroke fonts (Kai,
     # FangSong) score 0.45-0.5 on whole lines RapidOCR's 0.5 dropped.
