@@ -627,15 +627,18 @@ class DocumentReader:
         quads, crossed = self.engine.detect_apart(image)
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
             side = min(max(h, w), cfg.det_retry_side)
-            if len(quads) < cfg.det_title_lines:
-                # Only a title or two came out: the document's own text may be too small
-                # to be seen at this scale at all (a small card in a large photo).
+            least = min(quad_height(q) for q in quads) * scale if quads else 0.0
+            if len(quads) < cfg.det_title_lines or least < cfg.det_min_line_px:
+                # Only a title or two came out, or lines near the detector's limit: the
+                # document's own text may be too small to be seen at this scale at all
+                # (a small card in a large photo; a certificate's labels at 6-13 px).
                 quads, crossed = self.engine.detect_apart(image, max_side=side)
             else:
-                # A few lines, a card's back has no more: all there, but boxed coarsely
-                # at this scale (an ID back's term read at 0.6-0.74 from them, 0.97-1.0
-                # from the retry's). The region they span, at the retry's scale: the same
-                # boxes as the whole photo at that scale, on the card's part of it.
+                # A few lines, all well above the detector's limit (a card's back has no
+                # more): all there, but boxed coarsely at this scale (an ID back's term
+                # read at 0.6-0.74 from them, 0.97-1.0 from the retry's). The region they
+                # span, at the retry's scale: the same boxes as the whole photo at that
+                # scale, on the card's part of it.
                 quads, crossed = self._detect_region(image, quads, side / max(h, w))
             scale = side / max(h, w)
         if not quads or scale >= 1.0:
