@@ -627,19 +627,23 @@ class DocumentReader:
         quads, crossed = self.engine.detect_apart(image)
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
             side = min(max(h, w), cfg.det_retry_side)
-            least = min(quad_height(q) for q in quads) * scale if quads else 0.0
-            if len(quads) < cfg.det_title_lines or least < cfg.det_min_line_px:
-                # Only a title or two came out, or lines near the detector's limit: the
-                # document's own text may be too small to be seen at this scale at all
-                # (a small card in a large photo; a certificate's labels at 6-13 px).
+            whole = len(quads) < cfg.det_title_lines
+            if not whole:
+                # A few lines, a card's back has no more: boxed coarsely at this scale
+                # (an ID back's term read at 0.6-0.74 from them, 0.97-1.0 from the
+                # retry's). The region they span, at the retry's scale: the same boxes as
+                # the whole photo at that scale, on the card's part of it.
+                found, found_crossed = self._detect_region(image, quads, side / max(h, w))
+                # As many lines there as a larger document has (a small vertical
+                # certificate: 4 lines seen at first, 12 in their region, the rest of
+                # its text outside it): the region may cut it; the whole photo again
+                # (and where the region held nothing at all).
+                whole = not found or len(found) >= cfg.det_few_lines
+                quads, crossed = found, found_crossed
+            if whole:
+                # Only a title or two came out: the document's own text may be too small
+                # to be seen at this scale at all (a small card in a large photo).
                 quads, crossed = self.engine.detect_apart(image, max_side=side)
-            else:
-                # A few lines, all well above the detector's limit (a card's back has no
-                # more): all there, but boxed coarsely at this scale (an ID back's term
-                # read at 0.6-0.74 from them, 0.97-1.0 from the retry's). The region they
-                # span, at the retry's scale: the same boxes as the whole photo at that
-                # scale, on the card's part of it.
-                quads, crossed = self._detect_region(image, quads, side / max(h, w))
             scale = side / max(h, w)
         if not quads or scale >= 1.0:
             return [*quads, *crossed()]

@@ -17,11 +17,11 @@ class OcrSettings(BaseModel):
     # Fewer lines than this in the first pass (a card's front has a dozen, a license two
     # dozen): detection runs again at up to det_retry_side, on the whole photo when
     # fewer than det_title_lines came out (only a title or two: the text may be too small
-    # to see) or any came out below det_min_line_px (text near the detector's limit: more
-    # of it may have been missed), else on the region the lines span (an ID card's back
-    # has 4-6 lines: two title lines, 签发机关 and 有效期限 with or without their values in
-    # the same box). The whole photo at 1600 px cost a back 85-116 ms, half of its read
-    # (2026-12-07).
+    # to see), else on the region the lines span (an ID card's back has 4-6 lines: two
+    # title lines, 签发机关 and 有效期限 with or without their values in the same box), and
+    # on the whole photo after all when that region holds det_few_lines or more (a larger
+    # document, which the region may cut). The whole photo at 1600 px cost a back 85-116
+    # ms, half of its read (2026-12-07).
     det_few_lines: int = 8
     det_title_lines: int = 4
     det_retry_side: int = 1600
