@@ -43,6 +43,9 @@ WARNING_CODES = (
     "EXPIRED",
     "CHECKSUM_MISMATCH",
     "NOT_A_DOCUMENT",
+    # The generator never expects it (no photo of it is meant to make an illegible filing
+    # copy): every one counted is a false alarm.
+    "FILING_COPY_ILLEGIBLE",
 )
 
 Job = tuple[str, str, str, int, int]  # split, kind, level, index, seed
