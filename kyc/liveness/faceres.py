@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from kyc.inference import Backend as Backend_
+from kyc.inference import Backend as RuntimeBackend
 from kyc.inference import RuntimeSettings, load_model
 from kyc.modelfiles import resolve
 
@@ -128,7 +128,7 @@ class FaceresEmbedder:
 
 @lru_cache(maxsize=2)
 def get_faceres(
-    models_dir: Path, threads: int = 1, backend: Backend_ = "onnxruntime"
+    models_dir: Path, threads: int = 1, backend: RuntimeBackend = "onnxruntime"
 ) -> FaceresEmbedder:
     """The process-wide faceres embedder (sha256-verified model, loaded on first use)."""
     path = resolve(MODEL_NAME, models_dir.resolve())

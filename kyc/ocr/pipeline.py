@@ -108,6 +108,19 @@ def whiten(image: BGRImage, ink: float) -> BGRImage:
     return np.asarray(cv2.copyTo(fill, light, image.copy()), dtype=np.uint8)
 
 
+def text_region(
+    image: BGRImage, quads: Sequence[Quad], line: float
+) -> tuple[BGRImage, npt.NDArray[np.float32]]:
+    """The part of the photo the lines ``quads`` span, three ``line`` heights around
+    (within the photo), and its top-left corner in the photo."""
+    h, w = image.shape[:2]
+    pts = np.concatenate(quads)
+    pad = 3 * line
+    x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
+    x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
+    return image[y0:y1, x0:x1], np.array([x0, y0], dtype=np.float32)
+
+
 def keyword_score(
     texts: Sequence[str], keywords: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()
 ) -> int:
@@ -652,11 +665,7 @@ class DocumentReader:
         h_med = float(np.percentile([quad_height(q) for q in quads], 25))
         if h_med * scale >= cfg.det_min_line_px:
             return [*quads, *crossed()]
-        pts = np.concatenate(quads)
-        pad = 3 * h_med
-        x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
-        x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
-        crop = image[y0:y1, x0:x1]
+        crop, offset = text_region(image, quads, h_med)
         scale2 = min(1.0, cfg.det_target_line_px / h_med)
         up = 1.0
         if h_med < cfg.det_min_line_px:
@@ -673,24 +682,19 @@ class DocumentReader:
         again = self.engine.detect(
             crop, max_side=max(32, int(max(crop.shape[:2]) * min(1.0, scale2)))
         )
-        offset = np.array([x0, y0], dtype=np.float32)
         return [q / up + offset for q in again] if again else [*quads, *crossed()]
 
     def _detect_region(
         self, image: BGRImage, quads: list[Quad], scale: float
     ) -> tuple[list[Quad], Callable[[], list[Quad]]]:
-        """The lines of the region ``quads`` span, three of their lines' heights around,
-        detected at ``scale`` of the photo (``detect_apart``, in photo coordinates)."""
-        h, w = image.shape[:2]
-        pts = np.concatenate(quads)
-        pad = 3 * float(np.percentile([quad_height(q) for q in quads], 25))
-        x0, y0 = (max(0, int(v - pad)) for v in pts.min(axis=0))
-        x1, y1 = int(min(w, pts[:, 0].max() + pad)), int(min(h, pts[:, 1].max() + pad))
-        crop = image[y0:y1, x0:x1]
+        """The lines of the region ``quads`` span (``text_region``, padded by their
+        smaller lines' height), detected at ``scale`` of the photo (``detect_apart``, in
+        photo coordinates)."""
+        h25 = float(np.percentile([quad_height(q) for q in quads], 25))
+        crop, offset = text_region(image, quads, h25)
         found, crossed = self.engine.detect_apart(
             crop, max_side=max(32, round(max(crop.shape[:2]) * scale))
         )
-        offset = np.array([x0, y0], dtype=np.float32)
         return [q + offset for q in found], lambda: [q + offset for q in crossed()]
 
     def _groups(self, quads: Sequence[Quad], upside: Sequence[float], h_med: float) -> list[Group]:

@@ -770,10 +770,11 @@ def portrait(image: BGRImage, front: Region) -> BGRImage:
 
 
 # A both-sides page goes to the authority as photographed (two cards, not rectified), at
-# most at the density of a single card's rectified copy (CARD_SIZE: 10 px/mm). A phone
-# camera's 12 Mpx photo holds the cards at 19-25 px/mm: encoded whole it took 40 ms an
-# encoding (several where q 92 passed 2 MB) and 20-40 ms to decode for the legibility
-# check, and the authority recompresses it anyway (R-DOC-1).
+# most at the density of a single card's rectified copy (CARD_SIZE: 10 px/mm). A page
+# filling a 12 Mpx photo holds the cards at ~15 px/mm (14.7 measured on a generated one):
+# encoded whole it took ~40 ms an encoding (more than one where q 92 passed 2 MB) and
+# 20-40 ms to decode for the legibility check, and the authority recompresses it anyway
+# (R-DOC-1).
 FILING_PX_PER_MM = 10.0
 
 
