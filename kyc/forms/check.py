@@ -126,10 +126,10 @@ def read_page(
 
 def reread_zone(
     plain: BGRImage, zone: Box, u: float, engine: OcrEngine
-) -> list[tuple[str, float, Box]]:
+) -> list[tuple[str, tuple[float, ...], Box]]:
     """The text in a small blank (a date), detected again on the blank alone at twice
     the scale (single printed characters such as 年 are easily missed on the whole page)
-    and recognised: (text, lowest character probability, box in page pixels)."""
+    and recognised: (text, each character's probability, box in page pixels)."""
     h, w = plain.shape[:2]
     pad = 0.3 * u
     x0, y0 = int(max(0, zone[0] - pad)), int(max(0, zone[1] - pad))
@@ -148,7 +148,7 @@ def reread_zone(
     for q, t in zip(quads, texts, strict=True):
         bx0, by0, bx1, by1 = _bbox(q)
         box = (x0 + bx0 / k, y0 + by0 / k, x0 + bx1 / k, y0 + by1 / k)
-        out.append((t.text, min((c.prob for c in t.chars), default=0.0), box))
+        out.append(("".join(c.char for c in t.chars), tuple(c.prob for c in t.chars), box))
     return out
 
 
@@ -160,23 +160,14 @@ def date_written(
     u: float,
     engine: OcrEngine,
     min_ink: float,
+    min_figure: float,
 ) -> tuple[bool, float, str]:
     """Whether something was written into a date blank: a figure read there, or ink
     beside the printed characters (年 月 日 read as such, and the label)."""
     found = reread_zone(plain, zone, u, engine)
-    printed = [(label.x0, label.y0, label.x1, label.y1)]
-    written = ""
-    for text, prob, box in found:
-        t = parse.norm(text)
-        if t and all(ch in parse.DATE_CHARS for ch in t) and prob >= 0.6:
-            printed.append(box)
-        else:
-            written += t
-    amount = marks.zone_ink(ink, zone, printed)
-    # a figure read there was written (a printed 日 read blurred may come out as a
-    # letter, so letters alone do not count)
-    extra = "".join(ch for ch in written if ch not in parse.DATE_CHARS)
-    return bool(parse.NUMERALS.search(extra)) or amount >= min_ink, amount, extra
+    boxes, extra, figure = parse.date_reads(found, min_figure)
+    amount = marks.zone_ink(ink, zone, [(label.x0, label.y0, label.x1, label.y1), *boxes])
+    return figure or amount >= min_ink, amount, extra
 
 
 def _char_size(label: Line) -> tuple[float, float, float]:
@@ -249,7 +240,7 @@ def measure(
 ) -> tuple[FormFacts, dict[str, object]]:
     """The facts of a rectified, read page (pure apart from OpenCV arithmetic)."""
     width = rect.shape[1]
-    text = parse.read_form(lines, u, width)
+    text = parse.read_form(lines, u, width, settings.figure_min_prob)
     if not text.is_form:
         return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
     matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
@@ -265,7 +256,9 @@ def measure(
         lab = text.sign_label
         sig_ink = marks.zone_ink(ink, text.sign_zone, [*text.printed, *parse.long_print(lines)])
         measures["signature_ink"] = round(sig_ink, 3)
-        signature = sig_ink >= settings.signature_min_ink or bool(parse.norm_name(text.sign_text))
+        signature = sig_ink >= settings.signature_min_ink or parse.signs_as(
+            text.sign_text, [name for _url, name in pairs]
+        )
         parts: list[Box] = [(lab.x0, lab.y0, lab.x1, lab.y1), text.sign_zone]
         if text.seal_label is not None and abs(text.seal_label.cy - lab.cy) <= 5 * u:
             s = text.seal_label
@@ -283,7 +276,14 @@ def measure(
     if text.date_zone is not None and text.date_label is not None:
         dl = text.date_label
         filled, date_ink, written = date_written(
-            ink, plain, text.date_zone, dl, u, engine, settings.date_min_ink
+            ink,
+            plain,
+            text.date_zone,
+            dl,
+            u,
+            engine,
+            settings.date_min_ink,
+            settings.figure_min_prob,
         )
         measures["date_ink"] = round(date_ink, 3)
         measures["date_read"] = written
@@ -294,7 +294,9 @@ def measure(
     provider_ink = [marks.zone_ink(ink, z, printed) for z in text.provider_zones]
     provider_dated = False
     for z, label in text.provider_dates:
-        dated, amount, _w = date_written(ink, plain, z, label, u, engine, settings.blank_min_ink)
+        dated, amount, _w = date_written(
+            ink, plain, z, label, u, engine, settings.blank_min_ink, settings.figure_min_prob
+        )
         provider_ink.append(amount)
         provider_dated |= dated
     measures["provider_ink"] = [round(v, 3) for v in provider_ink]
@@ -305,7 +307,7 @@ def measure(
         or parse.NUMERALS.search(text.provider_text)
     ):
         extra.append("接入服务单位核验栏被填写")
-    boxes = marks.find_tick_boxes(ink)
+    boxes = [b for b in marks.find_tick_boxes(ink) if not parse.inside_words(b.box, lines, u)]
     ticked = [b for b in boxes if b.ink >= settings.tick_min_ink]
     measures["tick_boxes"] = len(boxes)
     measures["tick_ink_max"] = round(max((b.ink for b in boxes), default=0.0), 3)

@@ -218,9 +218,12 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
                 continue
             # the narrower of the two strokes: a tick's overshoot may lengthen one of them
             x0, y0, x1, y1 = max(top[0], bot[0]), top[1], min(top[2], bot[2]), bot[3]
-            t = max(2, int(0.15 * span))
-            left = vmask[y0:y1, x0 : x0 + t].any(axis=1).mean()
-            right = vmask[y0:y1, x1 - t : x1].any(axis=1).mean()
+            # each side is looked for in a band a fifth of the box wide, from 2 px
+            # outside the strokes' ends: a tick through the top corner lengthens the top
+            # and bottom strokes past the side; a slightly turned box shifts its sides
+            t = max(3, int(0.2 * span))
+            left = vmask[y0:y1, max(0, x0 - 2) : x0 + t].any(axis=1).mean()
+            right = vmask[y0:y1, x1 - t : x1 + 2].any(axis=1).mean()
             if min(left, right) < 0.7:
                 continue
             # a box's sides stop at its top and bottom; the lower half of 日, 目 or 由

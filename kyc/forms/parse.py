@@ -97,10 +97,12 @@ def _same_row(a: Line, b: Line) -> bool:
 
 
 def _right_of(label: Line, lines: Sequence[Line], u: float, max_gap: float) -> Line | None:
+    """The nearest line right of ``label`` on its row. A label's detected box may run a
+    little past its colon, over the start of the value's box (up to one line height)."""
     cands = [
         ln
         for ln in lines
-        if ln is not label and _same_row(label, ln) and ln.x0 >= label.x1 - 0.5 * u
+        if ln is not label and _same_row(label, ln) and ln.x0 >= label.x1 - u
         and ln.x0 - label.x1 <= max_gap
     ]  # fmt: skip
     return min(cands, key=lambda ln: ln.x0) if cands else None
@@ -124,10 +126,12 @@ def _value(
     return Field(right.text, box, min(right.probs, default=0.0), right.probs, right.alts)
 
 
-_PRINCIPAL = re.compile(r"网站负责人(姓名)?|负责人姓名")
+# 负?人: the 责 is read as 资 or 贵 now and then
+_PRINCIPAL = re.compile(r"网站负\S人(姓名)?|负\S人姓名")
 _PRINCIPAL_NOT = ("签", "证件", "手机", "电话", "照片", "邮箱", "是否", "盖章")
 _URL = re.compile(r"(网站)?首页(网址|URL|地址|链接|url)?|主页(网址|URL|地址)")
-_SIGN = re.compile(r"签字|签名|签章|负责人\S字")
+# 负责人?字 and 负责人签? : a seal or a stroke over one character of the label
+_SIGN = re.compile(r"签字|签名|签章|负责人\S字|负责人签")
 _SEAL = re.compile(r"盖章|公章")
 _DATE = re.compile(r"日期")
 
@@ -136,7 +140,12 @@ def _provider(text: str) -> bool:
     return any(w in text for w in PROVIDER_WORDS)
 
 
-def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
+def read_form(
+    lines: Sequence[Line], u: float, page_width: float, min_figure: float = 0.8
+) -> FormText:
+    """The form's labels, values and blanks; figures read in a date blank with less than
+    ``min_figure`` probability are left out of what was read there (the check passes
+    ``FormSettings.figure_min_prob``)."""
     out = FormText()
     texts = [norm(ln.text) for ln in lines]
     out.is_form = any(is_title(t) for t in texts)
@@ -145,12 +154,14 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
     signs: list[tuple[Line, int]] = []
     seals: list[Line] = []
     dates: list[tuple[Line, int]] = []
+    principal_y: float | None = None  # the row of the principal's printed name
     for ln, t in zip(lines, texts, strict=True):
         raw = ln.text
         if out.principal is None and not any(w in t for w in _PRINCIPAL_NOT):
             m = _PRINCIPAL.search(raw.replace(" ", ""))
             if m and m.start() <= 1:
                 out.principal = _value(ln, _index_after(raw, m.end()), lines, u)
+                principal_y = ln.cy
                 out.printed.append(_printed_box(ln, _index_after(raw, m.end())))
         if out.homepage_url is None and "签" not in t:
             m = _URL.search(raw.replace(" ", ""))
@@ -172,7 +183,7 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
         m = _DATE.search(raw)
         if m:
             if _provider(t):
-                zone, text = _date_zone(ln, m.end(), lines, u)
+                zone, text = _date_zone(ln, m.end(), lines, u, min_figure)
                 out.provider_dates.append((zone, ln))
                 out.provider_text += text
             else:
@@ -182,10 +193,12 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
             out.printed.append((ln.x0, ln.y0, ln.x1, ln.y1))
     if not signs:
         # the label may be half hidden (a seal, a fold): a line naming the principal
-        # in the lower part of the page, that is no data row and no provider's label
+        # below the data rows (under the principal's own row, or in the lower part of
+        # the page when that was not found), that is no data row and no provider's label
+        below = principal_y + 2 * u if principal_y is not None else 0.55 * page_width * 1.414
         for ln, t in zip(lines, texts, strict=True):
             if (
-                ln.cy > 0.55 * page_width * 1.414
+                ln.cy > below
                 and ("负责人" in t or "网站负" in t)
                 and not _provider(t)
                 and not any(w in t for w in ("姓名", "证件", "手机", "电话", "照片", "是否"))
@@ -233,7 +246,7 @@ def read_form(lines: Sequence[Line], u: float, page_width: float) -> FormText:
         else:
             ln, end = max(dates, key=lambda d: d[0].cy)
         out.date_label = ln
-        out.date_zone, out.date_text = _date_zone(ln, end, lines, u)
+        out.date_zone, out.date_text = _date_zone(ln, end, lines, u, min_figure)
     return out
 
 
@@ -243,6 +256,15 @@ def _inside(line: Line, zone: Box) -> bool:
 
 def _label_like(t: str) -> bool:
     return ":" in t or bool(_SEAL.search(t) or _SIGN.search(t) or _DATE.search(t))
+
+
+# a printed label: two characters or more before its colon ("日期:", "盖章):"); a
+# handwritten stroke read as one character and a colon ("电:") is none
+_LABEL_COLON = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}\)?:")
+
+
+def _printed_label(t: str) -> bool:
+    return bool(_LABEL_COLON.search(t) or _SEAL.search(t) or _SIGN.search(t) or _DATE.search(t))
 
 
 def _index_after(raw: str, compact_end: int) -> int:
@@ -263,17 +285,29 @@ def _zone_end(label: Line, lines: Sequence[Line], u: float, right_margin: float)
     for ln in lines:
         if ln is label or not _same_row(label, ln) or ln.x0 <= label.x1 - 0.5 * u:
             continue
-        t = norm(ln.text)
-        if ":" in t or _SEAL.search(t) or _SIGN.search(t) or _DATE.search(t):
+        if _printed_label(norm(ln.text)):
             end = min(end, ln.x0 - 0.3 * u)
     return end
 
 
-def _date_zone(label: Line, match_end: int, lines: Sequence[Line], u: float) -> tuple[Box, str]:
+def _sure_figures(text: str, probs: Sequence[float], min_figure: float) -> str:
+    """``text`` without the figures read with less than ``min_figure`` probability."""
+    if len(probs) != len(text):
+        return text
+    return "".join(
+        ch for ch, p in zip(text, probs, strict=True) if p >= min_figure or not NUMERALS.match(ch)
+    )
+
+
+def _date_zone(
+    label: Line, match_end: int, lines: Sequence[Line], u: float, min_figure: float
+) -> tuple[Box, str]:
     """The blank of a date line: from the label to the printed 日 that closes it, and
-    anything read there besides the printed 年 / 月 / 日."""
+    anything read there besides the printed 年 / 月 / 日 (figures read unsure left out)."""
     start = _label_end(label, match_end)
     rest, _x = _rest(label, match_end)
+    if rest:
+        rest = _sure_figures(rest, label.probs[len(label.text) - len(rest) :], min_figure)
     row = [
         ln
         for ln in lines
@@ -285,9 +319,9 @@ def _date_zone(label: Line, match_end: int, lines: Sequence[Line], u: float) -> 
     text = rest
     for ln in sorted(row, key=lambda ln: ln.x0):
         t = norm(ln.text)
-        if ":" in t and not NUMERALS.search(t):
+        if _printed_label(t) and not NUMERALS.search(t):
             break  # the next label on the row
-        text += ln.text
+        text += _sure_figures(ln.text, ln.probs, min_figure)
         end = max(end, ln.x1)
     # where the printed 日 closes the date; without one, a blank of ~9 characters
     if "日" not in text.replace("日期", ""):
@@ -350,6 +384,49 @@ def long_print(lines: Sequence[Line]) -> list[Box]:
         if len(t) >= 5 and not (_SIGN.search(t) or _DATE.search(t) or _SEAL.search(t)):
             out.append((ln.x0, ln.y0, ln.x1, ln.y1))
     return out
+
+
+BOX_CHARS = frozenset("口□☐▢■☑☒回")
+
+
+def inside_words(box: Box, lines: Sequence[Line], u: float) -> bool:
+    """Whether a tick box found on the page lies inside a line of printed words (five
+    characters or more, none read as a box), away from the line's start: then it is
+    part of a character (the 自 of 息 in a bold title), not a printed box. A box that
+    starts its line, or a line read with a box in it, keeps its box."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    for ln in lines:
+        t = norm(ln.text)
+        if len(t) < 5 or any(ch in BOX_CHARS for ch in t):
+            continue
+        if ln.x0 + u <= cx <= ln.x1 and ln.y0 <= cy <= ln.y1:
+            return True
+    return False
+
+
+def date_reads(
+    found: Sequence[tuple[str, Sequence[float], Box]], min_figure: float
+) -> tuple[list[Box], str, bool]:
+    """What a date blank's second reading says: (boxes of printed 年 月 日 read as such,
+    anything else read there, whether a figure was read with at least ``min_figure``).
+
+    A figure read there was written; a printed 日 read blurred may come out as a letter,
+    so letters alone do not count; a figure read unsure is no proof either (a speck
+    between 年 and 月 reads as "1" or "5"): the blank's ink decides then."""
+    printed: list[Box] = []
+    written = ""
+    figure = False
+    for text, probs, box in found:
+        t = norm(text)
+        if t and all(ch in DATE_CHARS for ch in t) and min(probs, default=0.0) >= 0.6:
+            printed.append(box)
+            continue
+        written += t
+        figure |= any(
+            NUMERALS.fullmatch(ch) is not None and p >= min_figure
+            for ch, p in zip(text, probs, strict=True)
+        )
+    return printed, "".join(ch for ch in written if ch not in DATE_CHARS), figure
 
 
 def pure_label_boxes(lines: Sequence[Line], zone: Box, u: float) -> list[Box]:
@@ -415,6 +492,19 @@ _CONFUSABLE = str.maketrans({"1": "l", "I": "l", "i": "l", "|": "l", "0": "o", "
 
 def _confusable(text: str) -> str:
     return text.translate(_CONFUSABLE)
+
+
+def signs_as(read: str, names: Sequence[str]) -> bool:
+    """Whether the text read in a signature blank is one of the website principals'
+    names (one character misread in three allowed): a handwritten name read as such.
+    Anything else read there (a seal's ring text, a stroke) is no proof of a signature;
+    the blank's ink decides."""
+    got = norm_name(read)
+    for name in names:
+        n = norm_name(name)
+        if n and got and (n in got or edit_distance(got, n) <= len(n) // 3):
+            return True
+    return False
 
 
 def edit_distance(a: str, b: str) -> int:

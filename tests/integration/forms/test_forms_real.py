@@ -61,6 +61,24 @@ def test_scanned_forms_are_judged_right(
         assert got["seal"]["count"] == (1 if nature == "unit" else 0)
 
 
+@pytest.mark.parametrize(
+    ("draw", "fault"),
+    [
+        ("form:tuned:3:31", "extra_ticks"),  # a tick whose stroke leaves by the box's corner
+        ("form:tuned:2:5", "seal_wrong_place"),  # a seal on the promise, above the block
+    ],
+)
+def test_faulty_forms_once_passed_are_rejected(engine: OcrEngine, draw: str, fault: str) -> None:
+    sample = generate_form(Random(draw), "tuned", fault)
+    result = check_form(sample.image, parse_filing(sample.filing), engine, get_settings().forms)
+    got = result.to_json()
+    assert got["decision"] == "reject", got["findings"]
+    if fault == "extra_ticks":
+        assert got["extra_marks"]
+    else:
+        assert got["seal"]["next_to_signature"] is False
+
+
 def test_check_form_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = generate_form(Random("cli"), "tuned", None, "unit", "scan")
     image, filing = tmp_path / "form.jpg", tmp_path / "filing.json"

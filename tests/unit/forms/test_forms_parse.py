@@ -5,10 +5,13 @@ from __future__ import annotations
 from kyc.forms.parse import (
     Field,
     compare,
+    date_reads,
+    inside_words,
     norm_url,
     pure_label_boxes,
     read_form,
     row_starts,
+    signs_as,
     wanted_values,
 )
 from kyc.ocr.layout import Line
@@ -111,3 +114,84 @@ def test_printed_date_characters_are_print() -> None:
     assert len(boxes) == 4  # 日期： 年 月 日
     written = [*PAGE[:7], _line("2026", 580, 1020)]
     assert pure_label_boxes(written, zone, U) == []
+
+
+def test_a_stroke_read_as_one_character_and_a_colon_does_not_close_the_signature_blank() -> None:
+    # a signature whose first stroke the recogniser read as "电：", the name after it
+    lines = [*PAGE[:5], _line("网站负责人（签字）：", 520, 900), _line("电：", 730, 895)]
+    lines += [_line("李四", 790, 890), *PAGE[6:]]
+    t = read_form(lines, U, 1000)
+    assert t.sign_zone is not None and t.sign_zone[2] > 790 + 40
+    # a printed label on the row does close it
+    lines = [*PAGE[:5], _line("网站负责人（签字）：", 300, 900), _line("日期：", 720, 900)]
+    t = read_form([*lines, *PAGE[6:8]], U, 1000)
+    assert t.sign_zone is not None and t.sign_zone[2] < 720
+
+
+def test_a_signature_label_with_a_character_misread_is_found_above_mid_page() -> None:
+    # a layout with the applicant's block high on the page, its 名 read as 容
+    lines = [
+        PAGE[0],
+        *PAGE[1:4],
+        _line("网站负责人签容", 80, 720),
+        _line("主办单位盖章：", 80, 780),
+    ]
+    t = read_form(lines, U, 1000)
+    assert t.sign_label is not None and t.sign_label.text == "网站负责人签容"
+    assert t.seal_label is not None
+    # the principal's own data row is no signature label
+    lines = [PAGE[0], *PAGE[1:4], _line("网站负责人：", 80, 720)]
+    t = read_form(lines, U, 1000)
+    assert t.sign_label is not None and t.sign_label.y0 == 720
+
+
+def test_values_are_read_past_a_label_box_that_overlaps_them() -> None:
+    label = Line("网站负责人姓名：", 95, 356, 250, 387, tuple([0.99] * 8))
+    value = Line("罗云鹏", 236, 359, 310, 384, (0.99, 0.99, 0.99))
+    url_label = Line("网站首页网址：", 96, 323, 235, 347, tuple([0.99] * 7))
+    url = Line("www.techmall.com.cn", 224, 323, 433, 347, tuple([0.99] * 19))
+    t = read_form([PAGE[0], url_label, url, label, value], U, 1000)
+    assert t.principal is not None and t.principal.text == "罗云鹏"
+    assert t.homepage_url is not None and t.homepage_url.text == "www.techmall.com.cn"
+    # 责 read as 资: still the principal's label
+    t = read_form([PAGE[0], _line("网站负资人姓名：金德娜", 80, 400)], U, 1000)
+    assert t.principal is not None and t.principal.text == "金德娜"
+
+
+def test_a_box_inside_printed_words_is_part_of_a_character() -> None:
+    title = _line("网站备案信息真实性核验单", 300, 80)  # 20 px a character
+    item = _line("口已核验：主体证件资质是否", 90, 400)
+    ticked = _line("区已核验：联系方式是否", 90, 440)  # a ticked box read as 区
+    lines = [title, item, ticked]
+    assert inside_words((400.0, 84.0, 419.0, 102.0), lines, U)  # the 自 of 息
+    assert not inside_words((92.0, 404.0, 109.0, 421.0), lines, U)  # the item's box
+    assert not inside_words((92.0, 444.0, 109.0, 461.0), lines, U)  # its start
+    assert not inside_words((600.0, 404.0, 617.0, 421.0), lines, U)  # beside, not in
+    # a line read with a box in it keeps every box in it (是 口否)
+    assert not inside_words((150.0, 504.0, 167.0, 521.0), [_line("口是 口否 是否", 90, 500)], U)
+
+
+def test_only_the_principals_name_read_in_the_blank_proves_a_signature() -> None:
+    assert signs_as("李四", ["李四"])
+    assert signs_as("欧阳欣梅", ["欧阳欣海"])  # one character misread in four
+    assert not signs_as("李西", ["李四"])  # two characters: read exactly
+    assert not signs_as("州优飞6", ["黄博"])  # a seal's ring text
+    assert not signs_as("", ["李四"])
+
+
+def test_a_date_read_again_counts_figures_read_surely() -> None:
+    box = (0.0, 0.0, 10.0, 10.0)
+    printed, extra, figure = date_reads([("年月", (1.0, 1.0), box), ("日", (0.99,), box)], 0.8)
+    assert len(printed) == 2 and extra == "" and not figure
+    _p, extra, figure = date_reads([("2026年", (1.0, 1.0, 0.99, 1.0, 1.0), box)], 0.8)
+    assert figure and extra == "2026"
+    # a speck between 年 and 月 read as a figure, unsure: no proof (the ink decides)
+    _p, extra, figure = date_reads([("5", (0.17,), box), ("年1月", (1.0, 0.55, 1.0), box)], 0.8)
+    assert not figure and extra == "51"
+
+
+def test_a_figure_read_unsure_in_a_date_blank_on_the_page_is_left_out() -> None:
+    unsure = [*PAGE[:8], _line("3", 600, 1020, p=0.3), *PAGE[8:]]
+    assert read_form(unsure, U, 1000).date_text == ""
+    sure = [*PAGE[:8], _line("3", 600, 1020, p=0.97), *PAGE[8:]]
+    assert read_form(sure, U, 1000).date_text == "3"
