@@ -89,6 +89,21 @@ def test_page_is_found_and_rectified_portrait() -> None:
     assert float(page.mean()) > 230  # all paper
 
 
+def test_the_page_is_told_from_a_pool_of_light_on_the_table_beside_it() -> None:
+    # bright and grey, the lit table joins the page in the whiteness mask; its outline
+    # runs through no edge of the photo, the page's does all the way round
+    photo = np.full((1200, 1600, 3), 110, np.uint8)
+    yy, xx = np.mgrid[0:1200, 0:1600]
+    glow = 130 * np.exp(-(((xx - 800) / 520.0) ** 2 + ((yy - 1150) / 420.0) ** 2))
+    photo = np.clip(photo + glow[..., None], 0, 255).astype(np.uint8)
+    quad = np.array([[560, 120], [1060, 150], [1030, 850], [530, 820]], np.float32)
+    cv2.fillConvexPoly(photo, quad.astype(np.int32), (246, 246, 246))
+    fit = find_page(photo)
+    assert fit.found
+    for corner in quad:
+        assert np.min(np.linalg.norm(fit.quad - corner, axis=1)) < 12
+
+
 def test_a_page_filling_the_frame_falls_back_to_the_whole_image() -> None:
     scan = np.full((1414, 1000, 3), 250, np.uint8)
     fit = find_page(scan)
