@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -229,6 +230,36 @@ def match_filing(
     return None, p_ok, u_ok
 
 
+def reread_field(
+    photo: BGRImage,
+    hom: npt.NDArray[np.float64],
+    field: parse.Field,
+    u: float,
+    engine: OcrEngine,
+) -> parse.Field:
+    """The printed value in ``field``'s page box read again from the photo itself, at the
+    photo's own resolution (the page is rectified to 1000 px; a photo holds up to twice
+    as many pixels across the form), with the page's red removed as before."""
+    x0, y0, x1, y1 = field.box
+    pad = 0.15 * u
+    box = np.array(
+        [[[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]]],
+        np.float64,
+    )
+    quad = cv2.perspectiveTransform(box, np.linalg.inv(hom))[0].astype(np.float32)
+    top = quad[1] - quad[0]
+    reading = math.atan2(float(top[1]), float(top[0]))
+    t = engine.recognize([crop_line(_no_red(photo), quad, reading=reading)])[0]
+    probs = tuple(c.prob for c in t.chars)
+    return parse.Field(
+        "".join(c.char for c in t.chars),
+        field.box,
+        min(probs, default=0.0),
+        probs,
+        tuple(c.alternatives for c in t.chars),
+    )
+
+
 def measure(
     rect: BGRImage,
     lines: Sequence[Line],
@@ -237,13 +268,36 @@ def measure(
     individual: bool,
     settings: FormSettings,
     engine: OcrEngine,
+    photo: BGRImage | None = None,
+    hom: npt.NDArray[np.float64] | None = None,
 ) -> tuple[FormFacts, dict[str, object]]:
-    """The facts of a rectified, read page (pure apart from OpenCV arithmetic)."""
+    """The facts of a rectified, read page (pure apart from OpenCV arithmetic). With the
+    ``photo`` and its photo -> page ``hom``, a printed principal or URL that does not
+    match the filing at first is read again from the photo before it is judged."""
     width = rect.shape[1]
     text = parse.read_form(lines, u, width, settings.figure_min_prob)
     if not text.is_form:
         return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
     matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
+    if matches is not True and photo is not None and hom is not None:
+        # look closer before calling a mismatch: the second reading, at the photo's
+        # resolution, is the one judged for each value that did not match
+        closer = replace(
+            text,
+            principal=text.principal
+            if principal_ok or text.principal is None
+            else reread_field(photo, hom, text.principal, u, engine),
+            homepage_url=text.homepage_url
+            if url_ok or text.homepage_url is None
+            else reread_field(photo, hom, text.homepage_url, u, engine),
+        )
+        again = match_filing(closer, pairs, settings.name_sure)
+        # the second reading decides where it is sure either way; where it cannot tell,
+        # the first one's verdict stands (a confident mismatch is not dropped for a
+        # blurred second look)
+        if again[0] is not None:
+            matches, principal_ok, url_ok = again
+            text = closer
 
     ink = marks.ink_masks(rect, u)
     plain = _no_red(rect)
@@ -356,7 +410,9 @@ def check_form(
         facts = FormFacts(form_detected=False, individual=individual, matches_filing=None)
         evidence: dict[str, object] = {}
     else:
-        facts, evidence = measure(rect, lines, u, site_pairs(order), individual, settings, engine)
+        facts, evidence = measure(
+            rect, lines, u, site_pairs(order), individual, settings, engine, image, hom
+        )
     page_boxes = evidence.pop("page_boxes", None)
     if isinstance(page_boxes, dict):
         evidence["boxes"] = {k: _to_photo(v, hom) for k, v in page_boxes.items()}

@@ -291,12 +291,14 @@ def _zone_end(label: Line, lines: Sequence[Line], u: float, right_margin: float)
 
 
 def _sure_figures(text: str, probs: Sequence[float], min_figure: float) -> str:
-    """``text`` without the figures read with less than ``min_figure`` probability."""
+    """``text`` without its figures when their mean probability is below ``min_figure``
+    (as ``date_reads`` judges a blank's second reading)."""
     if len(probs) != len(text):
         return text
-    return "".join(
-        ch for ch, p in zip(text, probs, strict=True) if p >= min_figure or not NUMERALS.match(ch)
-    )
+    figs = [p for ch, p in zip(text, probs, strict=True) if NUMERALS.match(ch)]
+    if not figs or sum(figs) / len(figs) >= min_figure:
+        return text
+    return "".join(ch for ch in text if not NUMERALS.match(ch))
 
 
 def _date_zone(
@@ -319,8 +321,8 @@ def _date_zone(
     text = rest
     for ln in sorted(row, key=lambda ln: ln.x0):
         t = norm(ln.text)
-        if _printed_label(t) and not NUMERALS.search(t):
-            break  # the next label on the row
+        if (_printed_label(t) and not NUMERALS.search(t)) or _LABEL_COLON.match(t):
+            break  # the next label on the row (with a date written after it, maybe)
         text += _sure_figures(ln.text, ln.probs, min_figure)
         end = max(end, ln.x1)
     # where the printed 日 closes the date; without one, a blank of ~9 characters
@@ -411,8 +413,10 @@ def date_reads(
     anything else read there, whether a figure was read with at least ``min_figure``).
 
     A figure read there was written; a printed 日 read blurred may come out as a letter,
-    so letters alone do not count; a figure read unsure is no proof either (a speck
-    between 年 and 月 reads as "1" or "5"): the blank's ink decides then."""
+    so letters alone do not count; figures read unsure are no proof either (a speck
+    between 年 and 月 reads as "1" or "5", a smudge as "580" at 0.24, 0.5 and 0.81): a
+    reading counts when its figures' mean probability reaches ``min_figure``, else the
+    blank's ink decides."""
     printed: list[Box] = []
     written = ""
     figure = False
@@ -422,10 +426,8 @@ def date_reads(
             printed.append(box)
             continue
         written += t
-        figure |= any(
-            NUMERALS.fullmatch(ch) is not None and p >= min_figure
-            for ch, p in zip(text, probs, strict=True)
-        )
+        figs = [p for ch, p in zip(text, probs, strict=True) if NUMERALS.fullmatch(ch)]
+        figure |= bool(figs) and sum(figs) / len(figs) >= min_figure
     return printed, "".join(ch for ch in written if ch not in DATE_CHARS), figure
 
 

@@ -24,9 +24,10 @@ class FormSettings(BaseModel):
     signature_min_ink: float = 0.35
     date_min_ink: float = 0.25
     blank_min_ink: float = 0.35
-    # a figure read in a date blank counts as written from this probability on (below,
-    # the blank's ink decides). Tuned seeds 1-4: a written date's best figure reads at
-    # 0.99-1.0 (13 blanks), figures read in empty blanks at 0.67 at most (9 blanks)
+    # figures read in a date blank count as written when their mean probability reaches
+    # this (below, the blank's ink decides). Tuned seeds 1-4: a written date's figures
+    # read at 0.91-1.0 (13 blanks); figures read in empty blanks at 0.67 at most (9
+    # blanks), and a smudge read "580" (seed 12) at a mean of 0.52
     figure_min_prob: float = 0.8
     tick_min_ink: float = 0.12  # share of a tick box's inside
     red_mark_min_ink: float = 0.5  # red ink outside the seals

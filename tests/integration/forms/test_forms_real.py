@@ -79,6 +79,18 @@ def test_faulty_forms_once_passed_are_rejected(engine: OcrEngine, draw: str, fau
         assert got["seal"]["next_to_signature"] is False
 
 
+def test_a_printed_name_misread_on_the_page_is_read_again_from_the_photo(
+    engine: OcrEngine,
+) -> None:
+    # the principal's 晶 reads as 品, with confidence, on the 1000 px page; the photo
+    # holds more pixels across the form, and the second reading there is the one judged
+    sample = generate_form(Random("form:tuned:12:34"), "tuned", None)
+    result = check_form(sample.image, parse_filing(sample.filing), engine, get_settings().forms)
+    got = result.to_json()
+    assert got["matches_filing"] is True
+    assert got["decision"] == "pass", got["findings"]
+
+
 def test_check_form_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = generate_form(Random("cli"), "tuned", None, "unit", "scan")
     image, filing = tmp_path / "form.jpg", tmp_path / "filing.json"

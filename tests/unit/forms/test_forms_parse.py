@@ -188,6 +188,9 @@ def test_a_date_read_again_counts_figures_read_surely() -> None:
     # a speck between 年 and 月 read as a figure, unsure: no proof (the ink decides)
     _p, extra, figure = date_reads([("5", (0.17,), box), ("年1月", (1.0, 0.55, 1.0), box)], 0.8)
     assert not figure and extra == "51"
+    # a smudge read as three figures, one of them above the bar: their mean decides
+    _p, _e, figure = date_reads([("580", (0.24, 0.5, 0.81), box)], 0.8)
+    assert not figure
 
 
 def test_a_figure_read_unsure_in_a_date_blank_on_the_page_is_left_out() -> None:
@@ -195,3 +198,18 @@ def test_a_figure_read_unsure_in_a_date_blank_on_the_page_is_left_out() -> None:
     assert read_form(unsure, U, 1000).date_text == ""
     sure = [*PAGE[:8], _line("3", 600, 1020, p=0.97), *PAGE[8:]]
     assert read_form(sure, U, 1000).date_text == "3"
+
+
+def test_a_date_blank_ends_at_the_next_label_even_with_a_date_written_after_it() -> None:
+    # the provider's date on the left, the applicant's label and a date written after it
+    # read as one line on the same row: that line is not the provider's
+    lines = [
+        PAGE[0],
+        _line("核验日期：", 80, 1170),
+        _line("年", 260, 1170),
+        _line("月", 340, 1170),
+        _line("日期：2026年6月1", 520, 1170),
+    ]
+    t = read_form(lines, U, 1000)
+    assert t.provider_dates and t.provider_text == ""
+    assert t.date_text and "2026" in t.date_text
