@@ -347,6 +347,10 @@ async def run_claim(rt: Runtime, claim: queue.Claim) -> None:
         except Exception as exc:  # a pool worker died, the store away...: another try
             await run_in_threadpool(_crashed, rt, claim, exc)
             return
+        # the video's copy goes before the result is written: whoever sees the job done
+        # sees no scratch folder of it left (as ``run_one`` does)
+        done, inputs = inputs, None
+        await run_in_threadpool(_discard, done)
         await run_in_threadpool(store_outcome, rt, claim, interpret(result))
     except asyncio.CancelledError:
         # the service stops: give the job back untried, another worker takes it at once

@@ -333,6 +333,32 @@ def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
     assert list((env.settings.data_dir / "tmp").iterdir()) == []
 
 
+def test_a_video_jobs_scratch_copy_is_gone_before_its_result_is_written(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # whoever sees the job done must see no copy of its video left (a client polling
+    # the job, a test, a disk quota): the copy goes first, then the result
+    from kyc.api import jobrunner
+
+    seen: list[list[str]] = []
+    store = jobrunner.store_outcome
+
+    def watched(*args: Any, **kwargs: Any) -> bool:
+        seen.append([p.name for p in (env.settings.data_dir / "tmp").glob("jobs-*")])
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(jobrunner, "store_outcome", watched)
+    h = env.key()
+    fid = _create(env, h)["id"]
+    _upload(env, h, fid, fx.id_front_spec())
+    env.client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=h)
+    env.client.post(f"/v1/filings/{fid}/liveness/challenge", headers=h)
+    files = {"file": ("v.mp4", fx.fake_video({"decision": "pass"}), "video/mp4")}
+    job = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=h).json()
+    env.wait_job(h, fid, job["job_id"])
+    assert seen == [[]]
+
+
 def test_odd_identifiers_are_unknown_not_errors(env: Env) -> None:
     h, admin = env.key(), env.reviewer("admin", "admin")
     fid = _create(env, h)["id"]
