@@ -52,6 +52,21 @@ def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
 _DATE_ROW = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
 
 
+def _label_column(line: Line, row: Sequence[Line], labels: Sequence[str]) -> bool:
+    """Whether ``line`` is the row's label misread in one character (佳址 for 住址, 姓石
+    for 姓名): the first line of its row, with the value's line right of it, as long as
+    the label and holding the label's other character in its place. The card prints
+    each label alone in its column, left of the value."""
+    if len(row) < 2 or line is not row[0]:
+        return False
+    t = clean(line.text)
+    return any(
+        len(t) == len(label)
+        and sum(a == b for a, b in zip(t, label, strict=True)) == len(label) - 1
+        for label in labels
+    )
+
+
 class IdCardFront:
     name = NAME
     field_names = FIELD_NAMES
@@ -134,6 +149,8 @@ class IdCardFront:
     def _row_value(row: Sequence[Line], labels: Sequence[str]) -> RawField:
         parts: list[RawField] = []
         for ln in row:
+            if _label_column(ln, row, labels):
+                continue
             rest = _after_label(ln, labels)
             if rest is not None:
                 if clean(rest.text):
@@ -172,12 +189,15 @@ class IdCardFront:
                 text = clean(ln.text)
                 if not text or text in ("民族", "性别") or text in "男女":
                     continue
-                rest = re.sub(r"^(性别)?[男女]?(民族|民|族)?", "", text)
-                names = [g for g in ETHNIC_GROUPS if rest.startswith(g)]
-                if names and rest == max(names, key=len):
-                    cand = rest
-                    pos = ln.text.rfind(cand)
-                    eth = field_from_line(ln, pos, pos + len(cand))
+                # the label may also have one character misread (民旅汉): then what
+                # is left must be one of the names exactly
+                for label in (r"(民族|民|族)?", r"(民\S|\S族)"):
+                    rest = re.sub(r"^(性别)?[男女]?" + label, "", text)
+                    names = [g for g in ETHNIC_GROUPS if rest.startswith(g)]
+                    if names and rest == max(names, key=len):
+                        pos = ln.text.rfind(rest)
+                        eth = field_from_line(ln, pos, pos + len(rest))
+                        break
                 break
         return sex, eth
 

@@ -555,3 +555,28 @@ def test_a_label_s_colon_read_as_a_mark_is_no_value() -> None:
         ]
     )
     assert rest["address"].value == "广东省珠海市金湾区桃源北路780号"
+
+
+def test_front_labels_misread_in_one_character_are_no_values() -> None:
+    number = fake_id(dt.date(1986, 2, 15))
+    lines = [
+        line("姓石", 40, 40),  # 姓名, its 名 misread
+        line("许辉海", 110, 40),
+        line("性别", 40, 90),
+        line("男", 110, 90),
+        line("民旅汉", 260, 90),  # 民族汉, its 族 misread
+        line("出生", 40, 140),
+        line("1986年2月15日", 110, 140),
+        line("佳址", 40, 190),  # 住址, its 住 misread
+        line("广东省韶关市仁化县东风", 110, 190),
+        line("北路740号梧桐苑23栋2905房", 110, 230),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    extracted = FRONT.extract(lines)
+    assert extracted["name"].value == "许辉海"
+    assert extracted["ethnicity"].value == "汉"
+    assert extracted["address"].value == "广东省韶关市仁化县东风北路740号梧桐苑23栋2905房"
+    # a value alone on its row is kept, whatever it reads like (a two-character name)
+    alone = [line("李名", 110, 40), *lines[2:]]  # its label lost
+    assert FRONT.extract(alone)["name"].value == "李名"
