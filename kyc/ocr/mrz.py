@@ -197,8 +197,9 @@ def _refit(c: Compact, run_from: int) -> Compact:
 
 
 _LINE1 = re.compile(r"^P[A-Z<][A-Z<]{3}[A-Z<]+$")
-# Line 2 as read: a number, its check, a nationality, a birth date and its check.
-_LINE2_HEAD = re.compile(r"^[A-Z0-9<]{9}[0-9OQDILZSB][A-Z<0]{3}[0-9OQDILZSB]{7}")
+# Line 2 as read: a number, its check, a nationality (its letters may be read as the
+# digits they resemble: ITA as 1TA), a birth date and its check.
+_LINE2_HEAD = re.compile(r"^[A-Z0-9<]{9}[0-9OQDILZSB][A-Z<012568]{3}[0-9OQDILZSB]{7}")
 
 
 def _folded(text: str) -> str:

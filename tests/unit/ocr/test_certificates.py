@@ -204,6 +204,21 @@ def test_passport_fields_are_read_and_cross_checked() -> None:
     assert not checked.warnings
 
 
+def test_a_nationality_read_with_a_digit_for_its_letter_is_still_the_machine_zone() -> None:
+    # ITA read 1TA, CHN read CH2: the letters' look-alike digits in the nationality slot
+    for state, as_read in (("ITA", "1TA"), ("IRL", "1RL"), ("SGP", "5GP")):
+        good = td3("T24772761", state, "190409", "F", "310611")
+        read = good[:10] + as_read + good[13:]
+        assert mrz.looks_like_line2(read), read
+        line2 = mrz.read_line2(read, [0.99] * 44, [()] * 44)
+        assert line2 is not None and line2.text == good and all(line2.checks.values())
+    lines = _passport_lines(td3("E12345678", "CHN", "900702", "F", "310701"))
+    lines[-1] = line(lines[-1].text[:10] + "CH2" + lines[-1].text[13:], 50, 820, 34)
+    checked = PASSPORT.check(PASSPORT.extract(lines), TODAY)
+    assert checked.fields["nationality"].value == "CHN"
+    assert checked.fields["mrz"].value is not None
+
+
 def test_passport_with_a_wrong_check_digit_is_returned_as_printed() -> None:
     good = td3("E12345678", "CHN", "900702", "F", "310701")
     bad = good[:19] + str((int(good[19]) + 3) % 10) + good[20:]  # birth date's check
