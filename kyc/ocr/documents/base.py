@@ -236,7 +236,12 @@ def overlapped_rest(rest: Line, row: Sequence[Line], label_ids: set[int]) -> boo
 
 # An amount of capital as certificates and licenses print it (人民币壹仟万元整, 500万元
 # 人民币, ￥50万元), and the characters it is written with.
-CAPITAL = re.compile(r"^(人民币|[￥¥])?[\d.零壹贰叁肆伍陆柒捌玖拾佰仟万]+(万|亿)?元(整|人民币)?$")
+# an amount of money: a number (at least one numeral: 万元 alone is an amount whose
+# figures were lost), its unit, 元
+CAPITAL = re.compile(
+    r"^(人民币|[￥¥])?[\d.零壹贰叁肆伍陆柒捌玖拾佰仟万]*[\d零壹贰叁肆伍陆柒捌玖拾佰仟]"
+    r"[\d.零壹贰叁肆伍陆柒捌玖拾佰仟万]*(万|亿)?元(整|人民币)?$"
+)
 CAPITAL_CHARS = "0123456789.零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币￥¥"
 # A character read at this probability or more is never replaced by a runner-up.
 REPAIR_DOUBT = 0.9

@@ -176,6 +176,12 @@ class UnitCertificate:
             terms = [ln for ln in lines if _WHOLE_TERM.fullmatch(clean(ln.text))]
             if len(terms) == 1:
                 out["term"] = field_from_line(terms[0])
+        if "capital" in specs and out["capital"] is MISSING:
+            # no 开办资金 label read: the capital is the one line shaped as an amount of
+            # money (人民币100万元), which no other field of a unit certificate is
+            amounts = [ln for ln in lines if CAPITAL.fullmatch(clean(ln.text))]
+            if len(amounts) == 1:
+                out["capital"] = field_from_line(amounts[0])
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:

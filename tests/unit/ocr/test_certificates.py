@@ -779,6 +779,23 @@ def test_a_unit_certificate_term_without_its_label_is_the_one_line_shaped_as_a_t
     assert kind.check(kind.extract(two), TODAY).fields["valid_from"].value is None
 
 
+def test_a_unit_certificates_capital_without_its_label_is_the_one_amount_of_money() -> None:
+    kind = BY_NAME["institution_certificate"]
+    lines = [
+        line("梁河县中医院", 300, 100),
+        line("经费来源", 100, 300),
+        line("经费自理", 300, 300),
+        line("人民币100万元", 300, 350),  # its 开办资金 label lost
+    ]
+    assert kind.check(kind.extract(lines), TODAY).fields["capital"].value == "人民币100万元"
+    # two amounts: which is the capital is not known
+    two = [*lines, line("人民币50万元", 300, 450)]
+    assert kind.check(kind.extract(two), TODAY).fields["capital"].value is None
+    # an amount whose figures were lost is no amount (it came back at 0.998)
+    lost = [*lines[:3], line("万元", 300, 350)]
+    assert kind.check(kind.extract(lost), TODAY).fields["capital"].value is None
+
+
 def test_a_label_after_one_stray_doubtful_character_is_still_the_label() -> None:
     specs = {"name": Spec(("名称",)), "address": Spec(("住所",))}
     stray = Line("政住所", 298, 36, 386, 78, (0.22, 0.95, 0.999))
