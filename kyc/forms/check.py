@@ -249,7 +249,7 @@ def reread_field(
     quad = cv2.perspectiveTransform(box, np.linalg.inv(hom))[0].astype(np.float32)
     top = quad[1] - quad[0]
     reading = math.atan2(float(top[1]), float(top[0]))
-    t = engine.recognize([crop_line(_no_red(photo), quad, reading=reading)])[0]
+    t = engine.recognize([_no_red(crop_line(photo, quad, reading=reading))])[0]
     probs = tuple(c.prob for c in t.chars)
     return parse.Field(
         "".join(c.char for c in t.chars),
@@ -280,8 +280,8 @@ def measure(
         return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
     matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
     if matches is not True and photo is not None and hom is not None:
-        # look closer before calling a mismatch: the second reading, at the photo's
-        # resolution, is the one judged for each value that did not match
+        # look closer before calling a mismatch: each value that did not match is read
+        # again at the photo's resolution
         closer = replace(
             text,
             principal=text.principal

@@ -143,9 +143,9 @@ def _provider(text: str) -> bool:
 def read_form(
     lines: Sequence[Line], u: float, page_width: float, min_figure: float = 0.8
 ) -> FormText:
-    """The form's labels, values and blanks; figures read in a date blank with less than
-    ``min_figure`` probability are left out of what was read there (the check passes
-    ``FormSettings.figure_min_prob``)."""
+    """The form's labels, values and blanks; figures read in a date blank at a mean
+    probability below ``min_figure`` are left out of what was read there (the check
+    passes ``FormSettings.figure_min_prob``)."""
     out = FormText()
     texts = [norm(ln.text) for ln in lines]
     out.is_form = any(is_title(t) for t in texts)
@@ -410,7 +410,7 @@ def date_reads(
     found: Sequence[tuple[str, Sequence[float], Box]], min_figure: float
 ) -> tuple[list[Box], str, bool]:
     """What a date blank's second reading says: (boxes of printed 年 月 日 read as such,
-    anything else read there, whether a figure was read with at least ``min_figure``).
+    anything else read there, whether figures were read at a mean of ``min_figure``).
 
     A figure read there was written; a printed 日 read blurred may come out as a letter,
     so letters alone do not count; figures read unsure are no proof either (a speck
