@@ -2,7 +2,7 @@
 
 Pure functions on arrays (OpenCV). The page is the largest bright, unsaturated region
 whose outline is close to a quadrilateral and lies on an edge of the photo all the way
-round (a bright region that merged the page with lit table is no page); candidates come
+round (a bright region that merged the page with a lit table is no page); candidates come
 from two masks (a whiteness threshold and the edges of the photo) and the most page-like
 wins. A scan whose page
 fills the frame, or a page on a background of its own colour, falls back to the whole
@@ -88,18 +88,18 @@ def edge_support(quad: Quad, edges: npt.NDArray[np.uint8], step: float = 2.0) ->
     out: a page cut by the frame has no edge there, and neither has a quad that merely
     runs along it."""
     h, w = edges.shape[:2]
-    on = total = 0
     q = np.asarray(quad, np.float64).reshape(4, 2)
+    parts = []
     for a, b in zip(q, np.roll(q, -1, axis=0), strict=True):
         n = max(2, int(np.hypot(*(b - a)) / step))
-        for t in np.linspace(0.0, 1.0, n, endpoint=False):
-            x, y = a + t * (b - a)
-            xi, yi = int(round(x)), int(round(y))
-            if xi <= 3 or yi <= 3 or xi >= w - 4 or yi >= h - 4:
-                continue
-            total += 1
-            on += int(edges[yi, xi] > 0)
-    return on / total if total else 1.0
+        t = np.linspace(0.0, 1.0, n, endpoint=False)[:, None]
+        parts.append(a + t * (b - a))
+    pts = np.concatenate(parts)
+    xi, yi = np.rint(pts).astype(np.int64).T
+    inside = (xi > 3) & (yi > 3) & (xi < w - 4) & (yi < h - 4)
+    if not inside.any():
+        return 1.0
+    return float((edges[yi[inside], xi[inside]] > 0).mean())
 
 
 def find_page(image: BGRImage, work_side: int = 640) -> PageFit:
