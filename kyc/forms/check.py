@@ -188,6 +188,19 @@ def _union(boxes: Sequence[Box]) -> Box:
     )
 
 
+def signature_block(label: Line, zone: Box, seal_label: Line | None, u: float, unit: bool) -> Box:
+    """Where a seal beside the signature sits: the signature's label, its blank and the
+    seal label below them. A unit's seal label is printed under the signature's and the
+    seal often hides it (its text unread): the block then still reaches down to its row,
+    2.5 lines under the label."""
+    parts: list[Box] = [(label.x0, label.y0, label.x1, label.y1), zone]
+    if seal_label is not None and abs(seal_label.cy - label.cy) <= 5 * u:
+        parts.append((seal_label.x0, seal_label.y0, seal_label.x1, seal_label.y1))
+    elif unit:
+        parts.append((label.x0, label.y1, label.x1, label.y1 + 2.5 * u))
+    return _union(parts)
+
+
 def _distance(x: float, y: float, box: Box) -> float:
     dx = max(box[0] - x, 0.0, x - box[2])
     dy = max(box[1] - y, 0.0, y - box[3])
@@ -313,11 +326,7 @@ def measure(
         signature = sig_ink >= settings.signature_min_ink or parse.signs_as(
             text.sign_text, [name for _url, name in pairs]
         )
-        parts: list[Box] = [(lab.x0, lab.y0, lab.x1, lab.y1), text.sign_zone]
-        if text.seal_label is not None and abs(text.seal_label.cy - lab.cy) <= 5 * u:
-            s = text.seal_label
-            parts.append((s.x0, s.y0, s.x1, s.y1))
-        block = _union(parts)
+        block = signature_block(lab, text.sign_zone, text.seal_label, u, unit=not individual)
     beside = tuple(
         block is not None and _distance(s.cx, s.cy, block) <= settings.seal_beside_radii * s.radius
         for s in seals

@@ -130,8 +130,9 @@ def _value(
 _PRINCIPAL = re.compile(r"网站负\S人(姓名)?|负\S人姓名")
 _PRINCIPAL_NOT = ("签", "证件", "手机", "电话", "照片", "邮箱", "是否", "盖章")
 _URL = re.compile(r"(网站)?首页(网址|URL|地址|链接|url)?|主页(网址|URL|地址)")
-# 负责人?字 and 负责人签? : a seal or a stroke over one character of the label
-_SIGN = re.compile(r"签字|签名|签章|负责人\S字|负责人签")
+# 负责人?字 and 负责人(签? : a seal or a stroke over one character of the label, or the
+# character misread (签宇 for 签字)
+_SIGN = re.compile(r"签字|签名|签章|负责人\S字|负责人[(（]?签[^\s:：()（）]?[)）]?")
 _SEAL = re.compile(r"盖章|公章")
 _DATE = re.compile(r"日期")
 

@@ -213,3 +213,27 @@ def test_a_date_blank_ends_at_the_next_label_even_with_a_date_written_after_it()
     t = read_form(lines, U, 1000)
     assert t.provider_dates and t.provider_text == ""
     assert t.date_text and "2026" in t.date_text
+
+
+def test_a_bracketed_signature_label_with_its_character_misread_is_the_principals() -> None:
+    lines = [
+        *PAGE[:5],
+        _line("网站负责人（签宇）：黎若秀", 520, 900),  # 签字 read 签宇
+        _line("网站主办者（盖章/签字）：", 520, 960),  # an individual's seal label
+    ]
+    t = read_form(lines, U, 1000)
+    assert t.sign_label is not None and t.sign_label.text.startswith("网站负责人")
+    assert t.sign_text == "黎若秀"
+
+
+def test_a_units_signature_block_reaches_its_hidden_seal_labels_row() -> None:
+    from kyc.forms.check import signature_block
+
+    label = _line("网站负责人（签字）：", 520, 900)
+    zone = (700.0, 860.0, 970.0, 930.0)
+    unit = signature_block(label, zone, None, U, unit=True)
+    assert unit[3] >= label.y1 + 2.4 * U  # the seal label's row, under a seal
+    person = signature_block(label, zone, None, U, unit=False)
+    assert person[3] == max(label.y1, zone[3])
+    seal = _line("网站主办者（盖章）：", 520, 960)
+    assert signature_block(label, zone, seal, U, unit=True)[3] == seal.y1
