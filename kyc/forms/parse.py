@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kyc.forms.settings import FIGURE_MIN_PROB
 from kyc.ocr.layout import Line
 
 Box = tuple[float, float, float, float]
@@ -142,7 +143,7 @@ def _provider(text: str) -> bool:
 
 
 def read_form(
-    lines: Sequence[Line], u: float, page_width: float, min_figure: float = 0.8
+    lines: Sequence[Line], u: float, page_width: float, min_figure: float = FIGURE_MIN_PROB
 ) -> FormText:
     """The form's labels, values and blanks; figures read in a date blank at a mean
     probability below ``min_figure`` are left out of what was read there (the check
@@ -227,7 +228,7 @@ def read_form(
         out.sign_text += "".join(
             o.text
             for o in lines
-            if o is not ln and _inside(o, out.sign_zone) and not _label_like(norm(o.text))
+            if o is not ln and _inside(o, out.sign_zone) and not _printed_label(norm(o.text))
         )
         # the applicant's seal label belongs to the signature's block: below or beside
         # it, not across the page (a provider's "（盖章）" split from its words)
@@ -253,10 +254,6 @@ def read_form(
 
 def _inside(line: Line, zone: Box) -> bool:
     return zone[0] <= line.cx <= zone[2] and zone[1] <= line.cy <= zone[3]
-
-
-def _label_like(t: str) -> bool:
-    return ":" in t or bool(_SEAL.search(t) or _SIGN.search(t) or _DATE.search(t))
 
 
 # a printed label: two characters or more before its colon ("日期:", "盖章):"); a

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+# (module level: the pure parser's default is the setting's)
+FIGURE_MIN_PROB = 0.8
+
 
 class FormSettings(BaseModel):
     # --- the page ---------------------------------------------------------------------
@@ -28,7 +31,7 @@ class FormSettings(BaseModel):
     # this (below, the blank's ink decides). Tuned seeds 1-4: a written date's figures
     # read at 0.91-1.0 (13 blanks); figures read in empty blanks at 0.67 at most (9
     # blanks), and a smudge read "580" (seed 12) at a mean of 0.52
-    figure_min_prob: float = 0.8
+    figure_min_prob: float = FIGURE_MIN_PROB
     tick_min_ink: float = 0.12  # share of a tick box's inside
     red_mark_min_ink: float = 0.5  # red ink outside the seals
     # a printed value one character off the filing's is a misreading (review) below this

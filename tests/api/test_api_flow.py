@@ -317,13 +317,18 @@ def test_health_and_metrics(env: Env) -> None:
     assert "kyc_pool_queue_depth" in m
 
 
-def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
-    h = env.key()
+def _ready_for_video(env: Env, h: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """A filing with an ID front, biometric consent and a challenge; the video to send."""
     fid = _create(env, h)["id"]
     _upload(env, h, fid, fx.id_front_spec())
     env.client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=h)
     env.client.post(f"/v1/filings/{fid}/liveness/challenge", headers=h)
-    files = {"file": ("v.mp4", fx.fake_video({"decision": "pass"}), "video/mp4")}
+    return fid, {"file": ("v.mp4", fx.fake_video({"decision": "pass"}), "video/mp4")}
+
+
+def test_video_upload_is_idempotent_and_leaves_no_temp_files(env: Env) -> None:
+    h = env.key()
+    fid, files = _ready_for_video(env, h)
     headers = {**h, "Idempotency-Key": "video-1"}
     first = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)
     again = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=headers)
@@ -349,11 +354,7 @@ def test_a_video_jobs_scratch_copy_is_gone_before_its_result_is_written(
 
     monkeypatch.setattr(jobrunner, "store_outcome", watched)
     h = env.key()
-    fid = _create(env, h)["id"]
-    _upload(env, h, fid, fx.id_front_spec())
-    env.client.post(f"/v1/filings/{fid}/consent", json={"biometric": True}, headers=h)
-    env.client.post(f"/v1/filings/{fid}/liveness/challenge", headers=h)
-    files = {"file": ("v.mp4", fx.fake_video({"decision": "pass"}), "video/mp4")}
+    fid, files = _ready_for_video(env, h)
     job = env.client.post(f"/v1/filings/{fid}/liveness/video", files=files, headers=h).json()
     env.wait_job(h, fid, job["job_id"])
     assert seen == [[]]

@@ -147,6 +147,13 @@ def _credit(raw: RawField) -> CodeRead:
     return read_credit_code(raw.value or "", raw.probs, raw.alts)
 
 
+def _the_one_shaped(lines: Sequence[Line], shape: re.Pattern[str]) -> RawField:
+    """The value of a field whose label was not read: the one line whose whole text has
+    its ``shape`` (none where two lines have it: which is the field is not known)."""
+    found = [ln for ln in lines if shape.fullmatch(clean(ln.text))]
+    return field_from_line(found[0]) if len(found) == 1 else MISSING
+
+
 def _capped(raw: RawField, ok: bool) -> float:
     conf = text_confidence(raw)
     return conf if ok else min(conf, 0.75)
@@ -173,15 +180,11 @@ class UnitCertificate:
         if out["term"] is MISSING:
             # no 有效期限 label read (cut off, under a stamp): the term is the one line
             # shaped as one, 自…年…月…日至…年…月…日
-            terms = [ln for ln in lines if _WHOLE_TERM.fullmatch(clean(ln.text))]
-            if len(terms) == 1:
-                out["term"] = field_from_line(terms[0])
+            out["term"] = _the_one_shaped(lines, _WHOLE_TERM)
         if "capital" in specs and out["capital"] is MISSING:
             # no 开办资金 label read: the capital is the one line shaped as an amount of
             # money (人民币100万元), which no other field of a unit certificate is
-            amounts = [ln for ln in lines if CAPITAL.fullmatch(clean(ln.text))]
-            if len(amounts) == 1:
-                out["capital"] = field_from_line(amounts[0])
+            out["capital"] = _the_one_shaped(lines, CAPITAL)
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:

@@ -74,14 +74,18 @@ def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
     assert found[1].ink > 0.12 and found[2].ink > 0.12
 
 
+def _found_at(found: bool, got: np.ndarray, corners: np.ndarray) -> None:
+    assert found
+    for corner in corners:
+        assert np.min(np.linalg.norm(got - corner, axis=1)) < 12
+
+
 def test_page_is_found_and_rectified_portrait() -> None:
     photo = np.full((1200, 1600, 3), (40, 90, 140), np.uint8)  # a wooden table
     quad = np.array([[500, 100], [1150, 180], [1050, 1100], [420, 1000]], np.float32)
     cv2.fillConvexPoly(photo, quad.astype(np.int32), (245, 245, 245))
     fit = find_page(photo)
-    assert fit.found
-    for corner in quad:
-        assert np.min(np.linalg.norm(fit.quad - corner, axis=1)) < 12
+    _found_at(fit.found, fit.quad, quad)
     q = order_corners(fit.quad)
     assert np.linalg.norm(q[1] - q[0]) < np.linalg.norm(q[2] - q[1])  # short side first
     page, _hom = rectify(photo, q, 500)
@@ -99,9 +103,7 @@ def test_the_page_is_told_from_a_pool_of_light_on_the_table_beside_it() -> None:
     quad = np.array([[560, 120], [1060, 150], [1030, 850], [530, 820]], np.float32)
     cv2.fillConvexPoly(photo, quad.astype(np.int32), (246, 246, 246))
     fit = find_page(photo)
-    assert fit.found
-    for corner in quad:
-        assert np.min(np.linalg.norm(fit.quad - corner, axis=1)) < 12
+    _found_at(fit.found, fit.quad, quad)
 
 
 def test_a_page_filling_the_frame_falls_back_to_the_whole_image() -> None:
