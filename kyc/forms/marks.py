@@ -55,21 +55,39 @@ def ink_masks(page: BGRImage, u: float) -> Ink:
     k = max(9, int(u) | 1)
     paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
-    dark = (gray.astype(np.float32) < 0.7 * paper.astype(np.float32)) & ~red
+    ratio = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
+    dark = ratio < 0.7
+    # ruled lines are looked for in fainter ink (a thin printed line is lighter than a
+    # pen stroke along part of its length and comes out in pieces at the pen's
+    # threshold) and before the seal ink is taken out (a seal stamped over an underline
+    # cuts it into pieces shorter than a rule)
+    faint = ratio < 0.85
     # a band along the page's edges may hold the table or the page's shadow
     band = max(2, int(0.025 * page.shape[1]))
-    for m in (red, dark):
+    for m in (red, dark, faint):
         m[:band], m[-band:], m[:, :band], m[:, -band:] = False, False, False, False
+    rules = ruled_lines(faint.astype(np.uint8), u)
+    dark &= ~red
     # a dark pixel that is reddish (a pen stroke over a seal is not) is seal ink too, and
     # so are the seal strokes' edges (JPEG keeps colour at half resolution)
     dark &= ~((r - np.maximum(g, b) > 30) & (r > 60))
     dark &= ~(cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    d8 = dark.astype(np.uint8)
-    run = max(15, int(3 * u))
-    horiz = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)), np.uint8)
-    vert = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)), np.uint8)
-    rules = np.asarray(cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8)), np.uint8) > 0
     return Ink(dark, red, rules, u)
+
+
+def ruled_lines(d8: npt.NDArray[np.uint8], u: float) -> Mask:
+    """Long straight lines of the dark mask ``d8`` (3 u or longer), widened by a pixel.
+
+    A rule tilted by a pixel over its length steps from one row to the next: the mask
+    is joined one pixel across the line before a run is looked for along it."""
+    run = max(15, int(3 * u))
+    rules = np.zeros_like(d8)
+    for across, along in (((3, 1), (1, run)), ((1, 3), (run, 1))):
+        joined = cv2.dilate(d8, np.ones(across, np.uint8))
+        rules |= np.asarray(
+            cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones(along, np.uint8)), np.uint8
+        )
+    return np.asarray(cv2.dilate(rules, np.ones((3, 3), np.uint8)), np.uint8) > 0
 
 
 def find_seals(red: Mask, page_width: int, min_diameter: float, max_diameter: float) -> list[Seal]:

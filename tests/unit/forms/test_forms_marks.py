@@ -53,6 +53,24 @@ def test_zone_ink_counts_handwriting_not_rules_or_print() -> None:
     assert marks.zone_ink(ink, zone, printed) > 0.5
 
 
+
+def test_an_underline_cut_by_a_seal_or_tilted_a_pixel_is_still_a_rule() -> None:
+    img = _page()
+    zone = (90.0, 440.0, 900.0, 520.0)
+    # a thin underline, stepping down one pixel half-way along (a page rectified a hair
+    # off level), under a seal whose ring and bars cross it every ~60 px
+    cv2.line(img, (100, 500), (500, 500), (90, 90, 90), 1)
+    cv2.line(img, (500, 501), (900, 501), (90, 90, 90), 1)
+    for x in range(130, 900, 60):
+        cv2.line(img, (x, 470), (x, 530), (40, 40, 215), 8)  # red strokes across it
+    ink = marks.ink_masks(img, U)
+    assert marks.zone_ink(ink, zone) < 0.02
+    # the pieces between the red strokes are 52 px (under 3 u): each piece alone is no
+    # rule, the line they make is
+    cv2.putText(img, "Zhang", (400, 488), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.3, (90, 40, 20), 2)
+    ink = marks.ink_masks(img, U)
+    assert marks.zone_ink(ink, zone) > 0.5  # the signature above it still counts
+
 def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
     img = _page()
     boxes = [(200, 300), (300, 300), (400, 300)]
