@@ -53,7 +53,6 @@ def test_zone_ink_counts_handwriting_not_rules_or_print() -> None:
     assert marks.zone_ink(ink, zone, printed) > 0.5
 
 
-
 def test_an_underline_cut_by_a_seal_or_tilted_a_pixel_is_still_a_rule() -> None:
     img = _page()
     zone = (90.0, 440.0, 900.0, 520.0)
@@ -70,6 +69,7 @@ def test_an_underline_cut_by_a_seal_or_tilted_a_pixel_is_still_a_rule() -> None:
     cv2.putText(img, "Zhang", (400, 488), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.3, (90, 40, 20), 2)
     ink = marks.ink_masks(img, U)
     assert marks.zone_ink(ink, zone) > 0.5  # the signature above it still counts
+
 
 def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
     img = _page()
