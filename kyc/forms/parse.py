@@ -459,12 +459,15 @@ def norm_name(text: str) -> str:
     return re.sub(r"[^\u4e00-\u9fff·A-Za-z]", "", norm(text))
 
 
-def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
-    """The printed value reads as ``wanted`` once each character where they differ is
-    replaced by the recogniser's first runner-up there, read with less than 0.7
-    probability (what the OCR pipeline does with check characters): l read as t."""
+Char = tuple[str, float, tuple[str, ...]]  # character, probability, runner-up
+
+
+def _chars(printed: Field, normalise: str) -> list[Char] | None:
+    """The printed value's characters as compared (a URL's scheme and trailing
+    punctuation dropped, lower case), each with its probability and runner-up; None
+    where the recogniser's probabilities are not known."""
     if not printed.probs or len(printed.probs) != len(printed.text):
-        return False
+        return None
     chars = [
         (c.lower() if normalise == "url" else c, p, tuple(a.lower() for a, _q in alt[:1]))
         for c, p, alt in zip(
@@ -479,12 +482,36 @@ def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
             chars = chars[m.end() :]
         while chars and chars[-1][0] in "/.,":
             chars.pop()
-    if len(chars) != len(wanted):
-        return False
-    diffs = [(c, p, a) for (c, p, a), w in zip(chars, wanted, strict=True) if c != w]
-    return 0 < len(diffs) <= 1 and all(
-        p < 0.7 and w in a for (c, p, a), w in zip(chars, wanted, strict=True) if c != w
+    return chars
+
+
+def _differing(printed: Field, wanted: str, normalise: str) -> list[tuple[Char, str]] | None:
+    """The printed characters that differ from ``wanted``'s in the same places, with the
+    wanted character; None where the two do not line up character for character."""
+    chars = _chars(printed, normalise)
+    if chars is None or len(chars) != len(wanted):
+        return None
+    return [(ch, w) for ch, w in zip(chars, wanted, strict=True) if ch[0] != w]
+
+
+def _misread_as(printed: Field, wanted: str, normalise: str) -> bool:
+    """The printed value reads as ``wanted`` once each character where they differ is
+    replaced by the recogniser's first runner-up there, read with less than 0.7
+    probability (what the OCR pipeline does with check characters): l read as t."""
+    diffs = _differing(printed, wanted, normalise)
+    return (
+        diffs is not None
+        and 0 < len(diffs) <= 1
+        and all(p < 0.7 and w in alt for (_c, p, alt), w in diffs)
     )
+
+
+def _surely_other(printed: Field, wanted: str, normalise: str, sure: float) -> bool:
+    """Every character where the printed value differs from ``wanted`` was itself read
+    with at least ``sure`` probability: another value, whatever the value's weakest
+    character elsewhere (a URL's scheme, a dot) was read at."""
+    diffs = _differing(printed, wanted, normalise)
+    return bool(diffs) and all(p >= sure for (_c, p, _alt), _w in diffs or ())
 
 
 _CONFUSABLE = str.maketrans({"1": "l", "I": "l", "i": "l", "|": "l", "0": "o", "O": "o"})
@@ -522,7 +549,7 @@ def compare(
 ) -> bool | None:
     """True when the printed value is one of ``expected``; False when it clearly is not;
     None when it was not found, or differs by one character read with less than
-    ``sure`` confidence (a misreading, not another value)."""
+    ``sure`` probability (a misreading, not another value)."""
     if printed is None:
         return None
     f = norm_url if normalise == "url" else norm_name
@@ -538,6 +565,11 @@ def compare(
         # l / 1 / I, o / 0: the same address unless read surely otherwise
         return True if printed.confidence < sure else None
     near = min((edit_distance(got, w) for w in wanted), default=99)
-    if printed.confidence < 0.5 or (near <= 1 and printed.confidence < sure):
-        return None  # unreadable (a seal over it), or one character misread
+    if printed.confidence < 0.5:
+        return None  # unreadable (a seal over it)
+    if near <= 1 and printed.confidence < sure:
+        # one character off: a misreading, unless that character was read surely
+        if any(_surely_other(printed, w, normalise, sure) for w in wanted):
+            return False
+        return None
     return False

@@ -237,3 +237,22 @@ def test_a_units_signature_block_reaches_its_hidden_seal_labels_row() -> None:
     assert person[3] == max(label.y1, zone[3])
     seal = _line("网站主办者（盖章）：", 520, 960)
     assert signature_block(label, zone, seal, U, unit=True)[3] == seal.y1
+
+
+def _read(text: str, probs: list[float]) -> Field:
+    return Field(text, (0, 0, 1, 1), min(probs), tuple(probs), tuple([(("x", 0.01),)] * len(text)))
+
+
+def test_one_character_off_is_judged_by_that_characters_own_probability() -> None:
+    sure = 0.9
+    text = "https://www.data.com.cn"
+    weak_scheme = [0.99, 1.0, 0.6] + [1.0] * (len(text) - 3)  # the field's weakest: a 't'
+    # the filing's www.dsta.com.cn: the 'a' that differs was read at 1.0, another site
+    assert compare(_read(text, weak_scheme), ["www.dsta.com.cn"], "url", sure) is False
+    # the same read with the differing 'a' itself unsure: a misreading, undecided
+    unsure_there = list(weak_scheme)
+    unsure_there[text.index("data") + 1] = 0.7
+    assert compare(_read(text, unsure_there), ["www.dsta.com.cn"], "url", sure) is None
+    # a name: the differing given name read surely, the surname weakly
+    assert compare(_read("张敏", [0.7, 0.98]), ["张伟"], "name", sure) is False
+    assert compare(_read("张敏", [0.98, 0.7]), ["张伟"], "name", sure) is None
