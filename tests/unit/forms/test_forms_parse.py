@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kyc.forms.parse import (
+    LABEL_SLACK,
     Field,
     compare,
     date_reads,
@@ -50,6 +51,18 @@ def test_reads_title_values_and_blanks() -> None:
     assert t.date_zone is not None and t.date_zone[2] >= 800 + 20
     assert t.date_text == ""
     assert len(t.provider_zones) == 1  # the provider's signature blank, left
+
+
+def test_a_label_box_holding_an_unread_scribble_ends_at_its_printed_characters() -> None:
+    # the detector boxed a scribble (80 px, nothing the recogniser read) with the label
+    wide = _line("网站负责人（签字）：", 520, 900, width=20.0 * 10 + 80)
+    t = read_form([*PAGE[:5], wide, *PAGE[6:]], U, 1000)
+    printed_end = 520 + 20.0 * (10 + LABEL_SLACK)  # the page's pitch: 20 px a character
+    assert t.sign_zone is not None and abs(t.sign_zone[0] - printed_end) < 2
+    assert [b[2] for b in t.printed if b[1] == 900 and b[0] == 520] == [t.sign_zone[0]]
+    # a label box as wide as its characters ends where it ends
+    t = read_form(PAGE, U, 1000)
+    assert t.sign_zone is not None and t.sign_zone[0] == 520 + 20.0 * 10
 
 
 def test_a_written_date_and_a_signature_joined_to_its_label_are_read() -> None:
