@@ -171,14 +171,6 @@ def date_written(
     return figure or amount >= min_ink, amount, extra
 
 
-def _char_size(label: Line) -> tuple[float, float, float]:
-    """(width, height, centre y) of one printed character of a label line: its glyphs
-    fill about 3/4 of the detected box's height; CJK characters are about square."""
-    h = 0.72 * label.height
-    n = max(1, len(label.text))
-    return (min(h * 1.1, (label.x1 - label.x0) / n), h, label.cy)
-
-
 def _union(boxes: Sequence[Box]) -> Box:
     return (
         min(b[0] for b in boxes),

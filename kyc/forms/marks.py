@@ -159,46 +159,6 @@ def zone_ink(ink: Ink, zone: Box, exclude: Sequence[Box] = ()) -> float:
     return _without_specks(m, ink.u) / (ink.u * ink.u)
 
 
-def date_ink(
-    ink: Ink,
-    zone: Box,
-    exclude: Sequence[Box],
-    char: tuple[float, float, float],
-    printed: int = 3,
-) -> float:
-    """Ink written into a date blank, in u**2: as ``zone_ink``, less up to ``printed``
-    blobs the size of one printed character of the row (``char`` = width, height and
-    centre y of the label's characters), on its line: the printed 年 月 日, which the
-    text detector does not always box. Written figures are narrower than a character
-    (one) or wider (several joined), or off the line."""
-    h, w = ink.dark.shape
-    x0, y0, x1, y1 = (int(round(v)) for v in zone)
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-    if x1 <= x0 or y1 <= y0:
-        return 0.0
-    m = (ink.dark[y0:y1, x0:x1] & ~ink.rules[y0:y1, x0:x1]).copy()
-    for bx0, by0, bx1, by1 in exclude:
-        ex0, ey0 = max(0, int(bx0) - 2 - x0), max(0, int(by0) - 2 - y0)
-        m[ey0 : max(0, int(by1) + 2 - y0), ex0 : max(0, int(bx1) + 2 - x0)] = False
-    cw, chh, cy = char
-    k = max(3, int(0.25 * cw)) | 1
-    joined = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
-    glyphs = []
-    for i in range(1, n):
-        bx, by, bw, bh, _a = (int(v) for v in stats[i])
-        ccy = y0 + by + bh / 2
-        if (
-            0.55 * cw <= bw <= 1.35 * cw
-            and 0.55 * chh <= bh <= 1.35 * chh
-            and abs(ccy - cy) <= 0.3 * chh
-        ):
-            glyphs.append((bx, i))
-    for _bx, i in sorted(glyphs)[-printed:]:
-        m[labels == i] = False
-    return _without_specks(m, ink.u) / (ink.u * ink.u)
-
-
 def _segments(mask: npt.NDArray[np.uint8], horizontal: bool) -> list[tuple[int, int, int, int]]:
     """Bounding boxes (x0, y0, x1, y1) of the straight strokes in ``mask``."""
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(mask)
