@@ -241,10 +241,12 @@ def reread_field(
     field: parse.Field,
     u: float,
     engine: OcrEngine,
+    stretch: float = 1.0,
 ) -> parse.Field:
     """The printed value in ``field``'s page box read again from the photo itself, at the
     photo's own resolution (the page is rectified to 1000 px; a photo holds up to twice
-    as many pixels across the form), with the page's red removed as before."""
+    as many pixels across the form), with the page's red removed as before; with
+    ``stretch``, the line widened that many times first."""
     x0, y0, x1, y1 = field.box
     pad = 0.15 * u
     box = np.array(
@@ -254,14 +256,61 @@ def reread_field(
     quad = cv2.perspectiveTransform(box, np.linalg.inv(hom))[0].astype(np.float32)
     top = quad[1] - quad[0]
     reading = math.atan2(float(top[1]), float(top[0]))
-    t = engine.recognize([_no_red(crop_line(photo, quad, reading=reading))])[0]
+    crop = _no_red(crop_line(photo, quad, reading=reading))
+    return _field_of(engine, _stretched(crop, stretch) if stretch != 1.0 else crop, field.box)
+
+
+# Widths a value is read again at when its reading lacks characters of the filing's
+# (the recogniser gets more time steps per character: a doubled letter needs a blank step
+# between its two halves, or CTC merges them)
+STRETCHES = (1.3, 1.6)
+
+
+def _stretched(crop: BGRImage, stretch: float) -> BGRImage:
+    return np.asarray(
+        cv2.resize(crop, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_CUBIC), np.uint8
+    )
+
+
+def read_whole(
+    photo: BGRImage,
+    hom: npt.NDArray[np.float64],
+    rect: BGRImage,
+    field: parse.Field,
+    wanted: Sequence[str],
+    url: bool,
+    u: float,
+    engine: OcrEngine,
+) -> parse.Field | None:
+    """A value whose reading is one of ``wanted`` with characters left out (foodedu read
+    fodedu, 任霞 read 任), read again widened: the reading that is one of ``wanted`` in
+    full, or None. Only characters missing from a reading are looked for again; a value
+    read with a character of its own stays as it was read."""
+    norm = parse.norm_url if url else parse.norm_name
+    expected = [norm(w) for w in wanted]
+    got = norm(parse.without_label_tail(field).text)
+    if not any(parse.dropped_characters(got, w) for w in expected):
+        return None
+    x0, y0, x1, y1 = (int(round(v)) for v in field.box)
+    pad = int(0.15 * u)
+    on_page = _no_red(rect[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
+    for stretch in STRETCHES:
+        for again in (
+            reread_field(photo, hom, field, u, engine, stretch),
+            _field_of(engine, _stretched(on_page, stretch), field.box),
+        ):
+            whole = parse.without_label_tail(again)
+            if norm(whole.text) in expected:
+                return whole
+    return None
+
+
+def _field_of(engine: OcrEngine, crop: BGRImage, box: parse.Box) -> parse.Field:
+    t = engine.recognize([crop])[0]
     probs = tuple(c.prob for c in t.chars)
+    text = "".join(c.char for c in t.chars)
     return parse.Field(
-        "".join(c.char for c in t.chars),
-        field.box,
-        min(probs, default=0.0),
-        probs,
-        tuple(c.alternatives for c in t.chars),
+        text, box, min(probs, default=0.0), probs, tuple(c.alternatives for c in t.chars)
     )
 
 
@@ -303,6 +352,25 @@ def measure(
         if again[0] is not None:
             matches, principal_ok, url_ok = again
             text = closer
+    if matches is not True and photo is not None and hom is not None:
+        names, urls = [n for _u, n in pairs], [w for w, _n in pairs]
+        whole_p = (
+            read_whole(photo, hom, rect, text.principal, names, False, u, engine)
+            if text.principal is not None and principal_ok is not True
+            else None
+        )
+        whole_u = (
+            read_whole(photo, hom, rect, text.homepage_url, urls, True, u, engine)
+            if text.homepage_url is not None and url_ok is not True
+            else None
+        )
+        if whole_p is not None or whole_u is not None:
+            text = replace(
+                text,
+                principal=whole_p or text.principal,
+                homepage_url=whole_u or text.homepage_url,
+            )
+            matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
 
     ink = marks.ink_masks(rect, u)
     plain = _no_red(rect)

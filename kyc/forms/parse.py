@@ -14,7 +14,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kyc.forms.settings import FIGURE_MIN_PROB
 from kyc.ocr.layout import Line
@@ -575,6 +575,32 @@ def signs_as(read: str, names: Sequence[str]) -> bool:
         if n and got and (n in got or edit_distance(got, n) <= len(n) // 3):
             return True
     return False
+
+
+def dropped_characters(got: str, wanted: str, most: int = 2) -> bool:
+    """``got`` is ``wanted`` with one to ``most`` characters left out (the rest in order):
+    what a recogniser does to a doubled letter (CTC merges "oo" into "o", "www" into
+    "ww") or to a dense character it cannot place. Never a value of its own that
+    differs: another value read whole has characters ``wanted`` lacks."""
+    if not 0 < len(wanted) - len(got) <= most or not got:
+        return False
+    it = iter(wanted)
+    return all(ch in it for ch in got)
+
+
+_LABEL_TAIL = re.compile(r"^[^:：]{0,4}[:：](?!/)")
+
+
+def without_label_tail(value: Field) -> Field:
+    """``value`` without what its label left at its start: up to four characters and a
+    colon (one that does not start "://")."""
+    m = _LABEL_TAIL.match(value.text)
+    if not m:
+        return value
+    k = m.end()
+    probs, alts = value.probs[k:], value.alts[k:]
+    conf = min(probs, default=0.0)
+    return replace(value, text=value.text[k:], confidence=conf, probs=probs, alts=alts)
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -91,6 +91,23 @@ def test_a_printed_name_misread_on_the_page_is_read_again_from_the_photo(
     assert got["decision"] == "pass", got["findings"]
 
 
+@pytest.mark.parametrize(
+    ("draw", "fault"),
+    [
+        ("form:tuned:5:7", "extra_seal"),  # www.foodedu.com.cn read www.fodedu.com.cn
+        ("form:tuned:6:29", "date_filled"),  # the principal 任霞 read 任
+    ],
+)
+def test_a_value_read_with_characters_left_out_is_read_again_widened(
+    engine: OcrEngine, draw: str, fault: str
+) -> None:
+    sample = generate_form(Random(draw), "tuned", fault)
+    result = check_form(sample.image, parse_filing(sample.filing), engine, get_settings().forms)
+    got = result.to_json()
+    assert got["matches_filing"] is True, got["findings"]
+    assert got["decision"] == "reject"  # for its own fault, not for the filing
+
+
 def test_check_form_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = generate_form(Random("cli"), "tuned", None, "unit", "scan")
     image, filing = tmp_path / "form.jpg", tmp_path / "filing.json"

@@ -7,6 +7,7 @@ from kyc.forms.parse import (
     Field,
     compare,
     date_reads,
+    dropped_characters,
     inside_words,
     norm_url,
     pure_label_boxes,
@@ -14,6 +15,7 @@ from kyc.forms.parse import (
     row_starts,
     signs_as,
     wanted_values,
+    without_label_tail,
 )
 from kyc.ocr.layout import Line
 
@@ -269,3 +271,20 @@ def test_one_character_off_is_judged_by_that_characters_own_probability() -> Non
     # a name: the differing given name read surely, the surname weakly
     assert compare(_read("张敏", [0.7, 0.98]), ["张伟"], "name", sure) is False
     assert compare(_read("张敏", [0.98, 0.7]), ["张伟"], "name", sure) is None
+
+
+def test_characters_left_out_are_told_from_another_value() -> None:
+    assert dropped_characters("www.fodedu.com.cn", "www.foodedu.com.cn")  # CTC merged oo
+    assert dropped_characters("ww.shop.com", "www.shop.com")
+    assert dropped_characters("任", "任霞")
+    assert not dropped_characters("任霞", "任霞")  # nothing left out
+    assert not dropped_characters("www.data.com", "www.dsta.com")  # another letter
+    assert not dropped_characters("www.fodedux.com", "www.foodedu.com")  # one of its own
+    assert not dropped_characters("w.cn", "www.shop.cn")  # too much missing to tell
+
+
+def test_a_label_tail_read_with_a_value_is_dropped() -> None:
+    got = without_label_tail(_read("址：www.a.com", [0.5, 0.9] + [0.99] * 9))
+    assert got.text == "www.a.com" and got.confidence == 0.99
+    assert without_label_tail(_read("https://www.a.com", [0.9] * 17)).text == "https://www.a.com"
+    assert without_label_tail(_read("人：任霞", [0.9] * 4)).text == "任霞"
