@@ -206,6 +206,12 @@ def test_a_date_read_again_counts_figures_read_surely() -> None:
     # a smudge read as three figures, one of them above the bar: their mean decides
     _p, _e, figure = date_reads([("580", (0.24, 0.5, 0.81), box)], 0.8)
     assert not figure
+    # one figure alone, however sure, is no date (a printed 日 blurred reads as 8)
+    _p, _e, figure = date_reads([("8", (0.92,), box), ("年", (0.73,), box)], 0.8)
+    assert not figure
+    # a month and a day read apart are
+    _p, _e, figure = date_reads([("6月", (0.99, 1.0), box), ("1日", (0.97, 1.0), box)], 0.8)
+    assert figure
 
 
 def test_a_figure_read_unsure_in_a_date_blank_on_the_page_is_left_out() -> None:
