@@ -295,10 +295,10 @@ def read_whole(
     pad = int(0.15 * u)
     on_page = _no_red(rect[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
     for stretch in STRETCHES:
-        for again in (
-            reread_field(photo, hom, field, u, engine, stretch),
-            _field_of(engine, _stretched(on_page, stretch), field.box),
-        ):
+        readings = [reread_field(photo, hom, field, u, engine, stretch)]
+        if on_page.shape[0] >= 4 and on_page.shape[1] >= 4:
+            readings.append(_field_of(engine, _stretched(on_page, stretch), field.box))
+        for again in readings:
             whole = parse.without_label_tail(again)
             if norm(whole.text) in expected:
                 return whole
