@@ -426,7 +426,7 @@ def measure(
     if (
         provider_dated
         or text.provider_signed
-        or any(v >= settings.blank_min_ink for v in provider_ink[: len(text.provider_zones)])
+        or any(v >= settings.signature_min_ink for v in provider_ink[: len(text.provider_zones)])
         or parse.NUMERALS.search(text.provider_text)
     ):
         extra.append("接入服务单位核验栏被填写")

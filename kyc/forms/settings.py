@@ -26,10 +26,11 @@ class FormSettings(BaseModel):
     # --- handwriting (ink in units of u^2, u = median printed line height) -------------
     # signature: midway between empty blanks (0.0 u^2 on 178 tuned forms once ruled lines
     # cut by a seal or printed faint count as lines; up to 0.43 before) and the least
-    # inked signatures that were not read as the principal's name (0.31-0.37)
+    # inked signatures that were not read as the principal's name (0.31-0.37); the
+    # provider's signature blank alike (empty 0.0 on 360 tuned forms, filled 0.54 up)
     signature_min_ink: float = 0.15
     date_min_ink: float = 0.25
-    blank_min_ink: float = 0.35
+    blank_min_ink: float = 0.35  # the provider's date blank (its signature blank: as above)
     # figures read in a date blank count as written when their mean probability reaches
     # this (below, the blank's ink decides). Tuned seeds 1-4: a written date's figures
     # read at 0.91-1.0 (13 blanks); figures read in empty blanks at 0.67 at most (9
