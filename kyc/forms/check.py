@@ -314,6 +314,21 @@ def _field_of(engine: OcrEngine, crop: BGRImage, box: parse.Box) -> parse.Field:
     )
 
 
+def provider_filled(
+    sign_ink: Sequence[float], dated: bool, signed: bool, read: str, settings: FormSettings
+) -> bool:
+    """Whether the provider's part of the form was filled in: ink in its signature blank
+    as much as a signature's (the applicant's threshold: a signature blank is one,
+    whoever signs it), its date written (its own date blank test), a name read after
+    its label, or figures read there."""
+    return (
+        dated
+        or signed
+        or any(v >= settings.signature_min_ink for v in sign_ink)
+        or bool(parse.NUMERALS.search(read))
+    )
+
+
 def measure(
     rect: BGRImage,
     lines: Sequence[Line],
@@ -423,11 +438,9 @@ def measure(
         provider_ink.append(amount)
         provider_dated |= dated
     measures["provider_ink"] = [round(v, 3) for v in provider_ink]
-    if (
-        provider_dated
-        or text.provider_signed
-        or any(v >= settings.signature_min_ink for v in provider_ink[: len(text.provider_zones)])
-        or parse.NUMERALS.search(text.provider_text)
+    sign_ink = provider_ink[: len(text.provider_zones)]
+    if provider_filled(
+        sign_ink, provider_dated, text.provider_signed, text.provider_text, settings
     ):
         extra.append("接入服务单位核验栏被填写")
     boxes = [b for b in marks.find_tick_boxes(ink) if not parse.inside_words(b.box, lines, u)]

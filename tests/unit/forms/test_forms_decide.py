@@ -1,10 +1,12 @@
-"""The verdict on a verification form from its facts (pure)."""
+"""The verdict on a verification form from its facts, and the provider part's (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from kyc.forms.check import provider_filled
 from kyc.forms.decide import FormCheck, FormFacts, decide, findings_of
+from kyc.forms.settings import FormSettings
 
 GOOD_UNIT = FormFacts(
     form_detected=True,
@@ -78,3 +80,13 @@ def test_json_follows_the_contract() -> None:
     assert {f["id"] for f in out["findings"]} == {"R-DOC-4", "R-REJ-2"}
     none = FormCheck(GOOD_PERSON, findings_of(GOOD_PERSON), "pass").to_json()
     assert none["seal"]["next_to_signature"] is None
+
+
+def test_the_providers_signature_blank_is_judged_as_a_signature_blank() -> None:
+    s = FormSettings()
+    # a light scribble (0.2 u2): under the date blank's 0.35, over a signature's 0.15
+    assert s.signature_min_ink < 0.2 < s.blank_min_ink
+    assert provider_filled([0.0, 0.2], False, False, "", s)
+    assert not provider_filled([0.0, 0.1], False, False, "", s)
+    assert provider_filled([], True, False, "", s)  # its date written
+    assert provider_filled([], False, False, "2026", s)  # figures read there
