@@ -108,6 +108,12 @@ def find_seals(red: Mask, page_width: int, min_diameter: float, max_diameter: fl
         pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
         (cx, cy), radius = cv2.minEnclosingCircle(pts)
         d = 2 * radius / page_width
+        if d > max_diameter and max(w, h) <= 2 * max_diameter * page_width:
+            # two seals stamped overlapping join into one blob: each is its own ring
+            inked = m[y : y + h, x : x + w] > 0
+            ring = (labels[y : y + h, x : x + w] == i) & inked
+            seals += _rings(ring, inked, x, y, page_width, min_diameter, max_diameter)
+            continue
         if not min_diameter <= d <= max_diameter:
             continue
         red_px = int(m[y : y + h, x : x + w].sum())
@@ -120,6 +126,45 @@ def find_seals(red: Mask, page_width: int, min_diameter: float, max_diameter: fl
         if all(math.hypot(s.cx - m.cx, s.cy - m.cy) > 0.6 * m.radius for m in merged):
             merged.append(s)
     return merged
+
+
+def _rings(
+    red: Mask,
+    inked: Mask,
+    x0: int,
+    y0: int,
+    page_width: int,
+    min_diameter: float,
+    max_diameter: float,
+) -> list[Seal]:
+    """Seal rings in a red blob too large for one seal (``red``, a window at x0, y0 of
+    the page; ``inked``: all red ink there): circles of a seal's size whose
+    circumference is red for at least half its length."""
+    r_min = max(4, int(min_diameter * page_width / 2))
+    r_max = int(max_diameter * page_width / 2)
+    img = cv2.GaussianBlur(red.astype(np.uint8) * 255, (5, 5), 0)
+    found = cv2.HoughCircles(
+        img, cv2.HOUGH_GRADIENT, dp=1, minDist=r_min, param1=100, param2=30,
+        minRadius=r_min, maxRadius=r_max,
+    )  # fmt: skip
+    if found is None:
+        return []
+    near = cv2.dilate(red.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    h, w = red.shape
+    out = []
+    for cx, cy, r in found[0]:
+        angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+        px = np.clip(np.round(cx + r * np.cos(angles)).astype(int), 0, w - 1)
+        py = np.clip(np.round(cy + r * np.sin(angles)).astype(int), 0, h - 1)
+        if near[py, px].mean() < 0.5:
+            continue
+        e = 1.1 * r  # the ring's own width around the circle found on one of its edges
+        box = (float(x0 + cx - e), float(y0 + cy - e), float(x0 + cx + e), float(y0 + cy + e))
+        yy, xx = np.ogrid[:h, :w]
+        inside = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
+        red_px = int((inked & inside).sum())
+        out.append(Seal(float(x0 + cx), float(y0 + cy), float(r), box, red_px))
+    return out
 
 
 def red_marks(red: Mask, seals: Sequence[Seal], u: float) -> int:

@@ -40,6 +40,20 @@ def test_finds_seals_of_a_seal_size_only() -> None:
     assert marks.red_marks(ink.red, seals, U) > 0  # the pen mark is outside both seals
 
 
+def test_two_seals_stamped_overlapping_are_two_seals() -> None:
+    img = _page()
+    _seal(img, 600, 900, 95)
+    _seal(img, 720, 1010, 95)  # their rings cross: one red blob 0.31 of the page across
+    ink = marks.ink_masks(img, U)
+    seals = marks.find_seals(ink.red, W, 0.11, 0.34)
+    got = sorted((round(s.cx), round(s.cy)) for s in seals)
+    assert len(got) == 2, got
+    assert abs(got[0][0] - 600) < 8 and abs(got[0][1] - 900) < 8
+    assert abs(got[1][0] - 720) < 8 and abs(got[1][1] - 1010) < 8
+    assert all(85 <= s.radius <= 105 for s in seals)
+    assert marks.red_marks(ink.red, seals, U) == 0  # no red left outside them
+
+
 def test_zone_ink_counts_handwriting_not_rules_or_print() -> None:
     img = _page()
     cv2.line(img, (100, 500), (900, 500), (20, 20, 20), 2)  # an underline
