@@ -329,6 +329,60 @@ def provider_filled(
     )
 
 
+Verdict = tuple[bool | None, bool | None, bool | None]  # (matches, principal_ok, url_ok)
+
+
+def look_closer(
+    text: parse.FormText,
+    verdict: Verdict,
+    pairs: Sequence[tuple[str, str]],
+    photo: BGRImage,
+    hom: npt.NDArray[np.float64],
+    rect: BGRImage,
+    u: float,
+    engine: OcrEngine,
+    settings: FormSettings,
+) -> tuple[parse.FormText, Verdict]:
+    """A printed principal or URL that did not match the filing, read again before it is
+    judged: at the photo's resolution (that reading decides where it is sure either way;
+    where it cannot tell, the first verdict stands: a confident mismatch is not dropped
+    for a blurred second look); then, where a reading is the filing's value with
+    characters left out, widened (``read_whole``)."""
+    _m, principal_ok, url_ok = verdict
+    closer = replace(
+        text,
+        principal=text.principal
+        if principal_ok or text.principal is None
+        else reread_field(photo, hom, text.principal, u, engine),
+        homepage_url=text.homepage_url
+        if url_ok or text.homepage_url is None
+        else reread_field(photo, hom, text.homepage_url, u, engine),
+    )
+    again = match_filing(closer, pairs, settings.name_sure)
+    if again[0] is not None:
+        text, verdict = closer, again
+    if verdict[0] is True:
+        return text, verdict
+    _m, principal_ok, url_ok = verdict
+    names, urls = [n for _u, n in pairs], [w for w, _n in pairs]
+    whole_p = (
+        read_whole(photo, hom, rect, text.principal, names, False, u, engine)
+        if text.principal is not None and principal_ok is not True
+        else None
+    )
+    whole_u = (
+        read_whole(photo, hom, rect, text.homepage_url, urls, True, u, engine)
+        if text.homepage_url is not None and url_ok is not True
+        else None
+    )
+    if whole_p is None and whole_u is None:
+        return text, verdict
+    text = replace(
+        text, principal=whole_p or text.principal, homepage_url=whole_u or text.homepage_url
+    )
+    return text, match_filing(text, pairs, settings.name_sure)
+
+
 def measure(
     rect: BGRImage,
     lines: Sequence[Line],
@@ -349,43 +403,9 @@ def measure(
         return FormFacts(form_detected=False, individual=individual, matches_filing=None), {}
     matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
     if matches is not True and photo is not None and hom is not None:
-        # look closer before calling a mismatch: each value that did not match is read
-        # again at the photo's resolution
-        closer = replace(
-            text,
-            principal=text.principal
-            if principal_ok or text.principal is None
-            else reread_field(photo, hom, text.principal, u, engine),
-            homepage_url=text.homepage_url
-            if url_ok or text.homepage_url is None
-            else reread_field(photo, hom, text.homepage_url, u, engine),
+        text, (matches, principal_ok, url_ok) = look_closer(
+            text, (matches, principal_ok, url_ok), pairs, photo, hom, rect, u, engine, settings
         )
-        again = match_filing(closer, pairs, settings.name_sure)
-        # the second reading decides where it is sure either way; where it cannot tell,
-        # the first one's verdict stands (a confident mismatch is not dropped for a
-        # blurred second look)
-        if again[0] is not None:
-            matches, principal_ok, url_ok = again
-            text = closer
-    if matches is not True and photo is not None and hom is not None:
-        names, urls = [n for _u, n in pairs], [w for w, _n in pairs]
-        whole_p = (
-            read_whole(photo, hom, rect, text.principal, names, False, u, engine)
-            if text.principal is not None and principal_ok is not True
-            else None
-        )
-        whole_u = (
-            read_whole(photo, hom, rect, text.homepage_url, urls, True, u, engine)
-            if text.homepage_url is not None and url_ok is not True
-            else None
-        )
-        if whole_p is not None or whole_u is not None:
-            text = replace(
-                text,
-                principal=whole_p or text.principal,
-                homepage_url=whole_u or text.homepage_url,
-            )
-            matches, principal_ok, url_ok = match_filing(text, pairs, settings.name_sure)
 
     ink = marks.ink_masks(rect, u)
     plain = _no_red(rect)

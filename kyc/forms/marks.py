@@ -151,16 +151,16 @@ def _rings(
         return []
     near = cv2.dilate(red.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     h, w = red.shape
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    yy, xx = np.ogrid[:h, :w]
     out = []
     for cx, cy, r in found[0]:
-        angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
         px = np.clip(np.round(cx + r * np.cos(angles)).astype(int), 0, w - 1)
         py = np.clip(np.round(cy + r * np.sin(angles)).astype(int), 0, h - 1)
         if near[py, px].mean() < 0.5:
             continue
         e = 1.1 * r  # the ring's own width around the circle found on one of its edges
         box = (float(x0 + cx - e), float(y0 + cy - e), float(x0 + cx + e), float(y0 + cy + e))
-        yy, xx = np.ogrid[:h, :w]
         inside = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
         red_px = int((inked & inside).sum())
         out.append(Seal(float(x0 + cx), float(y0 + cy), float(r), box, red_px))
