@@ -221,6 +221,44 @@ def weak_as_pieces(groups: Sequence[Group], texts: Sequence[str]) -> list[Group]
     ]
 
 
+# A resident ID card's front prints its six labels small and pale; on a hard photo of a
+# both-sides page only its values may be read (蒋立 / 男 / 生1949±10月18日 / an address
+# / the number), no label, and the front scored nothing: every front field was lost and
+# the page typed as a back. The values have shapes of their own: a row that starts with
+# the sex, a birth date, an address that starts with a province's name, a long run of
+# digits. A card's back on the page makes a group with two or more of them its front.
+_FRONT_VALUES: tuple[Callable[[str], bool], ...] = (
+    lambda t: t[:1] in ("男", "女"),
+    lambda t: bool(re.search(r"(19|20)\d\d\D{0,2}年|年\d{1,2}月|\d月\d{1,2}日|^(19|20)\d\d$", t)),
+    lambda t: regions.starts_with_province(t) and not t.endswith(("公安局", "分局")),
+    lambda t: bool(re.search(r"\d{12}", t)),
+)
+FRONT_VALUES_LEAST = 2
+
+
+def front_value_shapes(texts: Sequence[str]) -> int:
+    """How many of the front's value shapes the lines ``texts`` show."""
+    compact = [t.replace(" ", "").translate(_ASCII) for t in texts]
+    return sum(1 for shape in _FRONT_VALUES if any(shape(t) for t in compact))
+
+
+def unlabelled_fronts(groups: Sequence[Group], texts: Sequence[str]) -> list[Group]:
+    """Unclassified groups that are the front of the ID card whose back is in the photo,
+    read without its labels (``_FRONT_VALUES``); the other groups as they were."""
+    kinds = {g.kind for g in groups}
+    if "id_card_back" not in kinds or "id_card_front" in kinds:
+        return list(groups)
+    out = []
+    for g in groups:
+        shapes = front_value_shapes([texts[i] for i in g.indices]) if g.kind is None else 0
+        out.append(
+            Group(g.indices, g.angle, "id_card_front", shapes)
+            if shapes >= FRONT_VALUES_LEAST
+            else g
+        )
+    return out
+
+
 def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
     left to right."""
@@ -464,6 +502,7 @@ class DocumentReader:
                 kind, score = classify([texts[i].text for i in part], allowed)
                 classified.append(Group(part, g.angle, kind, score))
         classified = weak_as_pieces(classified, [t.text for t in texts])
+        classified = unlabelled_fronts(classified, [t.text for t in texts])
         docs = self._accepted(self._merge(classified, quads, h_med), texts)
         return self._read_documents(image, quads, texts, docs, today, t0, h_med)
 

@@ -25,6 +25,7 @@ from kyc.ocr.documents.base import (
 )
 from kyc.ocr.documents.codes import find_code
 from kyc.ocr.layout import Line, rows
+from kyc.ocr.regions import starts_with_province
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import CodeRead, id_birth_date, id_sex, read_id_number
 
@@ -50,6 +51,8 @@ def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
 
 
 _DATE_ROW = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
+_YEAR_FIRST = re.compile(r"(19|20)\d\d(\D|$)")
+_NUMBER_RUN = re.compile(r"\d{7}")
 
 
 def _label_column(line: Line, row: Sequence[Line], labels: Sequence[str]) -> bool:
@@ -112,6 +115,21 @@ class IdCardFront:
             birth_i = dated[0]
             if addr_i is not None and addr_i <= birth_i:
                 addr_i = None
+        # Without labels (printed small and pale, lost on a hard photo) a row is known
+        # by its value's shape: the sex starts its row, the birth date starts with a
+        # year, the address with a province's name; the name is the row above the sex.
+        texts = ["".join(clean(ln.text) for ln in row) for row in table]
+        if sex_i is None:
+            sex_i = next((i for i, t in enumerate(texts) if t[:1] in ("男", "女")), None)
+        if birth_i is None:
+            birth_i = next((i for i, t in enumerate(texts) if _YEAR_FIRST.match(t)), None)
+        if addr_i is None:
+            after = max(i for i in (sex_i, birth_i, -1) if i is not None)
+            addr_i = next(
+                (i for i, t in enumerate(texts) if i > after and starts_with_province(t)), None
+            )
+        if name_i is None and sex_i:
+            name_i = sex_i - 1
         # Fall back on the fixed order of rows: name, sex/ethnicity, birth, address...
         if name_i is None and table:
             name_i = 0 if sex_i is None or sex_i > 0 else None
@@ -139,7 +157,12 @@ class IdCardFront:
                 cont = [ln for ln in row if x_left is None or ln.x0 >= x_left - 1.5 * ln.height]
                 # A label anywhere on the row (公民身份号码 when the number is hidden)
                 # starts another field.
-                if not cont or any(strip_label(ln, KEYWORDS) for ln in row):
+                # (a row of the number's long run of digits, its label lost, too)
+                if (
+                    not cont
+                    or any(strip_label(ln, KEYWORDS) for ln in row)
+                    or _NUMBER_RUN.search("".join(ln.text for ln in row))
+                ):
                     break
                 parts.extend(field_from_line(ln) for ln in cont[:1])
             out["address"] = join_fields(parts)

@@ -453,6 +453,27 @@ def test_front_birth_row_is_the_dated_one_when_a_label_is_misread() -> None:
     assert extracted["address"].value == "新疆维吾尔自治区喀什地区叶城县桃源中路865号"
 
 
+def test_front_without_its_labels_finds_rows_by_their_values() -> None:
+    number = fake_id(dt.date(1949, 10, 18), region="653130")
+    lines = [
+        line("保备案使用", 300, 0),  # a stamp's text above the card's rows
+        line("蒋立", 110, 40),
+        line("男", 110, 90),
+        line("汉", 330, 90),
+        line("1949年10月18日", 110, 140),
+        line("新疆维吾尔自治区喀什地", 110, 190),
+        line("区巴楚县大王乡东岭村7", 110, 230),
+        line("组53号", 110, 270),
+        line(number[:5] + "8" + number[6:], 240, 330),  # the number, one digit misread
+    ]
+    extracted = FRONT.extract(lines)
+    assert extracted["name"].value == "蒋立"
+    assert extracted["sex"].value == "男"
+    assert extracted["birth_date"].value == "1949-10-18"
+    # the address ends before the number's row (a run of digits is no address)
+    assert extracted["address"].value == "新疆维吾尔自治区喀什地区巴楚县大王乡东岭村7组53号"
+
+
 def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
     from kyc.ocr.documents.base import name_dashes
 

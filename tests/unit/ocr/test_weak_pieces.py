@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from kyc.ocr.engine import Quad
-from kyc.ocr.pipeline import DocumentReader, Group, weak_as_pieces
+from kyc.ocr.pipeline import (
+    DocumentReader,
+    Group,
+    front_value_shapes,
+    unlabelled_fronts,
+    weak_as_pieces,
+)
 
 # a social group certificate's title part and label column (score 3 + 2), its column of
 # values typed as an ID back by one 有效期限 (score 1), the code typed as a license (1)
@@ -66,3 +72,40 @@ def test_a_certificate_s_authority_under_a_blank_half_page_is_its_foot() -> None
     far = [_quad(630, 2400, 970, 2450)]
     out = DocumentReader._merge([doc, Group((n,), 0.0, None, 0)], fields + far, 50.0)
     assert out[0].indices == tuple(range(n))
+
+
+# a both-sides page on a hard photo: the back read with its labels, the front's values
+# without any of its six labels (the seal's ring text above them)
+PAGE = [
+    "中华人民共和国",  # 0
+    "居民身份证",  # 1
+    "有1007.05.01长地",  # 2
+    "永装新",  # 3: the seal's ring
+    "蒋立",  # 4
+    "男",  # 5
+    "生1949±10月18日",  # 6
+    "新维吾尔自治区路什地",  # 7
+]
+
+
+def test_unlabelled_values_beside_an_id_back_are_its_front() -> None:
+    back = Group((0, 1, 2), 0.0, "id_card_back", 2)
+    values = Group((3, 4, 5, 6, 7), 0.0, None, 0)
+    out = unlabelled_fronts([back, values], PAGE)
+    assert [g.kind for g in out] == ["id_card_back", "id_card_front"]
+    assert out[1].indices == values.indices
+    # the sex and the date; the address lost 疆 of its province, so it is no place
+    assert front_value_shapes([PAGE[i] for i in values.indices]) == 2
+    assert front_value_shapes(["辽宁省综州市里山县场家", "619740426748"]) == 2
+    # one shape alone (a name and the sex) is not enough
+    assert unlabelled_fronts([back, Group((4, 5), 0.0, None, 0)], PAGE)[1].kind is None
+
+
+def test_without_a_back_or_with_a_front_nothing_is_typed_a_front() -> None:
+    values = Group((3, 4, 5, 6, 7), 0.0, None, 0)
+    assert unlabelled_fronts([values], PAGE) == [values]
+    front = Group((4,), 0.0, "id_card_front", 2)
+    back = Group((0, 1, 2), 0.0, "id_card_back", 2)
+    assert unlabelled_fronts([back, front, values], PAGE)[2].kind is None
+    # the back's own authority is a place's police, not an address
+    assert front_value_shapes(["广东省公安厅出入境管理局分局", "2020.01.01-2030.01.01"]) == 0
