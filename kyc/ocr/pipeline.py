@@ -680,12 +680,18 @@ class DocumentReader:
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
             side = min(max(h, w), cfg.det_retry_side)
             whole = len(quads) < cfg.det_title_lines
+            region = None
             if not whole:
+                h25 = float(np.percentile([quad_height(q) for q in quads], 25))
+                region = text_region(image, quads, h25)
+            if region is not None and region[0].size < cfg.det_region_share * image.size:
+                whole = True  # more may lie beside the region, unseen (a both-sides page)
+            elif region is not None:
                 # A few lines, a card's back has no more: boxed coarsely at this scale
                 # (an ID back's term read at 0.6-0.74 from them, 0.97-1.0 from the
                 # retry's). The region they span, at the retry's scale: the same boxes as
                 # the whole photo at that scale, on the card's part of it.
-                found, found_crossed = self._detect_region(image, quads, side / max(h, w))
+                found, found_crossed = self._detect_region(*region, side / max(h, w))
                 # As many lines there as a larger document has (a small vertical
                 # certificate: 4 lines seen at first, 12 in their region, the rest of
                 # its text outside it): the region may cut it; the whole photo again
@@ -724,13 +730,11 @@ class DocumentReader:
         return [q / up + offset for q in again] if again else [*quads, *crossed()]
 
     def _detect_region(
-        self, image: BGRImage, quads: list[Quad], scale: float
+        self, crop: BGRImage, offset: npt.NDArray[np.float32], scale: float
     ) -> tuple[list[Quad], Callable[[], list[Quad]]]:
-        """The lines of the region ``quads`` span (``text_region``, padded by their
-        smaller lines' height), detected at ``scale`` of the photo (``detect_apart``, in
-        photo coordinates)."""
-        h25 = float(np.percentile([quad_height(q) for q in quads], 25))
-        crop, offset = text_region(image, quads, h25)
+        """The lines of a region of the photo (``text_region``: the region the first
+        pass's lines span, padded by their smaller lines' height), detected at ``scale``
+        of the photo (``detect_apart``, in photo coordinates)."""
         found, crossed = self.engine.detect_apart(
             crop, max_side=max(32, round(max(crop.shape[:2]) * scale))
         )

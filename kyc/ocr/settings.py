@@ -24,6 +24,14 @@ class OcrSettings(BaseModel):
     # ms, half of its read (2026-12-07).
     det_few_lines: int = 8
     det_title_lines: int = 4
+    # ... and on the whole photo, not the region, when the region is under this share of
+    # the photo: the photo may hold text too small to be seen at the first scale beside
+    # it (a both-sides page: the back's title boxed, the front's small print not at all;
+    # its region 0.13-0.24 of the photo on 4 tuned pages of seeds 199/211/223). A card
+    # photographed to be read fills more: 35 of 36 tuned backs' regions were 0.31-0.76
+    # (one 0.13, read at the whole photo's cost, 100-130 ms at 1600 px against 25-55).
+    # Where it sits only trades time: both passes box the same lines in the region.
+    det_region_share: float = 0.27
     det_retry_side: int = 1600
     # A line is kept when its mean text probability reaches this: thin-stroke fonts (Kai,
     # FangSong) score 0.45-0.5 on whole lines RapidOCR's 0.5 dropped.
