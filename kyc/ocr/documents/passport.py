@@ -12,7 +12,8 @@ checked by its ICAO 9303 check digits (kyc/ocr/mrz.py), cross-checked with the p
   confident only when two readings agree (the MRZ and the printed zone, or the two MRZ
   lines).
 - ``name``: the Chinese name where the page prints one (PRC passports), else null.
-- Without a legible MRZ, the printed values are reported, never confidently.
+- Without a legible MRZ, or where its date is no date, the printed values are reported,
+  never confidently.
 """
 
 from __future__ import annotations
@@ -231,9 +232,12 @@ class Passport:
         def checked(
             name: str, a: int, b: int, value: str | None, printed: str | None, box: RawField
         ) -> None:
-            if line2 is None:
+            if line2 is None or (value is None and printed is not None):
+                # No MRZ, or its field is no date (a digit lost: 212127 for 321212): the
+                # printed value, never confident; not valid where the MRZ's check fails.
                 conf = min(0.85, box.ocr_confidence) if printed else 0.0
-                fields[name] = reading(RawField(printed, box.probs, (), box.box), conf, None)
+                valid = None if line2 is None or line2.checks[name] else False
+                fields[name] = reading(RawField(printed, box.probs, (), box.box), conf, valid)
                 return
             ok = line2.checks[name]
             agrees = printed is not None and printed == value

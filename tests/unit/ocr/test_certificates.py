@@ -230,6 +230,17 @@ def test_passport_with_a_wrong_check_digit_is_returned_as_printed() -> None:
     assert "CHECKSUM_MISMATCH" in checked.warnings
 
 
+def test_an_mrz_date_that_lost_a_digit_leaves_the_printed_date_not_confident() -> None:
+    good = td3("E12345678", "CHN", "900702", "F", "310701")
+    # the expiry's first digit lost, a filler read in its place at the end: 107012<
+    lost = good[:21] + good[22:28] + "<" + good[28:]
+    assert len(lost) == 44 and mrz.read_line2(lost, [0.99] * 44, [()] * 44) is not None
+    checked = PASSPORT.check(PASSPORT.extract(_passport_lines(lost)), TODAY)
+    f = checked.fields["expiry_date"]
+    assert f.value == "2031-07-01" and f.confidence < 0.9 and f.valid is False
+    assert checked.fields["birth_date"].value == "1990-07-02"  # its MRZ date stands
+
+
 def test_printed_birth_date_contradicting_the_mrz_is_not_valid() -> None:
     line2 = td3("E12345678", "CHN", "900702", "F", "310701")
     lines = [ln if ln.text != "02 JUL 1990" else line("02 JUL 1991", 380, 468) for ln in
