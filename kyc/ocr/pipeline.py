@@ -425,15 +425,17 @@ def _line_gap(g: Group, d: Group, quads: Sequence[Quad]) -> float:
 
 
 def _at_foot(g: Group, d: Group, quads: Sequence[Quad]) -> bool:
-    """Whether group ``g`` stands at the foot of document ``d``, in ``d``'s upright frame:
-    below its text, within its columns, and nearer to it than its text is tall (a
-    certificate's authority and date under a blank half page: 12.4 line heights below
-    fields that span 20.9)."""
+    """Whether group ``g`` stands at the foot of document ``d`` (all of its parts), in
+    ``d``'s upright frame: below its text, across part of its width, and nearer to it
+    than its text is tall (a certificate's authority and date under a blank half page:
+    12.4 line heights below fields that span 20.9; at the page's right corner, running
+    past the right end of its text: 登记管理机关：遵义市民政局 558 px wide, 117 px of
+    it right of the certificate's code line)."""
     mine = np.concatenate([upright_points(quads[i], d.angle) for i in g.indices])
     doc = np.concatenate([upright_points(quads[i], d.angle) for i in d.indices])
     (gx0, gy0), (gx1, _gy1) = mine.min(axis=0), mine.max(axis=0)
     (dx0, dy0), (dx1, dy1) = doc.min(axis=0), doc.max(axis=0)
-    return bool(dx0 <= gx0 and gx1 <= dx1 and 0 < gy0 - dy1 < dy1 - dy0)
+    return bool(gx0 < dx1 and dx0 < gx1 and 0 < gy0 - dy1 < dy1 - dy0)
 
 
 def _allowed(hint: TypeHint) -> list[DocumentKind]:
@@ -815,6 +817,7 @@ class DocumentReader:
         result = []
         for kind, parts in merged.items():
             indices = [i for p in parts for i in p.indices]
+            document = Group(tuple(indices), parts[0].angle, kind, 0)
             for g in groups:
                 if g.kind is None:
                     same_way = [
@@ -837,7 +840,7 @@ class DocumentReader:
                     if (
                         (nearest.kind == kind and dist < 12 * h_med)
                         or (by_lines.kind == kind and gaps[id(by_lines)] < 10 * h_med)
-                        or (by_lines.kind == kind and _at_foot(g, by_lines, quads))
+                        or (by_lines.kind == kind and _at_foot(g, document, quads))
                     ):
                         indices.extend(g.indices)
             main = max(parts, key=lambda p: len(p.indices))

@@ -68,6 +68,10 @@ def test_a_certificate_s_authority_under_a_blank_half_page_is_its_foot() -> None
         [doc, Group((n, n + 1), 0.0, None, 0), Group((n + 2,), 0.0, None, 0)], quads, 50.0
     )
     assert out[0].indices == (*range(n), n, n + 1)
+    # at the page's right corner, running past the right end of its text: its foot
+    corner = [_quad(900, 1850, 1400, 1900)]
+    out = DocumentReader._merge([doc, Group((n,), 0.0, None, 0)], fields + corner, 50.0)
+    assert out[0].indices == (*range(n), n)
     # further below than the fields are tall: not the certificate's
     far = [_quad(630, 2400, 970, 2450)]
     out = DocumentReader._merge([doc, Group((n,), 0.0, None, 0)], fields + far, 50.0)
