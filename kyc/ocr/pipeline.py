@@ -386,7 +386,7 @@ def make_lines(
 
 
 _FRONT_MARK = re.compile(r"公民身份号码|姓名|住址|\d{17}[\dXx]")
-_BACK_MARK = re.compile(r"签发机关|有效期限|\d{4}\.\d{2}\.\d{2}-")
+_BACK_MARK = re.compile(r"签发机关|有效期限|\d{4}\.\d{2}\.\d{2}-|^(中华人民共和国|居民身份证)$")
 
 
 def split_sides(group: Group, quads: Sequence[Quad], texts: Sequence[str]) -> list[tuple[int, ...]]:

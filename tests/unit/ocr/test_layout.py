@@ -45,6 +45,10 @@ def test_both_sides_joined_by_a_stamp_are_cut_between_the_cards() -> None:
     # One card alone is left whole.
     front_only = Group((0, 1, 2, 3), 0.0, None, 0)
     assert split_sides(front_only, quads, texts) == [(0, 1, 2, 3)]
+    # The back's labels and term lost under a seal: its two title lines mark it.
+    titled = [*texts[:4], "中华人民共和国", "居民身份证"]
+    assert split_sides(group, quads, titled) == [(0, 1, 2, 3), (4, 5)]
+    assert split_sides(group, quads, [*texts[:4], "中华人民共和国居民", "身份"]) == [group.indices]
 
 
 def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
