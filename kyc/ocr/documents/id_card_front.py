@@ -174,12 +174,14 @@ class IdCardFront:
         for ln in row:
             if _label_column(ln, row, labels):
                 continue
+            # The value follows its label: what lies before the label on its row is
+            # not it (a watermark's 致 left of 姓名蒋晶家 had been the name).
             rest = _after_label(ln, labels)
             if rest is not None:
-                if clean(rest.text):
-                    parts.append(field_from_line(rest))
+                parts = [field_from_line(rest)] if clean(rest.text) else []
                 continue
             if clean(ln.text) in labels:
+                parts = []
                 continue
             other = strip_label(ln, KEYWORDS)
             if other and len(clean(other[1].text)) <= 1:

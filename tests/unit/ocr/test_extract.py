@@ -474,6 +474,12 @@ def test_front_without_its_labels_finds_rows_by_their_values() -> None:
     assert extracted["address"].value == "新疆维吾尔自治区喀什地区巴楚县大王乡东岭村7组53号"
 
 
+def test_a_watermark_piece_left_of_a_label_is_not_the_value() -> None:
+    lines = front_lines(fake_id(dt.date(1972, 9, 15)), merged=True)
+    lines.insert(0, line("致", 0, 42))  # a piece of 与原件一致 across the label column
+    assert FRONT.extract(lines)["name"].value == "张小明"
+
+
 def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
     from kyc.ocr.documents.base import name_dashes
 
