@@ -573,6 +573,11 @@ def looks_complete(kind: str, value: str) -> bool:
         return value.endswith(("。", "）", ")"))
     if kind == "term":
         return bool(_WHOLE_TERM.fullmatch(value))
+    if kind == "amount":
+        # No amount is printed with a leading 0 but a fraction's (0.5万元): 0万元人民币
+        # for 50万元人民币 lost its first figure.
+        figures = re.search(r"\d[\d.]*", value)
+        return not (figures and re.match(r"0(?!\.)", figures.group()))
     return True
 
 

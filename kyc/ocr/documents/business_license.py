@@ -105,6 +105,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 _SHAPES = {
     "name": "company_name",
     "company_type": "bracketed",
+    "registered_capital": "amount",
     "legal_representative": "person_name",
     "address": "address",
     "business_scope": "scope",

@@ -31,6 +31,7 @@ from kyc.ocr.documents.base import (
     clean,
     code_reading,
     field_from_line,
+    looks_complete,
     name_dashes,
     reading,
     repaired,
@@ -292,7 +293,7 @@ class UnitCertificate:
             # the yen sign as Chinese certificates print it (full width)
             value = value.replace("¥", "￥")
             t = RawField(value, r.probs, r.alts, r.box)
-            ok = bool(CAPITAL.match(value))
+            ok = bool(CAPITAL.match(value)) and looks_complete("amount", value)
             return reading(t, _capped(t, ok), ok)
         if name == "registration_authority":
             return reading(t, _capped(t, bool(_AUTHORITY_END.search(value))), None)

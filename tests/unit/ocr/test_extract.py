@@ -521,6 +521,18 @@ def test_a_license_term_cut_short_is_not_confident() -> None:
     assert not looks_complete("term", "2007年03月05日至")
 
 
+def test_a_capital_that_lost_its_first_figure_is_not_confident() -> None:
+    from kyc.ocr.documents.base import RawField, looks_complete
+
+    assert looks_complete("amount", "50万元人民币") and looks_complete("amount", "0.5万元")
+    assert looks_complete("amount", "人民币伍拾万元整")
+    assert not looks_complete("amount", "0万元人民币") and not looks_complete("amount", "￥05万元")
+    raw = {name: RawField(None) for name in LICENSE.field_names}
+    raw["registered_capital"] = RawField("0万元人民币", (0.99,) * 6, ((),) * 6)
+    f = LICENSE.check(raw, TODAY).fields["registered_capital"]
+    assert f.value == "0万元人民币" and f.confidence < 0.9
+
+
 def test_a_license_capital_s_grammar_repairs_a_doubtful_numeral() -> None:
     from kyc.ocr.documents.base import RawField
 
