@@ -3,6 +3,8 @@ character it emitted, and read again only to add what was dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -82,3 +84,43 @@ def test_a_line_whose_ink_runs_on_unread_ends_in_doubt() -> None:
     assert doubtful.text == "广东"
     assert [c.prob for c in doubtful.chars] == [0.98, END_DOUBT]
     assert doubtful_end(_reading("广东", 0.3)).chars[-1].prob == 0.3  # never raised
+
+
+def test_a_narrow_mark_dropped_at_the_box_end_is_read_with_paper_after_it() -> None:
+    """Ink a little past the last character (a 、 at the box's end): the crop is read
+    again with paper after it, and the reading kept only where it adds one mark."""
+    from kyc.ocr.lineends import NARROW_TAIL, PAPER_AFTER, reread_lost_ends, with_paper_after
+
+    grey = _line(glyphs=8)
+    # the last glyph a small mark, its ink ending ~half a height past the 7th's middle
+    grey = np.ascontiguousarray(grey[:, :340])
+    grey[:, 332:] = 235
+    cv2.rectangle(grey, (332, 30), (336, 40), 30, -1)
+    at = _at(6, grey)
+    assert NARROW_TAIL < tail_ink(grey, at, DARK) <= TAIL
+    crop = np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+    padded = with_paper_after(crop, DARK)
+    assert padded.shape[1] == crop.shape[1] + round(PAPER_AFTER * 48)
+    assert (padded[:, crop.shape[1] :] == 235).all()  # the paper's colour, no ink
+
+    first = TextReading("组织会员", tuple(CharReading(ch, 0.99, (), at) for ch in "组织会员"))
+    quad = np.array([[0, 0], [crop.shape[1], 0], [crop.shape[1], 48], [0, 48]], np.float32)
+    seen: list[int] = []
+
+    def recognize(answer: str) -> Callable[[list[np.ndarray]], list[TextReading]]:
+        def read(crops: list[np.ndarray]) -> list[TextReading]:
+            seen.extend(c.shape[1] for c in crops)
+            return [_reading(answer) for _ in crops]
+
+        return read
+
+    def again(answer: str) -> TextReading:
+        return reread_lost_ends(
+            recognize(answer), crop, [quad], [crop], [first], {0: 0.0}, [DARK]
+        )[0]
+
+    assert again("组织会员、").text == "组织会员、"
+    assert seen == [padded.shape[1]]
+    # anything but one mark more is not kept: the line stays as read
+    assert again("组织会员刊") is first
+    assert again("组织会员、、") is first
