@@ -527,6 +527,13 @@ def tidy(value: str, full_width: bool = False) -> str:
 
 
 _ADDRESS_END = re.compile(r"(\d|[号室房村组栋层楼户座])$")
+# What a person's name holds at most without a · between its parts.
+PERSON_NAME_MAX = 6
+# How the name of a government body, an association or an institution ends (a
+# certificate's sponsor or supervisor: 电白区人民政府, 晋州市文学艺术界联合会).
+_ORGANISATION_END = re.compile(
+    r"(局|厅|委员会|委|办公室|办|部|府|会|院|所|中心|公司|厂|站|队|处|社|校|学|馆|团|室)$"
+)
 _NAME_END = re.compile(r"(公司|厂|店|中心|合作社|事务所|部|行|馆|所|社|院|场|站)$")
 
 
@@ -566,9 +573,16 @@ def looks_complete(kind: str, value: str) -> bool:
     if kind == "company_name":
         return bool(_NAME_END.search(value))
     if kind == "person_name":
-        return 2 <= len(value) <= 15 and all(
+        # A name of more than PERSON_NAME_MAX hanzi writes its parts apart with ·; a
+        # longer run is an organisation's name cut short (海北藏族自治州远鼎投资管理有).
+        longest = 15 if "·" in value else PERSON_NAME_MAX
+        return 2 <= len(value) <= longest and all(
             "\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in value
         )
+    if kind == "organisation":
+        return bool(_ORGANISATION_END.search(value))
+    if kind == "place":
+        return len(value) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in value)
     if kind == "scope":
         return value.endswith(("。", "）", ")"))
     if kind == "term":
@@ -577,7 +591,11 @@ def looks_complete(kind: str, value: str) -> bool:
         # No amount is printed with a leading 0 but a fraction's (0.5万元): 0万元人民币
         # for 50万元人民币 lost its first figure.
         figures = re.search(r"\d[\d.]*", value)
-        return not (figures and re.match(r"0(?!\.)", figures.group()))
+        if figures:
+            return not re.match(r"0(?!\.)", figures.group())
+        # nor are Chinese numerals led by a unit (佰伍拾万元 for 叁佰伍拾万元)
+        numerals = re.search(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]", value)
+        return not (numerals and numerals.group() in "佰仟万亿")
     return True
 
 

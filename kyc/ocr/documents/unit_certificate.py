@@ -307,6 +307,9 @@ class UnitCertificate:
             "business_scope": "scope",
             "address": "address",
             "legal_representative": "person_name",
+            "sponsor": "organisation",
+            "supervisor": "organisation",
+            "activity_area": "place",
         }.get(name)
         return reading(t, min(text_confidence(t, shape), cap), None)
 

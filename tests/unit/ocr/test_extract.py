@@ -527,10 +527,25 @@ def test_a_capital_that_lost_its_first_figure_is_not_confident() -> None:
     assert looks_complete("amount", "50万元人民币") and looks_complete("amount", "0.5万元")
     assert looks_complete("amount", "人民币伍拾万元整")
     assert not looks_complete("amount", "0万元人民币") and not looks_complete("amount", "￥05万元")
+    assert looks_complete("amount", "叁佰伍拾万元") and looks_complete("amount", "拾万元")
+    assert not looks_complete("amount", "佰伍拾万元")  # its first numeral lost
     raw = {name: RawField(None) for name in LICENSE.field_names}
     raw["registered_capital"] = RawField("0万元人民币", (0.99,) * 6, ((),) * 6)
     f = LICENSE.check(raw, TODAY).fields["registered_capital"]
     assert f.value == "0万元人民币" and f.confidence < 0.9
+
+
+def test_values_that_ran_into_a_neighbour_or_were_cut_have_no_whole_shape() -> None:
+    from kyc.ocr.documents.base import looks_complete
+
+    assert looks_complete("person_name", "崔琪若")
+    assert looks_complete("person_name", "阿依古丽·买买提江·艾合买提")
+    assert not looks_complete("person_name", "海北藏族自治州远鼎投资管理有")  # a firm, cut
+    assert looks_complete("organisation", "电白区人民政府")
+    assert looks_complete("organisation", "晋州市文学艺术界联合会")
+    assert not looks_complete("organisation", "华坪县科学技术协会用")  # a watermark's 用
+    assert not looks_complete("organisation", "成都市教育局自2025年05月27日至2030年05月27日")
+    assert looks_complete("place", "华坪县") and not looks_complete("place", "30万元华坪县")
 
 
 def test_a_license_capital_s_grammar_repairs_a_doubtful_numeral() -> None:

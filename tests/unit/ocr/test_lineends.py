@@ -115,9 +115,9 @@ def test_a_narrow_mark_dropped_at_the_box_end_is_read_with_paper_after_it() -> N
         return read
 
     def again(answer: str) -> TextReading:
-        return reread_lost_ends(
-            recognize(answer), crop, [quad], [crop], [first], {0: 0.0}, [DARK]
-        )[0]
+        return reread_lost_ends(recognize(answer), crop, [quad], [crop], [first], {0: 0.0}, [DARK])[
+            0
+        ]
 
     assert again("组织会员、").text == "组织会员、"
     assert seen == [padded.shape[1]]
