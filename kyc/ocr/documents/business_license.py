@@ -113,7 +113,7 @@ _SHAPES = {
 }
 FORM = labelled.Form(
     LABELS,
-    stops=("统一社会信用代码", "注册号", "登记机关"),
+    stops=("统一社会信用代码", "注册号", "登记机关", "实收资本"),
     multiline=frozenset({"name", "company_type", "address", "business_scope"}),
     # The types of the registration rules (有限责任公司（自然人独资）, 个体工商户 ...).
     openings={

@@ -548,6 +548,24 @@ def test_values_that_ran_into_a_neighbour_or_were_cut_have_no_whole_shape() -> N
     assert looks_complete("place", "华坪县") and not looks_complete("place", "30万元华坪县")
 
 
+def test_a_pre_2016_license_s_paid_in_capital_label_is_no_value() -> None:
+    # labels stacked over their values, two columns (the photo's order of lines)
+    lines = [
+        line("注册号441225166362371", 600, 60),
+        line("名称", 100, 100),
+        line("注册资本", 600, 100),
+        line("肇庆市嘉创教育咨询有限公司", 100, 140),
+        line("200万元人民币", 600, 140),
+        line("实收资本", 600, 190),
+        line("200万元人民币", 600, 230),
+        line("公司类型", 100, 190),
+        line("其他有限责任公司", 100, 230),
+    ]
+    fields = LICENSE.check(LICENSE.extract(lines), TODAY).fields
+    assert fields["company_type"].value == "其他有限责任公司"
+    assert fields["registered_capital"].value == "200万元人民币"
+
+
 def test_a_license_capital_s_grammar_repairs_a_doubtful_numeral() -> None:
     from kyc.ocr.documents.base import RawField
 
