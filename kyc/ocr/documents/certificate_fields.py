@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
     MISSING,
+    TERM_SPAN,
     RawField,
     clean,
     clear_of,
@@ -439,6 +440,10 @@ def _value(
             # font taller than its label's can put it on the row above that label)
             if any(id(ln) in label_ids or owner(ln) not in (None, lab) for ln in column):
                 break
+            # a whole term (自…至…) is the term's own row, its label lost under a
+            # watermark: no other value runs on into it (梅州市教育局自2023年…)
+            if field != "term" and any(_WHOLE_TERM.fullmatch(clean(ln.text)) for ln in column):
+                break
             cont = [
                 ln for ln in column if x_start - 1.5 * ln.height <= ln.x0 and id(ln) not in taken
             ]
@@ -458,6 +463,9 @@ def _value(
         if parts[-1].x1 >= right - 1.5 * parts[-1].height:
             open_ended.add(field)
     return join_fields([field_from_line(ln) for ln in parts])
+
+
+_WHOLE_TERM = re.compile(TERM_SPAN)
 
 
 # Pieces of the words stamped or watermarked over documents (base.OVERPRINT: 仅供…使用,

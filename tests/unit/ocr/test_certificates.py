@@ -883,6 +883,21 @@ def test_an_institution_s_misread_place_is_the_one_its_address_names() -> None:
     assert f["registration_authority"].confidence <= 0.85
 
 
+def test_a_sponsor_does_not_run_on_into_a_term_whose_label_was_lost() -> None:
+    kind = BY_NAME["institution_certificate"]
+    lines = [
+        line("事业单位法人证书", 200, 40),
+        line("名称", 100, 120),
+        line("南澳县人民医院", 300, 120),
+        line("举办单位", 100, 170),
+        line("南澳县人民政府", 300, 170),
+        line("自2022年05月14日至2027年05月14日", 300, 215),  # 有效期 lost
+    ]
+    f = kind.check(kind.extract(lines), TODAY).fields
+    assert f["sponsor"].value == "南澳县人民政府"
+    assert (f["valid_from"].value, f["valid_until"].value) == ("2022-05-14", "2027-05-14")
+
+
 def test_a_stray_character_before_a_whole_license_term_is_dropped() -> None:
     from kyc.ocr.documents.base import RawField
 
