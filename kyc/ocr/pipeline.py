@@ -29,7 +29,14 @@ from kyc.imageio import BGRImage, decode_image, read_image_file
 from kyc.ocr import quality, regions
 from kyc.ocr.cutcodes import reread_cut_codes
 from kyc.ocr.documents import BY_NAME, DocumentKind
-from kyc.ocr.documents.base import Checked, RawField, overprint_pieces, without_overprints
+from kyc.ocr.documents.base import (
+    EVEN_ODDS,
+    Checked,
+    RawField,
+    overprint_pieces,
+    without_overprints,
+)
+from kyc.ocr.documents.certificate_fields import OVERPRINT_PIECES
 from kyc.ocr.documents.id_card_back import term_fits_age
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
 from kyc.ocr.hazards import field_hazards
@@ -43,7 +50,7 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
-from kyc.ocr.lineends import reread_lost_ends
+from kyc.ocr.lineends import covered, reread_lost_ends
 from kyc.ocr.mrz import fold_full_width, reread_machine_zone
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
@@ -333,6 +340,14 @@ def spaced_candidate(text: TextReading) -> bool:
 # under a red stamp 0.15-0.64; the bound sits at the geometric middle of 0.02 and 0.15.
 # Above the upper bound the value is itself red (a seal's own text).
 STAMP_INK_MIXED = (0.06, 0.9)
+# A line of overprint words with this share of its ink red or more is a red stamp's (a
+# grey watermark's words hold none), its box detected again without the red, with this
+# much of its height around it (``_under_stamps``).
+STAMP_RED_OVER = 0.3
+UNDER_STAMP_PAD = 0.5
+# A stamp is stamped once or twice on a page (复印无效 over a card); more lines of red
+# overprint words are a watermark's tiles.
+STAMP_LINES_MOST = 2
 
 
 # Fields re-read from the filing-ready JPEG, and what of them must read the same there.
@@ -544,6 +559,9 @@ class DocumentReader:
         groups, crops, texts, upside = self._turn_misread_groups(groups, crops, texts, upside)
         texts = self._reread_spaced(crops, texts)
         texts = self._reread_stamped(crops, texts)
+        quads, crops, texts, upside, groups = self._under_stamps(
+            image, quads, crops, texts, upside, groups
+        )
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         texts = reread_cut_codes(engine.recognize, image, quads, texts)
         inks = [ink_levels(c) for c in crops]
@@ -648,6 +666,72 @@ class DocumentReader:
             and STAMP_INK_MIXED[0] <= quality.stamp_ink_share(crops[i]) <= STAMP_INK_MIXED[1]
         ]
         return self._reread(crops, texts, stamped, quality.without_stamp, least=SPACED_DOUBT)
+
+    def _under_stamps(
+        self,
+        image: BGRImage,
+        quads: list[Quad],
+        crops: list[BGRImage],
+        texts: list[TextReading],
+        upside: list[float],
+        groups: list[Group],
+    ) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+        """The lines a red stamp's words were boxed over, found again with the red painted
+        out: a 复印无效 stamp across an ID card's sex row was one box, read as the stamp's
+        words (an overprint, left out) with 女 and 汉 in it. Where a line is the words of
+        a stamp or watermark (``overprint_pieces``) in red ink (STAMP_RED_OVER of it or
+        more), its box and UNDER_STAMP_PAD heights around it are detected again without
+        the red; each box found there that no other line holds is read (from the painted
+        copy) and joins the stamp line's document, unless it too is overprint or read
+        below even odds."""
+        pieces = overprint_pieces([t.text for t in texts])
+        red = [i for i in sorted(pieces) if quality.stamp_ink_share(crops[i]) >= STAMP_RED_OVER]
+        group_of = {i: k for k, g in enumerate(groups) for i in g.indices}
+        red = [i for i in red if i in group_of]
+        if not red or len(red) > STAMP_LINES_MOST:
+            # (more: a watermark tiled over the page, its words in red; the whitened
+            # second read is for those)
+            return quads, crops, texts, upside, groups
+        others = [q for k, q in enumerate(quads) if k not in pieces]
+        print_l = quality.print_lightness([c for k, c in enumerate(crops) if k not in pieces])
+        h, w = image.shape[:2]
+        found: list[tuple[Quad, BGRImage, int]] = []
+        for i in red:
+            pad = UNDER_STAMP_PAD * quad_height(quads[i])
+            (x0, y0), (x1, y1) = quads[i].min(axis=0) - pad, quads[i].max(axis=0) + pad
+            x0, y0 = max(0, int(x0)), max(0, int(y0))
+            x1, y1 = min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
+            if x1 - x0 < 8 or y1 - y0 < 8:
+                continue
+            painted = quality.stamp_painted_out(image[y0:y1, x0:x1], print_l)
+            angle = groups[group_of[i]].angle
+            offset = np.array([x0, y0], dtype=np.float32)
+            for q in self.engine.detect(painted, max_side=max(painted.shape[:2])):
+                if covered(q + offset, others + [f[0] for f in found]):
+                    continue
+                found.append((q + offset, crop_line(painted, q, reading=angle), group_of[i]))
+        if not found:
+            return quads, crops, texts, upside, groups
+        read = self.engine.recognize([c for _q, c, _g in found])
+        first = len(texts)
+        over = overprint_pieces([t.text for t in texts] + [t.text for t in read])
+        quads, crops, texts, upside = list(quads), list(crops), list(texts), list(upside)
+        joined: dict[int, list[int]] = {}
+        for k, ((q, c, g), t) in enumerate(zip(found, read, strict=True)):
+            if not t.text.strip() or mean_prob(t) < EVEN_ODDS or first + k in over:
+                continue
+            if any(piece in t.text for piece in OVERPRINT_PIECES):
+                continue  # what is left of the stamp's words, read into junk
+            joined.setdefault(g, []).append(len(quads))
+            quads.append(q)
+            crops.append(c)
+            texts.append(t)
+            upside.append(0.5)  # no vote on its document's direction
+        groups = [
+            Group((*g.indices, *joined.get(k, [])), g.angle, g.kind, g.score)
+            for k, g in enumerate(groups)
+        ]
+        return quads, crops, texts, upside, groups
 
     def _reread(
         self,

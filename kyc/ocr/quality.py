@@ -827,6 +827,39 @@ def stamp_ink_share(crop: BGRImage) -> float:
 STAMP_RED_A = 12
 
 
+def stamp_painted_out(crop: BGRImage, ink_l: float | None = None) -> BGRImage:
+    """``crop`` with a stamp's red ink painted over in the paper's colour (``without_stamp``
+    without its cut to the rows of ink: the same size, the same coordinates). ``ink_l``:
+    the black print's Lab lightness where the crop is no line of print (a region around
+    a stamp, mostly paper, a portrait and a card's pattern: its 3rd percentile there is
+    no ink at all); by default the crop's own."""
+    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
+    light, a = lab[:, :, 0], lab[:, :, 1]
+    paper_l = float(np.percentile(light, 90))
+    paper_rows = light >= paper_l - 5
+    paper_a = float(np.median(a[paper_rows]))
+    paper = np.median(crop[paper_rows], axis=0).astype(np.uint8)
+    stamp = a - paper_a >= STAMP_RED_A
+    if ink_l is None:
+        ink_l = float(np.percentile(light[~stamp], 3)) if (~stamp).any() else 0.0
+    black = light < ink_l + (paper_l - ink_l) / 3
+    red = cv2.dilate(stamp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~black
+    out = crop.copy()
+    out[red] = paper
+    return out
+
+
+def print_lightness(crops: Sequence[BGRImage]) -> float:
+    """The black print's Lab lightness over lines of print: the median of their 3rd
+    percentiles."""
+    levels = [
+        float(np.percentile(cv2.cvtColor(c, cv2.COLOR_BGR2LAB)[:, :, 0], 3))
+        for c in crops
+        if c.size
+    ]
+    return float(np.median(levels)) if levels else 0.0
+
+
 def without_stamp(crop: BGRImage) -> BGRImage:
     """A text crop with a stamp's red ink painted over in the paper's colour (the pixels
     whose Lab a* stands STAMP_RED_A above the paper's, grown by one pixel for their
@@ -837,18 +870,7 @@ def without_stamp(crop: BGRImage) -> BGRImage:
     paper) stay, red or not: where the stamp's strokes cross a character, the character
     is what shows on top (ink over ink prints dark), and painting it out cut 广 and 州 out
     of 广州市民政局 under a seal ring (read 发证关：广市民政局; kept, it reads whole)."""
-    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB).astype(np.int16)
-    light, a = lab[:, :, 0], lab[:, :, 1]
-    paper_l = float(np.percentile(light, 90))
-    paper_rows = light >= paper_l - 5
-    paper_a = float(np.median(a[paper_rows]))
-    paper = np.median(crop[paper_rows], axis=0).astype(np.uint8)
-    stamp = a - paper_a >= STAMP_RED_A
-    ink_l = float(np.percentile(light[~stamp], 3)) if (~stamp).any() else 0.0
-    black = light < ink_l + (paper_l - ink_l) / 3
-    red = cv2.dilate(stamp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~black
-    out = crop.copy()
-    out[red] = paper
+    out = stamp_painted_out(crop)
     grey = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
     ink = grey < (float(np.percentile(grey, 90)) + float(np.percentile(grey, 3))) / 2
     ys = np.flatnonzero(ink.mean(axis=1) > 0.02)

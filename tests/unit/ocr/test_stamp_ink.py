@@ -63,3 +63,27 @@ def test_without_stamp_keeps_the_print_the_stamp_crosses() -> None:
     assert stamp_ink_share(cleaned) < 0.02
     kept = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY) < 100
     assert (kept & black).sum() >= 0.98 * black.sum()
+
+
+def test_a_region_around_a_stamp_is_painted_out_at_the_print_s_own_ink_level() -> None:
+    """A region around a stamp is mostly paper and a card's pattern: its own 3rd
+    percentile of lightness is no ink, and the stamp's strokes, darker than that level's
+    third of the way to the paper, were kept as black print over it. At the lightness of
+    the lines of print, they are painted out and the print stays."""
+    from kyc.ocr.quality import print_lightness, stamp_painted_out
+
+    region = np.full((200, 400, 3), (235, 238, 240), np.uint8)
+    region[:, 300:] = (150, 160, 170)  # a portrait's grey, a fifth of the region
+    cv2.rectangle(region, (20, 80), (44, 110), (30, 30, 30), 2)  # one black character
+    cv2.rectangle(region, (60, 40), (280, 160), (70, 70, 170), 6)  # a dull red stamp frame
+    line = _line((235, 238, 240), (30, 30, 30))
+    ink = print_lightness([line, line])
+    assert ink < 60
+
+    def red_left(img: np.ndarray) -> int:
+        return int((img[42:158, 62:66] == (70, 70, 170)).all(axis=2).sum())
+
+    assert red_left(stamp_painted_out(region)) > 0  # its own level: kept as "print"
+    out = stamp_painted_out(region, ink)
+    assert red_left(out) == 0
+    assert (out[80, 22:42] == (30, 30, 30)).all()  # the black character stays
