@@ -51,7 +51,7 @@ from kyc.ocr.layout import (
     reading_angle,
 )
 from kyc.ocr.lineends import covered, reread_lost_ends
-from kyc.ocr.mrz import fold_full_width, reread_machine_zone
+from kyc.ocr.mrz import fold_full_width, reread_machine_zone, spaced_runs
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
 
@@ -556,6 +556,9 @@ class DocumentReader:
                 elif along < 0:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
+        quads, crops, texts, upside, groups = self._join_spaced_runs(
+            image, quads, crops, texts, upside, groups
+        )
         groups, crops, texts, upside = self._turn_misread_groups(groups, crops, texts, upside)
         texts = self._reread_spaced(crops, texts)
         texts = self._reread_stamped(crops, texts)
@@ -666,6 +669,63 @@ class DocumentReader:
             and STAMP_INK_MIXED[0] <= quality.stamp_ink_share(crops[i]) <= STAMP_INK_MIXED[1]
         ]
         return self._reread(crops, texts, stamped, quality.without_stamp, least=SPACED_DOUBT)
+
+    def _join_spaced_runs(
+        self,
+        image: BGRImage,
+        quads: list[Quad],
+        crops: list[BGRImage],
+        texts: list[TextReading],
+        upside: list[float],
+        groups: list[Group],
+    ) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+        """A letter-spaced line boxed character by character (``mrz.spaced_runs``: an
+        MRZ at a small scale, its fillers each read alone, some turned over) is read as
+        one line: its pieces leave their groups, and the whole line joins the group,
+        of those whose lines run along its axis, that holds the nearest other line; it
+        is cut and read in that group's direction."""
+        angle_of = {i: g.angle for g in groups for i in g.indices}
+        runs = spaced_runs(
+            quads, [t.text for t in texts], [angle_of.get(i, 0.0) for i in range(len(quads))]
+        )
+        if not runs:
+            return quads, crops, texts, upside, groups
+        every = {i for run, _q in runs for i in run}
+        centres = [np.asarray(q, np.float64).mean(axis=0) for q in quads]
+        found: list[tuple[list[int], Quad, int]] = []
+        for run, q in runs:
+            axis = long_axis_angle(q)
+            centre = np.asarray(q, np.float64).mean(axis=0)
+            near = [
+                (min(float(np.linalg.norm(centres[i] - centre)) for i in rest), k)
+                for k, g in enumerate(groups)
+                if (rest := [i for i in g.indices if i not in every]) and axes_agree(g.angle, axis)
+            ]
+            if near:
+                found.append((run, q, min(near)[1]))
+        if not found:
+            return quads, crops, texts, upside, groups
+        lines = [crop_line(image, q, reading=groups[k].angle) for _run, q, k in found]
+        read = self.engine.recognize(lines)
+        members = {i for run, _q, _k in found for i in run}
+        quads, crops, texts, upside = list(quads), list(crops), list(texts), list(upside)
+        joined: dict[int, list[int]] = {}
+        for (_run, q, k), crop, t in zip(found, lines, read, strict=True):
+            joined.setdefault(k, []).append(len(quads))
+            quads.append(q)
+            crops.append(crop)
+            texts.append(t)
+            upside.append(0.5)  # no vote on its document's direction
+        out = [
+            Group(
+                (*(i for i in g.indices if i not in members), *joined.get(k, [])),
+                g.angle,
+                g.kind,
+                g.score,
+            )
+            for k, g in enumerate(groups)
+        ]
+        return quads, crops, texts, upside, [g for g in out if g.indices]
 
     def _under_stamps(
         self,

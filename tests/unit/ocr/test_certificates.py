@@ -917,3 +917,43 @@ def test_a_bilingual_label_s_english_half_without_its_slash_is_no_value() -> Non
     # Latin letters that are no label's English half stay the value (姓名HE WEN)
     out = labelled_fields([line("姓名HE WEN", 100, 100)], specs)
     assert out["name"].value == "HE WEN"
+
+
+def test_an_mrz_boxed_character_by_character_is_one_line_again() -> None:
+    """Two MRZ lines at a small scale, slanted: each filler boxed alone (14 px at a
+    pitch of 16, some read turned over as >), the heads of both lines in one long box
+    across them. Each line is one run: its pieces, and the head box it runs through;
+    its box is a band along the line, no mirror of it."""
+    import math
+
+    def box(cx: float, cy: float, w: float, h: float) -> np.ndarray:
+        return np.array(
+            [[cx - w / 2, cy - h / 2], [cx + w / 2, cy - h / 2], [cx + w / 2, cy + h / 2],
+             [cx - w / 2, cy + h / 2]], np.float32,
+        )  # fmt: skip
+
+    slope = math.tan(math.radians(3))
+    quads, texts = [], []
+    for line_y in (500.0, 535.0):
+        for k in range(20):
+            x = 400 + 16 * k
+            quads.append(box(x, line_y + slope * (x - 400), 12, 14))
+            texts.append(">" if k % 3 else "<")
+    quads.append(box(400 - 8 - 120, 517, 240, 50))  # both heads in one box
+    texts.append("09")
+    quads.append(box(700, 300, 200, 30))  # a line of the page above
+    texts.append("中华人民共和国")
+    runs = mrz.spaced_runs(quads, texts, [0.0] * len(quads))
+    assert len(runs) == 2
+    for (members, band), first in zip(runs, (0, 20), strict=True):
+        assert set(members) == {*range(first, first + 20), 40}
+        xs, ys = band[:, 0], band[:, 1]
+        assert xs.min() < 165 and xs.max() > 700  # from the head's start to the last filler
+        across = float(np.linalg.norm(band[3] - band[0]))
+        assert 14 <= across < 20  # one line's band (the lines are 35 px apart), not both
+        assert ys.min() > (470 if first == 0 else 505)
+        # corners go clockwise in the image (y down): the crop reads, unmirrored
+        (ax, ay), (bx, by) = band[1] - band[0], band[2] - band[1]
+        assert ax * by - ay * bx > 0
+    # pieces across the page's axis are no run (the document reads at a right angle)
+    assert mrz.spaced_runs(quads, texts, [math.pi / 2] * len(quads)) == []
