@@ -391,12 +391,16 @@ def join_label_pieces(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
     return out
 
 
-def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]:
+def merge_split_labels(
+    row: Sequence[Line], labels: Sequence[str], values_x: float | None = None
+) -> list[Line]:
     """Join a label printed with wide letter spacing ("名　　称") that the detector split
     into pieces: a short line followed, on the same row, by a line that begins with the
     label's remaining characters. A lone first character that the recogniser misread
     (single characters read poorly) is accepted when the rest matches a two-character
-    label exactly."""
+    label exactly. ``values_x``: where the values' column starts, where known; a line
+    that starts there is a value, never a label that lost its first character (名苑10栋
+    2103室, an address's last line, had been 姓名 and its value)."""
     row = join_label_pieces([ln for ln in row if clean(ln.text)], labels)
     out: list[Line] = []
     i = 0
@@ -441,7 +445,12 @@ def merge_split_labels(row: Sequence[Line], labels: Sequence[str]) -> list[Line]
                 )
                 i += 2
                 continue
-        if label is None and (i == 0 or cur.x0 - row[i - 1].x1 > 1.5 * cur.height):
+        in_values = values_x is not None and cur.x0 >= values_x - 0.5 * cur.height
+        if (
+            label is None
+            and not in_values
+            and (i == 0 or cur.x0 - row[i - 1].x1 > 1.5 * cur.height)
+        ):
             # The label's first character was not detected: the line starts with its
             # second one, away from anything on its left.
             first = [lab for lab in labels if len(lab) == 2 and head.startswith(lab[1])]

@@ -55,6 +55,18 @@ _YEAR_FIRST = re.compile(r"(19|20)\d\d(\D|$)")
 _NUMBER_RUN = re.compile(r"\d{7}")
 
 
+def _values_x(table: Sequence[Sequence[Line]]) -> float | None:
+    """Where the values' column starts: the median left edge of the lines right of a
+    label read whole on its row (None without two such rows)."""
+    starts = sorted(
+        row[k + 1].x0
+        for row in table
+        for k in range(len(row) - 1)
+        if clean(row[k].text) in KEYWORDS
+    )
+    return starts[len(starts) // 2] if len(starts) >= 2 else None
+
+
 def _label_column(line: Line, row: Sequence[Line], labels: Sequence[str]) -> bool:
     """Whether ``line`` is the row's label misread in one character (佳址 for 住址, 姓石
     for 姓名): the first line of its row, with the value's line right of it, as long as
@@ -87,10 +99,8 @@ class IdCardFront:
         out: dict[str, RawField] = dict.fromkeys(FIELD_NAMES, MISSING)
         out["id_number"] = found = find_code(lines, ("公民身份号码",), 18, _id_number)
         id_row_y = (found.box[1] + found.box[3]) / 2 if found.box else float("inf")
-        table = [
-            merge_split_labels(row, KEYWORDS)
-            for row in rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
-        ]
+        above = rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
+        table = [merge_split_labels(row, KEYWORDS, _values_x(above)) for row in above]
         # Drop rows that are only the card's fine print or the 公民身份号码 label.
         table = [r for r in table if any(clean(ln.text) for ln in r)]
         used_rows: set[int] = set()

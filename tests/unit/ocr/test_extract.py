@@ -480,6 +480,16 @@ def test_a_watermark_piece_left_of_a_label_is_not_the_value() -> None:
     assert FRONT.extract(lines)["name"].value == "张小明"
 
 
+def test_an_address_line_starting_with_a_label_s_second_character_is_the_address() -> None:
+    # 名苑… in the values' column: no 姓名 that lost its first character
+    lines = front_lines(fake_id(dt.date(1979, 3, 1)), merged=False)
+    at = next(k for k, ln in enumerate(lines) if ln.text == "科技园路18号")
+    lines[at] = line("科技园路18号东风", 110, 230)
+    lines.insert(at + 1, line("名苑10栋2103室", 110, 270))
+    address = FRONT.extract(lines)["address"].value
+    assert address == "广东省深圳市南山区科技园路18号东风名苑10栋2103室"
+
+
 def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
     from kyc.ocr.documents.base import name_dashes
 
