@@ -19,6 +19,7 @@ from kyc.ocr.documents.base import (
     merge_split_labels,
     name_dashes,
     reading,
+    skip_gap,
     strip_label,
     text_confidence,
     tidy,
@@ -46,8 +47,26 @@ def _id_number(raw: RawField) -> CodeRead:
 
 
 def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
+    """The rest of ``line`` after one of ``labels``; or after a two-character label read
+    with one character off (娃名 for 姓名) where a blank then parts it from the value,
+    as the card prints a label apart from its value (娃名  谭霞莉 had been the name)."""
     found = strip_label(line, labels)
-    return found[1] if found else None
+    if found:
+        return found[1]
+    text = line.text
+    head = len(text) - len(text.lstrip())
+    pair, gap = text[head : head + 2], text[head + 2 : head + 3]
+    if (
+        len(pair) == 2
+        and gap.isspace()
+        and any(
+            len(label) == 2 and sum(a == b for a, b in zip(pair, label, strict=True)) == 1
+            for label in labels
+        )
+    ):
+        rest = line.sub(skip_gap(line, head + 2))
+        return rest if clean(rest.text) else None
+    return None
 
 
 _DATE_ROW = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")

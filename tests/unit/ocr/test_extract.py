@@ -490,6 +490,15 @@ def test_an_address_line_starting_with_a_label_s_second_character_is_the_address
     assert address == "广东省深圳市南山区科技园路18号东风名苑10栋2103室"
 
 
+def test_a_two_character_label_misread_in_one_character_before_a_blank_is_the_label() -> None:
+    lines = front_lines(fake_id(dt.date(1980, 5, 2)), merged=True)
+    lines[0] = line("娃名  谭霞莉", 40, 40)
+    assert FRONT.extract(lines)["name"].value == "谭霞莉"
+    # without the blank the two characters may be the value's own: nothing is cut
+    lines[0] = line("娃名谭霞莉", 40, 40)
+    assert FRONT.extract(lines)["name"].value != "谭霞莉"
+
+
 def test_a_dash_in_a_name_in_hanzi_is_the_character_yi() -> None:
     from kyc.ocr.documents.base import name_dashes
 
