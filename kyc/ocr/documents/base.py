@@ -590,6 +590,9 @@ def looks_complete(kind: str, value: str) -> bool:
         )
     if kind == "organisation":
         return bool(_ORGANISATION_END.search(value))
+    if kind == "form":
+        # an individual business is run by one person or by a family, nothing else
+        return value in ("个人经营", "家庭经营")
     if kind == "place":
         return len(value) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in value)
     if kind == "scope":

@@ -106,6 +106,7 @@ _SHAPES = {
     "name": "company_name",
     "company_type": "bracketed",
     "registered_capital": "amount",
+    "organization_form": "form",
     "legal_representative": "person_name",
     "address": "address",
     "business_scope": "scope",

@@ -141,6 +141,9 @@ def _authority_by_content(lines: Sequence[Line], found: dict[str, RawField]) -> 
 
 # The fields that name an organisation (its place first, as a rule).
 _ORG_FIELDS = ("name", "supervisor", "sponsor")
+# ... and the fields whose first word is a place a code names (楚雄葬族自治州, 彝 misread,
+# had come back at 0.95 as an activity area).
+_PLACE_FIRST = (*_ORG_FIELDS, "activity_area")
 _PLACE_FIELDS = ("address", "sponsor", "supervisor", "name", "activity_area")
 
 
@@ -213,7 +216,7 @@ class UnitCertificate:
                 f = fields[name]
                 fields[name] = FieldReading(f.value, min(f.confidence, 0.75), f.valid, f.box)
         address = (fields["address"].value if "address" in fields else None) or ""
-        for name in _ORG_FIELDS:
+        for name in _PLACE_FIRST:
             org = fields.get(name)
             if org is None or not org.value or leading_place_known(org.value) is not False:
                 continue

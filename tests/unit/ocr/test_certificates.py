@@ -883,6 +883,17 @@ def test_an_institution_s_misread_place_is_the_one_its_address_names() -> None:
     assert f["registration_authority"].confidence <= 0.85
 
 
+def test_an_activity_area_whose_place_no_code_names_is_not_confident() -> None:
+    from kyc.ocr.documents.base import RawField
+
+    kind = BY_NAME["social_group_certificate"]
+    raw = {name: RawField(None) for name in kind.field_names}
+    raw["activity_area"] = RawField("楚雄葬族自治州", (0.99,) * 7, ((),) * 7)  # 彝 misread
+    assert kind.check(raw, TODAY).fields["activity_area"].confidence <= 0.8
+    raw["activity_area"] = RawField("楚雄彝族自治州", (0.99,) * 7, ((),) * 7)
+    assert kind.check(raw, TODAY).fields["activity_area"].confidence >= 0.9
+
+
 def test_a_sponsor_does_not_run_on_into_a_term_whose_label_was_lost() -> None:
     kind = BY_NAME["institution_certificate"]
     lines = [

@@ -565,6 +565,7 @@ def test_values_that_ran_into_a_neighbour_or_were_cut_have_no_whole_shape() -> N
     assert not looks_complete("organisation", "华坪县科学技术协会用")  # a watermark's 用
     assert not looks_complete("organisation", "成都市教育局自2025年05月27日至2030年05月27日")
     assert looks_complete("place", "华坪县") and not looks_complete("place", "30万元华坪县")
+    assert looks_complete("form", "家庭经营") and not looks_complete("form", "个人经")
 
 
 def test_a_pre_2016_license_s_paid_in_capital_label_is_no_value() -> None:
