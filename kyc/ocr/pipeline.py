@@ -15,7 +15,7 @@ import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +31,12 @@ from kyc.ocr.cutcodes import reread_cut_codes
 from kyc.ocr.documents import BY_NAME, DocumentKind
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
+    OVERPRINT_PIECES,
     Checked,
     RawField,
     overprint_pieces,
     without_overprints,
 )
-from kyc.ocr.documents.certificate_fields import OVERPRINT_PIECES
 from kyc.ocr.documents.id_card_back import term_fits_age
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
 from kyc.ocr.hazards import field_hazards
@@ -264,6 +264,40 @@ def unlabelled_fronts(groups: Sequence[Group], texts: Sequence[str]) -> list[Gro
             else g
         )
     return out
+
+
+def with_lines(
+    quads: Sequence[Quad],
+    crops: Sequence[BGRImage],
+    texts: Sequence[TextReading],
+    upside: Sequence[float],
+    groups: Sequence[Group],
+    new: Sequence[tuple[Quad, BGRImage, TextReading, int]],
+    drop: Collection[int] = (),
+) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+    """The photo's lines with ``new`` ones added (a box, its crop, its reading and the
+    index of the group it joins; no vote on its group's direction) and lines ``drop``
+    taken out of their groups (they stay in the lists, so that indices hold); a group
+    left with no line goes."""
+    joined: dict[int, list[int]] = {}
+    for n, (*_line, k) in enumerate(new):
+        joined.setdefault(k, []).append(len(quads) + n)
+    out = [
+        Group(
+            (*(i for i in g.indices if i not in drop), *joined.get(k, [])),
+            g.angle,
+            g.kind,
+            g.score,
+        )
+        for k, g in enumerate(groups)
+    ]
+    return (
+        [*quads, *(q for q, _c, _t, _k in new)],
+        [*crops, *(c for _q, c, _t, _k in new)],
+        [*texts, *(t for _q, _c, t, _k in new)],
+        [*upside, *(0.5 for _ in new)],
+        [g for g in out if g.indices],
+    )
 
 
 def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
@@ -707,25 +741,9 @@ class DocumentReader:
             return quads, crops, texts, upside, groups
         lines = [crop_line(image, q, reading=groups[k].angle) for _run, q, k in found]
         read = self.engine.recognize(lines)
+        new = [(q, crop, t, k) for (_run, q, k), crop, t in zip(found, lines, read, strict=True)]
         members = {i for run, _q, _k in found for i in run}
-        quads, crops, texts, upside = list(quads), list(crops), list(texts), list(upside)
-        joined: dict[int, list[int]] = {}
-        for (_run, q, k), crop, t in zip(found, lines, read, strict=True):
-            joined.setdefault(k, []).append(len(quads))
-            quads.append(q)
-            crops.append(crop)
-            texts.append(t)
-            upside.append(0.5)  # no vote on its document's direction
-        out = [
-            Group(
-                (*(i for i in g.indices if i not in members), *joined.get(k, [])),
-                g.angle,
-                g.kind,
-                g.score,
-            )
-            for k, g in enumerate(groups)
-        ]
-        return quads, crops, texts, upside, [g for g in out if g.indices]
+        return with_lines(quads, crops, texts, upside, groups, new, members)
 
     def _under_stamps(
         self,
@@ -773,25 +791,17 @@ class DocumentReader:
         if not found:
             return quads, crops, texts, upside, groups
         read = self.engine.recognize([c for _q, c, _g in found])
-        first = len(texts)
         over = overprint_pieces([t.text for t in texts] + [t.text for t in read])
-        quads, crops, texts, upside = list(quads), list(crops), list(texts), list(upside)
-        joined: dict[int, list[int]] = {}
-        for k, ((q, c, g), t) in enumerate(zip(found, read, strict=True)):
-            if not t.text.strip() or mean_prob(t) < EVEN_ODDS or first + k in over:
-                continue
-            if any(piece in t.text for piece in OVERPRINT_PIECES):
-                continue  # what is left of the stamp's words, read into junk
-            joined.setdefault(g, []).append(len(quads))
-            quads.append(q)
-            crops.append(c)
-            texts.append(t)
-            upside.append(0.5)  # no vote on its document's direction
-        groups = [
-            Group((*g.indices, *joined.get(k, [])), g.angle, g.kind, g.score)
-            for k, g in enumerate(groups)
+        new = [
+            (q, c, t, g)
+            for k, ((q, c, g), t) in enumerate(zip(found, read, strict=True))
+            if t.text.strip()
+            and mean_prob(t) >= EVEN_ODDS
+            and len(texts) + k not in over
+            # (nor what is left of the stamp's words, read into junk)
+            and not any(piece in t.text for piece in OVERPRINT_PIECES)
         ]
-        return quads, crops, texts, upside, groups
+        return with_lines(quads, crops, texts, upside, groups, new)
 
     def _reread(
         self,

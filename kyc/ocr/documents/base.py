@@ -118,6 +118,12 @@ OVERPRINT_FIXED = (
 )
 
 
+# Pieces of the words stamped or watermarked over documents (OVERPRINT: 仅供…使用,
+# 复印无效, 与原件一致 …) that a value's line can pick up at its ends.
+OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", "无效", "禁止", "原件",
+                    "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
+
+
 def overprint_pieces(texts: Sequence[str]) -> set[int]:
     """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
     the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
@@ -614,6 +620,7 @@ def looks_complete(kind: str, value: str) -> bool:
 # A term as licenses and certificates print it: from a date to a date or to 长期; a
 # license's may be 长期 alone.
 TERM_SPAN = r"自?\d{4}年\d{1,2}月\d{1,2}日至(?:\d{4}年\d{1,2}月\d{1,2}日|长期)"
+TERM_LINE = re.compile(TERM_SPAN)  # a certificate's term (its own row, or a line alone)
 _WHOLE_TERM = re.compile(rf"{TERM_SPAN}|长期")
 
 

@@ -22,7 +22,8 @@ from difflib import SequenceMatcher
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
     MISSING,
-    TERM_SPAN,
+    OVERPRINT_PIECES,
+    TERM_LINE,
     RawField,
     clean,
     clear_of,
@@ -442,7 +443,7 @@ def _value(
                 break
             # a whole term (自…至…) is the term's own row, its label lost under a
             # watermark: no other value runs on into it (梅州市教育局自2023年…)
-            if field != "term" and any(_WHOLE_TERM.fullmatch(clean(ln.text)) for ln in column):
+            if field != "term" and any(TERM_LINE.fullmatch(clean(ln.text)) for ln in column):
                 break
             cont = [
                 ln for ln in column if x_start - 1.5 * ln.height <= ln.x0 and id(ln) not in taken
@@ -463,15 +464,6 @@ def _value(
         if parts[-1].x1 >= right - 1.5 * parts[-1].height:
             open_ended.add(field)
     return join_fields([field_from_line(ln) for ln in parts])
-
-
-_WHOLE_TERM = re.compile(TERM_SPAN)
-
-
-# Pieces of the words stamped or watermarked over documents (base.OVERPRINT: 仅供…使用,
-# 复印无效, 与原件一致 …) that a value's line can pick up at its ends.
-OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", "无效", "禁止", "原件",
-                    "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
 
 
 def trim_overprint(value: str) -> tuple[str, bool]:

@@ -24,7 +24,7 @@ from kyc.ocr.documents.base import (
     CAPITAL_CHARS,
     MISSING,
     REPAIR_DOUBT,
-    TERM_SPAN,
+    TERM_LINE,
     Checked,
     RawField,
     checked_address,
@@ -87,7 +87,6 @@ _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|\d{4}[.\-/]\d{
 _UNIT_NAME_END = re.compile(r"(院|校|学|馆|所|中心|站|台|会|园|局|社|部|队|处)$")
 _AUTHORITY_END = re.compile(r"(局|厅|委员会|办公室|部|民政局)$")
 _CODE_LABELS = ("统一社会信用代码",)
-_WHOLE_TERM = re.compile(TERM_SPAN)
 
 
 # The registration authority of a unit: a 事业单位登记管理局 (institutions), a 民政局
@@ -184,7 +183,7 @@ class UnitCertificate:
         if out["term"] is MISSING:
             # no 有效期限 label read (cut off, under a stamp): the term is the one line
             # shaped as one, 自…年…月…日至…年…月…日
-            out["term"] = _the_one_shaped(lines, _WHOLE_TERM)
+            out["term"] = _the_one_shaped(lines, TERM_LINE)
         if "capital" in specs and out["capital"] is MISSING:
             # no 开办资金 label read: the capital is the one line shaped as an amount of
             # money (人民币100万元), which no other field of a unit certificate is
