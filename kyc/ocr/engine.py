@@ -106,6 +106,7 @@ class OcrEngine:
         )
         self._cls: Model = load_model(resolve("ppocr_cls", models_dir), self.runtime, threads)
         self._charset: list[str] = ["", *self._rec.metadata["character"].splitlines(), " "]
+        self._printed = np.array(mainland_print(self._charset), dtype=np.float32)
         self._post = DBPostProcess(
             thresh=0.3,
             box_thresh=settings.det_box_thresh,
@@ -219,7 +220,7 @@ class OcrEngine:
             ratio = max(crops[i].shape[1] / crops[i].shape[0] for i in idx)
             width = rec_width(ratio, self.settings.rec_min_width, self.settings.rec_width_step)
             batch = np.stack([self._norm(crops[i], self.REC_HEIGHT, width) for i in idx])
-            probs = self._rec.run({self._rec.input_names[0]: batch})[0]
+            probs = only_printed(self._rec.run({self._rec.input_names[0]: batch})[0], self._printed)
             for row, i in enumerate(idx):
                 # each time step covers width / steps columns of the batch; the crop
                 # fills the first (its resized width) of them
@@ -285,6 +286,27 @@ class OcrEngine:
         out = np.zeros((3, height, width), dtype=np.float32)
         out[:, :, :new_w] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
         return out
+
+
+def mainland_print(charset: Sequence[str]) -> list[bool]:
+    """Which of the recogniser's characters a mainland document may print: all but the
+    traditional forms that simplified Chinese replaced (CC-CEDICT's traditional
+    characters that are not also simplified ones, ``zhon.cedict``: 廣, 會, 號, not 乾 or
+    后). The recogniser learnt both scripts; on our documents a traditional form is a
+    misread of the simplified character printed there."""
+    from zhon import cedict
+
+    traditional_only = set(cedict.traditional) - set(cedict.simplified)
+    return [c not in traditional_only for c in charset]
+
+
+def only_printed(probs: FloatArray, printed: FloatArray) -> FloatArray:
+    """The recogniser's per-step probabilities given that only ``printed`` characters
+    (a 0/1 weight per class, the CTC blank included as 1) can be on the page: the others
+    set to 0 and each step renormalised."""
+    kept = probs * printed
+    total = kept.sum(axis=-1, keepdims=True)
+    return np.asarray(kept / np.maximum(total, np.float32(1e-12)), dtype=np.float32)
 
 
 def rec_width(ratio: float, least: int, step: int, height: int = OcrEngine.REC_HEIGHT) -> int:
