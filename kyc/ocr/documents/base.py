@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -124,6 +125,10 @@ OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", 
                     "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
 
 
+# A watermark's lone characters: repeats of one character boxed alone (overprint_pieces).
+LONE_REPEATS = 3
+
+
 def overprint_pieces(texts: Sequence[str]) -> set[int]:
     """Lines that are a watermark or a stamp, or a piece of one: a watermark repeats over
     the page, so its words are read whole somewhere (仅供办理备案使用); every line that is
@@ -131,15 +136,22 @@ def overprint_pieces(texts: Sequence[str]) -> set[int]:
     two repeats), is that watermark, wherever the detector cut it. A line of three or more
     characters of a fixed wording (复印无效, 与原件一致, ...), read whole or not, is one
     too, and so is such a line with one character lost inside (复无效: a big stamp's 印
-    lost in its frame, its other words never read whole)."""
-    phrases = {m.group() for t in texts for m in OVERPRINT.finditer(clean(t))}
+    lost in its frame, its other words never read whole). One character of those words
+    boxed alone is a piece where LONE_REPEATS or more lines read that character alone: a
+    tiled watermark cut at each repeat (与原件一致's 致, four times), where a printed
+    document prints no lone character of them even twice."""
+    cleaned = [clean(t) for t in texts]
+    phrases = {m.group() for c in cleaned for m in OVERPRINT.finditer(c)}
     loops = [p + p for p in phrases]
     fixed = [p + p for p in OVERPRINT_FIXED]
+    lone = Counter(c for c in cleaned if len(c) == 1)
+    wording = set("".join(phrases) + "".join(OVERPRINT_FIXED))
     out = set()
-    for i, t in enumerate(texts):
-        c = clean(t)
-        if (len(c) >= 2 and any(c in loop for loop in loops)) or (
-            len(c) >= 3 and any(c in loop or _one_lost_in(c, loop) for loop in loops + fixed)
+    for i, c in enumerate(cleaned):
+        if (
+            (len(c) >= 2 and any(c in loop for loop in loops))
+            or (len(c) >= 3 and any(c in loop or _one_lost_in(c, loop) for loop in loops + fixed))
+            or (len(c) == 1 and c in wording and lone[c] >= LONE_REPEATS)
         ):
             out.add(i)
     return out

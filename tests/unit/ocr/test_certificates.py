@@ -457,6 +457,15 @@ def test_a_fixed_overprint_wording_with_a_character_lost_is_overprint() -> None:
     assert overprint_pieces(["仅供备案使用", "仅备案使", "备案"]) == {0, 1, 2}
 
 
+def test_a_tiled_watermarks_lone_characters_are_overprint() -> None:
+    # 与原件一致 tiled over a certificate, cut at each repeat: its 致 boxed alone four
+    # times, never read whole; a value of one character stays, and so does a character
+    # of the wording boxed alone twice
+    texts = ["法定代表人", "致", "冯峰天", "致", "原件", "致", "性别", "男", "致"]
+    assert overprint_pieces(texts) == {1, 3, 5, 8}
+    assert overprint_pieces(["经营期限", "无", "致", "备注", "无", "致"]) == set()
+
+
 # ------------------------------------------------------------------ unit certificates
 
 
