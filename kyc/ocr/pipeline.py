@@ -76,11 +76,14 @@ class Group:
 
 
 # Full-width letters and digits (the recogniser's dictionary has both forms; condensed or
-# OCR-B digits come back as either) are the ASCII ones; full-width brackets stay.
+# OCR-B digits come back as either) are the ASCII ones, and the full-width yen sign the
+# half-width one (￥30万元 read with ￥ at 0.88 and ¥ at 0.12 is one sign read surely);
+# full-width brackets stay.
 _ASCII = str.maketrans(
     {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
     | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
     | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+    | {"￥": "¥"}
 )
 
 
