@@ -217,6 +217,13 @@ def field_from_line(line: Line, start: int = 0, end: int | None = None) -> RawFi
     return RawField(text, part.probs, part.alts, box)
 
 
+def the_one_shaped(lines: Sequence[Line], shape: re.Pattern[str]) -> RawField:
+    """The value of a field whose label was not read: the one line whose whole text has
+    its ``shape`` (none where two lines have it: which is the field is not known)."""
+    found = [ln for ln in lines if shape.fullmatch(clean(ln.text))]
+    return field_from_line(found[0]) if len(found) == 1 else MISSING
+
+
 # A value's first character is its label's ink where the value's box reaches at least
 # LABEL_INK_REACH of a character width (the box shared evenly by its characters) into
 # the label's box and the character reads below LABEL_INK_DOUBT: half a glyph read as a

@@ -23,6 +23,7 @@ from kyc.ocr.documents.base import (
     repaired,
     scope_items,
     text_confidence,
+    the_one_shaped,
     tidy,
     without_stray_place_mark,
 )
@@ -124,6 +125,12 @@ FORM = labelled.Form(
         )
     },
 )
+# A company type written out whole: a type of the registration rules, with what the
+# rules add in brackets (有限责任公司（非自然人投资或控股的法人独资）) or nothing.
+_WHOLE_TYPE = re.compile(
+    r"(其他)?(有限责任公司|股份有限公司|个人独资企业|个体工商户|普通合伙企业|有限合伙企业|"
+    r"全民所有制|集体所有制)(分公司)?([（(][^（()）]+[）)])?"
+)
 _CODE = re.compile(r"[0-9A-Z]{18}")
 _ISSUE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
@@ -196,6 +203,12 @@ class BusinessLicense:
                 lines, ("注册号",), 15, _registration, windows=False, runs=DIGITS
             )
         out.update(labelled.extract(lines, FORM, stop_at=(_ISSUE_DATE,)))
+        # A label not read (under a watermark's word, in glare): the value is the one
+        # line of the page that has the shape no other field of a license has, an amount
+        # of money (200万元人民币) or a type of the registration rules written out whole.
+        for fname, shape in (("registered_capital", CAPITAL), ("company_type", _WHOLE_TYPE)):
+            if out[fname] is MISSING:
+                out[fname] = the_one_shaped(lines, shape)
         scope = out["business_scope"]
         if scope.value:
             out["business_scope"] = RawField(

@@ -37,6 +37,7 @@ from kyc.ocr.documents.base import (
     repaired,
     scope_items,
     text_confidence,
+    the_one_shaped,
     tidy,
     without_stray_place_mark,
 )
@@ -150,13 +151,6 @@ def _credit(raw: RawField) -> CodeRead:
     return read_credit_code(raw.value or "", raw.probs, raw.alts)
 
 
-def _the_one_shaped(lines: Sequence[Line], shape: re.Pattern[str]) -> RawField:
-    """The value of a field whose label was not read: the one line whose whole text has
-    its ``shape`` (none where two lines have it: which is the field is not known)."""
-    found = [ln for ln in lines if shape.fullmatch(clean(ln.text))]
-    return field_from_line(found[0]) if len(found) == 1 else MISSING
-
-
 def _capped(raw: RawField, ok: bool) -> float:
     conf = text_confidence(raw)
     return conf if ok else min(conf, 0.75)
@@ -183,11 +177,11 @@ class UnitCertificate:
         if out["term"] is MISSING:
             # no 有效期限 label read (cut off, under a stamp): the term is the one line
             # shaped as one, 自…年…月…日至…年…月…日
-            out["term"] = _the_one_shaped(lines, TERM_LINE)
+            out["term"] = the_one_shaped(lines, TERM_LINE)
         if "capital" in specs and out["capital"] is MISSING:
             # no 开办资金 label read: the capital is the one line shaped as an amount of
             # money (人民币100万元), which no other field of a unit certificate is
-            out["capital"] = _the_one_shaped(lines, CAPITAL)
+            out["capital"] = the_one_shaped(lines, CAPITAL)
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:

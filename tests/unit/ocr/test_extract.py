@@ -266,6 +266,36 @@ def test_license_seal_text_and_lost_label_characters() -> None:
     )
 
 
+def test_license_values_whose_labels_a_watermark_hid_are_found_by_their_shape() -> None:
+    # 类型 and 注册资本 under a watermark's words, not read: the type written out whole
+    # and the amount of money are the only lines of their shape on the page
+    lines = [
+        line("名称", 100, 300),
+        line("梅州市汇利餐饮管理有限公司", 220, 300),
+        line("有限责任公司（非自然人投资或控股的法人独资）", 220, 360),
+        line("住所", 100, 420),
+        line("广东省梅州市蕉岭县金桥东路506号", 220, 420),
+        line("法定代表人", 100, 480),
+        line("龙刚", 260, 480),
+        line("200万元人民币", 260, 540),
+        line("成立日期", 100, 600),
+        line("2004年03月23日", 260, 600),
+    ]
+    fields = LICENSE.check(LICENSE.extract(lines), TODAY).fields
+    assert fields["company_type"].value == "有限责任公司（非自然人投资或控股的法人独资）"
+    assert fields["registered_capital"].value == "200万元人民币"
+    assert fields["name"].value == "梅州市汇利餐饮管理有限公司"
+    # two amounts and a type cut short: which is the field is not known, none is taken
+    lines[1:3] = [
+        line("梅州市汇利餐饮管理有限公司", 220, 300),
+        line("有限责任公司（非自然", 220, 360),
+    ]
+    lines.append(line("50万元", 900, 540))
+    fields = LICENSE.check(LICENSE.extract(lines), TODAY).fields
+    assert fields["company_type"].value is None
+    assert fields["registered_capital"].value is None
+
+
 def test_long_label_with_one_misread_character() -> None:
     lines = [line("三发机关布拖县公安局", 120, 300), line("有效期限2015.06.03-长期", 120, 350)]
     checked = BACK.check(BACK.extract(lines), TODAY)
