@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
@@ -253,7 +254,8 @@ def labelled_fields(
     stops: Sequence[str] = (),
 ) -> dict[str, RawField]:
     """The value of every field of ``specs`` found by its label (MISSING where no label
-    was read), and under ``OPEN_ENDED`` the wrapped values that may have lost a line.
+    was read), and under ``OPEN_ENDED`` the values that may have lost text: wrapped ones
+    that may have lost a line, and ones with room for an unread character inside.
     ``stops``: other labels printed on the document, which end a value."""
     owner: dict[str, str] = {}
     for name, spec in specs.items():
@@ -294,8 +296,9 @@ def labelled_fields(
     return out
 
 
-# Key of the result of ``labelled_fields`` naming the multi-line values whose last line
-# runs to the right margin (comma-separated): a line after it may have been lost.
+# Key of the result of ``labelled_fields`` naming the values that may have lost text
+# (comma-separated): multi-line values whose last line runs to the right margin (a line
+# after it may have been lost), and values with an unread gap inside (unread_between).
 OPEN_ENDED = "_open_ended"
 
 
@@ -463,7 +466,25 @@ def _value(
         )
         if parts[-1].x1 >= right - 1.5 * parts[-1].height:
             open_ended.add(field)
+    if unread_between(parts):
+        open_ended.add(field)
     return join_fields([field_from_line(ln) for ln in parts])
+
+
+# Pieces of one value on one row stand at most half a line height apart (a name's hanzi
+# and Latin letters printed two spaces apart: 0.3-0.5); a gap of UNREAD_GAP or more has
+# room for a whole character that was not read (a highlight over 政全额拨 left 财 and 款
+# boxed 1.6 heights apart).
+UNREAD_GAP = 1.0
+
+
+def unread_between(parts: Sequence[Line]) -> bool:
+    """Whether two pieces of a value that follow each other on one row leave room for a
+    character between them that nothing read: the value may be missing its middle."""
+    return any(
+        _overlap(a, b) >= INLINE_SURE and b.x0 - a.x1 >= UNREAD_GAP * max(a.height, b.height, 1.0)
+        for a, b in pairwise(parts)
+    )
 
 
 def trim_overprint(value: str) -> tuple[str, bool]:

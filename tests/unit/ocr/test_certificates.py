@@ -123,6 +123,24 @@ def test_line_1_reads_an_x_seen_as_a_chevron_and_a_multiplication_sign() -> None
     assert one is not None and (one.surname, one.given) == ("LIN", "NAXIN")
 
 
+def test_line_1_whose_fillers_were_boxed_apart_and_misread_is_still_line_1() -> None:
+    # the filler run past the name boxed on its own and read as a run of ΛΛΛ: the first
+    # box holds the whole name and fillers after it, the rest carries nothing
+    line2 = td3("E12345678", "CHN", "900702", "F", "310701")
+    lines = _passport_lines(line2)
+    lines[-2:-1] = [
+        line("P<CHNCE<<SHIYI<<<<<<<<<<", 50, 760, 34),
+        line("ΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛΛ", 50 + 25 * 34 * 0.6 + 20, 760, 34),
+    ]
+    checked = PASSPORT.check(PASSPORT.extract(lines), TODAY)
+    assert checked.fields["mrz"].value == "P<CHNCE<<SHIYI" + "<" * 30 + "\n" + line2
+    # a first box that stops inside the name (no run of fillers after a given name) is
+    # not line 1 on its own: the rest of the name may be in the other box
+    assert not mrz.name_closed("P<CHNCE<<SHI")
+    assert not mrz.name_closed("P<CHNCE<<SHIYI<")
+    assert mrz.name_closed("P<CHNCE<<SHIYI<<<")
+
+
 def test_line_1_score_prefers_a_state_code_then_more_letters() -> None:
     probs = [0.9] * 44
     whole = "P<CHNZHOU<<YIJIE".ljust(44, "<")
@@ -558,6 +576,30 @@ def test_values_end_at_the_next_label_and_open_ended_ones_are_marked() -> None:
     out = labelled_fields(lines, specs)
     assert out["a"].value == "某某协会"
     assert out["b"].value == "广东省深圳市南山区科技园路1号"
+
+
+def test_a_value_with_room_for_an_unread_character_inside_is_not_confident() -> None:
+    # a highlight over 政全额拨: 财 and 款 boxed apart on the row, nothing read between
+    kind = BY_NAME["institution_certificate"]
+    table = [
+        ("名称", "深圳市妇幼保健院"),
+        ("住所", "广东省深圳市南山区人民中路204号桃源花园26栋307室"),
+        ("经费来源", "财政全额拨款"),
+    ]
+    lines = _unit_lines("事业单位法人证书", _code("12", random.Random(3)), table)
+    whole = kind.check(kind.extract(lines), TODAY).fields["funding_source"]
+    assert whole.value == "财政全额拨款" and whole.confidence >= 0.9
+    value = lines[-2]
+    h = value.height
+    first = line("财", value.x0, value.y0)
+    gapped = [*lines[:-2], first, line("款", first.x1 + 1.6 * h, value.y0), lines[-1]]
+    f = kind.check(kind.extract(gapped), TODAY).fields["funding_source"]
+    assert f.value == "财款" and f.confidence <= 0.75
+    # pieces of one value half a height apart (hanzi and Latin printed two spaces apart)
+    first = line("财政", value.x0, value.y0)
+    near = [*lines[:-2], first, line("全额拨款", first.x1 + 0.5 * h, value.y0), lines[-1]]
+    f = kind.check(kind.extract(near), TODAY).fields["funding_source"]
+    assert f.value == "财政全额拨款" and f.confidence >= 0.9
 
 
 def test_a_value_belongs_to_the_nearest_label_on_its_row() -> None:
