@@ -289,15 +289,26 @@ class OcrEngine:
 
 
 def mainland_print(charset: Sequence[str]) -> list[bool]:
-    """Which of the recogniser's characters a mainland document may print: all but the
+    """Which of the recogniser's characters the documents we read may print: all but the
     traditional forms that simplified Chinese replaced (CC-CEDICT's traditional
     characters that are not also simplified ones, ``zhon.cedict``: 廣, 會, 號, not 乾 or
-    后). The recogniser learnt both scripts; on our documents a traditional form is a
-    misread of the simplified character printed there."""
+    后) and Japanese kana. The recogniser learnt both Chinese scripts and Japanese; on
+    our documents (mainland ones, and passport data pages in Latin letters) a
+    traditional form is a misread of the simplified character printed there, and a kana
+    a misread of something else (a run of MRZ fillers read as へへへ)."""
     from zhon import cedict
 
     traditional_only = set(cedict.traditional) - set(cedict.simplified)
-    return [c not in traditional_only for c in charset]
+    return [c not in traditional_only and not _kana(c) for c in charset]
+
+
+def _kana(c: str) -> bool:
+    """Hiragana, katakana (with the phonetic extensions) and half-width katakana; not
+    the katakana middle dot and long-vowel mark, which stand for the · and the dash that
+    Chinese print uses too."""
+    if len(c) != 1 or c in "・ー":
+        return False
+    return 0x3041 <= ord(c) <= 0x30FF or 0x31F0 <= ord(c) <= 0x31FF or 0xFF66 <= ord(c) <= 0xFF9D
 
 
 def only_printed(probs: FloatArray, printed: FloatArray) -> FloatArray:

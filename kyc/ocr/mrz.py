@@ -216,6 +216,18 @@ def looks_like_line1(text: str) -> bool:
     return len(t) >= 8 and bool(_LINE1.match(t)) and "<<" in t[5:]
 
 
+# Line 1 read to the end of its name: the surname, its ``<<``, given names and a run of
+# fillers after their last letter (a name never holds three fillers in a row).
+_NAME_CLOSED = re.compile(r"<<[A-Z<]*[A-Z]<{3,}$")
+
+
+def name_closed(text: str) -> bool:
+    """Whether a reading of line 1 holds the whole name: past it stand only fillers,
+    which carry nothing (``read_line1`` pads them), wherever the detector boxed or the
+    recogniser misread the rest of the line."""
+    return looks_like_line1(text) and bool(_NAME_CLOSED.search(_folded(text)[5:]))
+
+
 def looks_like_line2(text: str) -> bool:
     t = _folded(text)
     return 38 <= len(t) <= 48 and bool(_LINE2_HEAD.match(t))

@@ -164,7 +164,9 @@ def _sex(text: str | None) -> str | None:
 
 def _mrz_rows(lines: Sequence[Line]) -> tuple[RawField, RawField]:
     """The two MRZ lines: each row's lines joined left to right, the row that reads as
-    line 1 and the row that reads as line 2 (below it when both are found)."""
+    line 1 and the row that reads as line 2 (below it when both are found). A row whose
+    first line is line 1 to the end of its name is line 1 whatever its other lines read
+    as (its fillers boxed apart and read as a run of something else)."""
     one: Line | None = None
     two: Line | None = None
     for row in rows(lines):
@@ -173,6 +175,8 @@ def _mrz_rows(lines: Sequence[Line]) -> tuple[RawField, RawField]:
             two = joined
         elif mrz.looks_like_line1(joined.text):
             one = joined
+        elif mrz.name_closed(row[0].text):
+            one = row[0]
     return (
         field_from_line(one) if one is not None else MISSING,
         field_from_line(two) if two is not None else MISSING,

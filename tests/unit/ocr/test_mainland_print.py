@@ -1,5 +1,5 @@
-"""The recogniser's traditional-only characters are never read on a mainland document:
-their probability goes to the characters that can be printed there."""
+"""The recogniser's traditional-only characters and kana are never read on our
+documents: their probability goes to the characters that can be printed there."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ def test_traditional_only_forms_are_out_shared_forms_stay_in() -> None:
     assert not printed["廣"] and not printed["會"] and not printed["號"]
     # characters both scripts write (乾 in 乾隆, 后 in 皇后) and everything not Han stay
     assert all(printed[c] for c in ["", "广", "会", "乾", "后", "A", "7", "：", " "])
+
+
+def test_kana_are_out_the_dot_and_dash_they_share_with_chinese_print_stay() -> None:
+    charset = ["へ", "く", "ア", "ｱ", "・", "ー", "<", "·"]
+    printed = dict(zip(charset, mainland_print(charset), strict=True))
+    assert not any(printed[c] for c in "へくアｱ")
+    assert all(printed[c] for c in "・ー<·")
 
 
 def test_a_traditional_reading_becomes_the_simplified_one_printed() -> None:
