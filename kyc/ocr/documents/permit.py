@@ -133,6 +133,10 @@ class Permit:
             out["term"] = _the_one(lines, lambda t: bool(_TERM.search(t)))
         if out["issuing_authority"] is MISSING:
             out["issuing_authority"] = _the_one(lines, lambda t: bool(_ISSUER.fullmatch(t)))
+        if out["sex"] is MISSING:
+            # no 性别 label read (its 别 lost: 性 alone above 男): the one line that is 男
+            # or 女 alone, which no other field of a permit is
+            out["sex"] = _the_one(lines, lambda t: t in ("男", "女"))
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:

