@@ -80,6 +80,11 @@ class Group:
     score: int
 
 
+# A photo's lines as the passes after the first reading pass them on: boxes, crops,
+# readings, the angle classifier's upside-down votes, and the documents' groups.
+_LineSet = tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]
+
+
 # Full-width letters and digits (the recogniser's dictionary has both forms; condensed or
 # OCR-B digits come back as either) are the ASCII ones, and the full-width yen sign the
 # half-width one (￥30万元 read with ￥ at 0.88 and ¥ at 0.12 is one sign read surely);
@@ -295,18 +300,15 @@ def unlabelled_fronts(groups: Sequence[Group], texts: Sequence[str]) -> list[Gro
 
 
 def with_lines(
-    quads: Sequence[Quad],
-    crops: Sequence[BGRImage],
-    texts: Sequence[TextReading],
-    upside: Sequence[float],
-    groups: Sequence[Group],
+    lines: _LineSet,
     new: Sequence[tuple[Quad, BGRImage, TextReading, int]],
     drop: Collection[int] = (),
-) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+) -> _LineSet:
     """The photo's lines with ``new`` ones added (a box, its crop, its reading and the
     index of the group it joins; no vote on its group's direction) and lines ``drop``
     taken out of their groups (they stay in the lists, so that indices hold); a group
     left with no line goes."""
+    quads, crops, texts, upside, groups = lines
     joined: dict[int, list[int]] = {}
     for n, (*_line, k) in enumerate(new):
         joined.setdefault(k, []).append(len(quads) + n)
@@ -622,13 +624,13 @@ class DocumentReader:
                     crops[i] = np.ascontiguousarray(crops[i][::-1, ::-1])
         texts = engine.recognize(crops)
         quads, crops, texts, upside, groups = self._join_spaced_runs(
-            image, quads, crops, texts, upside, groups
+            image, (quads, crops, texts, upside, groups)
         )
         groups, crops, texts, upside = self._turn_misread_groups(groups, crops, texts, upside)
         texts = self._reread_spaced(crops, texts)
         texts = self._reread_stamped(crops, texts)
         quads, crops, texts, upside, groups = self._under_stamps(
-            image, quads, crops, texts, upside, groups
+            image, (quads, crops, texts, upside, groups)
         )
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         texts = reread_cut_codes(engine.recognize, image, quads, texts)
@@ -743,26 +745,19 @@ class DocumentReader:
         ]
         return self._reread(crops, texts, stamped, quality.without_stamp, least=SPACED_DOUBT)
 
-    def _join_spaced_runs(
-        self,
-        image: BGRImage,
-        quads: list[Quad],
-        crops: list[BGRImage],
-        texts: list[TextReading],
-        upside: list[float],
-        groups: list[Group],
-    ) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+    def _join_spaced_runs(self, image: BGRImage, lines: _LineSet) -> _LineSet:
         """A letter-spaced line boxed character by character (``mrz.spaced_runs``: an
         MRZ at a small scale, its fillers each read alone, some turned over) is read as
         one line: its pieces leave their groups, and the whole line joins the group,
         of those whose lines run along its axis, that holds the nearest other line; it
         is cut and read in that group's direction."""
+        quads, _crops, texts, _upside, groups = lines
         angle_of = {i: g.angle for g in groups for i in g.indices}
         runs = spaced_runs(
             quads, [t.text for t in texts], [angle_of.get(i, 0.0) for i in range(len(quads))]
         )
         if not runs:
-            return quads, crops, texts, upside, groups
+            return lines
         every = {i for run, _q in runs for i in run}
         centres = [np.asarray(q, np.float64).mean(axis=0) for q in quads]
         found: list[tuple[list[int], Quad, int]] = []
@@ -777,22 +772,14 @@ class DocumentReader:
             if near:
                 found.append((run, q, min(near)[1]))
         if not found:
-            return quads, crops, texts, upside, groups
-        lines = [crop_line(image, q, reading=groups[k].angle) for _run, q, k in found]
-        read = self.engine.recognize(lines)
-        new = [(q, crop, t, k) for (_run, q, k), crop, t in zip(found, lines, read, strict=True)]
+            return lines
+        cuts = [crop_line(image, q, reading=groups[k].angle) for _run, q, k in found]
+        read = self.engine.recognize(cuts)
+        new = [(q, crop, t, k) for (_run, q, k), crop, t in zip(found, cuts, read, strict=True)]
         members = {i for run, _q, _k in found for i in run}
-        return with_lines(quads, crops, texts, upside, groups, new, members)
+        return with_lines(lines, new, members)
 
-    def _under_stamps(
-        self,
-        image: BGRImage,
-        quads: list[Quad],
-        crops: list[BGRImage],
-        texts: list[TextReading],
-        upside: list[float],
-        groups: list[Group],
-    ) -> tuple[list[Quad], list[BGRImage], list[TextReading], list[float], list[Group]]:
+    def _under_stamps(self, image: BGRImage, lines: _LineSet) -> _LineSet:
         """The lines a red stamp's words were boxed over, found again with the red painted
         out: a 复印无效 stamp across an ID card's sex row was one box, read as the stamp's
         words (an overprint, left out) with 女 and 汉 in it. Where a line is the words of
@@ -801,6 +788,7 @@ class DocumentReader:
         the red; each box found there that no other line holds is read (from the painted
         copy) and joins the stamp line's document, unless it too is overprint or read
         below even odds."""
+        quads, crops, texts, _upside, groups = lines
         pieces = overprint_pieces([t.text for t in texts])
         red = [i for i in sorted(pieces) if quality.stamp_ink_share(crops[i]) >= STAMP_RED_OVER]
         group_of = {i: k for k, g in enumerate(groups) for i in g.indices}
@@ -808,7 +796,7 @@ class DocumentReader:
         if not red or len(red) > STAMP_LINES_MOST:
             # (more: a watermark tiled over the page, its words in red; the whitened
             # second read is for those)
-            return quads, crops, texts, upside, groups
+            return lines
         others = [q for k, q in enumerate(quads) if k not in pieces]
         print_l = quality.print_lightness([c for k, c in enumerate(crops) if k not in pieces])
         h, w = image.shape[:2]
@@ -828,7 +816,7 @@ class DocumentReader:
                     continue
                 found.append((q + offset, crop_line(painted, q, reading=angle), group_of[i]))
         if not found:
-            return quads, crops, texts, upside, groups
+            return lines
         read = self.engine.recognize([c for _q, c, _g in found])
         over = overprint_pieces([t.text for t in texts] + [t.text for t in read])
         new = [
@@ -840,7 +828,7 @@ class DocumentReader:
             # (nor what is left of the stamp's words, read into junk)
             and not any(piece in t.text for piece in OVERPRINT_PIECES)
         ]
-        return with_lines(quads, crops, texts, upside, groups, new)
+        return with_lines(lines, new)
 
     def _reread(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -217,10 +217,11 @@ def field_from_line(line: Line, start: int = 0, end: int | None = None) -> RawFi
     return RawField(text, part.probs, part.alts, box)
 
 
-def the_one_shaped(lines: Sequence[Line], shape: re.Pattern[str]) -> RawField:
-    """The value of a field whose label was not read: the one line whose whole text has
-    its ``shape`` (none where two lines have it: which is the field is not known)."""
-    found = [ln for ln in lines if shape.fullmatch(clean(ln.text))]
+def the_one(lines: Sequence[Line], form: Callable[[str], object]) -> RawField:
+    """The value of a field whose label was not read: the one line whose text (without
+    whitespace and colons) has the field's ``form`` (``shape.fullmatch`` of a pattern, or
+    any test); none where two lines have it (which is the field is not known)."""
+    found = [ln for ln in lines if form(clean(ln.text))]
     return field_from_line(found[0]) if len(found) == 1 else MISSING
 
 

@@ -23,7 +23,7 @@ from kyc.ocr.documents.base import (
     repaired,
     scope_items,
     text_confidence,
-    the_one_shaped,
+    the_one,
     tidy,
     without_stray_place_mark,
 )
@@ -208,7 +208,7 @@ class BusinessLicense:
         # of money (200万元人民币) or a type of the registration rules written out whole.
         for fname, shape in (("registered_capital", CAPITAL), ("company_type", _WHOLE_TYPE)):
             if out[fname] is MISSING:
-                out[fname] = the_one_shaped(lines, shape)
+                out[fname] = the_one(lines, shape.fullmatch)
         scope = out["business_scope"]
         if scope.value:
             out["business_scope"] = RawField(

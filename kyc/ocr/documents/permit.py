@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kyc.ocr.documents.base import (
@@ -26,6 +26,7 @@ from kyc.ocr.documents.base import (
     field_from_line,
     reading,
     text_confidence,
+    the_one,
     tidy,
 )
 from kyc.ocr.documents.certificate_fields import (
@@ -75,13 +76,6 @@ _ONE_DATE = re.compile(rf"\d{{4}}\s*[{DATE_SEP}]\s*\d{{2}}\s*[{DATE_SEP}]\s*\d{{
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
 
 
-def _the_one(lines: Sequence[Line], form: Callable[[str], bool]) -> RawField:
-    """The value of the one line whose text has ``form``; MISSING where none or several
-    have it (which of several is the value is not known)."""
-    found = [ln for ln in lines if form(clean(ln.text))]
-    return field_from_line(found[0]) if len(found) == 1 else MISSING
-
-
 @dataclass(frozen=True)
 class Permit:
     name: str
@@ -122,7 +116,7 @@ class Permit:
         if out["birth_date"] is MISSING:
             # no 出生日期 label read: a permit prints one single date, the birth date (its
             # other dates are the term's pair)
-            out["birth_date"] = _the_one(
+            out["birth_date"] = the_one(
                 lines, lambda t: bool(_ONE_DATE.fullmatch(t) and not _TERM.search(t))
             )
         # No 有效期限 or 签发机关 label read (a watermark over it, 机关 boxed apart from
@@ -130,13 +124,13 @@ class Permit:
         # recognisable by its own form; the check then judges them as it judges values
         # found by their labels (a term of a legal length, an issuer it knows).
         if out["term"] is MISSING:
-            out["term"] = _the_one(lines, lambda t: bool(_TERM.search(t)))
+            out["term"] = the_one(lines, lambda t: bool(_TERM.search(t)))
         if out["issuing_authority"] is MISSING:
-            out["issuing_authority"] = _the_one(lines, lambda t: bool(_ISSUER.fullmatch(t)))
+            out["issuing_authority"] = the_one(lines, _ISSUER.fullmatch)
         if out["sex"] is MISSING:
             # no 性别 label read (its 别 lost: 性 alone above 男): the one line that is 男
             # or 女 alone, which no other field of a permit is
-            out["sex"] = _the_one(lines, lambda t: t in ("男", "女"))
+            out["sex"] = the_one(lines, lambda t: t in ("男", "女"))
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:

@@ -37,7 +37,7 @@ from kyc.ocr.documents.base import (
     repaired,
     scope_items,
     text_confidence,
-    the_one_shaped,
+    the_one,
     tidy,
     without_stray_place_mark,
 )
@@ -177,11 +177,11 @@ class UnitCertificate:
         if out["term"] is MISSING:
             # no 有效期限 label read (cut off, under a stamp): the term is the one line
             # shaped as one, 自…年…月…日至…年…月…日
-            out["term"] = the_one_shaped(lines, TERM_LINE)
+            out["term"] = the_one(lines, TERM_LINE.fullmatch)
         if "capital" in specs and out["capital"] is MISSING:
             # no 开办资金 label read: the capital is the one line shaped as an amount of
             # money (人民币100万元), which no other field of a unit certificate is
-            out["capital"] = the_one_shaped(lines, CAPITAL)
+            out["capital"] = the_one(lines, CAPITAL.fullmatch)
         return out
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
