@@ -167,6 +167,29 @@ def reference_coverage(
     return float((chroma_ok & light_ok).mean())
 
 
+def _log_chroma(px: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
+    """Per pixel (N x 3, BGR) the logs of green/red and blue/red: a camera's white balance
+    multiplies each channel by a gain, which only shifts these two numbers, and light and
+    shade multiply all three alike, which leaves them as they are."""
+    lg = np.log(px.astype(np.float64) + 1.0)
+    return np.stack([lg[:, 1] - lg[:, 2], lg[:, 0] - lg[:, 2]], axis=1)
+
+
+def colour_cast(img: BGRImage, region: npt.NDArray[np.bool_], ref: BGRImage) -> float:
+    """How far the colour behind the person lies from the reference backdrop's, beyond
+    light and shade: the distance of the two median log-chromaticities (``_log_chroma``).
+    Two photos of one cloth differ by their white balances only (ratios off by a few
+    percent: 0.10 is 7% on each); two cloths of close colours may differ by no more (a
+    grey and a pale blue: 10% and 18%). Medians, so a printed name, the hair at the
+    region's edge or a strip of wall beside the cloth do not move it."""
+    if region.sum() < 100:
+        return float("inf")
+    small = np.asarray(cv2.resize(ref, (160, 120), interpolation=cv2.INTER_AREA), np.uint8)
+    here = np.median(_log_chroma(img[region]), axis=0)
+    there = np.median(_log_chroma(small.reshape(-1, 3)), axis=0)
+    return float(np.hypot(*(here - there)))
+
+
 def sharpness(face_crop: BGRImage) -> float:
     """Gradient energy of the face scaled to 160 px wide, per unit of its contrast: a
     focused face has sharp edges (eyes, lips, hairline) whatever its exposure."""
@@ -286,6 +309,7 @@ def decide(
     file: FileFacts,
     screen: bool,
     blurred: bool,
+    backdrop_unsure: bool = False,
 ) -> tuple[tuple[str, ...], Decision]:
     reasons: list[str] = []
     review: list[str] = []
@@ -304,6 +328,8 @@ def decide(
             reasons.append("FACE_MISMATCH")
     if faces >= 1 and not detected:
         reasons.append("NO_BACKDROP")
+    elif faces >= 1 and backdrop_unsure:
+        review.append("BACKDROP_UNCERTAIN")
     if screen:
         reasons.append("SCREEN_PHOTO")
     if blurred:
@@ -350,7 +376,8 @@ def check_backdrop(
     same = False
     detected = False
     coverage = 0.0
-    screen = blurred = False
+    screen = blurred = unsure = False
+    cast: float | None = None
     if faces:
         face = faces[0]
         h, w = img.shape[:2]
@@ -408,10 +435,12 @@ def check_backdrop(
             coverage = reference_coverage(
                 small, small_region, reference, settings.reference_tolerance
             )
+            cast = colour_cast(small, small_region, reference)
         else:
             coverage = plain_coverage(small, small_region, settings.plain_tolerance)
         need = settings.min_coverage if reference is None else settings.min_coverage_reference
-        detected = coverage >= need
+        detected = coverage >= need and (cast is None or cast <= settings.reference_max_cast)
+        unsure = cast is not None and cast > settings.reference_sure_cast
         fcrop = img[
             int(max(0, face.top)) : int(face.bottom), int(max(0, face.left)) : int(face.right)
         ]
@@ -425,9 +454,12 @@ def check_backdrop(
             "sharpness": round(sharp, 3),
             "streak": round(streak, 3),
             "screen_peak": round(peak, 1),
+            "colour_cast": None if cast is None else round(cast, 3),
             "distance": None if cmp.distance is None else round(cmp.distance, 4),
         }
-    reasons, decision = decide(len(faces), score, same, detected, file, screen, blurred)
+    reasons, decision = decide(
+        len(faces), score, same, detected, file, screen, blurred, backdrop_unsure=unsure
+    )
     return BackdropCheck(
         faces=len(faces),
         match_score=score,

@@ -52,6 +52,16 @@ class BackdropSettings(BaseModel):
     min_coverage_reference: float = 0.4
     plain_tolerance: float = 12.0  # Lab chroma distance to the dominant colour (no reference)
     reference_tolerance: float = 10.0  # Lab chroma distance to the reference's colours
+    # and the cloth's median colour within a white balance of the reference's
+    # (colour_cast, a log-chromaticity distance; docs/forms.md): up to 0.10 surely the
+    # reference's cloth (colour ratios within 7% each), beyond 0.16 surely not (more than
+    # the generator's camera moves one cloth between two photos: 0.154 at the worst),
+    # between the two a reviewer compares the photos. Tuned photos of the reference's
+    # cloth 0.002-0.144 (9 of 120 above 0.10), of another tuned cloth >= 0.29; a grey
+    # cloth and a pale-blue one come as close as 0.084 under the camera model (1% of
+    # such pairs under 0.10)
+    reference_sure_cast: float = 0.10
+    reference_max_cast: float = 0.16
     min_sharpness: float = 0.7  # face gradient p95 per unit contrast (160 px face)
     # a shaken camera's echo (motion_streak; 0.5 = an ideal streak). Focused faces reach
     # 0.153 (100 tuned photos) and 0.136 (23 real press photos); the blurred tuned photos

@@ -7,6 +7,7 @@ import numpy as np
 
 from kyc.forms.backdrop import (
     behind_region,
+    colour_cast,
     decide,
     file_facts,
     motion_streak,
@@ -14,6 +15,7 @@ from kyc.forms.backdrop import (
     reference_coverage,
     sharpness,
 )
+from kyc.forms.settings import BackdropSettings
 from kyc.liveness.engine import Box
 
 FACE = Box(500, 300, 700, 540)
@@ -63,6 +65,51 @@ def test_reference_colours_decide_with_a_reference() -> None:
     region = np.ones((300, 400), bool)
     assert reference_coverage(same, region, ref, 10.0) > 0.9
     assert reference_coverage(other, region, ref, 10.0) < 0.1
+
+
+def _cloth(rgb: tuple[int, int, int], gains: tuple[float, float, float]) -> np.ndarray:
+    """A cloth of one colour with folds (shade), under a white balance of per-channel
+    ``gains`` (R, G, B), as BGR."""
+    shade = np.linspace(0.8, 1.05, 400)[None, :, None]
+    rgb_img = np.full((300, 400, 3), rgb, np.float64) * shade * np.array(gains)
+    return np.clip(rgb_img[..., ::-1], 0, 255).astype(np.uint8)
+
+
+def test_a_grey_cloth_is_not_taken_for_a_pale_blue_one() -> None:
+    grey, pale_blue = (196, 198, 200), (200, 222, 240)
+    region = np.ones((300, 400), bool)
+    ref = _cloth(pale_blue, (1.0, 1.0, 1.0))
+    sure, most = BackdropSettings().reference_sure_cast, BackdropSettings().reference_max_cast
+    # the chroma histogram takes the grey for the pale blue (what let it pass)
+    assert reference_coverage(_cloth(grey, (1.0, 1.0, 1.0)), region, ref, 10.0) > 0.4
+    # the same cloth with every colour ratio off by up to 5%: surely the reference's
+    for gains in ((0.975, 1.0, 1.025), (1.025, 1.0, 0.975), (0.975, 1.025, 1.025), (1, 1, 1)):
+        assert colour_cast(_cloth(pale_blue, gains), region, ref) <= sure
+    # the grey under the reference's own balance: surely another cloth
+    assert colour_cast(_cloth(grey, (1.0, 1.0, 1.0)), region, ref) > most
+    assert colour_cast(_cloth(grey, (1.02, 0.98, 0.98)), region, ref) > most
+    # with its colour ratios 4% towards the blue it is not surely either: a reviewer's
+    # (at 10% the two cloths cannot be told apart: docs/forms.md)
+    for gains in ((0.98, 1.02, 1.02), (0.97, 1.0, 1.03)):
+        assert sure < colour_cast(_cloth(grey, gains), region, ref) <= most
+
+
+def test_an_unsure_backdrop_colour_goes_to_review() -> None:
+    ok = file_facts(_jpeg(np.full((8, 8, 3), 9, np.uint8)), 2 * 1024 * 1024)
+    got = decide(1, 90.0, True, True, ok, False, False, backdrop_unsure=True)
+    assert got == (("BACKDROP_UNCERTAIN",), "review")
+    assert decide(1, 90.0, True, False, ok, False, False, backdrop_unsure=True) == (
+        ("NO_BACKDROP",),
+        "reject",
+    )
+
+
+def test_colour_cast_ignores_light_shade_and_a_printed_name() -> None:
+    ref = _cloth((40, 110, 200), (1.0, 1.0, 1.0))
+    photo = (_cloth((40, 110, 200), (1.0, 1.0, 1.0)).astype(np.float64) * 0.6).astype(np.uint8)
+    photo[100:140, 50:350] = 255  # white letters over a third of a band
+    region = np.ones((300, 400), bool)
+    assert colour_cast(photo, region, ref) < 0.03
 
 
 def test_blur_lowers_sharpness() -> None:
