@@ -71,8 +71,10 @@ def init_worker(
             _STATE.pop(key + "_error", None)
             if key == "video" and spec == DEFAULT_VIDEO:  # face models: load once per worker
                 from kyc.liveness.match import load_models
+                from kyc.liveness.scrfd import default_face_counter
 
                 load_models(settings.models_dir)  # dlib, faceres and ArcFace
+                default_face_counter()  # the backdrop check's people counter (SCRFD)
         except (ImportError, AttributeError) as exc:
             _STATE[key + "_error"] = f"{spec} is not available: {exc}"
         except KycError as exc:

@@ -26,6 +26,7 @@ from kyc.imageio import decode_image, sniff
 from kyc.liveness.engine import Box, FaceEngine
 from kyc.liveness.match import SCORE_AT_REVIEW, FaceComparison, compare_faces, largest_face
 from kyc.liveness.replay import moire_peak
+from kyc.liveness.scrfd import FaceCounter, default_face_counter
 from kyc.liveness.settings import LivenessSettings
 
 BGRImage = npt.NDArray[np.uint8]
@@ -343,9 +344,17 @@ def decide(
 # ---------------------------------------------------------------------------------------
 
 
-def find_faces(img: BGRImage, engine: FaceEngine, settings: BackdropSettings) -> list[Box]:
+def find_faces(
+    img: BGRImage,
+    engine: FaceEngine,
+    settings: BackdropSettings,
+    counter: FaceCounter | None = None,
+) -> list[Box]:
     """Faces of the photo (largest first), found once on a copy at most ``detect_side``
-    px long; faces much smaller than the largest (a picture on the wall) do not count."""
+    px long; faces much smaller than the largest (a picture on the wall) do not count.
+    The HOG detector's faces first (the check works on them); then, with a ``counter``,
+    the faces the CNN counts that no HOG face holds (a tightly cut face beside the
+    principal, which HOG misses): they count and are matched too."""
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     h, w = gray.shape
     k = min(1.0, settings.detect_side / max(h, w))
@@ -355,7 +364,22 @@ def find_faces(img: BGRImage, engine: FaceEngine, settings: BackdropSettings) ->
     if not boxes:
         return []
     big = boxes[0].width
-    return [b for b in boxes if b.width >= settings.second_face_min_rel * big]
+    faces = [b for b in boxes if b.width >= settings.second_face_min_rel * big]
+    if counter is not None:
+        colour = np.asarray(
+            cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), np.uint8
+        )
+        cnn = [b.scaled(1.0 / k) for b in counter.detect(colour, settings.count_min_score)]
+        cnn = [b for b in cnn if cnn and b.width >= settings.second_face_min_rel * cnn[0].width]
+        if len(cnn) > len(faces):
+            faces += [b for b in cnn if not any(_holds(f, b) for f in faces)]
+    return faces
+
+
+def _holds(a: Box, b: Box) -> bool:
+    """Box ``a`` holds the centre of box ``b``: one face found by two detectors."""
+    cx, cy = (b.left + b.right) / 2, (b.top + b.bottom) / 2
+    return a.left <= cx <= a.right and a.top <= cy <= a.bottom
 
 
 def check_backdrop(
@@ -366,11 +390,14 @@ def check_backdrop(
     settings: BackdropSettings,
     liveness: LivenessSettings,
     limits: ImageLimits,
+    counter: FaceCounter | None = None,
 ) -> BackdropCheck:
+    """The check of one backdrop photo; ``counter`` (the CNN that counts people) is the
+    process's own when not given."""
     started = time.perf_counter()
     file = file_facts(data, settings.max_bytes)
     img = decode_image(data, limits, "backdrop photo")
-    faces = find_faces(img, engine, settings)
+    faces = find_faces(img, engine, settings, counter or default_face_counter())
     evidence: dict[str, Any] = {}
     score: float | None = None
     same = False

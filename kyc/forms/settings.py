@@ -46,6 +46,12 @@ class BackdropSettings(BaseModel):
     max_bytes: int = 2 * 1024 * 1024  # R-DOC-1 / stage 3: jpg, at most 2 MB
     detect_side: int = 800  # faces are searched on a copy this long (px)
     second_face_min_rel: float = 0.35  # a second face at least this wide (rel. to the first)
+    # SCRFD's score for a face it counts (kyc.liveness.scrfd): on tuned photos the best
+    # second detection of one-person photos reaches 0.22 (blurred; 0.12 sharp), second
+    # people score 0.53 and up but for two of 30 (0.10, 0.28; docs/forms.md): the
+    # boundary sits at the geometric middle of 0.22 and 0.53, 1.6x from the one and
+    # 1.5x from the other
+    count_min_score: float = 0.35
     # backdrop behind the head and shoulders: share of that region of the backdrop's
     # colour, without a reference (one plain colour) and with the reference's colours
     min_coverage: float = 0.72

@@ -152,3 +152,24 @@ def test_check_backdrop_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert out["file"]["bytes"] == len(b.data)
     missing = tmp_path / "none.jpg"
     assert main(["check-backdrop", str(missing), "--portrait", str(portrait), "--json"]) == 2
+
+
+def test_a_second_person_hog_misses_is_counted_by_the_cnn() -> None:
+    from kyc.forms.backdrop import find_faces
+    from kyc.imageio import decode_image
+    from kyc.liveness.scrfd import default_face_counter
+
+    s = get_settings()
+    face = get_engine(s.models_dir)
+    # a tuned two-people photo whose second person (a tight LFW crop) HOG does not find
+    b = generate_backdrop(Random("scrfd:a:tuned:1:two_people"), "tuned", "two_people")
+    img = decode_image(b.data, s.images)
+    assert len(find_faces(img, face, s.backdrop)) == 1
+    counter = default_face_counter()
+    assert len(find_faces(img, face, s.backdrop, counter)) == 2
+    r = check_backdrop(b.data, b.portrait, b.reference, face, s.backdrop, s.liveness, s.images)
+    assert r.faces == 2 and "MULTIPLE_FACES" in r.reasons and r.decision == "reject"
+    # and one person stays one
+    one = generate_backdrop(Random("scrfd:a:tuned:1:None"), "tuned", None)
+    img = decode_image(one.data, s.images)
+    assert len(find_faces(img, face, s.backdrop, counter)) == 1
