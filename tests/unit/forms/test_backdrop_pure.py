@@ -72,7 +72,7 @@ def _cloth(rgb: tuple[int, int, int], gains: tuple[float, float, float]) -> np.n
     ``gains`` (R, G, B), as BGR."""
     shade = np.linspace(0.8, 1.05, 400)[None, :, None]
     rgb_img = np.full((300, 400, 3), rgb, np.float64) * shade * np.array(gains)
-    return np.clip(rgb_img[..., ::-1], 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(rgb_img[..., ::-1], 0, 255), np.uint8)
 
 
 def test_a_grey_cloth_is_not_taken_for_a_pale_blue_one() -> None:
