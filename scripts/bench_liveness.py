@@ -400,7 +400,8 @@ TRACKS: dict[Path, tuple[Track, list[FaceDescriptor]]] = {}
 def attack_signals(track: Track) -> dict[str, float]:
     """The value behind each attack reason, for the margins table: non-rigid p95
     (STATIC_PHOTO), median moiré peak (SCREEN_REPLAY), banding peak and flicker
-    amplitude (SCREEN_FLICKER), share of full detections with two faces."""
+    amplitude (SCREEN_FLICKER), share of full detections with two faces, share of the
+    measured frames with a ring around the face (SCREEN_FRAME)."""
     from kyc.liveness.replay import banding_peak, flicker_peak
     from kyc.liveness.signals import nonrigid_residuals
 
@@ -415,13 +416,14 @@ def attack_signals(track: Track) -> dict[str, float]:
         "banding": banding_peak(track.row_profiles),
         "flicker_amp": flicker_peak(track.brightness_t, track.brightness)[1],
         "two_faces": sum(n >= 2 for n in counts) / max(1, len(counts)),
+        "framed": sum(n >= 4 for n in track.framing) / max(1, sum(n >= 0 for n in track.framing)),
     }
 
 
 def print_margins() -> None:
     """Per signal: the range over genuine clips (tuned / held-out) and over each attack
     type, so the distance from the decision boundary can be read off."""
-    keys = ("static_p95", "moire", "banding", "flicker_amp", "two_faces")
+    keys = ("static_p95", "moire", "banding", "flicker_amp", "two_faces", "framed")
     print("\n  attack signals (min-max per set):")
     for kind in sorted(SIGNALS):
         for split in ("tuned", "held_out"):

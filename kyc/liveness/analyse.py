@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of, count_faces
 from kyc.liveness.evaluate import is_cut
-from kyc.liveness.replay import ROW_BINS, moire_peak, row_profile
+from kyc.liveness.replay import ROW_BINS, framing_sides, moire_peak, row_profile
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
 from kyc.liveness.video import Frame, GrayImage, VideoInfo, VideoReader, to_rgb
@@ -55,6 +55,7 @@ class Track:
     row_profiles: npt.NDArray[np.float32] = field(  # (N, ROW_BINS) per analysed frame
         default_factory=lambda: np.zeros((0, ROW_BINS), np.float32)
     )
+    framing: list[int] = field(default_factory=list)  # framing_sides (-1: not measured)
 
 
 def _resize(img: GrayImage, scale: float) -> GrayImage:
@@ -203,6 +204,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     bright_t: list[float] = []
     bright: list[float] = []
     rows: list[npt.NDArray[np.float32]] = []
+    framing: list[int] = []
     for frame in reader.frames(settings.decode_prefetch):
         decoded += 1
         last_t = frame.t
@@ -271,6 +273,10 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
             moire.append(_moire(gray, box))
         else:
             moire.append(math.nan)
+        if pts is not None and box is not None and (len(times) - 1) % settings.framing_every == 0:
+            framing.append(framing_sides(gray, (box.left, box.top, box.right, box.bottom)))
+        else:
+            framing.append(-1)
         if pts is not None and box is not None and detected:
             # embeddings only where the frontal detector itself found the face: a head
             # turned to profile is tracked on, but its landmarks (and an embedding of
@@ -307,6 +313,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         brightness_t=bright_t,
         brightness=bright,
         row_profiles=np.stack(rows) if rows else np.zeros((0, ROW_BINS), np.float32),
+        framing=framing,
     )
 
 

@@ -29,6 +29,7 @@ class Reason(StrEnum):
     NO_LIVENESS_EVIDENCE = "NO_LIVENESS_EVIDENCE"  # no blink / mouth movement at all
     SCREEN_REPLAY = "SCREEN_REPLAY"  # a screen's pixel pattern (moiré) on the face
     SCREEN_FLICKER = "SCREEN_FLICKER"  # periodic brightness flicker (review: lamps flicker)
+    SCREEN_FRAME = "SCREEN_FRAME"  # a screen's or a print's edges around the face (review)
     LOOPED_FRAMES = "LOOPED_FRAMES"
     SCENE_CUT = "SCENE_CUT"  # the video was edited (review; identity checked across it)
     CHALLENGE_FAILED = "CHALLENGE_FAILED"

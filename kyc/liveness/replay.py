@@ -6,7 +6,11 @@ A video replayed on a screen and filmed again carries traces of the screen:
   grid and shows as a strong, narrow peak in the spatial spectrum of the face region,
   where a real face's spectrum falls off smoothly (``moire_peak``);
 * **flicker** - the screen's refresh / backlight PWM beats against the camera's frame
-  rate and modulates the picture's brightness periodically (``flicker_peak``).
+  rate and modulates the picture's brightness periodically (``flicker_peak``);
+* **a frame around the face** - a screen or a print held before the camera shows its
+  edges (a bezel, the paper's border) as long straight lines closing the face in on
+  three or four sides; a live face is in front of what is behind it, and its body
+  breaks any line below it (``framing_sides``).
 
 Both are measured as a peak over the local spectral level (a ratio, so independent of
 exposure and contrast), per frame for moiré and over the clip for flicker; the decision
@@ -155,3 +159,95 @@ def screen_moire(moire: Series, min_peak: float, min_frames: int = 5) -> bool:
 def screen_flicker(ratio: float, amplitude: float, min_ratio: float, min_amplitude: float) -> bool:
     """A periodic brightness change that stands out of the spectrum and is large."""
     return ratio >= min_ratio and amplitude >= min_amplitude
+
+
+FRAMING_SIDE = 480  # framing_sides works on the frame scaled to this short side (px)
+
+
+def framing_sides(
+    gray: GrayImage, face: tuple[float, float, float, float], min_len_rel: float = 0.2
+) -> int:
+    """How the face is framed by long straight edges (at least ``min_len_rel`` of the
+    frame's short side): 4 when four of them close a ring around it - a line within 20
+    degrees of vertical on each side of the face and one within 20 degrees of horizontal
+    above and below it, each spanning the face's centre and reaching the two lines it
+    meets (to within a quarter of the ring's size: a screen's bezel, a print's border);
+    otherwise how many of the four sides such a line closes (0-3). ``face`` is (left,
+    top, right, bottom) in ``gray``'s pixels."""
+    import math
+
+    import cv2
+
+    h, w = gray.shape[:2]
+    k = min(1.0, FRAMING_SIDE / min(h, w))
+    g = gray if k == 1.0 else cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    gh, gw = g.shape[:2]
+    left, top, right, bottom = (v * k for v in face)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    edges = cv2.Canny(cv2.GaussianBlur(g, (0, 0), 1.2), 40, 100)
+    # thickened: an edge that steps a pixel sideways is still one line
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    lines = cv2.HoughLinesP(
+        edges,
+        1,
+        np.pi / 180,
+        threshold=60,
+        minLineLength=int(min_len_rel * min(gh, gw)),
+        maxLineGap=8,
+    )
+    # per side: (position across the side, start, end along it)
+    sides: list[list[tuple[float, float, float]]] = [[], [], [], []]
+    for x0, y0, x1, y1 in [] if lines is None else lines.reshape(-1, 4).tolist():
+        angle = abs(math.degrees(math.atan2(y1 - y0, x1 - x0))) % 180
+        if abs(angle - 90) < 20 and min(y0, y1) < cy < max(y0, y1):
+            seg = ((x0 + x1) / 2, min(y0, y1), max(y0, y1))
+            if max(x0, x1) < left:
+                sides[0].append(seg)
+            elif min(x0, x1) > right:
+                sides[1].append(seg)
+        if (angle < 20 or angle > 160) and min(x0, x1) < cx < max(x0, x1):
+            seg = ((y0 + y1) / 2, min(x0, x1), max(x0, x1))
+            if max(y0, y1) < top:
+                sides[2].append(seg)
+            elif min(y0, y1) > bottom:
+                sides[3].append(seg)
+    if all(sides) and _ring(*sides):
+        return 4
+    return min(3, sum(1 for s in sides if s))
+
+
+Segment = tuple[float, float, float]  # position across the side, start, end along it
+
+
+def _ring(
+    lefts: list[Segment], rights: list[Segment], tops: list[Segment], bottoms: list[Segment]
+) -> bool:
+    """Some left, right, top and bottom line meet at four corners: each reaches the two
+    lines across it to within a quarter of the ring's size on that axis."""
+    for lx, ly0, ly1 in lefts:
+        for rx, ry0, ry1 in rights:
+            tol_x = 0.25 * (rx - lx)
+            for ty, tx0, tx1 in tops:
+                for by, bx0, bx1 in bottoms:
+                    tol_y = 0.25 * (by - ty)
+                    if (
+                        ly0 <= ty + tol_y
+                        and ly1 >= by - tol_y
+                        and ry0 <= ty + tol_y
+                        and ry1 >= by - tol_y
+                        and tx0 <= lx + tol_x
+                        and tx1 >= rx - tol_x
+                        and bx0 <= lx + tol_x
+                        and bx1 >= rx - tol_x
+                    ):
+                        return True
+    return False
+
+
+def screen_framed(sides: Sequence[int], min_share: float, min_frames: int = 3) -> bool:
+    """A ring closes around the face (``framing_sides`` 4) in at least ``min_share`` of
+    the frames measured (-1 where none was), and in ``min_frames`` of them."""
+    s = np.asarray(sides, dtype=np.int64)
+    s = s[s >= 0]
+    framed = int((s >= 4).sum())
+    return bool(s.size and framed >= min_frames and framed >= min_share * s.size)

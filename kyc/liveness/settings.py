@@ -74,6 +74,12 @@ class LivenessSettings(BaseModel):
     # at their geometric middle (~2.4x from each). Review only: an LED lamp pulsing at
     # 200+ Hz bands a real scene the same way
     banding_min_ratio: float = 40.0
+    # a screen's or a print's edges around the face (replay.framing_sides, docs/liveness.md):
+    # no frame of the 26 genuine clips shows three sides closed; simulated replays at the
+    # angled and far distances 27-100% of their frames. Review only: a doorway behind
+    # and a desk before a person can close three sides
+    framed_min_share: float = 0.15
+    framing_every: int = 6  # measured on every 6th analysed frame (~2.5 per second)
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
     cut_min_diff: float = 20.0  # whole-frame thumbnail change (0..255) of a scene cut
     cut_ratio: float = 8.0  # ... and this many times the clip's median change

@@ -34,7 +34,13 @@ from kyc.liveness.match import (
     template_distance,
     template_similarity,
 )
-from kyc.liveness.replay import banding_peak, flicker_peak, screen_flicker, screen_moire
+from kyc.liveness.replay import (
+    banding_peak,
+    flicker_peak,
+    screen_flicker,
+    screen_framed,
+    screen_moire,
+)
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import FrameSignals, series
 
@@ -169,6 +175,8 @@ def judge_track(
         or banding >= settings.banding_min_ratio
     ):
         reasons.append(ev.Reason.SCREEN_FLICKER)
+    if screen_framed(track.framing, settings.framed_min_share):
+        reasons.append(ev.Reason.SCREEN_FRAME)
     present = [i for i, s in enumerate(sig) if s.face]
     if (
         present and ev.looped([sig[i].t for i in present], track.thumbs[present], settings)

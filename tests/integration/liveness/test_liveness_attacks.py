@@ -115,6 +115,21 @@ def test_screen_replay_of_a_recording_fails_a_fresh_challenge(
     assert "CHALLENGE_FAILED" in {r.value for r in v.reasons}
 
 
+def test_a_replay_on_a_screen_seen_whole_is_not_passed(
+    tmp_path: Path, clip: tuple[list[BGR], float], engine: FaceEngine
+) -> None:
+    """A recording that holds the challenge (a mouth opening), replayed on a screen held
+    far enough to show its whole bezel: the ring around the face sends it to a reviewer
+    even without moiré or banding."""
+    frames, fps = clip
+    g = sim.GEOMETRIES[2]
+    shown = list(sim.screen_replay(frames[: int(5 * fps)], fps, g, random.Random(6), (640, 480)))
+    path = _write(tmp_path, "replay_far.mp4", shown, fps)
+    v = _verify(path, _portrait(frames[15], engine), engine, (Action.MOUTH_OPEN,))
+    assert "SCREEN_FRAME" in {r.value for r in v.reasons}
+    assert v.decision != "pass"
+
+
 def test_looped_frames_are_rejected(
     tmp_path: Path, clip: tuple[list[BGR], float], engine: FaceEngine
 ) -> None:

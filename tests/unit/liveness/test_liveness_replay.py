@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 
-from kyc.liveness.replay import flicker_peak, moire_peak
+from kyc.liveness.replay import flicker_peak, framing_sides, moire_peak, screen_framed
 
 
 def _skin(seed: int, size: int = 96) -> np.ndarray:
@@ -108,3 +109,43 @@ def test_drifting_backlight_bands_stand_out_of_a_still_scene() -> None:
     assert banded > 5 * still
     # mains-lamp banding (3-4 bands per height) lies below the band that is measured
     assert banding_peak(_profiles(45, 3.0, 0.05)) < 20.0
+
+
+def _scene(seed: int) -> np.ndarray:
+    """A soft room: blurred noise, no straight edges."""
+    rng = np.random.default_rng(seed)
+    img = rng.normal(120, 20, (60, 80)).astype(np.float32)
+    big = cv2.resize(img, (640, 480), interpolation=cv2.INTER_CUBIC)
+    return np.asarray(np.clip(big, 0, 255), np.uint8)
+
+
+FACE = (270.0, 170.0, 370.0, 290.0)
+
+
+def test_a_screen_held_before_the_camera_frames_the_face() -> None:
+    room = _scene(1)
+    screen = room.copy()
+    cv2.rectangle(screen, (90, 60), (550, 420), 8, 14)  # a dark bezel around the picture
+    assert framing_sides(screen, FACE) == 4
+    assert framing_sides(room, FACE) == 0
+
+
+def test_a_door_behind_a_person_closes_no_ring() -> None:
+    door = _scene(2)
+    cv2.rectangle(door, (150, 40), (490, 470), 30, 10)  # a door frame behind the head
+    # the person's head and body in front of it hide its top above the head and run
+    # down to the frame's bottom: the door's bottom is out of sight
+    cv2.ellipse(door, (320, 230), (80, 100), 0, 0, 360, 150, -1)
+    cv2.rectangle(door, (200, 300), (440, 480), 120, -1)
+    assert framing_sides(door, FACE) == 3  # left, right and above; the body hides below
+    # nor does a collar line under the chin that meets no side
+    collar = door.copy()
+    cv2.line(collar, (250, 310), (390, 310), 20, 3)
+    assert framing_sides(collar, FACE) == 3
+
+
+def test_framing_counts_only_measured_frames_and_needs_a_share() -> None:
+    assert screen_framed([4, 4, 4, -1, -1, 0, 0, 0], 0.15)
+    assert not screen_framed([4, 4, -1, 0, 0, 0], 0.15)  # two frames only
+    assert not screen_framed([4, 4, 4] + [0] * 30, 0.15)  # under a seventh of them
+    assert not screen_framed([-1, -1, 3, 3, 3], 0.15)  # three sides are no ring
