@@ -283,23 +283,20 @@ def motion_streak(img: BGRImage, face: Box, min_lag_rel: float = 0.06) -> float:
 
 
 def screen_peak(img: BGRImage, face: Box) -> float:
-    """The strongest narrow spectral peak (``moire_peak``) over a few patches at full
-    resolution: the face and the backdrop beside it. A screen's pixel grid and moiré
-    stand far out; cloth, skin and JPEG do not."""
+    """The strongest narrow spectral peak (``moire_peak``) of a 96 px patch at full
+    resolution in the middle of the face: a screen's pixel grid and its moiré lie over
+    the face as over everything it shows; skin does not repeat. (Beside the face a
+    cloth's weave does: tuned genuine photos reached 2107 there, 93 on the face.)"""
     gray = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.uint8)
     h, w = gray.shape
     cx, cy = int((face.left + face.right) / 2), int((face.top + face.bottom) / 2)
     size = 96
-    centres = [(cx, cy), (int(cx - 1.6 * face.width), cy), (int(cx + 1.6 * face.width), cy)]
-    peaks = []
-    for x, y in centres:
-        x0, y0 = max(0, min(w - size, x - size // 2)), max(0, min(h - size, y - size // 2))
-        patch = gray[y0 : y0 + size, x0 : x0 + size]
-        if patch.shape == (size, size):
-            v = moire_peak(patch, size)
-            if np.isfinite(v):
-                peaks.append(v)
-    return float(np.median(peaks)) if peaks else 0.0
+    x0, y0 = max(0, min(w - size, cx - size // 2)), max(0, min(h - size, cy - size // 2))
+    patch = gray[y0 : y0 + size, x0 : x0 + size]
+    if patch.shape != (size, size):
+        return 0.0
+    v = moire_peak(patch, size)
+    return float(v) if np.isfinite(v) else 0.0
 
 
 def decide(

@@ -13,6 +13,7 @@ from kyc.forms.backdrop import (
     motion_streak,
     plain_coverage,
     reference_coverage,
+    screen_peak,
     sharpness,
 )
 from kyc.forms.settings import BackdropSettings
@@ -156,3 +157,21 @@ def test_decision_and_reasons() -> None:
     assert decision == "reject"
     assert {"MULTIPLE_FACES", "NO_BACKDROP", "SCREEN_PHOTO", "BLUR"} <= set(reasons)
     assert decide(0, None, False, False, ok, False, False)[0] == ("NO_FACE",)
+
+
+def test_a_weave_beside_the_face_is_no_screen_but_a_grid_over_it_is() -> None:
+    rng = np.random.default_rng(5)
+    img = cv2.GaussianBlur(rng.normal(150, 25, (900, 1200)).astype(np.float32), (0, 0), 3)
+    yy, xx = np.mgrid[0:900, 0:1200]
+    grid = 30 * np.sin(2 * np.pi * (0.3 * xx + 0.05 * yy))  # a fine, regular pattern
+    face = Box(500, 300, 700, 540)
+    woven = img.copy()
+    woven[:, :450] += grid[:, :450]  # the cloth's weave on either side of the face
+    woven[:, 750:] += grid[:, 750:]
+    screen = img + grid  # a screen's grid over everything, the face included
+
+    def bgr(a: np.ndarray) -> np.ndarray:
+        return np.asarray(cv2.cvtColor(np.clip(a, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+
+    limit = BackdropSettings().screen_min_peak
+    assert screen_peak(bgr(woven), face) < limit < screen_peak(bgr(screen), face)
