@@ -8,6 +8,7 @@ lines, so the measures do not depend on the page's resolution.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -229,13 +230,18 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
     vmask = np.asarray(cv2.morphologyEx(d8, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)), np.uint8)
     hs = [h for h in _segments(hmask, True) if 0.5 * u <= h[2] - h[0] <= 1.3 * u]
     hs.sort(key=lambda h: (h[0], h[1]))
+    starts = [h[0] for h in hs]
     out: list[TickBox] = []
-    for i, top in enumerate(hs):
+    for top in hs:
         span = top[2] - top[0]
         tol = max(2.0, 0.15 * span)
-        for bot in hs[i + 1 :]:
+        # the bottom stroke may start a little left of the top one (a cross's arm
+        # lengthens it): look from tol left of the top's start, not from the top on
+        for bot in hs[bisect_left(starts, top[0] - tol) :]:
             if bot[0] - top[0] > tol:
                 break
+            if bot[1] <= top[1]:
+                continue
             height = bot[3] - top[1]
             if abs(bot[2] - top[2]) > tol or not 0.75 * span <= height <= 1.3 * span:
                 continue

@@ -106,6 +106,18 @@ def test_tick_boxes_are_found_and_ticks_measured_but_not_characters() -> None:
     assert found[1].ink > 0.12 and found[2].ink > 0.12
 
 
+def test_a_cross_that_lengthens_the_bottom_stroke_leftwards_keeps_its_box() -> None:
+    """A cross's lower-left arm running out past the box's corner makes the bottom stroke
+    start a pixel or two left of the top one; the box is found all the same."""
+    img = _page()
+    cv2.rectangle(img, (300, 300), (317, 317), (20, 20, 20), 2)
+    cv2.line(img, (298, 316), (300, 316), (20, 20, 20), 2)  # the arm past the corner
+    cv2.line(img, (303, 303), (314, 314), (120, 40, 30), 3)
+    cv2.line(img, (314, 303), (303, 314), (120, 40, 30), 3)
+    (box,) = marks.find_tick_boxes(marks.ink_masks(img, U))
+    assert round(box.box[0] / 100) == 3 and box.ink > 0.12
+
+
 def _found_at(found: bool, got: np.ndarray, corners: np.ndarray) -> None:
     assert found
     for corner in corners:
