@@ -367,7 +367,8 @@ def find_faces(
             cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), np.uint8
         )
         cnn = [b.scaled(1.0 / k) for b in counter.detect(colour, settings.count_min_score)]
-        cnn = [b for b in cnn if cnn and b.width >= settings.second_face_min_rel * cnn[0].width]
+        if cnn:
+            cnn = [b for b in cnn if b.width >= settings.second_face_min_rel * cnn[0].width]
         if len(cnn) > len(faces):
             faces += [b for b in cnn if not any(_holds(f, b) for f in faces)]
     return faces

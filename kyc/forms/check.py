@@ -464,6 +464,7 @@ def measure(
     ):
         extra.append("接入服务单位核验栏被填写")
     boxes = [b for b in marks.find_tick_boxes(ink) if not parse.inside_words(b.box, lines, u)]
+    boxes = marks.in_line_with_others(boxes, u)
     ticked = [b for b in boxes if b.ink >= settings.tick_min_ink]
     measures["tick_boxes"] = len(boxes)
     measures["tick_ink_max"] = round(max((b.ink for b in boxes), default=0.0), 3)

@@ -287,7 +287,8 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
             # a printed box stands apart from its words; a box-shaped part of a character
             # (国, 四, 马) touches its neighbours within a word
             my0, my1 = y0 + int(0.3 * (y1 - y0)), y1 - int(0.3 * (y1 - y0))
-            left = ink.dark[my0:my1, max(0, x0 - int(0.25 * u)) : max(0, x0 - 1)]
+            # two pixels off either side: a tick crossing a side thickens it by one
+            left = ink.dark[my0:my1, max(0, x0 - int(0.25 * u)) : max(0, x0 - 2)]
             right = ink.dark[my0:my1, x1 + 2 : x1 + 2 + int(0.12 * u)]
             if (left.size and left.mean() > 0.05) or (right.size and right.mean() > 0.05):
                 continue
@@ -300,3 +301,20 @@ def find_tick_boxes(ink: Ink) -> list[TickBox]:
             out.append(TickBox((x0, y0, x1, y1), float(inner.mean())))
             break
     return out
+
+
+def in_line_with_others(boxes: Sequence[TickBox], u: float) -> list[TickBox]:
+    """The boxes that stand in a column or a row with another one (left or top edges
+    within 0.4 u): a form prints its tick boxes as a list. A lone box-shaped blob (a bold
+    handwritten character) is none; with fewer than two boxes there is nothing to tell."""
+    if len(boxes) < 2:
+        return list(boxes)
+    tol = 0.4 * u
+    return [
+        b
+        for b in boxes
+        if any(
+            o is not b and (abs(o.box[0] - b.box[0]) <= tol or abs(o.box[1] - b.box[1]) <= tol)
+            for o in boxes
+        )
+    ]

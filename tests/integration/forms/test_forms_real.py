@@ -173,3 +173,13 @@ def test_a_second_person_hog_misses_is_counted_by_the_cnn() -> None:
     one = generate_backdrop(Random("scrfd:a:tuned:1:None"), "tuned", None)
     img = decode_image(one.data, s.images)
     assert len(find_faces(img, face, s.backdrop, counter)) == 1
+
+
+def test_a_tick_crossing_its_boxs_side_is_seen(engine: OcrEngine) -> None:
+    """A held-out form with one box ticked (fresh seed 42, form 31): the tick starts on
+    the box's left side and thickens it outwards by a pixel beyond where the box's top
+    and bottom strokes begin; that is the box's own ink, not a neighbouring character,
+    so the box is found and the form is not passed."""
+    sample = generate_form(Random("form:held_out:42:31"), "held_out", "extra_ticks")
+    got = check_form(sample.image, parse_filing(sample.filing), engine, get_settings().forms)
+    assert got.to_json()["extra_marks"] and got.to_json()["decision"] == "reject"

@@ -155,3 +155,15 @@ def test_a_page_filling_the_frame_falls_back_to_the_whole_image() -> None:
     fit = find_page(scan)
     assert not fit.found
     assert fit.quad.min() == 0 and fit.quad[:, 0].max() == 999
+
+
+def test_a_lone_box_shaped_blob_is_no_tick_box() -> None:
+    """Printed tick boxes stand in a column (or a row); a box-shaped blob of a bold
+    handwritten character elsewhere on the page does not."""
+    column = [marks.TickBox((105, y, 120, y + 15), 0.0) for y in (383, 415, 446, 477)]
+    blob = marks.TickBox((310, 776, 330, 796), 0.55)
+    kept = marks.in_line_with_others([*column, blob], 24.0)
+    assert kept == column
+    row = [marks.TickBox((x, 300, x + 15, 315), 0.0) for x in (100, 300)]
+    assert marks.in_line_with_others(row, 24.0) == row
+    assert marks.in_line_with_others([blob], 24.0) == [blob]  # nothing to tell it by
