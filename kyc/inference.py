@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 Backend = Literal["openvino", "onnxruntime"]
 # The manifest's models that run on this adapter (``kyc models`` says so next to them).
-ADAPTER_MODELS = ("ppocr_det", "ppocr_rec", "ppocr_cls", "arcface_mbf")
+ADAPTER_MODELS = ("ppocr_det", "ppocr_rec", "ppocr_cls", "arcface_mbf", "scrfd_500m")
 # On the adapter too, but always on onnxruntime: OpenVINO runs faceres's converted graph
 # at half onnxruntime's speed (kyc.liveness.descriptors)
 ONNXRUNTIME_MODELS = ("faceres",)
