@@ -8,9 +8,9 @@ A video replayed on a screen and filmed again carries traces of the screen:
 * **flicker** - the screen's refresh / backlight PWM beats against the camera's frame
   rate and modulates the picture's brightness periodically (``flicker_peak``);
 * **a frame around the face** - a screen or a print held before the camera shows its
-  edges (a bezel, the paper's border) as long straight lines closing the face in on
-  three or four sides; a live face is in front of what is behind it, and its body
-  breaks any line below it (``framing_sides``).
+  edges (a bezel, the paper's border) as long straight lines that close a ring around
+  the face; a live face is in front of what is behind it, and its body breaks any line
+  below it (``framing_sides``).
 
 Both are measured as a peak over the local spectral level (a ratio, so independent of
 exposure and contrast), per frame for moiré and over the clip for flicker; the decision
@@ -162,6 +162,7 @@ def screen_flicker(ratio: float, amplitude: float, min_ratio: float, min_amplitu
 
 
 FRAMING_SIDE = 480  # framing_sides works on the frame scaled to this short side (px)
+Segment = tuple[float, float, float]  # position across the side, start, end along it
 
 
 def framing_sides(
@@ -195,8 +196,7 @@ def framing_sides(
         minLineLength=int(min_len_rel * min(gh, gw)),
         maxLineGap=8,
     )
-    # per side: (position across the side, start, end along it)
-    sides: list[list[tuple[float, float, float]]] = [[], [], [], []]
+    sides: list[list[Segment]] = [[], [], [], []]  # left, right, above, below
     for x0, y0, x1, y1 in [] if lines is None else lines.reshape(-1, 4).tolist():
         angle = abs(math.degrees(math.atan2(y1 - y0, x1 - x0))) % 180
         if abs(angle - 90) < 20 and min(y0, y1) < cy < max(y0, y1):
@@ -214,9 +214,6 @@ def framing_sides(
     if all(sides) and _ring(*sides):
         return 4
     return min(3, sum(1 for s in sides if s))
-
-
-Segment = tuple[float, float, float]  # position across the side, start, end along it
 
 
 def _ring(

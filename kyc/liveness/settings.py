@@ -74,10 +74,11 @@ class LivenessSettings(BaseModel):
     # at their geometric middle (~2.4x from each). Review only: an LED lamp pulsing at
     # 200+ Hz bands a real scene the same way
     banding_min_ratio: float = 40.0
-    # a screen's or a print's edges around the face (replay.framing_sides, docs/liveness.md):
-    # no frame of the 26 genuine clips shows three sides closed; simulated replays at the
-    # angled and far distances 27-100% of their frames. Review only: a doorway behind
-    # and a desk before a person can close three sides
+    # a screen's or a print's edges in a ring around the face (replay.framing_sides,
+    # docs/liveness.md): no genuine frame shows one (0 of 549 measured in the 26 clips;
+    # three sides closed in 18), replays with the whole screen in view 75-100% of their
+    # frames. Review only: a real rectangle (a picture frame, a window with a desk
+    # before it) can ring a face
     framed_min_share: float = 0.15
     framing_every: int = 6  # measured on every 6th analysed frame (~2.5 per second)
     identity_change_distance: float = 0.6  # embedding distance between parts of the clip
