@@ -363,10 +363,7 @@ def find_faces(
     big = boxes[0].width
     faces = [b for b in boxes if b.width >= settings.second_face_min_rel * big]
     if counter is not None:
-        colour = np.asarray(
-            cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), np.uint8
-        )
-        cnn = [b.scaled(1.0 / k) for b in counter.detect(colour, settings.count_min_score)]
+        cnn = counter.detect(img, settings.count_min_score)  # it scales the photo itself
         if cnn:
             cnn = [b for b in cnn if b.width >= settings.second_face_min_rel * cnn[0].width]
         if len(cnn) > len(faces):
