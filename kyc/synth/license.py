@@ -282,7 +282,9 @@ def render_license(
         tf = face(tf.key, tf.size - 2)
     tw = text_width(title, tf, tracking)
     title_y = (285 if horizontal else 400) + j(20)
-    draw_text(d, ((w - tw) / 2 + j(20), title_y), title, tf, INK, tracking=tracking, stroke=2)
+    title_box = draw_text(
+        d, ((w - tw) / 2 + j(20), title_y), title, tf, INK, tracking=tracking, stroke=2
+    )
     if copy == "副本":
         cf = face(v.fonts["title"], 34)
         mark = "（副本）"
@@ -297,8 +299,16 @@ def render_license(
     if company.credit_code is not None:
         cx, cy = 100 + j(15), 180 + j(10)
         draw_text(d, (cx, cy), "统一社会信用代码", label_f, label_fill, tracking=2)
+        # A license prints its code clear of the title: a wide number font is set
+        # smaller rather than run into the title's first character on the same rows.
+        code_f = num_f
+        while (
+            title_box[1] < cy + 48
+            and cx + text_width(company.credit_code, code_f, 2) > title_box[0] - 30
+        ):
+            code_f = face(code_f.key, code_f.size - 1)
         boxes["credit_code"] = draw_text(
-            d, (cx, cy + 48), company.credit_code, num_f, INK, tracking=2
+            d, (cx, cy + 48), company.credit_code, code_f, INK, tracking=2
         )
         qr = _qr(rng)
         qx = w - 100 - qr.width + round(j(15))
@@ -387,6 +397,7 @@ def render_license(
         "scheme": scheme,
         "format": company.format,
         "entity": company.entity,
+        "title_box": title_box,
     }
     if extra_unnamed is not None:
         extra["unnamed"] = extra_unnamed

@@ -136,6 +136,19 @@ def test_every_license_format_prints_every_field_inside_the_page(entity: str, fm
         assert ("registration_number" in r.fields) == (fmt == "pre2016")
 
 
+def test_a_license_code_stands_clear_of_the_title() -> None:
+    # A wide number font once ran the code's last character under the title's first.
+    rng = Random(7)
+    for i in range(60):
+        c = make_company(rng, TODAY, license_format="current")
+        v = vr.draw_variant(rng, vr.SPLITS[i % 2], "business_license")
+        r = render_license(c, rng, "horizontal", v)
+        title = r.extra["title_box"]
+        assert isinstance(title, tuple)
+        code = r.boxes["credit_code"]
+        assert code[2] <= title[0] - 20 or code[1] >= title[3] or code[3] <= title[1]
+
+
 def test_generate_records_the_variant_and_is_deterministic_per_split() -> None:
     a = generate("business_license", "moderate", Random(5), today=TODAY, split="heldout")
     b = generate("business_license", "moderate", Random(5), today=TODAY, split="heldout")
