@@ -422,7 +422,7 @@ def reread_key(name: str, text: str) -> str:
     """What a re-read must contain: the code's letters and digits, a date's digits."""
     text = text.translate(_ASCII)
     if name == "valid_until":
-        return "长期" if text in ("long_term", "长期") else re.sub(r"[^0-9]", "", text)
+        return "长期" if text == "long_term" or "长期" in text else re.sub(r"[^0-9]", "", text)
     # Letters no credit code or ID number holds (GB 32100 leaves out I, O, S, Z) are
     # the digits they look like, on both sides of the comparison.
     return re.sub(r"[^0-9A-Z]", "", text.upper()).translate(_CODE_LOOKALIKES)
@@ -1188,7 +1188,13 @@ class DocumentReader:
         crops = []
         for name in todo:
             x0, y0, x1, y1 = fields[name].box or (0, 0, 0, 0)
-            pad = 0.3 * (y1 - y0)
+            # The box can miss part of its value: a value's box within its line is
+            # shared out by character count (长期 after 2024.12.13-: the box began at
+            # 期), and the detector boxes a code short under a seal (the last 1-2
+            # characters, 0.6 of a height each, left to the cut-code re-read). One and a
+            # half heights each side hold them; a neighbour read with the value is no
+            # harm (the re-read must contain the value).
+            pad = 1.5 * (y1 - y0)
             quad = from_upright((x0 - pad, y0, x1 + pad, y1), angles[name])
             reading = angles[name]
             if to_page is not None:

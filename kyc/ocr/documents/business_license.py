@@ -117,6 +117,7 @@ FORM = labelled.Form(
     LABELS,
     stops=("统一社会信用代码", "注册号", "登记机关", "实收资本"),
     multiline=frozenset({"name", "company_type", "address", "business_scope"}),
+    wraps_when_full=frozenset({"legal_representative"}),
     # The types of the registration rules (有限责任公司（自然人独资）, 个体工商户 ...).
     openings={
         "company_type": re.compile(
@@ -236,9 +237,14 @@ class BusinessLicense:
             r = raw[fname]
             if fname == "registered_capital":
                 r = repaired(r, CAPITAL_CHARS, CAPITAL)
-            # A scope keeps its colons (一般项目：); elsewhere one is a label's.
+            # A scope keeps its colons (一般项目：), a representative its own (委派代表：
+            # 白世家); elsewhere one is a label's.
             raw_text = r.value or ""
-            text = re.sub(r"\s", "", raw_text) if fname == "business_scope" else clean(raw_text)
+            text = (
+                re.sub(r"\s", "", raw_text).lstrip(":：")
+                if fname in ("business_scope", "legal_representative")
+                else clean(raw_text)
+            )
             value = tidy(text, full_width=True) if r.value else None
             if value and fname in ("legal_representative", "operator"):
                 value = name_dashes(value)

@@ -331,10 +331,32 @@ def _stacked_under(label: Line, line: Line) -> bool:
 LEAD_GAP = 1.5
 
 
+def _reading_order(lines: Sequence[Line]) -> list[Line]:
+    """Lines by rows of the full-height ones (each row left to right); a small piece (a
+    seal's character, a mark) goes to the row whose band holds its centre, or the
+    nearest."""
+    if not lines:
+        return []
+    tallest = max(ln.height for ln in lines)
+    grid = rows([ln for ln in lines if ln.height >= 0.6 * tallest])
+    for ln in lines:
+        if ln.height < 0.6 * tallest:
+            band = min(
+                grid,
+                key=lambda r: (
+                    not min(o.y0 for o in r) <= ln.cy <= max(o.y1 for o in r),
+                    abs(sum(o.cy for o in r) / len(r) - ln.cy),
+                ),
+            )
+            band.append(ln)
+    return [ln for row in grid for ln in sorted(row, key=lambda ln: ln.x0)]
+
+
 def _shaped(lines: Sequence[Line], spec: Spec) -> list[list[Line]]:
-    """The lines of one row (left to right) that have the value's shape, each with the
-    lead pieces just before it."""
-    ordered = sorted(lines, key=lambda ln: ln.x0)
+    """The lines that have the value's shape, in reading order (by rows, each left to
+    right: the lines beside a label may stand on two rows of a tightly set value), each
+    with the lead pieces just before it."""
+    ordered = _reading_order(lines)
     runs: list[list[Line]] = []
     taken = 0  # a lead piece belongs to one run only
     for i, ln in enumerate(ordered):

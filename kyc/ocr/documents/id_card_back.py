@@ -84,21 +84,25 @@ class IdCardBack:
     def _partial_term(lines: Sequence[Line], out: dict[str, RawField]) -> Line | None:
         """Read what is legible of a term whose start or end is hidden: the start date
         before a dash, or the end date (or what is left of 长期) after one. The check
-        then reports the term as not valid."""
+        then reports the term as not valid. A term boxed in two pieces on its row (限
+        2026.08.10- and -2046.08.10) is read from both."""
+        found: Line | None = None
         for ln in lines:
+            if found is not None and abs(ln.cy - found.cy) > 0.5 * max(ln.height, found.height):
+                continue  # another row: not the other piece of this term
             start = _TERM_START.search(ln.text.strip())
             end = _TERM_END.search(ln.text.strip())
             if not (start or end):
                 continue
             offset = len(ln.text) - len(ln.text.lstrip())
-            if start:
+            if start and out["valid_from"] is MISSING:
                 a, b = start.span(1)[0], start.span(3)[1]
                 out["valid_from"] = field_from_line(ln, offset + a, offset + b)
-            if end:
+            if end and out["valid_until"] is MISSING:
                 s, e = end.span(4) if end.group(4) else (end.span(1)[0], end.span(3)[1])
                 out["valid_until"] = field_from_line(ln, offset + s, offset + e)
-            return ln
-        return None
+            found = found or ln
+        return found
 
     def check(self, raw: dict[str, RawField], today: dt.date) -> Checked:
         warnings: list[str] = []

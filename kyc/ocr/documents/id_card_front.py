@@ -229,7 +229,11 @@ class IdCardFront:
                     sex = field_from_line(ln, i, i + 1)
         m = re.search(r"民\s*族\s*(\S+)", joined)
         if m:
+            # The name of a group ends the value: what the row holds after it is other
+            # ink (复印无效 over the card, boxed beside the value).
             value = m.group(1)
+            names = [g for g in ETHNIC_GROUPS if value.startswith(g)]
+            value = max(names, key=len) if names else value
             for ln in row:
                 pos = ln.text.find(value)
                 if pos >= 0:

@@ -36,6 +36,10 @@ class Form:
     labels: Mapping[str, tuple[str, ...]]
     stops: tuple[str, ...] = ()
     multiline: frozenset[str] = frozenset()
+    # Fields of one line that wrap only when it is full (a partner company with its
+    # appointed representative, 芜湖…有限公司（委派代表：白世家）): they continue on the
+    # next row only where their first line reaches the right edge of their column.
+    wraps_when_full: frozenset[str] = frozenset()
     # How the value of a field begins when its own wording says so (a company type):
     # such a line does not continue another field's value even where its label was lost.
     openings: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
@@ -62,6 +66,19 @@ class _Label:
 
 # A line this many times taller than a multi-line value's first line does not continue it.
 TALLER = 1.6
+
+
+def _reaches_right_edge(
+    first: Sequence[Line], table: Sequence[Sequence[Line]], col_left: float, x_end: float
+) -> bool:
+    """The value's first line ends within a line height of the right edge of its
+    column's text (the furthest right any line of the column reaches): it is full."""
+    h = max(ln.height for ln in first)
+    right = max(
+        (ln.x1 for row in table for ln in row if ln.x0 >= col_left - h and ln.x1 <= x_end),
+        default=0.0,
+    )
+    return max(ln.x1 for ln in first) >= right - h
 
 
 def drop_overlapped_junk(row: Sequence[Line]) -> list[Line]:
@@ -247,7 +264,9 @@ def _value(
             if id(ln) not in label_ids and x_start - h <= ln.x0 < x_end and clean(ln.text)
         ]
     parts = list(first)
-    if lab.field in form.multiline:
+    if lab.field in form.multiline or (
+        lab.field in form.wraps_when_full and _reaches_right_edge(first, table, col_left, x_end)
+    ):
         last_y = first[0].cy
         height = max(ln.height for ln in first)
         for nxt in table[first_row + 1 :]:
@@ -297,5 +316,6 @@ def _value(
                 break  # another field's value whose label was lost
             parts.extend(cont)
             last_y = cont[0].cy
-    ordered = _by_columns(parts, x_start) if lab.field in form.multiline else parts
+    wrapped = lab.field in form.multiline or len(parts) > len(first)
+    ordered = _by_columns(parts, x_start) if wrapped else parts
     return join_fields([field_from_line(ln) for ln in ordered])

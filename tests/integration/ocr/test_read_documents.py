@@ -124,6 +124,34 @@ def test_filing_copy_is_re_read_and_an_illegible_one_warns(
     assert "FILING_COPY_ILLEGIBLE" in result.warnings
 
 
+def test_a_long_term_card_s_filing_copy_is_legible(reader: DocumentReader) -> None:
+    """长期 printed after a dotted start date: the value's box, shared out by character
+    count along 2024.12.13-长期, starts at 期; the copy's re-read must still see 长期."""
+    from kyc.ocr.pipeline import reread_key
+
+    sample = generate("id_card_back", "clean", random.Random("337:tuned:id_card_back:clean:0"))
+    assert sample.truth["fields"]["valid_until"] == "long_term"
+    result = reader.read_image(sample.image)
+    assert result.fields["valid_until"].value == "long_term"
+    assert result.fields["valid_until"].confidence >= 0.9
+    assert "FILING_COPY_ILLEGIBLE" not in result.warnings
+    # a re-read holding a neighbour of the value still holds it; one without 长 does not
+    assert reread_key("valid_until", "3-长期") == reread_key("valid_until", "long_term")
+    assert reread_key("valid_until", "期") != reread_key("valid_until", "long_term")
+
+
+def test_a_code_boxed_short_under_a_seal_is_legible_in_the_copy(reader: DocumentReader) -> None:
+    """The detector boxed this certificate's code a character and a half short where
+    the seal overlaps its end (the cut-code re-read read the rest); the copy's crop must
+    still hold the whole code."""
+    key = "347:tuned:social_group_certificate:clean:0"
+    sample = generate("social_group_certificate", "clean", random.Random(key), split="tuned")
+    result = reader.read_image(sample.image)
+    assert result.fields["credit_code"].value == sample.truth["fields"]["credit_code"]
+    assert result.fields["credit_code"].confidence >= 0.9
+    assert "FILING_COPY_ILLEGIBLE" not in result.warnings
+
+
 def test_a_filing_copy_that_does_not_decode_is_not_legible(reader: DocumentReader) -> None:
     from kyc.ocr.types import FieldReading
     from kyc.synth.filing import make_uscc

@@ -1035,3 +1035,31 @@ def test_an_mrz_boxed_character_by_character_is_one_line_again() -> None:
         assert ax * by - ay * bx > 0
     # pieces across the page's axis are no run (the document reads at a right angle)
     assert mrz.spaced_runs(quads, texts, [math.pi / 2] * len(quads)) == []
+
+
+def test_a_tightly_set_value_beside_its_label_reads_row_by_row() -> None:
+    # Rows 35 px apart, boxes 50 px high: the second row's first line stands beside the
+    # label too, a pixel left of the first row's. Ordered by left edge alone, the second
+    # row came first (an institution's purpose, confidently interleaved).
+    kind = BY_NAME["institution_certificate"]
+
+    def at(text: str, x0: float, y0: float, x1: float, y1: float) -> Line:
+        return Line(text, x0, y0, x1, y1, (0.99,) * len(text))
+
+    lines = [
+        at("名称", 120, 1187, 200, 1240),
+        at("锦州市疾病预防控制中心", 328, 1181, 692, 1233),
+        at("宗旨和业务范围", 121, 1248, 313, 1303),
+        at("卫生医疗人员培训。疾病预防控制。", 335, 1242, 827, 1298),
+        at("农业技术推广与", 815, 1242, 1067, 1290),
+        at("培训。图书文献收藏。为人民身体健康提供医疗与护", 334, 1276, 1065, 1334),
+        at("理保健服务。", 333, 1318, 524, 1365),
+        at("住所", 111, 1384, 189, 1437),
+        at("辽宁省锦州市凌海市南京路299号锦绣花园7栋1603室", 329, 1378, 1065, 1431),
+    ]
+    got = kind.extract(lines)["purpose_and_scope"].value
+    assert got is not None
+    assert got.replace(" ", "") == (
+        "卫生医疗人员培训。疾病预防控制。农业技术推广与培训。图书文献收藏。"
+        "为人民身体健康提供医疗与护理保健服务。"
+    )

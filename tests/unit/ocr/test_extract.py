@@ -702,3 +702,55 @@ def test_front_labels_misread_in_one_character_are_no_values() -> None:
     # a value alone on its row is kept, whatever it reads like (a two-character name)
     alone = [line("李名", 110, 40), *lines[2:]]  # its label lost
     assert FRONT.extract(alone)["name"].value == "李名"
+
+
+def test_a_partner_and_its_representative_wrap_when_the_line_is_full() -> None:
+    # 执行事务合伙人: a company with its appointed representative, wrapped at the right
+    # edge of the column; the colon inside the value is the value's own.
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("名称芜湖市联新环保科技合伙企业（有限合伙）", 100, 300),
+        line("类型有限合伙企业", 100, 350),
+        line("执行事务合伙人芜湖腾康投资管理有限公司（委派代表：白世", 100, 400),
+        line("家）", 330, 436),
+        line("成立日期2020年06月01日", 100, 480),
+    ]
+    value = LICENSE.check(LICENSE.extract(lines), TODAY).fields["legal_representative"].value
+    assert value == "芜湖腾康投资管理有限公司（委派代表：白世家）"
+    # A short name never reaches the edge: the row below is not part of it, even where
+    # that row's label was lost.
+    short = [*lines[:4], line("法定代表人王芳", 100, 400), line("人民币壹佰万元整", 280, 436)]
+    value = LICENSE.check(LICENSE.extract(short), TODAY).fields["legal_representative"].value
+    assert value == "王芳"
+
+
+def test_back_term_boxed_in_two_pieces_reads_from_both() -> None:
+    # The detector boxed the term in two pieces sharing the dash; the end piece first.
+    pieces = [line("-2046.08.10", 330, 350), line("限 2026.08.10-", 120, 350)]
+    checked = BACK.check(BACK.extract(pieces), TODAY)
+    assert checked.fields["valid_from"].value == "2026-08-10"
+    assert checked.fields["valid_until"].value == "2046-08-10"
+    assert checked.fields["valid_from"].valid is True
+    # pieces on two rows are not one term
+    apart = [line("-2046.08.10", 330, 350), line("2026.08.10-", 120, 450)]
+    assert BACK.check(BACK.extract(apart), TODAY).fields["valid_from"].value is None
+
+
+def test_front_ethnicity_ends_with_the_group_s_name_before_other_ink() -> None:
+    number = fake_id(dt.date(1949, 9, 16))
+    lines = [
+        line("姓名", 40, 40),
+        line("范亮春", 110, 40),
+        line("性别", 40, 90),
+        line("男", 110, 90),
+        line("民族", 260, 90),
+        line("哈萨克", 330, 90),
+        line("印天", 430, 88),  # pieces of a 复印无效 overprint on the row
+        line("效", 520, 92),
+        line("出生", 40, 140),
+        line("1949年9月16日", 110, 140),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    assert FRONT.extract(lines)["ethnicity"].value == "哈萨克"
