@@ -86,9 +86,10 @@ def read_code(
     look-alikes mapped to each position's alphabet, is used when it passes the check.
     Otherwise one character at a doubtful position (read below ``CONFIDENT_CHAR``, or not
     a character of its position) may be replaced by a runner-up of at least
-    ``MIN_RUNNER_UP`` or by what the read character stands for; the repair is used only
-    when exactly one replacement passes the check and ``agrees(candidate, position)``
-    (what else the document prints, e.g. the birth date) accepts it.
+    ``MIN_RUNNER_UP`` or by what the read character stands for, where no other
+    character was read below ``CONFIDENT_CHAR``; the repair is used only when exactly
+    one replacement passes the check and ``agrees(candidate, position)`` (what else the
+    document prints, e.g. the birth date) accepts it.
     """
     chars, probs, alts = _strip(text, probs, alts)
     if len(chars) != spec.length:
@@ -119,6 +120,12 @@ def read_code(
         return CodeRead(read, True, False, doubtful)
     found: set[str] = set()
     for pos, opts in enumerate(options):
+        # One replacement that makes the check hold proves nothing where another
+        # character was doubted too: that one may be wrong as well, and a wrong pair
+        # passes a mod-31 check one time in 31 (AAOHXIGRTO: O at 0.54 taken as 0, I at
+        # 0.49 replaced by N; printed Q and W).
+        if doubtful - (probs[pos] < CONFIDENT_CHAR) > 0:
+            continue
         for cand in opts:
             joined = read[:pos] + cand + read[pos + 1 :]
             if spec.is_valid(joined) and (agrees is None or agrees(joined, pos)):
@@ -165,7 +172,13 @@ def _plausible_id(number: str) -> bool:
 
 
 ID_NUMBER = CodeSpec(18, lambda pos: _DIGITS + "X" if pos == 17 else _DIGITS, _plausible_id)
-CREDIT_CODE = CodeSpec(18, lambda pos: _DIGITS if pos < 8 else _USCC_ALPHABET, _safe(uscc.is_valid))
+# GB 32100: the registration authority and the entity class (the first two characters)
+# are codes of the whole alphabet (Y for other authorities, N for rural collectives), the
+# region six digits. Read as digits only, a confident L there became 1, and a code
+# printed with a wrong check came back valid.
+CREDIT_CODE = CodeSpec(
+    18, lambda pos: _DIGITS if 2 <= pos < 8 else _USCC_ALPHABET, _safe(uscc.is_valid)
+)
 REGISTRATION_NUMBER = CodeSpec(15, lambda pos: _DIGITS, _safe(mod_11_10.is_valid))
 
 

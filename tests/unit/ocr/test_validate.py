@@ -112,7 +112,9 @@ def test_numbers_printed_wrong_are_returned_as_read(pos: int) -> None:
 
 @pytest.mark.parametrize("pos", range(18))
 def test_credit_codes_printed_wrong_are_returned_as_read(pos: int) -> None:
-    alphabet = DIGITS if pos < 8 else "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    # GB 32100: letters may stand first and second (authority, entity class), not in
+    # the region's six digits
+    alphabet = DIGITS if 2 <= pos < 8 else "0123456789ABCDEFGHJKLMNPQRTUWXY"
     for seed in range(40):
         rng = random.Random(f"uscc{pos}:{seed}")
         printed = wrong_at(fake_uscc(rng), pos, rng, alphabet)
@@ -161,6 +163,32 @@ def test_ambiguous_repair_is_refused(rng: random.Random) -> None:
     every = [(d, 0.05) for d in DIGITS]
     probs, alts = evidence(number, {14: (0.5, every), 15: (0.5, every)})
     assert not read_id_number(garbled, probs, alts).valid
+
+
+def test_no_repair_where_another_character_is_doubted_too(rng: random.Random) -> None:
+    # Two characters misread at 0.5; the runner-up offered at one of them makes the
+    # check hold with the other still wrong. One candidate passes, so the old rule took
+    # it: a valid, wrong code.
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    code = fake_uscc(rng)
+    a, b = 10, 13
+    for wrong_a in alphabet.replace(code[a], ""):
+        misread = code[:a] + wrong_a + code[a + 1 :]
+        fits = [c for c in alphabet if uscc.is_valid(misread[:b] + c + misread[b + 1 :])]
+        if fits and fits[0] != code[b]:
+            break
+    coincidence = misread[:b] + fits[0] + misread[b + 1 :]
+    assert uscc.is_valid(coincidence) and coincidence != code
+    wrong_b = next(c for c in alphabet if c not in (code[b], fits[0]))
+    garbled = misread[:b] + wrong_b + misread[b + 1 :]
+    probs, alts = evidence(garbled, {a: (0.54, [(code[a], 0.3)]), b: (0.49, [(fits[0], 0.45)])})
+    read = read_credit_code(garbled, probs, alts)
+    assert not read.valid and read.value == garbled
+    # With the other character read confidently, the same runner-up repairs it.
+    alone = misread[:b] + wrong_b + misread[b + 1 :]
+    probs, alts = evidence(alone, {b: (0.49, [(fits[0], 0.45)])})
+    read = read_credit_code(alone, probs, alts)
+    assert read.valid and read.repaired and read.value == coincidence
 
 
 def test_wrong_length_is_invalid(rng: random.Random) -> None:
