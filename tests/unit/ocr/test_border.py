@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kyc.ocr.quality import Region, paper_reaches_frame
+from kyc.ocr.quality import Region, page_px_per_mm, paper_fill, paper_reaches_frame
 
 PAPER = (226, 232, 236)
 BACKGROUND = (95, 110, 120)
@@ -31,7 +31,7 @@ def photo(doc_x0: int, doc_x1: int, background: tuple[int, int, int]) -> tuple[n
 
 
 def reaches(img: np.ndarray, region: Region) -> bool | None:
-    return paper_reaches_frame(img, region, LINE_H, step=4.0, max_area=1.1)
+    return paper_reaches_frame(paper_fill(img, region, 4.0), region, LINE_H, max_area=1.1)
 
 
 def test_a_document_inside_the_frame_does_not_reach_it() -> None:
@@ -46,3 +46,25 @@ def test_paper_past_a_side_of_the_frame_reaches_it(span: tuple[int, int]) -> Non
 
 def test_a_background_of_the_papers_colour_says_nothing() -> None:
     assert reaches(*photo(150, 650, PAPER)) is None
+
+
+def test_a_page_s_resolution_comes_from_its_paper_not_its_margins() -> None:
+    # An A4-proportioned sheet, 566 px long (2.0 px/mm on 297 mm) with text far inside
+    # its margins: the paper's own edges give the density whatever the layout.
+    img = np.zeros((600, 800, 3), np.uint8)
+    img[:] = BACKGROUND
+    cv2.rectangle(img, (117, 100), (117 + 566, 100 + 400), PAPER, -1)
+    quads = []
+    for k in range(3):
+        y0 = 200 + 65 * k
+        cv2.rectangle(img, (300, y0 + 8), (500, y0 + LINE_H - 8), (40, 40, 40), -1)
+        quads.append(
+            np.array([[300, y0], [500, y0], [500, y0 + LINE_H], [300, y0 + LINE_H]], np.float32)
+        )
+    region = Region(quads, 0.0, "business_license")
+    density = page_px_per_mm(paper_fill(img, region, 4.0))
+    assert density is not None and abs(density - 566 / 297) < 0.05
+    # a sheet cut by the frame, or paper of no page's proportions, gives nothing
+    for span in ((150, 900), (300, 500)):  # 750 x 400 cut at the right; 200 x 400
+        cut, reg = photo(*span, BACKGROUND)
+        assert page_px_per_mm(paper_fill(cut, reg, 4.0)) is None
