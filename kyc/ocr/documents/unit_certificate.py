@@ -96,15 +96,20 @@ _CODE_LABELS = ("统一社会信用代码",)
 _AUTHORITY = re.compile(r"([\u4e00-\u9fff]{2,16}?)(事业单位登记管理局|民政局|编制委员会办公室)")
 
 
-def authority_start(text: str, places: str) -> int | None:
-    """Where an authority's name starts in ``text`` (which may begin with what is left
-    of its label, or a seal's characters): the first position from which the rest is
-    a place named in ``places`` (the certificate's address, sponsor, supervisor) and an
-    authority's suffix."""
+# Characters a seal's ring or date can leave after an authority's suffix on its row
+# (揭阳市事业单位登记管理局明): its name ends with the suffix.
+AUTHORITY_TAIL = 2
+
+
+def authority_span(text: str, places: str) -> tuple[int, int] | None:
+    """Where an authority's name starts and ends in ``text`` (which may begin with what
+    is left of its label, or a seal's characters, and end with up to AUTHORITY_TAIL of a
+    seal's): the first position from which a place named in ``places`` (the
+    certificate's address, sponsor, supervisor) and an authority's suffix follow."""
     for start in range(len(text)):
-        m = _AUTHORITY.fullmatch(text[start:])
-        if m and _names_place(m.group(1), places):
-            return start
+        m = _AUTHORITY.match(text, start)
+        if m and len(text) - m.end() <= AUTHORITY_TAIL and _names_place(m.group(1), places):
+            return start, m.end()
     return None
 
 
@@ -133,9 +138,9 @@ def _authority_by_content(lines: Sequence[Line], found: dict[str, RawField]) -> 
     for ln in sorted(lines, key=lambda ln: ln.cy):
         if ln.y0 < bottom:
             continue
-        start = authority_start(ln.text, places)
-        if start is not None:
-            return field_from_line(ln, start)
+        span = authority_span(ln.text, places)
+        if span is not None:
+            return field_from_line(ln, *span)
     return MISSING
 
 
@@ -222,22 +227,26 @@ class UnitCertificate:
         auth = fields["registration_authority"]
         places = "".join(fields[k].value or "" for k in _PLACE_FIELDS if k in fields)
         if auth.value:
-            # the name starts where a place this certificate names does: a character of
-            # the label or the seal read before it is dropped; a name whose place is not
-            # found (its first characters under the seal) is not confident
-            at = authority_start(auth.value, places)
-            value = auth.value[at or 0 :]
-            m = _AUTHORITY.fullmatch(value) if at is None else None
+            # the name starts where a place this certificate names does and ends with its
+            # suffix: a character of the label or the seal read before it, and a seal's
+            # one or two after it, are dropped (and the name is less sure); a name whose
+            # place is not found (its first characters under the seal) is not confident
+            span = authority_span(auth.value, places)
+            value, cap = auth.value, 0.75
+            if span is not None:
+                value = auth.value[span[0] : span[1]]
+                cap = 1.0 if value == auth.value else 0.85
+            m = _AUTHORITY.fullmatch(value) if span is None else None
             known = place_one_off(m.group(1), places) if m else None
             if m and known and (auth.confidence < REPAIR_DOUBT or len(known) > len(m.group(1))):
                 # its place one character off a place the certificate names: misread where
                 # the read is doubtful (远安具民政局 under an address in 远安县), or its
                 # first character lost under the seal (州市… under an address in 梅州市;
                 # no character read is replaced)
-                value, at = known + m.group(2), 1
+                value, cap = known + m.group(2), 0.85
             fields["registration_authority"] = FieldReading(
                 value,
-                min(auth.confidence, 0.85 if at else 1.0 if at == 0 else 0.75),
+                min(auth.confidence, cap),
                 None,
                 auth.box,
             )

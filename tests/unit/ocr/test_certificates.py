@@ -1063,3 +1063,26 @@ def test_a_tightly_set_value_beside_its_label_reads_row_by_row() -> None:
         "卫生医疗人员培训。疾病预防控制。农业技术推广与培训。图书文献收藏。"
         "为人民身体健康提供医疗与护理保健服务。"
     )
+
+
+def test_an_authority_ends_with_its_suffix_before_a_seal_s_characters() -> None:
+    kind = BY_NAME["institution_certificate"]
+    head = [
+        line("事业单位法人证书", 200, 40),
+        line("名称", 100, 120),
+        line("揭阳市文化馆", 300, 120),
+        line("住所", 100, 170),
+        line("广东省揭阳市榕城区新阳路12号", 300, 170),
+        line("登记管理机关", 600, 400),
+    ]
+    # a seal's character boxed with the authority's line
+    f = kind.check(kind.extract([*head, line("揭阳市事业单位登记管理局明", 800, 400)]), TODAY)
+    auth = f.fields["registration_authority"]
+    assert auth.value == "揭阳市事业单位登记管理局" and 0.5 < auth.confidence <= 0.85
+    whole = kind.check(kind.extract([*head, line("揭阳市事业单位登记管理局", 800, 400)]), TODAY)
+    assert whole.fields["registration_authority"].confidence > 0.85  # not capped
+    # more than a seal leaves is not cut away
+    long = kind.check(
+        kind.extract([*head, line("揭阳市事业单位登记管理局榕城分局", 800, 400)]), TODAY
+    )
+    assert long.fields["registration_authority"].confidence <= 0.75
