@@ -129,14 +129,21 @@ def text_width(text: str, f: FontLike, tracking: float = 0.0) -> float:
     return sum(f.getlength(ch) for ch in text) + tracking * max(0, len(text) - 1)
 
 
+# Closing marks never start a line in Chinese print (避头尾): one that does not fit
+# hangs at the end of the line before (a scope's final 。 alone on a line of its own
+# was drawn where no document prints it).
+NO_LINE_START = frozenset("。，、；：？！）」』】〉》”’.,;:?!)")
+
+
 def wrap(text: str, f: FontLike, max_width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width`` (CJK: any character)."""
+    """Break ``text`` into lines no wider than ``max_width`` (CJK: any character; a
+    closing mark hangs past the width rather than start a line)."""
     lines: list[str] = []
     cur = ""
     width = 0.0
     for ch in text:
         w = f.getlength(ch)
-        if cur and width + w > max_width:
+        if cur and width + w > max_width and ch not in NO_LINE_START:
             lines.append(cur)
             cur, width = ch, w
         else:

@@ -15,6 +15,7 @@ from kyc.synth.render import (
     render_id_back,
     render_id_front,
     render_license,
+    wrap,
 )
 
 TODAY = dt.date(2026, 6, 15)
@@ -84,3 +85,14 @@ def test_cut_off_puts_document_partly_outside() -> None:
         q = np.array(fq)
         if not ((q >= 0) & (q <= [w, h])).all():
             assert s.truth["hidden_fields"].get(name) == "cut_off"
+
+
+def test_a_closing_mark_never_starts_a_wrapped_line() -> None:
+    from kyc.synth import fonts
+
+    f = fonts.face("noto_sans", 30)
+    text = "社区服务；养老服务；文化艺术培训；心理健康咨询。"
+    for width in range(60, 800, 7):
+        lines = wrap(text, f, width)
+        assert "".join(lines) == text
+        assert not any(line[0] in "。；，、" for line in lines[1:]), (width, lines)
