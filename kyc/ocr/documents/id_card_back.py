@@ -18,6 +18,7 @@ from kyc.ocr.documents.base import (
     text_confidence,
     tidy,
 )
+from kyc.ocr.documents.labelled import drop_overlapped_junk
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.regions import authority_known
 from kyc.ocr.types import FieldReading
@@ -60,7 +61,9 @@ class IdCardBack:
                 break
         if term_line is None:
             term_line = self._partial_term(lines, out)
-        for row in rows(lines):
+        # (a small, unlikely reading boxed over the label's end and the value's start,
+        # a watermark's piece, is no value)
+        for row in map(drop_overlapped_junk, rows(lines)):
             for i, ln in enumerate(row):
                 found = strip_label(ln, ["签发机关"])
                 if not found:

@@ -25,6 +25,7 @@ from kyc.ocr.documents.base import (
     tidy,
 )
 from kyc.ocr.documents.codes import find_code
+from kyc.ocr.documents.labelled import drop_overlapped_junk
 from kyc.ocr.layout import Line, rows
 from kyc.ocr.regions import starts_with_province
 from kyc.ocr.types import FieldReading
@@ -119,7 +120,11 @@ class IdCardFront:
         out["id_number"] = found = find_code(lines, ("公民身份号码",), 18, _id_number)
         id_row_y = (found.box[1] + found.box[3]) / 2 if found.box else float("inf")
         above = rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
-        table = [merge_split_labels(row, KEYWORDS, _values_x(above)) for row in above]
+        # (a small, unlikely reading boxed between a label and its value is no value)
+        table = [
+            drop_overlapped_junk(merge_split_labels(row, KEYWORDS, _values_x(above)))
+            for row in above
+        ]
         # Drop rows that are only the card's fine print or the 公民身份号码 label.
         table = [r for r in table if any(clean(ln.text) for ln in r)]
         used_rows: set[int] = set()

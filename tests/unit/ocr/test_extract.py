@@ -754,3 +754,32 @@ def test_front_ethnicity_ends_with_the_group_s_name_before_other_ink() -> None:
         line(number, 240, 330),
     ]
     assert FRONT.extract(lines)["ethnicity"].value == "哈萨克"
+
+
+def test_back_authority_is_not_a_watermark_piece_boxed_over_the_label_s_end() -> None:
+    lines = [
+        Line("签发机关", 912, 1804, 1049, 1845, (0.99,) * 4),
+        Line("A", 1035, 1812, 1078, 1833, (0.41,)),  # 与原件一致 tiled over the card
+        Line("阜新蒙古族自治县公安局", 1060, 1800, 1435, 1851, (0.99,) * 11),
+        Line("有效期限", 913, 1875, 1046, 1914, (0.99,) * 4),
+        Line("2006.04.29-长期", 1059, 1876, 1323, 1915, (0.99,) * 13),
+    ]
+    assert BACK.extract(lines)["issuing_authority"].value == "阜新蒙古族自治县公安局"
+
+
+def test_front_name_is_not_a_small_junk_box_between_label_and_value() -> None:
+    number = fake_id(dt.date(1984, 8, 24))
+    p = (0.99,)
+    lines = [
+        Line("mk", 719, 747, 852, 830, (0.3, 0.2)),  # half as high, over the label's end
+        Line("蒋丽云", 851, 702, 1309, 879, p * 3),
+        Line("姓名", 437, 732, 763, 869, p * 2),
+        Line("性别女", 417, 1004, 1047, 1189, p * 3),
+        Line("民族汉", 1347, 1017, 1940, 1192, p * 3),
+        Line("1984年8月24日", 857, 1312, 2043, 1477, p * 10),
+        Line("出生", 432, 1336, 736, 1473, p * 2),
+        Line("浙江省嘉兴市海盐县光", 871, 1614, 2257, 1765, p * 10),
+        Line("住址", 434, 1633, 733, 1770, p * 2),
+        Line("公民身份号码 " + number, 430, 2226, 3150, 2389, p * 25),
+    ]
+    assert FRONT.extract(lines)["name"].value == "蒋丽云"
