@@ -52,6 +52,30 @@ NARROW_MARKS = frozenset("、，。；：）)")
 NARROW_MIN_CHARS = 10
 
 
+# Ink the box left out: a character boxed apart from the rest of its line or dropped by
+# the detector at the line's end (谭宁一 boxed as 谭宁: 一 is one thin stroke). A window
+# BEYOND heights long past the box's end, where no other line's box lies, holding ink
+# that starts within ATTACHED heights of the box (what starts further off is not this
+# line's), sends the line to be read again from its box lengthened by BEYOND.
+BEYOND = 1.0
+ATTACHED = 0.4
+# ... on short lines only (a name, a value boxed alone): looked for past every line
+# (660 windows of 995 lines on 40 photos, 28 re-read), a read took ~9% longer (the
+# windows' overlap tests against every other box) and no field of a fresh seed (449)
+# changed; past lines of up to 4 characters, 225 windows and 22 re-reads.
+SHORT_MAX_CHARS = 4
+
+
+def ink_after_box(window: npt.NDArray[np.uint8], dark: float) -> bool:
+    """Whether ``window`` (grey, the strip just past a line's box, reading left to right)
+    holds ink starting within ATTACHED line heights of its left edge: columns of the
+    middle rows with pixels darker than ``dark``."""
+    h = int(window.shape[0])
+    band = window[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
+    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+    return bool(len(cols)) and float(cols[0]) <= ATTACHED * h
+
+
 def tail_ink(grey: npt.NDArray[np.uint8], last_at: float, dark: float) -> float:
     """How far the ink of a line crop (grey, reading left to right) runs past its last
     recognised character (``last_at``: a share of the crop's width), in line heights.
@@ -130,6 +154,7 @@ def reread_lost_ends(
     from kyc.ocr.engine import crop_line
 
     todo: list[tuple[int, Quad]] = []
+    after: list[tuple[int, Quad]] = []
     narrow: list[int] = []
     for i, t in enumerate(texts):
         if not t.chars or t.chars[-1].at < 0 or i not in angles:
@@ -144,6 +169,15 @@ def reread_lost_ends(
                 and (t.text[-1:] not in NARROW_MARKS)
             ):
                 narrow.append(i)
+            elif tail <= NARROW_TAIL and len(t.text.strip()) <= SHORT_MAX_CHARS:
+                beyond = BEYOND * grey.shape[0]
+                window = past_last(quads[i], angles[i], 1.0, beyond)
+                others = [q for k, q in enumerate(quads) if k != i]
+                if not covered(window, others):
+                    strip = crop_line(image, window, reading=angles[i])
+                    g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+                    if ink_after_box(np.asarray(g, np.uint8), dark[i]):
+                        after.append((i, lengthened_at_end(quads[i], angles[i], beyond)))
             continue
         by = EXTEND * grey.shape[0]
         # the ink past the last character is another line's (a value boxed apart from
@@ -152,16 +186,23 @@ def reread_lost_ends(
         if covered(past_last(quads[i], angles[i], t.chars[-1].at, by), others):
             continue
         todo.append((i, lengthened_at_end(quads[i], angles[i], by)))
-    if not todo and not narrow:
+    if not todo and not narrow and not after:
         return texts
     again = recognize(
         [crop_line(image, q, reading=angles[i]) for i, q in todo]
         + [with_paper_after(crops[i], dark[i]) for i in narrow]
+        + [crop_line(image, q, reading=angles[i]) for i, q in after]
     )
     texts = list(texts)
     for (i, _quad), reading in zip(todo, again[: len(todo)], strict=True):
         texts[i] = reading if extends(texts[i], reading) else doubtful_end(texts[i])
-    for i, reading in zip(narrow, again[len(todo) :], strict=True):
+    # ink past the box may be anything (a neighbour's edge, the card's): a line that
+    # reads nothing more from the longer box keeps its reading and its confidence
+    rest = again[len(todo) + len(narrow) :]
+    for (i, _quad), reading in zip(after, rest, strict=True):
+        if extends(texts[i], reading):
+            texts[i] = reading
+    for i, reading in zip(narrow, again[len(todo) : len(todo) + len(narrow)], strict=True):
         added = reading.text[len(texts[i].text.rstrip()) :]
         if extends(texts[i], reading) and len(added) == 1 and added in NARROW_MARKS:
             texts[i] = reading

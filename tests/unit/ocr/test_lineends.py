@@ -129,3 +129,52 @@ def test_a_narrow_mark_dropped_at_the_box_end_is_read_with_paper_after_it() -> N
     first = TextReading("组织", tuple(CharReading(ch, 0.99, (), at) for ch in "组织"))
     seen.clear()
     assert again("组织、") is first and not seen
+
+
+def test_a_short_line_with_ink_just_past_its_box_is_read_again_from_a_longer_box() -> None:
+    """谭宁一 boxed as 谭宁: 一, one thin stroke, lies past the box, so the crop shows no
+    ink after the last character. The strip past the box is looked at: ink starting
+    right after it sends the line to be read again; the reading is kept only where it
+    adds to the first."""
+    from kyc.ocr.lineends import BEYOND, ink_after_box, reread_lost_ends
+
+    page = np.full((80, 400, 3), 235, np.uint8)
+    for k in range(2):  # two glyphs in the box, x 10-106
+        cv2.rectangle(page, (10 + 48 * k, 20), (40 + 48 * k, 60), (30, 30, 30), 3)
+    cv2.line(page, (110, 40), (140, 40), (30, 30, 30), 3)  # 一, 4 px past the box
+    quad = np.array([[10, 16], [106, 16], [106, 64], [10, 64]], np.float32)
+    crop = page[16:64, 10:106].copy()
+    first = TextReading(
+        "谭宁", tuple(CharReading(ch, 0.999, (), at) for ch, at in (("谭", 0.25), ("宁", 0.75)))
+    )
+    seen: list[int] = []
+
+    def read(answer: str) -> Callable[[list[np.ndarray]], list[TextReading]]:
+        def recognize(crops: list[np.ndarray]) -> list[TextReading]:
+            seen.extend(c.shape[1] for c in crops)
+            return [_reading(answer) for _ in crops]
+
+        return recognize
+
+    got = reread_lost_ends(read("谭宁一"), page, [quad], [crop], [first], {0: 0.0}, [DARK])
+    assert got[0].text == "谭宁一"
+    assert seen == [96 + round(BEYOND * 48)]  # the box lengthened by a line height
+    # the longer box reading nothing more leaves the line as it was, confidence and all
+    assert (
+        reread_lost_ends(read("谭宁"), page, [quad], [crop], [first], {0: 0.0}, [DARK])[0] is first
+    )
+    # paper past the box: not read again
+    blank = page.copy()
+    blank[:, 107:] = 235
+    seen.clear()
+    assert (
+        reread_lost_ends(read("谭宁一"), blank, [quad], [crop], [first], {0: 0.0}, [DARK])[0]
+        is first
+    )
+    assert seen == []
+    # ink that starts well off the box is not this line's
+    grey = np.full((48, 48), 235, np.uint8)
+    grey[20:26, 30:46] = 30
+    assert not ink_after_box(grey, DARK)
+    grey[20:26, 5:46] = 30
+    assert ink_after_box(grey, DARK)
