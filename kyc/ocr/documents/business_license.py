@@ -251,6 +251,10 @@ class BusinessLicense:
             if fname == "business_term" and value and not looks_complete("term", value):
                 # a stray character read before a whole term (艮2004年06月12日至…)
                 value = value[1:] if looks_complete("term", value[1:]) else value
+            if fname == "company_type" and value and not _WHOLE_TYPE.fullmatch(value):
+                # likewise before a whole type (0有限责任公司（…）); its confidence keeps
+                # the stray character's doubt
+                value = value[1:] if _WHOLE_TYPE.fullmatch(value[1:]) else value
             tidied = RawField(value, r.probs, r.alts, r.box)
             freed = without_stray_place_mark(value, r) if fname == "name" and value else None
             tidied, cap = (freed, PLACE_REPAIR_CAP) if freed else (tidied, 1.0)

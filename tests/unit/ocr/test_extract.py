@@ -783,3 +783,20 @@ def test_front_name_is_not_a_small_junk_box_between_label_and_value() -> None:
         Line("公民身份号码 " + number, 430, 2226, 3150, 2389, p * 25),
     ]
     assert FRONT.extract(lines)["name"].value == "蒋丽云"
+
+
+def test_a_stray_character_before_a_whole_company_type_is_dropped_not_trusted() -> None:
+    lines = [
+        line("统一社会信用代码", 100, 100),
+        line(fake_uscc(), 100, 140),
+        line("名称深圳市星达科技有限公司", 100, 300),
+        line("类型", 100, 350),
+        with_probs(
+            line("0有限责任公司（自然人独资）", 230, 350),
+            [0.3] + [0.99] * 13,
+            [()] * 14,
+        ),
+        line("法定代表人王芳", 100, 400),
+    ]
+    f = LICENSE.check(LICENSE.extract(lines), TODAY).fields["company_type"]
+    assert f.value == "有限责任公司（自然人独资）" and f.confidence < 0.9
