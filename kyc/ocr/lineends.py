@@ -57,13 +57,13 @@ NARROW_MIN_CHARS = 10
 # BEYOND heights long past the box's end, where no other line's box lies, holding ink
 # that starts within ATTACHED heights of the box (what starts further off is not this
 # line's), sends the line to be read again from its box lengthened by BEYOND.
+# On 40 photos, 660 windows of 995 lines were looked at and 28 lines read again (the
+# windows' overlap tests compare upright rectangles first: testing every other box's
+# polygon took ~9% of a read). A longer box that reads more but whose ink still runs to
+# its end (黑龙江省…海伦市滨 boxed short of 河东路824, read 滨河) has not read the line
+# whole: its last character is no surer than END_DOUBT.
 BEYOND = 1.0
 ATTACHED = 0.4
-# ... on short lines only (a name, a value boxed alone): looked for past every line
-# (660 windows of 995 lines on 40 photos, 28 re-read), a read took ~9% longer (the
-# windows' overlap tests against every other box) and no field of a fresh seed (449)
-# changed; past lines of up to 4 characters, 225 windows and 22 re-reads.
-SHORT_MAX_CHARS = 4
 
 
 def ink_after_box(window: npt.NDArray[np.uint8], dark: float) -> bool:
@@ -74,6 +74,15 @@ def ink_after_box(window: npt.NDArray[np.uint8], dark: float) -> bool:
     band = window[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
     cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
     return bool(len(cols)) and float(cols[0]) <= ATTACHED * h
+
+
+def ink_runs_to_end(grey: npt.NDArray[np.uint8], dark: float) -> bool:
+    """Whether a line crop's ink (as in ``ink_after_box``) reaches its last tenth of a
+    line height: the line goes on past the crop."""
+    h, w = int(grey.shape[0]), int(grey.shape[1])
+    band = grey[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
+    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+    return bool(len(cols)) and float(cols[-1]) >= w - 1 - 0.1 * h
 
 
 def tail_ink(grey: npt.NDArray[np.uint8], last_at: float, dark: float) -> float:
@@ -105,7 +114,10 @@ def lengthened_at_end(quad: Quad, angle: float, by: float) -> Quad:
 def covered(window: Quad, others: Sequence[Quad]) -> bool:
     """Whether another line's box overlaps ``window`` by more than a tenth of its area."""
     area = max(float(cv2.contourArea(window.astype(np.float32))), 1.0)
+    lo, hi = window.min(axis=0), window.max(axis=0)
     for q in others:
+        if (q.max(axis=0) < lo).any() or (q.min(axis=0) > hi).any():
+            continue  # apart even as upright rectangles
         inter, _ = cv2.intersectConvexConvex(window.astype(np.float32), q.astype(np.float32))
         if inter > 0.1 * area:
             return True
@@ -163,21 +175,21 @@ def reread_lost_ends(
         grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
         tail = tail_ink(np.asarray(grey, np.uint8), t.chars[-1].at, dark[i])
         if tail <= TAIL:
+            beyond = BEYOND * grey.shape[0]
+            window = past_last(quads[i], angles[i], 1.0, beyond)
+            others = [q for k, q in enumerate(quads) if k != i]
+            if not covered(window, others):
+                strip = crop_line(image, window, reading=angles[i])
+                g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+                if ink_after_box(np.asarray(g, np.uint8), dark[i]):
+                    after.append((i, lengthened_at_end(quads[i], angles[i], beyond)))
+                    continue
             if (
                 tail > NARROW_TAIL
                 and len(t.text) >= NARROW_MIN_CHARS
                 and (t.text[-1:] not in NARROW_MARKS)
             ):
                 narrow.append(i)
-            elif tail <= NARROW_TAIL and len(t.text.strip()) <= SHORT_MAX_CHARS:
-                beyond = BEYOND * grey.shape[0]
-                window = past_last(quads[i], angles[i], 1.0, beyond)
-                others = [q for k, q in enumerate(quads) if k != i]
-                if not covered(window, others):
-                    strip = crop_line(image, window, reading=angles[i])
-                    g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
-                    if ink_after_box(np.asarray(g, np.uint8), dark[i]):
-                        after.append((i, lengthened_at_end(quads[i], angles[i], beyond)))
             continue
         by = EXTEND * grey.shape[0]
         # the ink past the last character is another line's (a value boxed apart from
@@ -188,10 +200,11 @@ def reread_lost_ends(
         todo.append((i, lengthened_at_end(quads[i], angles[i], by)))
     if not todo and not narrow and not after:
         return texts
+    after_crops = [crop_line(image, q, reading=angles[i]) for i, q in after]
     again = recognize(
         [crop_line(image, q, reading=angles[i]) for i, q in todo]
         + [with_paper_after(crops[i], dark[i]) for i in narrow]
-        + [crop_line(image, q, reading=angles[i]) for i, q in after]
+        + after_crops
     )
     texts = list(texts)
     for (i, _quad), reading in zip(todo, again[: len(todo)], strict=True):
@@ -199,9 +212,11 @@ def reread_lost_ends(
     # ink past the box may be anything (a neighbour's edge, the card's): a line that
     # reads nothing more from the longer box keeps its reading and its confidence
     rest = again[len(todo) + len(narrow) :]
-    for (i, _quad), reading in zip(after, rest, strict=True):
+    for (i, _quad), crop, reading in zip(after, after_crops, rest, strict=True):
         if extends(texts[i], reading):
-            texts[i] = reading
+            grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+            on = ink_runs_to_end(np.asarray(grey, np.uint8), dark[i])
+            texts[i] = doubtful_end(reading) if on else reading
     for i, reading in zip(narrow, again[len(todo) : len(todo) + len(narrow)], strict=True):
         added = reading.text[len(texts[i].text.rstrip()) :]
         if extends(texts[i], reading) and len(added) == 1 and added in NARROW_MARKS:

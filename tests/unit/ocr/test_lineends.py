@@ -178,3 +178,43 @@ def test_a_short_line_with_ink_just_past_its_box_is_read_again_from_a_longer_box
     assert not ink_after_box(grey, DARK)
     grey[20:26, 5:46] = 30
     assert ink_after_box(grey, DARK)
+
+
+def test_a_longer_box_whose_ink_still_runs_to_its_end_has_not_read_the_line_whole() -> None:
+    """黑龙江省…海伦市滨 boxed short of 河东路824: the box a line height longer read 滨河,
+    and its ink still reaches its end; what it read is kept, its last character in doubt."""
+    from kyc.ocr.lineends import ink_runs_to_end, reread_lost_ends
+
+    page = np.full((80, 600, 3), 235, np.uint8)
+    for k in range(10):  # a line running on well past its box (x 10-202)
+        cv2.rectangle(page, (10 + 48 * k, 20), (40 + 48 * k, 60), (30, 30, 30), 3)
+    quad = np.array([[10, 16], [202, 16], [202, 64], [10, 64]], np.float32)
+    crop = page[16:64, 10:202].copy()
+    ats = [(25 + 48 * k) / 192 for k in range(4)]
+    first = TextReading(
+        "海伦市滨",
+        tuple(CharReading(ch, 0.99, (), a) for ch, a in zip("海伦市滨", ats, strict=True)),
+    )
+    longer = [(25 + 48 * k) / 240 for k in range(5)]
+    reread = TextReading(
+        "海伦市滨河",
+        tuple(CharReading(ch, 0.99, (), a) for ch, a in zip("海伦市滨河", longer, strict=True)),
+    )
+    got = reread_lost_ends(
+        lambda crops: [reread for _ in crops], page, [quad], [crop], [first], {0: 0.0}, [DARK]
+    )
+    assert got[0].text == "海伦市滨河"
+    assert got[0].chars[-1].prob <= 0.5
+    # a line that ends inside the longer box keeps its reading whole
+    short = page.copy()
+    short[:, 240:] = 235  # the sixth glyph (x 248-283) gone
+    got = reread_lost_ends(
+        lambda crops: [reread for _ in crops], short, [quad], [crop], [first], {0: 0.0}, [DARK]
+    )
+    assert got[0].text == "海伦市滨河" and got[0].chars[-1].prob == 0.99
+    grey = np.full((48, 100), 235, np.uint8)
+    grey[20:30, 90:100] = 30
+    assert ink_runs_to_end(grey, DARK)
+    grey[20:30, 90:94] = 235
+    grey[20:30, 94:] = 235
+    assert not ink_runs_to_end(grey, DARK)
