@@ -51,7 +51,7 @@ from kyc.ocr.layout import (
     quad_height,
     reading_angle,
 )
-from kyc.ocr.lineends import covered, reread_lost_ends
+from kyc.ocr.lineends import covered, drop_double_reads, reread_lost_ends
 from kyc.ocr.mrz import fold_full_width, reread_machine_zone, spaced_runs
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
@@ -638,6 +638,7 @@ class DocumentReader:
         angles = {i: g.angle for g in groups for i in g.indices}
         dark = [(ink + paper) / 2 for ink, paper in inks]
         texts = reread_lost_ends(engine.recognize, image, quads, crops, texts, angles, dark)
+        texts = drop_double_reads(quads, texts, angles)
         # A watermark over the page is not part of any document: without its lines, each
         # document's reading direction is that of its own text. Its lines are pieces of
         # its words read whole somewhere, or faint: printed text stands 140-220 grey

@@ -218,3 +218,37 @@ def test_a_longer_box_whose_ink_still_runs_to_its_end_has_not_read_the_line_whol
     grey[20:30, 90:94] = 235
     grey[20:30, 94:] = 235
     assert not ink_runs_to_end(grey, DARK)
+
+
+def _read_at(text: str, ats: list[float]) -> TextReading:
+    return TextReading(
+        text, tuple(CharReading(ch, 0.99, (), a) for ch, a in zip(text, ats, strict=True))
+    )
+
+
+def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
+    """…自治县 | 县东风东路: two boxes of one row overlap by about a third of a height
+    and both read 县 there; two printed characters alike side by side stand a character
+    apart and are both kept."""
+    from kyc.ocr.lineends import drop_double_reads
+
+    h = 80.0
+
+    def box(x0: float, x1: float) -> np.ndarray:
+        return np.array([[x0, 0], [x1, 0], [x1, h], [x0, h]], np.float32)
+
+    first = box(0, 400)  # 5 characters of 80 px
+    second = box(371, 771)  # starts 29 px inside the first
+    a = _read_at("乳源自治县", [0.1, 0.3, 0.5, 0.7, 0.93])  # 县 at x 372
+    b = _read_at("县东风东路", [0.02, 0.3, 0.5, 0.7, 0.9])  # 县 at x 379
+    out = drop_double_reads([first, second], [a, b], {0: 0.0, 1: 0.0})
+    assert out[0].text == "乳源自治县" and out[1].text == "东风东路"
+    # 丽丽: the second 丽 a character's width on (x 372 and 451)
+    c = _read_at("张丽", [0.25, 0.93])
+    d = _read_at("丽华", [0.2, 0.7])
+    twins = drop_double_reads([box(0, 400), box(371, 771)], [c, d], {0: 0.0, 1: 0.0})
+    assert twins[1].text == "丽华"
+    # boxes of two rows, or of two documents' directions, are left alone
+    below = np.array([[371, 90], [771, 90], [771, 170], [371, 170]], np.float32)
+    assert drop_double_reads([first, below], [a, b], {0: 0.0, 1: 0.0})[1].text == "县东风东路"
+    assert drop_double_reads([first, second], [a, b], {0: 0.0, 1: 1.0})[1].text == "县东风东路"
