@@ -19,6 +19,7 @@ exposure and contrast), per frame for moiré and over the clip for flicker; the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -175,8 +176,6 @@ def framing_sides(
     meets (to within a quarter of the ring's size: a screen's bezel, a print's border);
     otherwise how many of the four sides such a line closes (0-3). ``face`` is (left,
     top, right, bottom) in ``gray``'s pixels."""
-    import math
-
     import cv2
 
     h, w = gray.shape[:2]

@@ -91,6 +91,16 @@ def long_axis_angle(quad: Quad) -> float:
     return ang
 
 
+def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
+    """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
+    left to right."""
+    c, s = math.cos(-angle), math.sin(-angle)
+    pts = np.asarray(quad, dtype=np.float64)
+    xs = pts[:, 0] * c - pts[:, 1] * s
+    ys = pts[:, 0] * s + pts[:, 1] * c
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
 def quad_height(quad: Quad) -> float:
     q = np.asarray(quad, dtype=np.float64)
     a = float(np.hypot(*(q[1] - q[0])))

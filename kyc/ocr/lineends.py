@@ -27,6 +27,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kyc.ocr.layout import to_upright
+
 if TYPE_CHECKING:
     from kyc.ocr.engine import Image, Quad, TextReading
 
@@ -52,6 +54,15 @@ NARROW_MARKS = frozenset("、，。；：）)")
 NARROW_MIN_CHARS = 10
 
 
+def ink_columns(grey: npt.NDArray[np.uint8], dark: float) -> npt.NDArray[np.intp]:
+    """The columns of a line crop (grey, reading left to right) that hold ink: pixels
+    darker than ``dark`` (the middle of the line's ink and paper levels) in the middle
+    rows only (a descender of a neighbouring line is not this line's)."""
+    h = int(grey.shape[0])
+    band = grey[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
+    return np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+
+
 # Ink the box left out: a character boxed apart from the rest of its line or dropped by
 # the detector at the line's end (谭宁一 boxed as 谭宁: 一 is one thin stroke). A window
 # BEYOND heights long past the box's end, where no other line's box lies, holding ink
@@ -68,31 +79,25 @@ ATTACHED = 0.4
 
 def ink_after_box(window: npt.NDArray[np.uint8], dark: float) -> bool:
     """Whether ``window`` (grey, the strip just past a line's box, reading left to right)
-    holds ink starting within ATTACHED line heights of its left edge: columns of the
-    middle rows with pixels darker than ``dark``."""
-    h = int(window.shape[0])
-    band = window[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
-    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
-    return bool(len(cols)) and float(cols[0]) <= ATTACHED * h
+    holds ink (``ink_columns``) starting within ATTACHED line heights of its left edge."""
+    cols = ink_columns(window, dark)
+    return bool(len(cols)) and float(cols[0]) <= ATTACHED * window.shape[0]
 
 
 def ink_runs_to_end(grey: npt.NDArray[np.uint8], dark: float) -> bool:
-    """Whether a line crop's ink (as in ``ink_after_box``) reaches its last tenth of a
-    line height: the line goes on past the crop."""
+    """Whether a line crop's ink (``ink_columns``) reaches its last tenth of a line
+    height: the line goes on past the crop."""
     h, w = int(grey.shape[0]), int(grey.shape[1])
-    band = grey[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
-    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+    cols = ink_columns(grey, dark)
     return bool(len(cols)) and float(cols[-1]) >= w - 1 - 0.1 * h
 
 
 def tail_ink(grey: npt.NDArray[np.uint8], last_at: float, dark: float) -> float:
     """How far the ink of a line crop (grey, reading left to right) runs past its last
-    recognised character (``last_at``: a share of the crop's width), in line heights.
-    Ink: pixels darker than ``dark`` (the middle of the crop's ink and paper levels), in
-    the middle rows only (a descender of a neighbouring line is not this line's)."""
+    recognised character (``last_at``: a share of the crop's width), in line heights
+    (ink: ``ink_columns``)."""
     h, w = int(grey.shape[0]), int(grey.shape[1])
-    band = grey[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
-    cols = np.flatnonzero((band < dark).sum(axis=0) >= max(2, int(0.08 * band.shape[0])))
+    cols = ink_columns(grey, dark)
     if len(cols) == 0:
         return 0.0
     return (float(cols[-1]) - last_at * w) / max(h, 1)
@@ -254,14 +259,6 @@ def doubtful_end(text: TextReading) -> TextReading:
 SAME_GLYPH = 0.3
 
 
-def _upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
-    c, s = np.cos(-angle), np.sin(-angle)
-    pts = np.asarray(quad, dtype=np.float64)
-    xs = pts[:, 0] * c - pts[:, 1] * s
-    ys = pts[:, 0] * s + pts[:, 1] * c
-    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
-
-
 def drop_double_reads(
     quads: Sequence[Quad], texts: Sequence[TextReading], angles: dict[int, float]
 ) -> list[TextReading]:
@@ -269,7 +266,7 @@ def drop_double_reads(
     an overlapping box on its row already read as its last (same character, same place:
     SAME_GLYPH)."""
     out = list(texts)
-    boxes = {i: _upright(quads[i], a) for i, a in angles.items()}
+    boxes = {i: to_upright(quads[i], a) for i, a in angles.items()}
     for i, j in ((i, j) for i in boxes for j in boxes if i != j and angles[i] == angles[j]):
         a, b = boxes[i], boxes[j]
         h = min(a[3] - a[1], b[3] - b[1])

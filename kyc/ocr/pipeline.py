@@ -50,6 +50,7 @@ from kyc.ocr.layout import (
     long_axis_angle,
     quad_height,
     reading_angle,
+    to_upright,
 )
 from kyc.ocr.lineends import covered, drop_double_reads, reread_lost_ends
 from kyc.ocr.mrz import fold_full_width, reread_machine_zone, spaced_runs
@@ -328,16 +329,6 @@ def with_lines(
         [*upside, *(0.5 for _ in new)],
         [g for g in out if g.indices],
     )
-
-
-def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
-    """Bounding box of ``quad`` in a frame rotated so that text reading at ``angle`` reads
-    left to right."""
-    c, s = math.cos(-angle), math.sin(-angle)
-    pts = np.asarray(quad, dtype=np.float64)
-    xs = pts[:, 0] * c - pts[:, 1] * s
-    ys = pts[:, 0] * s + pts[:, 1] * c
-    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
 
 def upright_points(quad: Quad, angle: float) -> Quad:

@@ -576,7 +576,7 @@ def assess(
     floor = limits.min_px_per_mm_license
     if is_card(main.kind) or main.kind == "passport":
         floor = limits.min_px_per_mm_card
-    elif (page := page_px_per_mm(paper) if main.kind in PAGE_KINDS else None) is not None:
+    elif main.kind in PAGE_KINDS and (page := page_px_per_mm(paper)) is not None:
         density, floor = page, limits.min_px_per_mm_page_paper
     measures["px_per_mm"] = density
     if density < floor:

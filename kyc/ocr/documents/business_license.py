@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 from kyc.ocr.documents import labelled
@@ -186,6 +186,14 @@ def _registration(raw: RawField) -> CodeRead:
     return read_registration_number(raw.value or "", raw.probs, raw.alts)
 
 
+# Fields whose whole value has a shape of its own: a character read before such a
+# value is a stray one.
+_WHOLE_VALUE: dict[str, Callable[[str], object]] = {
+    "business_term": lambda v: looks_complete("term", v),
+    "company_type": _WHOLE_TYPE.fullmatch,
+}
+
+
 class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
@@ -248,13 +256,11 @@ class BusinessLicense:
             value = tidy(text, full_width=True) if r.value else None
             if value and fname in ("legal_representative", "operator"):
                 value = name_dashes(value)
-            if fname == "business_term" and value and not looks_complete("term", value):
-                # a stray character read before a whole term (艮2004年06月12日至…)
-                value = value[1:] if looks_complete("term", value[1:]) else value
-            if fname == "company_type" and value and not _WHOLE_TYPE.fullmatch(value):
-                # likewise before a whole type (0有限责任公司（…）); its confidence keeps
-                # the stray character's doubt
-                value = value[1:] if _WHOLE_TYPE.fullmatch(value[1:]) else value
+            whole = _WHOLE_VALUE.get(fname)
+            if whole and value and not whole(value) and whole(value[1:]):
+                # a stray character read before a whole term (艮2004年06月12日至…) or
+                # type (0有限责任公司（…）); the confidence keeps the stray one's doubt
+                value = value[1:]
             tidied = RawField(value, r.probs, r.alts, r.box)
             freed = without_stray_place_mark(value, r) if fname == "name" and value else None
             tidied, cap = (freed, PLACE_REPAIR_CAP) if freed else (tidied, 1.0)

@@ -46,6 +46,23 @@ def _reading(text: str, prob: float = 0.99) -> TextReading:
     return TextReading(text, tuple(CharReading(ch, prob, ()) for ch in text))
 
 
+def _read_at(text: str, ats: list[float], prob: float = 0.99) -> TextReading:
+    """A reading whose characters the recogniser emitted at ``ats`` along the crop."""
+    return TextReading(
+        text, tuple(CharReading(ch, prob, (), a) for ch, a in zip(text, ats, strict=True))
+    )
+
+
+def _recognizer(answer: str, seen: list[int]) -> Callable[[list[np.ndarray]], list[TextReading]]:
+    """A recogniser that reads ``answer`` from every crop and notes each crop's width."""
+
+    def read(crops: list[np.ndarray]) -> list[TextReading]:
+        seen.extend(c.shape[1] for c in crops)
+        return [_reading(answer) for _ in crops]
+
+    return read
+
+
 def test_a_reread_is_kept_only_where_it_adds_to_what_was_read() -> None:
     first = _reading("法定代表人范文")
     assert extends(first, _reading("法定代表人范文薇", 0.6))  # its doubt stays in its probs
@@ -108,17 +125,10 @@ def test_a_narrow_mark_dropped_at_the_box_end_is_read_with_paper_after_it() -> N
     quad = np.array([[0, 0], [crop.shape[1], 0], [crop.shape[1], 48], [0, 48]], np.float32)
     seen: list[int] = []
 
-    def recognize(answer: str) -> Callable[[list[np.ndarray]], list[TextReading]]:
-        def read(crops: list[np.ndarray]) -> list[TextReading]:
-            seen.extend(c.shape[1] for c in crops)
-            return [_reading(answer) for _ in crops]
-
-        return read
-
     def again(answer: str) -> TextReading:
-        return reread_lost_ends(recognize(answer), crop, [quad], [crop], [first], {0: 0.0}, [DARK])[
-            0
-        ]
+        return reread_lost_ends(
+            _recognizer(answer, seen), crop, [quad], [crop], [first], {0: 0.0}, [DARK]
+        )[0]
 
     assert again(text + "、").text == text + "、"
     assert seen == [padded.shape[1]]
@@ -144,17 +154,11 @@ def test_a_short_line_with_ink_just_past_its_box_is_read_again_from_a_longer_box
     cv2.line(page, (110, 40), (140, 40), (30, 30, 30), 3)  # 一, 4 px past the box
     quad = np.array([[10, 16], [106, 16], [106, 64], [10, 64]], np.float32)
     crop = page[16:64, 10:106].copy()
-    first = TextReading(
-        "谭宁", tuple(CharReading(ch, 0.999, (), at) for ch, at in (("谭", 0.25), ("宁", 0.75)))
-    )
+    first = _read_at("谭宁", [0.25, 0.75], 0.999)
     seen: list[int] = []
 
     def read(answer: str) -> Callable[[list[np.ndarray]], list[TextReading]]:
-        def recognize(crops: list[np.ndarray]) -> list[TextReading]:
-            seen.extend(c.shape[1] for c in crops)
-            return [_reading(answer) for _ in crops]
-
-        return recognize
+        return _recognizer(answer, seen)
 
     got = reread_lost_ends(read("谭宁一"), page, [quad], [crop], [first], {0: 0.0}, [DARK])
     assert got[0].text == "谭宁一"
@@ -190,16 +194,8 @@ def test_a_longer_box_whose_ink_still_runs_to_its_end_has_not_read_the_line_whol
         cv2.rectangle(page, (10 + 48 * k, 20), (40 + 48 * k, 60), (30, 30, 30), 3)
     quad = np.array([[10, 16], [202, 16], [202, 64], [10, 64]], np.float32)
     crop = page[16:64, 10:202].copy()
-    ats = [(25 + 48 * k) / 192 for k in range(4)]
-    first = TextReading(
-        "海伦市滨",
-        tuple(CharReading(ch, 0.99, (), a) for ch, a in zip("海伦市滨", ats, strict=True)),
-    )
-    longer = [(25 + 48 * k) / 240 for k in range(5)]
-    reread = TextReading(
-        "海伦市滨河",
-        tuple(CharReading(ch, 0.99, (), a) for ch, a in zip("海伦市滨河", longer, strict=True)),
-    )
+    first = _read_at("海伦市滨", [(25 + 48 * k) / 192 for k in range(4)])
+    reread = _read_at("海伦市滨河", [(25 + 48 * k) / 240 for k in range(5)])
     got = reread_lost_ends(
         lambda crops: [reread for _ in crops], page, [quad], [crop], [first], {0: 0.0}, [DARK]
     )
@@ -218,12 +214,6 @@ def test_a_longer_box_whose_ink_still_runs_to_its_end_has_not_read_the_line_whol
     grey[20:30, 90:94] = 235
     grey[20:30, 94:] = 235
     assert not ink_runs_to_end(grey, DARK)
-
-
-def _read_at(text: str, ats: list[float]) -> TextReading:
-    return TextReading(
-        text, tuple(CharReading(ch, 0.99, (), a) for ch, a in zip(text, ats, strict=True))
-    )
 
 
 def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
