@@ -141,7 +141,9 @@ def overprint_pieces(texts: Sequence[str]) -> set[int]:
     tiled watermark cut at each repeat (与原件一致's 致, four times), where a printed
     document prints no lone character of them even twice."""
     cleaned = [clean(t) for t in texts]
-    phrases = {m.group() for c in cleaned for m in OVERPRINT.finditer(c)}
+    phrases = {m.group() for c in cleaned for m in OVERPRINT.finditer(c)} | _pieced_phrases(
+        cleaned
+    )
     loops = [p + p for p in phrases]
     fixed = [p + p for p in OVERPRINT_FIXED]
     lone = Counter(c for c in cleaned if len(c) == 1)
@@ -154,6 +156,29 @@ def overprint_pieces(texts: Sequence[str]) -> set[int]:
             or (len(c) == 1 and c in wording and lone[c] >= LONE_REPEATS)
         ):
             out.add(i)
+    return out
+
+
+# Two pieces of a watermark's words overlapping in at least this many characters are
+# read as one (_pieced_phrases).
+PIECE_OVERLAP = 2
+
+
+def _pieced_phrases(cleaned: Sequence[str]) -> set[str]:
+    """A watermark's words never read whole, but in two pieces that overlap: one starting
+    its words (仅供本次业务) and one ending them (本次业务使用), sharing PIECE_OVERLAP or
+    more characters (本次业务), which joined are OVERPRINT's words whole (a tight
+    diagonal 仅供本次业务使用 over an ID card, cut by the detector at other places in
+    each repeat). Only a join that is the wording whole counts."""
+    out = set()
+    for a in cleaned:
+        for b in cleaned:
+            if a == b or len(a) < PIECE_OVERLAP or len(b) < PIECE_OVERLAP:
+                continue
+            for k in range(min(len(a), len(b)) - 1, PIECE_OVERLAP - 1, -1):
+                if a[-k:] == b[:k] and OVERPRINT.fullmatch(joined := a + b[k:]):
+                    out.add(joined)
+                    break
     return out
 
 

@@ -483,6 +483,17 @@ def test_the_commonest_watermark_wording_and_its_pieces_are_overprint() -> None:
     assert [ln.text for ln in kept] == ["王刚敏"]
 
 
+def test_a_watermark_read_only_in_overlapping_pieces_is_overprint() -> None:
+    # a tight diagonal 仅供本次业务使用, cut at other places in each repeat: never read
+    # whole, but its start and its end overlap in 本次业务
+    texts = ["仅供本次业务", "姓名", "本次业务使用", "务使用", "侯婷子", "仅供本", "业务使用"]
+    assert overprint_pieces(texts) == {0, 2, 3, 5, 6}
+    # pieces that overlap in one character only, or join into no overprint's words, are
+    # not enough
+    assert overprint_pieces(["仅供本次", "次业务使用", "姓名"]) == set()
+    assert overprint_pieces(["仅供本次业务", "本次业务范围", "业务"]) == set()
+
+
 def test_a_fixed_overprint_wording_with_a_character_lost_is_overprint() -> None:
     # a big 复印无效 stamp read as 复无效 over a value, its words never read whole
     texts = ["活动地域", "复无效", "山东省", "无效", "复印"]
