@@ -141,9 +141,7 @@ def overprint_pieces(texts: Sequence[str]) -> set[int]:
     tiled watermark cut at each repeat (与原件一致's 致, four times), where a printed
     document prints no lone character of them even twice."""
     cleaned = [clean(t) for t in texts]
-    phrases = {m.group() for c in cleaned for m in OVERPRINT.finditer(c)} | _pieced_phrases(
-        cleaned
-    )
+    phrases = {m.group() for c in cleaned for m in OVERPRINT.finditer(c)} | _pieced_phrases(cleaned)
     loops = [p + p for p in phrases]
     fixed = [p + p for p in OVERPRINT_FIXED]
     lone = Counter(c for c in cleaned if len(c) == 1)
@@ -344,11 +342,16 @@ def join_fields(parts: Sequence[RawField], sep: str = "") -> RawField:
     )
 
 
+# Marks the recogniser reads into the blank between a label's characters (名　　称).
+_INSIDE_LABEL = frozenset("·•‧・.．,，、丨|")
+
+
 def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
-    """If ``line`` starts with one of ``labels`` (spaces allowed between its characters),
-    return the label and the rest of the line. Labels of four or more characters may
-    have one character misread ("三发机关" for 签发机关) or lose their first one at a
-    cut-off edge ("发机关")."""
+    """If ``line`` starts with one of ``labels`` (spaces allowed between its characters,
+    and a mark read into such a space: 名．称, the full-width blank of 名　称 read as a
+    full stop), return the label and the rest of the line. Labels of four or more
+    characters may have one character misread ("三发机关" for 签发机关) or lose their
+    first one at a cut-off edge ("发机关")."""
     text = line.text
     for label in labels:
         if len(label) >= 4 and text.lstrip().startswith(label[1:]):
@@ -360,7 +363,7 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
         allowed = 1 if len(label) >= 4 else 0
         while pos < len(text) and i < len(label):
             ch = text[pos]
-            if ch.isspace() or ch in ":：":
+            if ch.isspace() or ch in ":：" or (0 < i < len(label) and ch in _INSIDE_LABEL):
                 pos += 1
                 continue
             if ch != label[i]:

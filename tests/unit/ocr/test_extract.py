@@ -305,6 +305,15 @@ def test_long_label_with_one_misread_character() -> None:
     assert BACK.extract(lines)["issuing_authority"].value != "布拖县公安局"
 
 
+def test_a_mark_read_into_a_spaced_labels_blank_is_part_of_the_label() -> None:
+    # 名　　称 with its blank read as a full stop: still the name's label
+    lines = [line("名．称", 40, 100), line("临沧市和泰服装有限公司", 200, 100)]
+    assert LICENSE.extract(lines)["name"].value == "临沧市和泰服装有限公司"
+    # a mark before the label's first character is not inside the label
+    lines = [line("．名称", 40, 100)]
+    assert LICENSE.extract(lines)["name"].value is None
+
+
 def test_label_that_lost_its_first_character_at_an_edge() -> None:
     lines = [line("发机关苏尼特左旗公安局", 20, 300), line("期限2005.10.22-长期", 20, 350)]
     checked = BACK.check(BACK.extract(lines), TODAY)
