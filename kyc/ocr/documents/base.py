@@ -125,6 +125,11 @@ OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", 
                     "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
 
 
+# The characters of those pieces, and the most of them read on after a value.
+OVERPRINT_CHARS = frozenset("".join(OVERPRINT_PIECES))
+OVERPRINT_TAIL = 8
+
+
 # A watermark's lone characters: repeats of one character boxed alone (overprint_pieces).
 LONE_REPEATS = 3
 

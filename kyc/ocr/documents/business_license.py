@@ -12,6 +12,8 @@ from kyc.ocr.documents.base import (
     CAPITAL,
     CAPITAL_CHARS,
     MISSING,
+    OVERPRINT_CHARS,
+    OVERPRINT_TAIL,
     Checked,
     RawField,
     checked_address,
@@ -194,6 +196,23 @@ _WHOLE_VALUE: dict[str, Callable[[str], object]] = {
 }
 
 
+def whole_of(value: str, whole: Callable[[str], object]) -> str:
+    """``value`` as a whole value of its shape (``whole``): without a stray character
+    read before it (艮2004年06月12日至…, 0有限责任公司（…）), or without a watermark's
+    characters read on after it (长期案使用: 备案使用's end glued to 长期); as read
+    where neither gives a whole value."""
+    if whole(value):
+        return value
+    if whole(value[1:]):
+        return value[1:]
+    for at in range(len(value) - 1, max(0, len(value) - OVERPRINT_TAIL) - 1, -1):
+        if value[at] not in OVERPRINT_CHARS:
+            break
+        if whole(value[:at]):
+            return value[:at]
+    return value
+
+
 class BusinessLicense:
     name = NAME
     field_names = FIELD_NAMES
@@ -257,10 +276,9 @@ class BusinessLicense:
             if value and fname in ("legal_representative", "operator"):
                 value = name_dashes(value)
             whole = _WHOLE_VALUE.get(fname)
-            if whole and value and not whole(value) and whole(value[1:]):
-                # a stray character read before a whole term (艮2004年06月12日至…) or
-                # type (0有限责任公司（…）); the confidence keeps the stray one's doubt
-                value = value[1:]
+            if whole and value:
+                # (the confidence keeps the doubt of what was cut)
+                value = whole_of(value, whole)
             tidied = RawField(value, r.probs, r.alts, r.box)
             freed = without_stray_place_mark(value, r) if fname == "name" and value else None
             tidied, cap = (freed, PLACE_REPAIR_CAP) if freed else (tidied, 1.0)

@@ -23,7 +23,9 @@ from itertools import pairwise
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
     MISSING,
+    OVERPRINT_CHARS,
     OVERPRINT_PIECES,
+    OVERPRINT_TAIL,
     TERM_LINE,
     RawField,
     clean,
@@ -530,17 +532,15 @@ def trim_overprint(value: str) -> tuple[str, bool]:
         if (
             len(tail) <= OVERPRINT_TAIL
             and tail.startswith(OVERPRINT_PIECES)
-            and sum(ch in _OVERPRINT_CHARS for ch in tail) >= OVERPRINT_SHARE * len(tail)
+            and sum(ch in OVERPRINT_CHARS for ch in tail) >= OVERPRINT_SHARE * len(tail)
         ):
             return value[:at], True
     return value, cut
 
 
-# An overprint's tail: at most this many characters, at least this share of them
-# characters of the overprint's pieces.
-OVERPRINT_TAIL = 8
+# An overprint's tail (OVERPRINT_TAIL characters at most): at least this share of
+# them characters of the overprint's pieces.
 OVERPRINT_SHARE = 0.6
-_OVERPRINT_CHARS = frozenset("".join(OVERPRINT_PIECES))
 
 
 _LATIN_NAME = re.compile(r"^[A-Z][A-Z'\- ]*[,，]\s*[A-Z][A-Z'\- ]*$")

@@ -997,6 +997,20 @@ def test_a_stray_character_before_a_whole_license_term_is_dropped() -> None:
     assert f.value == "2004年06月12日至2034年06月11日"
 
 
+def test_a_watermarks_characters_after_a_whole_license_term_or_type_are_dropped() -> None:
+    from kyc.ocr.documents.base import looks_complete
+    from kyc.ocr.documents.business_license import whole_of
+
+    def term(v: str) -> bool:
+        return looks_complete("term", v)
+
+    assert whole_of("长期案使用", term) == "长期"  # 备案使用's end glued to 长期
+    assert whole_of("2004年06月12日至长期复印", term) == "2004年06月12日至长期"
+    # characters that are no watermark's stay (the value is then not whole)
+    assert whole_of("长期有效", term) == "长期有效"
+    assert whole_of("长期", term) == "长期"
+
+
 def test_a_bilingual_label_s_english_half_without_its_slash_is_no_value() -> None:
     # 姓名/Name read 姓名Name, the holder's name on the line below
     specs = {"name": Spec(("姓名",)), "sex": Spec(("性别",))}
