@@ -100,6 +100,21 @@ def drop_overlapped_junk(row: Sequence[Line]) -> list[Line]:
     ]
 
 
+def _filled_left_column(found: Sequence[Line], x_right: float, h: float) -> bool:
+    """Whether the lines left of ``x_right`` are a column the value filled before it
+    went on in the one line at ``x_right`` (a scope of three lines, two in the left
+    column, its last in the right one beside the first): two or more rows, each
+    reaching the column's right edge (the furthest any of them reaches, which stands
+    left of ``x_right``). A line the detector cut in two at a gap is not such a
+    column: its row's other lines, or its own left piece, stop short of that edge or
+    run past ``x_right``."""
+    table = rows([ln for ln in found if ln.x0 < x_right - 1.5 * h])
+    if len(table) < 2:
+        return False
+    edge = max(ln.x1 for row in table for ln in row)
+    return edge < x_right and all(max(ln.x1 for ln in row) >= edge - 1.5 * h for row in table)
+
+
 def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     """Lines of a value in reading order: by rows, or column by column when the value runs
     in two text columns: two or more lines start at one edge well right of the value's
@@ -110,6 +125,8 @@ def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     h = max(min(ln.height for ln in found), 1.0)
     right = sorted(ln.x0 for ln in found if ln.x0 >= x_start + 3 * h)
     edges = [x for x in right if sum(1 for y in right if abs(y - x) < 1.5 * h) >= 2]
+    if not edges and len(right) == 1 and _filled_left_column(found, right[0], h):
+        edges = right
     if not edges:
         return _reading_order(found)
     edge = min(edges) - 1.5 * h

@@ -217,6 +217,37 @@ def test_license_scope_in_two_text_columns_keeps_both() -> None:
     assert all(piece.strip("（）。；") in scope for piece in left + right), scope
 
 
+def test_license_scope_that_fills_its_left_column_goes_on_in_the_right_one() -> None:
+    # two full lines in the left column, the last line of the scope in the right
+    # column beside the first: column order, not row order
+    left = [
+        "计算机系统服务；会议及展览服务；技术服务、技术开发、技",
+        "术咨询、技术交流、技术转让、技术推广；技术进出口；网络",
+    ]
+    right = "技术服务；货物进出口；物业管理。"
+    lines = [
+        line("经营范围", 100, 420),
+        line(left[0], 220, 450),
+        line(right, 1000, 450),
+        line(left[1], 220, 490),
+    ]
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    assert values["business_scope"] == left[0] + left[1] + right
+    # one line cut in two at a gap, the next row running on past the cut: rows
+    cut = ["软件开发；信息技术咨询服务；", "数据处理和存储支持服务；企业"]
+    lines = [
+        line("经营范围", 100, 420),
+        line(cut[0], 220, 450),
+        line(cut[1], 670, 450),
+        line("管理咨询；国内贸易代理；会议及展览服务；技术进出口。", 220, 490),
+    ]
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    assert (
+        values["business_scope"]
+        == cut[0] + cut[1] + "管理咨询；国内贸易代理；会议及展览服务；技术进出口。"
+    )
+
+
 def test_license_vertical_layout() -> None:
     code = fake_uscc()
     labels = [
