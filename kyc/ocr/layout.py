@@ -101,6 +101,53 @@ def to_upright(quad: Quad, angle: float) -> tuple[float, float, float, float]:
     return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
 
+# The window beside a label where its short value is looked for (beside_window), in
+# label heights: from just after the label to BESIDE_REACH on, as tall as BESIDE_TALL
+# (values are printed larger than their labels); something boxed within BESIDE_NEAR
+# of the label is its value already.
+BESIDE_REACH = 4.0
+BESIDE_TALL = 1.6
+BESIDE_NEAR = 1.0
+
+
+def beside_window(
+    label: tuple[float, float, float, float], others: Sequence[tuple[float, float, float, float]]
+) -> tuple[float, float, float, float] | None:
+    """Where a label's short value stands when nothing was boxed there (an ID card's 汉
+    beside 民族, a single character the detector left out): the upright box right of
+    ``label`` up to the next box of its row, or BESIDE_REACH label heights; None when a
+    box of its row starts within BESIDE_NEAR heights of the label (that is the value),
+    or when the room left is narrower than a character."""
+    _x0, y0, x1, y1 = label
+    h = y1 - y0
+    cy = (y0 + y1) / 2
+    end = x1 + BESIDE_REACH * h
+    for ox0, oy0, ox1, oy1 in others:
+        if not (oy0 < cy + 0.5 * h and oy1 > cy - 0.5 * h) or ox1 <= x1:
+            continue  # not on the label's row, or not right of it
+        if ox0 < x1 + BESIDE_NEAR * h:
+            return None
+        end = min(end, ox0 - 0.2 * h)
+    start = x1 + 0.2 * h
+    if end - start < 0.8 * h:
+        return None
+    return start, cy - BESIDE_TALL * h / 2, end, cy + BESIDE_TALL * h / 2
+
+
+def read_span(
+    window: tuple[float, float, float, float], at: Sequence[float], height: float
+) -> tuple[float, float, float, float]:
+    """The upright box of what was read in ``window``: from the first character's place
+    to the last's (``at``: shares of the window's width), half a character (``height``
+    wide) either side, ``height`` tall about the window's middle."""
+    x0, y0, x1, y1 = window
+    w = x1 - x0
+    cy = (y0 + y1) / 2
+    left = max(x0, x0 + min(at) * w - height / 2)
+    right = min(x1, x0 + max(at) * w + height / 2)
+    return left, cy - height / 2, right, cy + height / 2
+
+
 def quad_height(quad: Quad) -> float:
     q = np.asarray(quad, dtype=np.float64)
     a = float(np.hypot(*(q[1] - q[0])))

@@ -39,16 +39,19 @@ from kyc.ocr.documents.base import (
     without_overprints,
 )
 from kyc.ocr.documents.id_card_back import term_fits_age
+from kyc.ocr.documents.id_card_front import LONE_VALUES
 from kyc.ocr.engine import OcrEngine, Quad, TextReading, crop_line
 from kyc.ocr.hazards import field_hazards
 from kyc.ocr.layout import (
     Line,
     aspect,
     axes_agree,
+    beside_window,
     cluster_quads,
     dominant_angle,
     long_axis_angle,
     quad_height,
+    read_span,
     reading_angle,
     to_upright,
 )
@@ -362,6 +365,11 @@ SPACED_DOUBT = 0.9
 SPACED_SQUEEZE = 0.6
 
 
+# A value found beside its label (DocumentReader._lone_values) is boxed this many label
+# heights tall: an ID card prints its values 1.2-1.3 times as tall as its labels.
+LONE_TALL = 1.25
+
+
 def mean_prob(text: TextReading) -> float:
     return float(np.mean([c.prob for c in text.chars])) if text.chars else 0.0
 
@@ -623,6 +631,9 @@ class DocumentReader:
         quads, crops, texts, upside, groups = self._under_stamps(
             image, (quads, crops, texts, upside, groups)
         )
+        quads, crops, texts, upside, groups = self._lone_values(
+            image, (quads, crops, texts, upside, groups)
+        )
         texts = fold_full_width(reread_machine_zone(engine.recognize, crops, texts))
         texts = reread_cut_codes(engine.recognize, image, quads, texts)
         inks = [ink_levels(c) for c in crops]
@@ -820,6 +831,43 @@ class DocumentReader:
             # (nor what is left of the stamp's words, read into junk)
             and not any(piece in t.text for piece in OVERPRINT_PIECES)
         ]
+        return with_lines(lines, new)
+
+    def _lone_values(self, image: BGRImage, lines: _LineSet) -> _LineSet:
+        """A label of ``LONE_VALUES`` with nothing boxed beside it (an ID card's 民族, its
+        汉 left out by the detector: a lone character under the box threshold at one
+        scale, boxed at the next): the window beside it (``beside_window``) is read, and
+        what it holds joins the label's document, boxed where it was read
+        (``read_span``, as tall as LONE_TALL label heights), when it is one of the
+        label's values exactly, every character read at even odds or better."""
+        quads, _crops, texts, _upside, groups = lines
+        found: list[tuple[tuple[float, float, float, float], float, int, tuple[str, ...]]] = []
+        for k, g in enumerate(groups):
+            for i in g.indices:
+                values = LONE_VALUES.get(clean(texts[i].text))
+                if values is None:
+                    continue
+                label = to_upright(quads[i], g.angle)
+                others = [to_upright(quads[j], g.angle) for j in g.indices if j != i]
+                window = beside_window(label, others)
+                if window is not None:
+                    found.append((window, LONE_TALL * (label[3] - label[1]), k, values))
+        if not found:
+            return lines
+        angle_of = [g.angle for g in groups]
+        read = self.engine.recognize(
+            [
+                crop_line(image, from_upright(w, angle_of[k]), reading=angle_of[k])
+                for w, _h, k, _v in found
+            ]
+        )
+        new = []
+        for (window, height, k, values), t in zip(found, read, strict=True):
+            if clean(t.text) not in values or min(ch.prob for ch in t.chars) < EVEN_ODDS:
+                continue
+            box = read_span(window, [ch.at for ch in t.chars], height)
+            q = from_upright(box, angle_of[k])
+            new.append((q, crop_line(image, q, reading=angle_of[k]), t, k))
         return with_lines(lines, new)
 
     def _reread(

@@ -42,6 +42,11 @@ ETHNIC_GROUPS = tuple(
     "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(" ")
 )
 
+# Labels whose value is a character or two the detector may leave out (汉 beside
+# 民族), with every value they can have: looked for beside the label when nothing
+# was boxed there (DocumentReader._lone_values).
+LONE_VALUES: dict[str, tuple[str, ...]] = {"民族": ETHNIC_GROUPS, "性别": ("男", "女")}
+
 
 def _id_number(raw: RawField) -> CodeRead:
     return read_id_number(raw.value or "", raw.probs, raw.alts)

@@ -79,3 +79,25 @@ def test_a_short_line_bridges_a_stacked_layouts_gap() -> None:
     axes2 = [*axes, math.atan2(-120, 240)]
     groups2 = cluster_quads([*quads, diagonal], gap=75.0, axes=axes2)
     assert sorted(map(sorted, groups2)) == [[0, 1, 2, 3, 4, 5], [6]]
+
+
+def test_the_window_beside_a_label_with_nothing_boxed_after_it() -> None:
+    from kyc.ocr.layout import beside_window, read_span
+
+    label = (100.0, 200.0, 180.0, 240.0)  # 民族, 40 high
+    sex_row = [(0.0, 198.0, 80.0, 242.0)]  # 性别 and 男, left of it
+    window = beside_window(label, sex_row)
+    assert window is not None
+    x0, y0, x1, y1 = window
+    assert 180 < x0 < 200 and x1 == 180 + 4 * 40  # from after the label, 4 heights on
+    assert y0 < 200 and y1 > 240  # taller than the label
+    # stops before the next box of the row, and is no window where a box stands at once
+    assert beside_window(label, [(300.0, 205.0, 360.0, 238.0)])[2] < 300  # type: ignore[index]
+    assert beside_window(label, [(200.0, 205.0, 260.0, 238.0)]) is None
+    # a box on another row does not count
+    assert beside_window(label, [(200.0, 300.0, 260.0, 340.0)]) is not None
+    # no room for a character
+    assert beside_window(label, [(222.0, 205.0, 260.0, 238.0)]) is None
+    # what was read is boxed where its characters stand
+    box = read_span((200.0, 180.0, 340.0, 260.0), [0.5], 50.0)
+    assert box == (245.0, 195.0, 295.0, 245.0)
