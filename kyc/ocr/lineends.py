@@ -262,9 +262,11 @@ SAME_GLYPH = 0.3
 def drop_double_reads(
     quads: Sequence[Quad], texts: Sequence[TextReading], angles: dict[int, float]
 ) -> list[TextReading]:
-    """``texts`` without the first character of a box whose first character is the one
-    an overlapping box on its row already read as its last (same character, same place:
-    SAME_GLYPH)."""
+    """``texts`` without one read of a character two overlapping boxes of one row both
+    read, one as its last, the other as its first (same character, same place:
+    SAME_GLYPH). It stays with the box that holds it further inside: a glyph a box's
+    edge cut through is the other box's (成立日期2 | 2006年09月01日: the label's box
+    ran over the date's first figure and read it at its very end; the date keeps it)."""
     out = list(texts)
     boxes = {i: to_upright(quads[i], a) for i, a in angles.items()}
     for i, j in ((i, j) for i in boxes for j in boxes if i != j and angles[i] == angles[j]):
@@ -285,6 +287,10 @@ def drop_double_reads(
         xa = a[0] + ta.chars[-1].at * (a[2] - a[0])
         xb = b[0] + tb.chars[0].at * (b[2] - b[0])
         if abs(xa - xb) < SAME_GLYPH * h:
-            rest = tb.chars[1:]
-            out[j] = replace(tb, text="".join(c.char for c in rest), chars=rest)
+            if a[2] - xa >= xb - b[0]:
+                rest = tb.chars[1:]
+                out[j] = replace(tb, text="".join(c.char for c in rest), chars=rest)
+            else:
+                kept = ta.chars[:-1]
+                out[i] = replace(ta, text="".join(c.char for c in kept), chars=kept)
     return out

@@ -242,3 +242,9 @@ def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
     below = np.array([[371, 90], [771, 90], [771, 170], [371, 170]], np.float32)
     assert drop_double_reads([first, below], [a, b], {0: 0.0, 1: 0.0})[1].text == "县东风东路"
     assert drop_double_reads([first, second], [a, b], {0: 0.0, 1: 1.0})[1].text == "县东风东路"
+    # the first box's edge cut through the glyph (read at its very end), the second
+    # holds it well inside: the second keeps it (成立日期2 | 2006年…)
+    label = _read_at("成立日期2", [0.1, 0.3, 0.5, 0.7, 1.0])  # 2 at x 400, the edge
+    date = _read_at("2006年", [0.1, 0.3, 0.5, 0.7, 0.9])  # 2 at x 411, 40 px inside
+    out = drop_double_reads([first, second], [label, date], {0: 0.0, 1: 0.0})
+    assert (out[0].text, out[1].text) == ("成立日期", "2006年")
