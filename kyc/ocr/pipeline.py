@@ -259,10 +259,27 @@ def weak_as_pieces(groups: Sequence[Group], texts: Sequence[str]) -> list[Group]
         return list(groups)
     return [
         g
-        if not g.kind or g.kind in strong or ID_SIDES.get(g.kind) in strong
+        if not g.kind
+        or ID_SIDES.get(g.kind) in strong
+        or (g.kind in strong and not only_shared([texts[i] for i in g.indices], g.kind, strong))
         else Group(g.indices, g.angle, None, 0)
         for g in groups
     ]
+
+
+def only_shared(texts: Sequence[str], kind: str, kinds: Collection[str]) -> bool:
+    """Whether lines typed as ``kind`` show nothing of it but what another of ``kinds``
+    prints too: labels both print, no title, no number of its own shape. Such lines are
+    a piece of that other document, not one of their own (a Taiwan permit's fields, 姓名
+    性别 出生日期 有效期限 签发机关, cut apart from its title and number and typed as a
+    Hong Kong permit, which prints the same labels: the permit was read from its title
+    and number alone)."""
+    others = [BY_NAME[k] for k in kinds if k != kind]
+    if not others:
+        return False
+    shared = {w for other in others for w in other.keywords}
+    own = BY_NAME[kind]
+    return keyword_score(texts, [w for w in own.keywords if w not in shared], own.patterns) == 0
 
 
 # A resident ID card's front prints its six labels small and pale; on a hard photo of a

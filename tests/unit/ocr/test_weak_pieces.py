@@ -113,3 +113,26 @@ def test_without_a_back_or_with_a_front_nothing_is_typed_a_front() -> None:
     assert unlabelled_fronts([back, front, values], PAGE)[2].kind is None
     # the back's own authority is a place's police, not an address
     assert front_value_shapes(["广东省公安厅出入境管理局分局", "2020.01.01-2030.01.01"]) == 0
+
+
+def test_fields_that_only_another_permit_s_labels_type_are_a_piece_of_that_permit() -> None:
+    texts = [
+        "台湾居民来往大陆通行证",  # 0: the title ...
+        "证件号码 06560331",  # 1: ... and the number, one group
+        "姓名",  # 2: the fields, apart: labels both permits print
+        "谢志",
+        "出生日期",
+        "有效期限",
+        "签发机关",
+        "国家移民管理局",
+    ]
+    groups = [
+        Group((0, 1), 0.0, "taiwan_permit", 7),
+        Group((2, 3, 4, 5, 6, 7), 0.0, "hk_macao_permit", 5),
+    ]
+    out = weak_as_pieces(groups, texts)
+    assert [g.kind for g in out] == ["taiwan_permit", None]
+    # fields that show a title or number of their own stay their own document
+    texts[3] = "H12345678"
+    out = weak_as_pieces(groups, texts)
+    assert [g.kind for g in out] == ["taiwan_permit", "hk_macao_permit"]
