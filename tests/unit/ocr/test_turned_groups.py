@@ -69,3 +69,27 @@ def test_a_short_group_is_left_as_it_reads() -> None:
         [0.5, 0.5],
     )
     assert out[0] == groups
+
+
+def test_a_group_the_classifier_was_unsure_of_reads_the_way_of_the_sure_page_beside_it() -> None:
+    from kyc.ocr.pipeline import Group, borrowed_directions
+
+    def box(x: float, y: float, w: float, h: float = 20.0) -> np.ndarray:
+        return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+
+    # a page of four lines read the right way up, sure; two machine-zone lines under it,
+    # the classifier unsure (0.76, 0.58: the group voted upside down)
+    quads = [box(100, 100 + 30 * k, 300) for k in range(4)] + [
+        box(50, 260, 500),
+        box(50, 290, 500),
+    ]
+    upside = [0.0, 0.01, 0.0, 0.02, 0.76, 0.58]
+    page = Group((0, 1, 2, 3), 0.0, None, 0)
+    zone = Group((4, 5), math.pi, None, 0)
+    out = borrowed_directions([page, zone], quads, upside, 20.0)
+    assert [g.angle for g in out] == [0.0, 0.0]
+    # a zone the classifier was sure of keeps its own direction, and so does one far away
+    sure = [0.0, 0.01, 0.0, 0.02, 0.98, 0.97]
+    assert borrowed_directions([page, zone], quads, sure, 20.0)[1].angle == math.pi
+    far = [*quads[:4], box(50, 2000, 500), box(50, 2030, 500)]
+    assert borrowed_directions([page, zone], far, upside, 20.0)[1].angle == math.pi
