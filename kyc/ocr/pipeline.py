@@ -364,7 +364,8 @@ SURE_NEAR = 12.0
 
 
 def vote_certainty(idx: Sequence[int], quads: Sequence[Quad], upside: Sequence[float]) -> float:
-    """How sure the angle classifier was of the lines ``idx`` (1 when none voted)."""
+    """How sure the angle classifier was of the lines ``idx`` (0 when none was long
+    enough to vote: their direction is then only their boxes' long axes)."""
     num = den = 0.0
     for i in idx:
         if aspect(quads[i]) < 1.5:
@@ -373,15 +374,15 @@ def vote_certainty(idx: Sequence[int], quads: Sequence[Quad], upside: Sequence[f
         length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
         num += length * abs(2 * upside[i] - 1)
         den += length
-    return num / den if den else 1.0
+    return num / den if den else 0.0
 
 
 def borrowed_directions(
     groups: Sequence[Group], quads: Sequence[Quad], upside: Sequence[float], h_med: float
 ) -> list[Group]:
-    """Groups whose direction the classifier was unsure of (UNSURE_VOTE) read the way
-    of the nearest sure group of their axis close by (SURE_VOTE, SURE_LINES,
-    SURE_NEAR): a document's parts read one way."""
+    """Groups whose direction the classifier was unsure of (UNSURE_VOTE), or that had
+    no line long enough to vote, read the way of the nearest sure group of their axis
+    close by (SURE_VOTE, SURE_LINES, SURE_NEAR): a document's parts read one way."""
     sure = [
         g
         for g in groups
@@ -396,7 +397,14 @@ def borrowed_directions(
     out = []
     for g in groups:
         if sure and vote_certainty(g.indices, quads, upside) < UNSURE_VOTE:
-            near = [(apart(d, g), d) for d in sure if d is not g and axes_agree(d.angle, g.angle)]
+            # (lines too short to vote have no axis of their own either: 性 别 男 of
+            # a permit, three square boxes, came out at 90 degrees)
+            voted = any(aspect(quads[i]) >= 1.5 for i in g.indices)
+            near = [
+                (apart(d, g), d)
+                for d in sure
+                if d is not g and (axes_agree(d.angle, g.angle) or not voted)
+            ]
             near = [(gap, d) for gap, d in near if gap < SURE_NEAR * h_med]
             if near:
                 g = Group(g.indices, min(near, key=lambda n: n[0])[1].angle, g.kind, g.score)

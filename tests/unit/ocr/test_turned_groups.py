@@ -93,3 +93,9 @@ def test_a_group_the_classifier_was_unsure_of_reads_the_way_of_the_sure_page_bes
     assert borrowed_directions([page, zone], quads, sure, 20.0)[1].angle == math.pi
     far = [*quads[:4], box(50, 2000, 500), box(50, 2030, 500)]
     assert borrowed_directions([page, zone], far, upside, 20.0)[1].angle == math.pi
+    # three square boxes (性 别 男) vote nothing and have no axis of their own: they
+    # read the way of the page beside them, whatever their boxes' long sides say
+    squares = [*quads[:4], box(100, 230, 20), box(140, 230, 20), box(200, 230, 21)]
+    label = Group((4, 5, 6), math.pi / 2, None, 0)
+    out = borrowed_directions([page, label], squares, [*upside[:4], 0.5, 0.5, 0.5], 20.0)
+    assert out[1].angle == 0.0
