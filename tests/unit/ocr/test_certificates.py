@@ -685,6 +685,10 @@ def test_a_code_cut_one_short_is_read_again_from_a_longer_box() -> None:
         recognize(["12610111H773Q8M1DY", ""]), image, [quad], [two_short]
     )
     assert out[0].text == "12610111H773Q8M1DY"
+    # a 0 read first as O (no code holds an O): the new reading holds it as 0
+    o_for_0 = _reading("51131122PGOU8NNCP")
+    out = cutcodes.reread_cut_codes(recognize(["51131122PG0U8NNCPH", ""]), image, [quad], [o_for_0])
+    assert out[0].text == "51131122PG0U8NNCPH"
     # a reading that changes what was read first, or adds two characters, is not taken
     for answer in ("52371003QEP5P25P84", "52371003QEP5P25P3", "4523710030QEP5P25P34"):
         out = cutcodes.reread_cut_codes(recognize([answer, ""]), image, [quad], [first])
