@@ -1185,7 +1185,10 @@ class DocumentReader:
         widened: dict[str, Quad] = {}  # each value's box in the photo, a line wider
         for d, lines in zip(chosen, doc_lines, strict=True):
             kind = BY_NAME[d.kind or ""]
-            raw: dict[str, RawField] = kind.extract(without_overprints(lines))
+            seal = self._seal_text(image, quads, texts, lines, d.angle, kind.keywords)
+            raw: dict[str, RawField] = kind.extract(
+                without_overprints([ln for ln in lines if ln.source not in seal])
+            )
             checked: Checked = kind.check(raw, today)
             doubtful = doubtful_fields(
                 {name: f.box for name, f in checked.fields.items() if f.value},
@@ -1273,6 +1276,30 @@ class DocumentReader:
                 "stamp_ink": stamp_ink,
             },
         )
+
+    @staticmethod
+    def _seal_text(
+        image: BGRImage,
+        quads: Sequence[Quad],
+        texts: Sequence[TextReading],
+        lines: Sequence[Line],
+        angle: float,
+        keywords: Sequence[str],
+    ) -> set[int]:
+        """The lines that are a seal's own text: their ink red all through (above
+        STAMP_INK_MIXED's upper bound; printed text under a seal stands at 0.06-0.7 of
+        it, the ring's words at 0.93-0.99: 工作服务中 of a seal over a certificate's rows
+        had been read on after its representative's name, 潘华工作服务中). A line holding
+        one of the document's keywords (a title printed red) stays."""
+        out = set()
+        for ln in lines:
+            i = ln.source
+            if i < 0 or not clean(texts[i].text) or any(k in texts[i].text for k in keywords):
+                continue
+            crop = crop_line(image, quads[i], reading=angle)
+            if quality.stamp_ink_share(crop) > STAMP_INK_MIXED[1]:
+                out.add(i)
+        return out
 
     def filing_copy_legible(
         self,

@@ -87,3 +87,22 @@ def test_a_region_around_a_stamp_is_painted_out_at_the_print_s_own_ink_level() -
     out = stamp_painted_out(region, ink)
     assert red_left(out) == 0
     assert (out[80, 22:42] == (30, 30, 30)).all()  # the black character stays
+
+
+def test_a_seals_own_words_are_left_out_of_a_documents_lines_and_a_red_title_is_not() -> None:
+    from kyc.ocr.engine import CharReading, TextReading
+    from kyc.ocr.layout import Line
+    from kyc.ocr.pipeline import DocumentReader
+
+    page = np.full((300, 400, 3), (235, 238, 240), np.uint8)
+    page[20:68] = _line((235, 238, 240), (30, 30, 30))  # a name, black
+    page[120:168] = _line((235, 238, 240), (40, 40, 200))  # a seal's ring words, red
+    page[220:268] = _line((235, 238, 240), (40, 40, 200))  # a title printed red
+    quads = [
+        np.array([[0, y], [400, y], [400, y + 48], [0, y + 48]], np.float32) for y in (20, 120, 220)
+    ]
+    words = ["潘华", "工作服务中", "台湾居民来往大陆通行证"]
+    texts = [TextReading(w, tuple(CharReading(c, 0.99, ()) for c in w)) for w in words]
+    lines = [Line(w, 0, 0, 400, 48, source=i) for i, w in enumerate(words)]
+    seal = DocumentReader._seal_text(page, quads, texts, lines, 0.0, ("台湾居民来往大陆通行证",))
+    assert seal == {1}
