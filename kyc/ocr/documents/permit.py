@@ -76,6 +76,9 @@ _ONE_DATE = re.compile(rf"\d{{4}}\s*[{DATE_SEP}]\s*\d{{2}}\s*[{DATE_SEP}]\s*\d{{
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
 
 
+_LONE_SEX = re.compile(r"[性别]?[男女]")
+
+
 @dataclass(frozen=True)
 class Permit:
     name: str
@@ -129,8 +132,10 @@ class Permit:
             out["issuing_authority"] = the_one(lines, _ISSUER.fullmatch)
         if out["sex"] is MISSING:
             # no 性别 label read (its 别 lost: 性 alone above 男): the one line that is 男
-            # or 女 alone, which no other field of a permit is
-            out["sex"] = the_one(lines, lambda t: t in ("男", "女"))
+            # or 女 alone, which no other field of a permit is, or with a character of
+            # the spaced label boxed with it (性男: 性 and the 男 under it in one box, 别
+            # alone on the label's row)
+            out["sex"] = the_one(lines, _LONE_SEX.fullmatch)
         return out
 
     def _number_by_shape(self, lines: Sequence[Line]) -> RawField:

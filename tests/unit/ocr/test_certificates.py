@@ -454,6 +454,13 @@ def test_a_permit_s_sex_is_its_one_lone_male_or_female_when_the_label_is_lost() 
     # two lone characters of a sex: which is the holder's is not known
     two = [*lines, line("女", 380, 400)]
     assert kind.check(kind.extract(two), TODAY).fields["sex"].value is None
+    # 性 boxed with the 男 under it (性男), 别 alone on the label's row
+    swap = {"性别": line("别", 660, 210, 21), "男": line("性男", 620, 215, 40)}
+    glued = [
+        swap.get(ln.text, ln)
+        for ln in _permit_lines(line("06278911", 560, 480), "台湾居民来往大陆通行证")
+    ]
+    assert kind.check(kind.extract(glued), TODAY).fields["sex"].value == "男"
 
 
 def test_permit_number_of_the_wrong_shape_and_an_illegal_term_are_not_valid() -> None:
