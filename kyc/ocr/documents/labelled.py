@@ -119,7 +119,8 @@ def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     """Lines of a value in reading order: by rows, or column by column when the value runs
     in two text columns: two or more lines start at one edge well right of the value's
     start, on rows that also hold a line at its start. A line the detector cut in two
-    at a gap belongs to the column its piece lies in."""
+    at a gap belongs to the column its piece lies in; one it boxed across both columns
+    is cut at the right column's edge."""
     if not found:
         return []
     h = max(min(ln.height for ln in found), 1.0)
@@ -137,6 +138,15 @@ def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     )
     if not left or shared < max(1, len(col) // 2):
         return _reading_order(found)
+    # A line boxed across both columns (the gap between them narrower than a
+    # character) is cut where the right column starts, its characters taken as evenly
+    # set: 销售预包装食品）；办公用品销售；凭营业执照…活动）, the last row of both.
+    start = min(edges)
+    for ln in [ln for ln in left if ln.x1 > start + h and len(ln.text) > 1]:
+        k = round((start - ln.x0) / ((ln.x1 - ln.x0) / len(ln.text)))
+        if 0 < k < len(ln.text):
+            left[left.index(ln)] = ln.sub(0, k)
+            col.append(ln.sub(k))
     return _reading_order(left) + _reading_order(col)
 
 

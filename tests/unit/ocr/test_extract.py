@@ -248,6 +248,30 @@ def test_license_scope_that_fills_its_left_column_goes_on_in_the_right_one() -> 
     )
 
 
+def test_license_scope_line_boxed_across_both_columns_is_cut_at_the_right_ones_edge() -> None:
+    # 14 characters a row in each column (27 px a character), the gap between them
+    # narrower than one; the last row's two halves boxed as one line
+    left = [
+        "专业设计服务；服装服饰零售；",
+        "机械设备租赁；货物进出口；食",
+        "品销售；办公用品销售；软件开",
+    ]
+    right = [
+        "国内贸易代理；建筑装饰材料销",
+        "售；互联网销售。（除依法须经",
+        "批准的项目外，凭营业执照依法",
+    ]
+    lines = [line("经营范围", 100, 420)]
+    for k, (a, b) in enumerate(zip(left, right, strict=True)):
+        lines += [line(a, 220, 450 + 40 * k), line(b, 618, 450 + 40 * k)]
+    # the last row: 14 characters left, 9 right, the box from the left one's start to
+    # the right one's end
+    last = "发；信息系统集成服务；其他。自主开展经营活动）"
+    lines.append(Line(last, 220, 570, 618 + 9 * 27, 600, (0.99,) * len(last)))
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    assert values["business_scope"] == "".join(left) + last[:14] + "".join(right) + last[14:]
+
+
 def test_license_vertical_layout() -> None:
     code = fake_uscc()
     labels = [
