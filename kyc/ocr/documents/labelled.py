@@ -140,9 +140,17 @@ def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
         return _reading_order(found)
     # A line boxed across both columns (the gap between them narrower than a
     # character) is cut where the right column starts, its characters taken as evenly
-    # set: 销售预包装食品）；办公用品销售；凭营业执照…活动）, the last row of both.
+    # set: 销售预包装食品）；办公用品销售；凭营业执照…活动）, the last row of both. Only
+    # on a row where the right column has no line of its own.
     start = min(edges)
-    for ln in [ln for ln in left if ln.x1 > start + h and len(ln.text) > 1]:
+    across = [
+        ln
+        for ln in left
+        if ln.x1 > start + h
+        and len(ln.text) > 1
+        and not any(abs(r.cy - ln.cy) < 0.5 * min(r.height, ln.height) for r in col)
+    ]
+    for ln in across:
         k = round((start - ln.x0) / ((ln.x1 - ln.x0) / len(ln.text)))
         if 0 < k < len(ln.text):
             left[left.index(ln)] = ln.sub(0, k)
