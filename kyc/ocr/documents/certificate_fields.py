@@ -80,6 +80,9 @@ def _latin_half(text: str) -> bool:
 # Minimum similarity of a Latin label and the start of a line (difflib ratio): one or
 # two characters of a ten-letter label misread or lost.
 LATIN_MATCH = 0.8
+# Latin labels this long or shorter (Sex, Nom, Code) are matched by as many letters as
+# they have.
+SHORT_LATIN = 4
 
 
 def is_latin(label: str) -> bool:
@@ -122,7 +125,10 @@ def _match_latin(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     best: tuple[float, str, int] | None = None
     for label in labels:
         lab = _fold(label)
-        for n in range(max(1, len(lab) - 2), len(lab) + 3):
+        # (a short label is matched whole: two letters of three are a ratio of 0.8, and
+        # EX of a passport number EX6939974 had been Sex with its S lost)
+        least = len(lab) if len(lab) <= SHORT_LATIN else max(1, len(lab) - 2)
+        for n in range(least, len(lab) + 3):
             if n > len(folded):
                 break
             ratio = SequenceMatcher(None, lab, folded[:n], autojunk=False).ratio()
