@@ -1122,3 +1122,18 @@ def test_an_authority_ends_with_its_suffix_before_a_seal_s_characters() -> None:
         kind.extract([*head, line("揭阳市事业单位登记管理局榕城分局", 800, 400)]), TODAY
     )
     assert long.fields["registration_authority"].confidence <= 0.75
+
+
+def test_a_short_latin_label_is_matched_whole_never_by_two_of_its_letters() -> None:
+    from kyc.ocr.documents.certificate_fields import match_label
+
+    labels = ["性别", "Sexe", "Sex", "Dateofbirth"]
+    # a passport number that starts EX is no Sex with its S lost
+    assert match_label(line("EX6939974", 100, 100), labels) is None
+    found = match_label(line("性别/Sex", 100, 100), labels)
+    assert found is not None and found[0] == "性别"
+    found = match_label(line("Sex M", 100, 100), labels)
+    assert found is not None and (found[0], found[1].text) == ("Sex", "M")
+    # a long label still takes a letter or two misread
+    found = match_label(line("Date of blrth 23 NOV 1959", 100, 100), labels)
+    assert found is not None and found[0] == "Dateofbirth"
