@@ -1185,10 +1185,12 @@ class DocumentReader:
         widened: dict[str, Quad] = {}  # each value's box in the photo, a line wider
         for d, lines in zip(chosen, doc_lines, strict=True):
             kind = BY_NAME[d.kind or ""]
-            seal = self._seal_text(image, quads, texts, lines, d.angle, kind.keywords)
-            raw: dict[str, RawField] = kind.extract(
-                without_overprints([ln for ln in lines if ln.source not in seal])
-            )
+            raw: dict[str, RawField] = kind.extract(without_overprints(lines))
+            seal = self._seal_text(image, quads, lines, raw, d.angle)
+            if seal:
+                raw = kind.extract(
+                    without_overprints([ln for ln in lines if ln.source not in seal])
+                )
             checked: Checked = kind.check(raw, today)
             doubtful = doubtful_fields(
                 {name: f.box for name, f in checked.fields.items() if f.value},
@@ -1281,24 +1283,32 @@ class DocumentReader:
     def _seal_text(
         image: BGRImage,
         quads: Sequence[Quad],
-        texts: Sequence[TextReading],
         lines: Sequence[Line],
+        raw: dict[str, RawField],
         angle: float,
-        keywords: Sequence[str],
     ) -> set[int]:
-        """The lines that are a seal's own text: their ink red all through (above
+        """The lines read into a value that are a seal's own text: inside the value's
+        box beside a line that is not, their ink red all through (above
         STAMP_INK_MIXED's upper bound; printed text under a seal stands at 0.06-0.7 of
-        it, the ring's words at 0.93-0.99: 工作服务中 of a seal over a certificate's rows
-        had been read on after its representative's name, 潘华工作服务中). A line holding
-        one of the document's keywords (a title printed red) stays."""
-        out = set()
-        for ln in lines:
-            i = ln.source
-            if i < 0 or not clean(texts[i].text) or any(k in texts[i].text for k in keywords):
+        it, a ring's words at 0.93-0.99: 工作服务中 of a seal over a certificate's rows
+        had been read on after its representative's name, 潘华工作服务中). Labels and
+        titles printed red are in no value's box."""
+        boxes = [f.box for f in raw.values() if f.value and f.box is not None]
+        out: set[int] = set()
+        for x0, y0, x1, y1 in boxes:
+            inside = [
+                ln for ln in lines if ln.source >= 0 and x0 <= ln.cx <= x1 and y0 <= ln.cy <= y1
+            ]
+            if len(inside) < 2:
                 continue
-            crop = crop_line(image, quads[i], reading=angle)
-            if quality.stamp_ink_share(crop) > STAMP_INK_MIXED[1]:
-                out.add(i)
+            red = {
+                ln.source
+                for ln in inside
+                if quality.stamp_ink_share(crop_line(image, quads[ln.source], reading=angle))
+                > STAMP_INK_MIXED[1]
+            }
+            if len(red) < len(inside):
+                out |= red
         return out
 
     def filing_copy_legible(

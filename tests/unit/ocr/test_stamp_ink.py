@@ -89,20 +89,29 @@ def test_a_region_around_a_stamp_is_painted_out_at_the_print_s_own_ink_level() -
     assert (out[80, 22:42] == (30, 30, 30)).all()  # the black character stays
 
 
-def test_a_seals_own_words_are_left_out_of_a_documents_lines_and_a_red_title_is_not() -> None:
-    from kyc.ocr.engine import CharReading, TextReading
+def test_a_seals_own_words_read_into_a_value_are_found_and_a_red_label_is_not() -> None:
+    from kyc.ocr.documents.base import RawField
     from kyc.ocr.layout import Line
     from kyc.ocr.pipeline import DocumentReader
 
-    page = np.full((300, 400, 3), (235, 238, 240), np.uint8)
-    page[20:68] = _line((235, 238, 240), (30, 30, 30))  # a name, black
-    page[120:168] = _line((235, 238, 240), (40, 40, 200))  # a seal's ring words, red
-    page[220:268] = _line((235, 238, 240), (40, 40, 200))  # a title printed red
-    quads = [
-        np.array([[0, y], [400, y], [400, y + 48], [0, y + 48]], np.float32) for y in (20, 120, 220)
+    page = np.full((300, 900, 3), (235, 238, 240), np.uint8)
+    page[20:68, 0:400] = _line((235, 238, 240), (40, 40, 200))  # a label printed red
+    page[20:68, 450:850] = _line((235, 238, 240), (30, 30, 30))  # its value, black
+    page[70:118, 450:850] = _line((235, 238, 240), (40, 40, 200))  # a seal's ring words
+    page[220:268, 450:850] = _line((235, 238, 240), (40, 40, 200))  # a value all red
+
+    def quad(x: int, y: int) -> np.ndarray:
+        return np.array([[x, y], [x + 400, y], [x + 400, y + 48], [x, y + 48]], np.float32)
+
+    quads = [quad(0, 20), quad(450, 20), quad(450, 70), quad(450, 220)]
+    lines = [
+        Line("法定代表人", 0, 20, 400, 68, source=0),
+        Line("潘华", 450, 20, 850, 68, source=1),
+        Line("工作服务中", 450, 70, 850, 118, source=2),
+        Line("红字", 450, 220, 850, 268, source=3),
     ]
-    words = ["潘华", "工作服务中", "台湾居民来往大陆通行证"]
-    texts = [TextReading(w, tuple(CharReading(c, 0.99, ()) for c in w)) for w in words]
-    lines = [Line(w, 0, 0, 400, 48, source=i) for i, w in enumerate(words)]
-    seal = DocumentReader._seal_text(page, quads, texts, lines, 0.0, ("台湾居民来往大陆通行证",))
-    assert seal == {1}
+    raw = {
+        "legal_representative": RawField("潘华工作服务中", box=(450, 20, 850, 118)),
+        "other": RawField("红字", box=(450, 220, 850, 268)),
+    }
+    assert DocumentReader._seal_text(page, quads, lines, raw, 0.0) == {2}
