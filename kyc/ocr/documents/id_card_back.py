@@ -150,9 +150,23 @@ class IdCardBack:
         return Checked(fields, tuple(warnings), facts)
 
 
+# A seal's characters read on after an authority's name: at most this many.
+SEAL_TAIL = 2
+_TAILED = re.compile(rf"(.+公安局(?:.+?分局)?)(.{{1,{SEAL_TAIL}}})")
+# (a value cut back to the authority it holds is not confident: the cut is a guess at
+# where the seal's ink began)
+CUT_CAP = 0.85
+
+
 def _authority(auth: RawField, conf: float) -> FieldReading:
     """The issuing authority, valid when it names real places (a misread place name, 韩西县
-    for 越西县, is not confident however sure its characters)."""
+    for 越西县, is not confident however sure its characters). A known authority with up
+    to SEAL_TAIL characters after it (奇台县公安局有限: a company seal's ring stamped
+    over the value, boxed with it) is that authority."""
+    tailed = _TAILED.fullmatch(auth.value or "")
+    if tailed and authority_known(auth.value or "") is None and authority_known(tailed[1]):
+        auth = RawField(tailed[1], auth.probs, auth.alts, auth.box)
+        conf = min(conf, CUT_CAP)
     known = authority_known(auth.value) if auth.value else None
     if known is False:
         return reading(auth, min(conf, 0.8), False)
