@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from kyc.ocr.documents.base import (
     MISSING,
     NOT_AN_ID_CARD,
+    OVERPRINT_CHARS,
     Checked,
     RawField,
     checked_address,
@@ -243,7 +244,14 @@ class IdCardFront:
             # ink (复印无效 over the card, boxed beside the value).
             value = m.group(1)
             names = [g for g in ETHNIC_GROUPS if value.startswith(g)]
-            value = max(names, key=len) if names else value
+            # (or begins after a watermark's characters read before it: 备汉, 备 of
+            # 仅供备案使用 over the card)
+            after = [
+                g
+                for g in ETHNIC_GROUPS
+                if value.endswith(g) and set(value[: -len(g)]) <= OVERPRINT_CHARS
+            ]
+            value = max(names, key=len) if names else max(after, key=len) if after else value
             for ln in row:
                 pos = ln.text.find(value)
                 if pos >= 0:

@@ -820,6 +820,41 @@ def test_front_ethnicity_ends_with_the_group_s_name_before_other_ink() -> None:
     assert FRONT.extract(lines)["ethnicity"].value == "哈萨克"
 
 
+def test_front_ethnicity_after_a_watermarks_character_is_the_group_s_name() -> None:
+    number = fake_id(dt.date(1968, 9, 28))
+    lines = [
+        line("姓名", 40, 40),
+        line("尹志琪", 110, 40),
+        line("性别", 40, 90),
+        line("女", 110, 90),
+        line("民族备汉", 260, 90),  # 备 of 仅供备案使用 over the card
+        line("出生", 40, 140),
+        line("1968年9月28日", 110, 140),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    assert FRONT.extract(lines)["ethnicity"].value == "汉"
+    # a character that is no watermark's keeps the value as read (not a group's name)
+    lines[4] = line("民族蒙汉", 260, 90)
+    assert FRONT.extract(lines)["ethnicity"].value == "蒙汉"
+
+
+def test_back_authority_with_a_seals_characters_after_it_is_the_authority() -> None:
+    lines = [
+        line("签发机关", 40, 100),
+        line("奇台县公安局有限", 200, 100),  # a company seal's ring boxed with it
+        line("有效期限", 40, 150),
+        line("2019.07.06-2039.07.06", 200, 150),
+    ]
+    f = BACK.check(BACK.extract(lines), TODAY).fields["issuing_authority"]
+    assert (f.value, f.valid) == ("奇台县公安局", True) and f.confidence <= 0.85
+    # a known authority is never cut, nor is one whose head names no known place
+    for whole in ("深圳市公安局南山分局", "奇台县公安局", "某某县公安局有限"):
+        lines[1] = line(whole, 200, 100)
+        value = BACK.check(BACK.extract(lines), TODAY).fields["issuing_authority"].value
+        assert value == whole
+
+
 def test_back_authority_is_not_a_watermark_piece_boxed_over_the_label_s_end() -> None:
     lines = [
         Line("签发机关", 912, 1804, 1049, 1845, (0.99,) * 4),
