@@ -10,6 +10,7 @@ from kyc.ocr.documents.base import (
     MISSING,
     NOT_AN_ID_CARD,
     OVERPRINT_CHARS,
+    OVERPRINT_PIECES,
     Checked,
     RawField,
     checked_address,
@@ -108,6 +109,19 @@ def _label_column(line: Line, row: Sequence[Line], labels: Sequence[str]) -> boo
     )
 
 
+def _beside_label(row: Sequence[Line], above: Sequence[Line], label: str) -> RawField:
+    """The value beside a label that stands alone on its row, boxed into the row above
+    (a watermark's tall piece, 备案使用, drew the address's first line and itself into
+    a row of their own): the nearest line right of the label whose height spans the
+    label's centre."""
+    lab = next((ln for ln in row if clean(ln.text) == label), None)
+    if lab is None:
+        return MISSING
+    beside = [ln for ln in above if ln.x0 > lab.x1 - 0.5 * lab.height and ln.y0 < lab.cy < ln.y1]
+    beside = [ln for ln in beside if clean(ln.text) not in OVERPRINT_PIECES]
+    return field_from_line(min(beside, key=lambda ln: ln.x0)) if beside else MISSING
+
+
 class IdCardFront:
     name = NAME
     field_names = FIELD_NAMES
@@ -191,6 +205,8 @@ class IdCardFront:
             out["birth_date"] = self._birth(table[birth_i])
         if addr_i is not None:
             first = self._row_value(table[addr_i], ["住址"])
+            if first is MISSING and addr_i > 0:
+                first = _beside_label(table[addr_i], table[addr_i - 1], "住址")
             parts = [first]
             x_left = first.box[0] if first.box else None
             for row in table[addr_i + 1 :]:
@@ -218,7 +234,10 @@ class IdCardFront:
             # not it (a watermark's 致 left of 姓名蒋晶家 had been the name).
             rest = _after_label(ln, labels)
             if rest is not None:
-                parts = [field_from_line(rest)] if clean(rest.text) else []
+                # (a watermark's piece boxed with the label is no value: 住址使用, the
+                # address on the line beside it)
+                kept = clean(rest.text) and clean(rest.text) not in OVERPRINT_PIECES
+                parts = [field_from_line(rest)] if kept else []
                 continue
             if clean(ln.text) in labels:
                 parts = []

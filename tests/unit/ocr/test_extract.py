@@ -839,6 +839,33 @@ def test_front_ethnicity_after_a_watermarks_character_is_the_group_s_name() -> N
     assert FRONT.extract(lines)["ethnicity"].value == "蒙汉"
 
 
+def test_front_address_beside_a_watermarks_piece_or_drawn_into_the_row_above() -> None:
+    number = fake_id(dt.date(1954, 4, 21))
+    lines = [
+        line("姓名韦伟飞", 40, 40),
+        line("性别男", 40, 90),
+        line("民族汉", 200, 90),
+        line("出生", 40, 140),
+        line("1954年4月21日", 110, 140),
+        line("住址使用", 40, 200),  # 使用 of 备案使用 boxed with the label
+        line("西藏自治区拉萨市林周县", 110, 200),
+        line("桃源路247号11单元2702", 110, 240),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    want = "西藏自治区拉萨市林周县桃源路247号11单元2702"
+    assert FRONT.extract(lines)["address"].value == want
+    # a watermark's tall piece drew the first line into a row above the label's (as
+    # boxed on a photo: the piece 86 high, the line 50, the label 35)
+    lines[5] = line("住址", 40, 703.5, h=35)
+    lines[6] = line("西藏自治区拉萨市林周县", 110, 686, h=50)
+    lines[7] = line("桃源路247号11单元2702", 110, 744)
+    lines[8] = line("公民身份号码", 40, 830)
+    lines[9] = line(number, 240, 830)
+    lines.append(Line("备案使用", 520, 650, 700, 736, (0.99,) * 4))
+    assert FRONT.extract(lines)["address"].value == want
+
+
 def test_back_authority_with_a_seals_characters_after_it_is_the_authority() -> None:
     lines = [
         line("签发机关", 40, 100),
