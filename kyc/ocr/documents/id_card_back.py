@@ -30,7 +30,8 @@ KEYWORDS = ("中华人民共和国", "居民身份证", "签发机关", "有效�
 
 _DATE = TERM_DATE
 _DASH = r"\s*[-—–~至一]+\s*"
-_TERM = re.compile(_DATE + _DASH + r"(?:" + _DATE + r"|(长期))")
+# (before 长期 the dash may be lost: 2016.12.05长期 ends where the date does)
+_TERM = re.compile(_DATE + r"(?:" + _DASH + _DATE + r"|\s*[-—–~至一]*\s*(长期))")
 # What is left of a term when glare or an edge hides one end of it.
 _TERM_START = re.compile(_DATE + _DASH)
 _TERM_END = re.compile(_DASH + r"(?:" + _DATE + r"|(长期|长|期))$")

@@ -866,6 +866,12 @@ def test_front_address_beside_a_watermarks_piece_or_drawn_into_the_row_above() -
     assert FRONT.extract(lines)["address"].value == want
 
 
+def test_back_term_with_its_dash_lost_before_long_term() -> None:
+    lines = [line("签发机关梁河县公安局", 40, 100), line("有效期限2016.12.05长期", 40, 150)]
+    f = BACK.check(BACK.extract(lines), TODAY).fields
+    assert (f["valid_from"].value, f["valid_until"].value) == ("2016-12-05", "long_term")
+
+
 def test_back_authority_with_a_seals_characters_after_it_is_the_authority() -> None:
     lines = [
         line("签发机关", 40, 100),
