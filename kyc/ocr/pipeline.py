@@ -28,7 +28,7 @@ from kyc.config import Settings
 from kyc.imageio import BGRImage, decode_image, read_image_file
 from kyc.ocr import quality, regions
 from kyc.ocr.cutcodes import reread_cut_codes
-from kyc.ocr.documents import BY_NAME, DocumentKind
+from kyc.ocr.documents import BY_NAME, KINDS, DocumentKind
 from kyc.ocr.documents.base import (
     EVEN_ODDS,
     OVERPRINT_PIECES,
@@ -214,6 +214,14 @@ def mean_probability(texts: Sequence[TextReading]) -> float:
     """Mean over lines of each line's mean character probability (``mean_prob``; a line
     read as nothing counts 0)."""
     return float(np.mean([mean_prob(t) for t in texts])) if texts else 0.0
+
+
+def reads_as_document(texts: Sequence[TextReading]) -> bool:
+    """Whether lines read as enough of one of the document types (``classify``,
+    ``accepts``)."""
+    lines = [t.text for t in texts]
+    kind, score = classify(lines, KINDS)
+    return kind is not None and accepts(BY_NAME[kind], lines, score)
 
 
 def should_turn(as_read: float, turned: float) -> bool:
@@ -766,9 +774,11 @@ class DocumentReader:
         upside: list[float],
     ) -> tuple[list[Group], list[BGRImage], list[TextReading], list[float]]:
         """A document whose lines read as noise is read again turned over, and turned
-        where that reads far better: the angle classifier can be wrong about every line
-        of a small, soft document (a both-sides page photographed low: the front read at
-        a mean character probability of 0.20, turned over at 0.63)."""
+        where that reads far better, or where only turned over it reads as a document:
+        the angle classifier can be wrong about every line of a small, soft document (a
+        both-sides page photographed low: the front read at a mean character
+        probability of 0.20, turned over at 0.63; a blurred front at 0.26, turned over
+        at 0.48, its ID number whole and every label read only that way up)."""
         doubtful = [
             g
             for g in groups
@@ -782,9 +792,13 @@ class DocumentReader:
         again = dict(zip(idx, self.engine.recognize([turned[i] for i in idx]), strict=True))
         crops, texts, upside, out = list(crops), list(texts), list(upside), list(groups)
         for k, g in enumerate(groups):
-            if g not in doubtful or not should_turn(
-                mean_probability([texts[i] for i in g.indices]),
-                mean_probability([again[i] for i in g.indices]),
+            if g not in doubtful:
+                continue
+            as_read = [texts[i] for i in g.indices]
+            turned_over = [again[i] for i in g.indices]
+            if not (
+                should_turn(mean_probability(as_read), mean_probability(turned_over))
+                or (reads_as_document(turned_over) and not reads_as_document(as_read))
             ):
                 continue
             for i in g.indices:
@@ -978,6 +992,17 @@ class DocumentReader:
         # (lines recovered from under a crossing stroke are worked out only for the pass
         # returned: the second pass's region and scale are the boxed lines')
         quads, crossed = self.engine.detect_apart(image)
+        if not quads and scale >= 1.0:
+            # Nothing at all in a photo smaller than the detector's canvas: its text may
+            # be too small to be found at the photo's own size (a card in a 317 x 237
+            # photo, its ID number 5 px high): once more, enlarged.
+            up = min(cfg.det_max_upscale, cfg.det_max_side / max(h, w))
+            if up > 1.0:
+                big = np.asarray(
+                    cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC),
+                    dtype=np.uint8,
+                )
+                return [q / up for q in self.engine.detect(big)]
         if scale < 1.0 and len(quads) < cfg.det_few_lines:
             side = min(max(h, w), cfg.det_retry_side)
             whole = len(quads) < cfg.det_title_lines

@@ -278,3 +278,17 @@ def test_a_watermark_known_by_its_words_is_whitened_though_not_faint(
     truth = sample.truth["fields"]
     for name in ("name", "address", "business_scope", "supervisor"):
         assert result.fields[name].value == truth[name], name
+
+
+def test_a_whole_photo_smaller_than_the_detector_s_canvas_is_looked_at_enlarged(
+    reader: DocumentReader,
+) -> None:
+    """A card in a photo of 317 x 237 px (its ID number 5 px high): nothing is found at
+    the photo's own size; enlarged for the detector, the card and its number are."""
+    key = "521:heldout:id_card_front:hard:4"
+    sample = generate("id_card_front", "hard", random.Random(key), split="heldout")
+    assert max(sample.image.shape[:2]) < 400
+    result = reader.read_image(sample.image)
+    assert result.document_type == "id_card_front"
+    assert result.fields["id_number"].value == sample.truth["fields"]["id_number"]
+    assert "LOW_RESOLUTION" in result.warnings

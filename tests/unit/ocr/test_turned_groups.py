@@ -99,3 +99,48 @@ def test_a_group_the_classifier_was_unsure_of_reads_the_way_of_the_sure_page_bes
     label = Group((4, 5, 6), math.pi / 2, None, 0)
     out = borrowed_directions([page, label], squares, [*upside[:4], 0.5, 0.5, 0.5], 20.0)
     assert out[1].angle == 0.0
+
+
+class _BlurredRecogniser:
+    """A blurred card: turned over its lines read as a card's (labels, an ID number) at
+    0.48, the way the classifier said at 0.26 as noise."""
+
+    def __init__(self, upright: list[str]) -> None:
+        self.upright = upright
+
+    def recognize(self, crops: list[np.ndarray]) -> list[TextReading]:
+        out = []
+        for k, c in enumerate(crops):
+            if c[0, 0, 0] == 255:
+                text, p = self.upright[k % len(self.upright)], 0.48
+            else:
+                text, p = "口", 0.26
+            out.append(TextReading(text, tuple(CharReading(ch, p, ()) for ch in text)))
+        return out
+
+
+def test_a_group_that_reads_as_a_document_only_turned_over_is_turned() -> None:
+    assert not should_turn(0.26, 0.48)  # no clear gain by probability alone
+    upright = ["姓名徐云", "性别男", "出生1959年8月6日", "公民身份号码632623195908068136"]
+    crops = [_crop(False)] * 4
+    groups = [Group((0, 1, 2, 3), 0.0, None, 0)]
+    fake = SimpleNamespace(engine=_BlurredRecogniser(upright))
+    out_groups, _c, out_texts, _u = DocumentReader._turn_misread_groups(
+        fake,  # type: ignore[arg-type]
+        groups,
+        crops,
+        fake.engine.recognize(crops),
+        [0.5] * 4,
+    )
+    assert [t.text for t in out_texts] == upright
+    assert math.isclose(abs(out_groups[0].angle), math.pi)
+    # noise either way up stays as read
+    noise = SimpleNamespace(engine=_BlurredRecogniser(["口口", "二"]))
+    out_groups, _c, out_texts, _u = DocumentReader._turn_misread_groups(
+        noise,  # type: ignore[arg-type]
+        groups,
+        crops,
+        noise.engine.recognize(crops),
+        [0.5] * 4,
+    )
+    assert out_groups == groups
