@@ -74,6 +74,9 @@ def ink_columns(grey: npt.NDArray[np.uint8], dark: float) -> npt.NDArray[np.intp
 # its end (黑龙江省…海伦市滨 boxed short of 河东路824, read 滨河) has not read the line
 # whole: its last character is no surer than END_DOUBT.
 BEYOND = 1.0
+# Rounds of a box lengthened by BEYOND while ink still follows it; a line that goes on
+# after the last is left with its last character in doubt.
+AFTER_ROUNDS = 3
 ATTACHED = 0.4
 
 
@@ -217,11 +220,36 @@ def reread_lost_ends(
     # ink past the box may be anything (a neighbour's edge, the card's): a line that
     # reads nothing more from the longer box keeps its reading and its confidence
     rest = again[len(todo) + len(narrow) :]
-    for (i, _quad), crop, reading in zip(after, after_crops, rest, strict=True):
-        if extends(texts[i], reading):
+    for round_ in range(AFTER_ROUNDS):
+        longer: list[tuple[int, Quad]] = []
+        for (i, quad), crop, reading in zip(after, after_crops, rest, strict=True):
+            if not extends(texts[i], reading):
+                if round_ > 0:
+                    # more was read, and the ink still goes on: the end is in doubt
+                    texts[i] = doubtful_end(texts[i])
+                continue
             grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
             on = ink_runs_to_end(np.asarray(grey, np.uint8), dark[i])
             texts[i] = doubtful_end(reading) if on else reading
+            # the longer box may end in the gap before yet another character (凤 | 凰
+            # 雅 of …533号凤凰雅, two lost): ink past it again, the line goes on
+            beyond = BEYOND * crops[i].shape[0]
+            window = past_last(quad, angles[i], 1.0, beyond)
+            if on or covered(window, [q for k, q in enumerate(quads) if k != i]):
+                continue
+            strip = crop_line(image, window, reading=angles[i])
+            g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+            if ink_after_box(np.asarray(g, np.uint8), dark[i]):
+                longer.append((i, lengthened_at_end(quad, angles[i], beyond)))
+        if not longer:
+            break
+        after = longer
+        after_crops = [crop_line(image, q, reading=angles[i]) for i, q in after]
+        rest = recognize(after_crops)
+    else:
+        # ink still followed the last box read
+        for (i, _quad), reading in zip(after, rest, strict=True):
+            texts[i] = doubtful_end(reading if extends(texts[i], reading) else texts[i])
     for i, reading in zip(narrow, again[len(todo) : len(todo) + len(narrow)], strict=True):
         added = reading.text[len(texts[i].text.rstrip()) :]
         if extends(texts[i], reading) and len(added) == 1 and added in NARROW_MARKS:

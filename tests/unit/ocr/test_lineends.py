@@ -248,3 +248,36 @@ def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
     date = _read_at("2006年", [0.1, 0.3, 0.5, 0.7, 0.9])  # 2 at x 411, 40 px inside
     out = drop_double_reads([first, second], [label, date], {0: 0.0, 1: 0.0})
     assert (out[0].text, out[1].text) == ("成立日期", "2006年")
+
+
+def test_a_longer_box_ending_in_the_gap_before_more_ink_goes_on_round_by_round() -> None:
+    """…533号凤 boxed short of 凤凰雅: the box a line height longer ended in the gap after
+    凤, its ink not running to its end, yet ink starts again just past it. The box goes
+    on by a line height while ink follows it; what is read then is kept only as far as
+    it extends the line, and a line still going on keeps its end in doubt."""
+    from kyc.ocr.lineends import AFTER_ROUNDS, BEYOND, reread_lost_ends
+
+    page = np.full((80, 800, 3), 235, np.uint8)
+    for k in range(4):  # glyphs 48 px apart, boxes of 30 px with an 18-px gap
+        cv2.rectangle(page, (10 + 48 * k, 20), (40 + 48 * k, 60), (30, 30, 30), 3)
+    # the box holds two glyphs and ends 10 px after them (x 10-98); 凤 at 106-136, 凰
+    # at 154-184: the box a line height longer ends in the gap between them
+    quad = np.array([[10, 16], [98, 16], [98, 64], [10, 64]], np.float32)
+    crop = page[16:64, 10:98].copy()
+    first = _read_at("梧桐", [0.2, 0.8])
+    answers = iter(["梧桐凤", "梧桐凤凰", "梧桐凤凰"])
+    widths: list[int] = []
+
+    def read(crops: list[np.ndarray]) -> list[TextReading]:
+        widths.extend(c.shape[1] for c in crops)
+        out = []
+        for _ in crops:
+            text = next(answers)
+            out.append(_read_at(text, [(k + 0.5) / len(text) for k in range(len(text))]))
+        return out
+
+    got = reread_lost_ends(read, page, [quad], [crop], [first], {0: 0.0}, [DARK])
+    assert got[0].text == "梧桐凤凰"
+    step = round(BEYOND * 48)
+    assert widths == [88 + step, 88 + 2 * step]  # one line height more each round
+    assert len(widths) <= AFTER_ROUNDS
