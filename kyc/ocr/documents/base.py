@@ -356,12 +356,22 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     and a mark read into such a space: 名．称, the full-width blank of 名　称 read as a
     full stop), return the label and the rest of the line. Labels of four or more
     characters may have one character misread ("三发机关" for 签发机关) or lose their
-    first one at a cut-off edge ("发机关")."""
+    first one at a cut-off edge ("发机关"), or their first two where a blank then parts
+    them from the value ("机关 双鸭山市公安局")."""
     text = line.text
     for label in labels:
         if len(label) >= 4 and text.lstrip().startswith(label[1:]):
             start = len(text) - len(text.lstrip()) + len(label) - 1
             return label, _rest(line, skip_gap(line, start))
+        head = len(text) - len(text.lstrip())
+        if (
+            len(label) >= 4
+            and text.startswith(label[2:], head)
+            and text[head + len(label) - 2 : head + len(label) - 1].isspace()
+        ):
+            # its last two characters, apart from the value by a blank (机关 双鸭山市…:
+            # 签发 cut off by the photo's edge)
+            return label, _rest(line, skip_gap(line, head + len(label) - 2))
         i = 0
         pos = 0
         misses = 0

@@ -373,6 +373,14 @@ def test_label_that_lost_its_first_character_at_an_edge() -> None:
     lines = [line("发机关苏尼特左旗公安局", 20, 300), line("期限2005.10.22-长期", 20, 350)]
     checked = BACK.check(BACK.extract(lines), TODAY)
     assert checked.fields["issuing_authority"].value == "苏尼特左旗公安局"
+    # its first two lost, a blank then parting it from the value
+    lines[0] = line("机关 双鸭山市公安局四方台分局", 20, 300)
+    checked = BACK.check(BACK.extract(lines), TODAY)
+    assert checked.fields["issuing_authority"].value == "双鸭山市公安局四方台分局"
+    # without the blank, the two characters may begin a value: not a label
+    lines[0] = line("机关双鸭山市公安局四方台分局", 20, 300)
+    value = BACK.check(BACK.extract(lines), TODAY).fields["issuing_authority"].value
+    assert value != "双鸭山市公安局四方台分局"
 
 
 def test_back_authority_without_label_is_the_police_line_above_the_term() -> None:
