@@ -117,15 +117,18 @@ def _filled_left_column(found: Sequence[Line], x_right: float, h: float) -> bool
 
 def _by_columns(found: Sequence[Line], x_start: float) -> list[Line]:
     """Lines of a value in reading order: by rows, or column by column when the value runs
-    in two text columns: two or more lines start at one edge well right of the value's
-    start, on rows that also hold a line at its start. A line the detector cut in two
+    in two text columns: lines of two or more rows start at one edge well right of the
+    value's start, on rows that also hold a line at its start. A line the detector cut in two
     at a gap belongs to the column its piece lies in; one it boxed across both columns
     is cut at the right column's edge."""
     if not found:
         return []
     h = max(min(ln.height for ln in found), 1.0)
-    right = sorted(ln.x0 for ln in found if ln.x0 >= x_start + 3 * h)
-    edges = [x for x in right if sum(1 for y in right if abs(y - x) < 1.5 * h) >= 2]
+    starts = [ln for ln in found if ln.x0 >= x_start + 3 * h]
+    right = sorted(ln.x0 for ln in starts)
+    # (two rows' lines: two pieces of one row, 第 | 二类医疗器械销 where the detector cut
+    # a line, are no column)
+    edges = [x for x in right if len(rows([ln for ln in starts if abs(ln.x0 - x) < 1.5 * h])) >= 2]
     if not edges and len(right) == 1 and _filled_left_column(found, right[0], h):
         edges = right
     if not edges:

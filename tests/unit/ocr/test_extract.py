@@ -272,6 +272,24 @@ def test_license_scope_line_boxed_across_both_columns_is_cut_at_the_right_ones_e
     assert values["business_scope"] == "".join(left) + last[:14] + "".join(right) + last[14:]
 
 
+def test_license_scope_line_cut_in_pieces_on_one_row_is_no_second_column() -> None:
+    # one column; the detector cut its second row in three (at 第, a character boxed
+    # alone): the two right pieces start at one edge, on one row
+    lines = [
+        line("经营范围", 100, 420),
+        line("普通货物仓储服务（不含危险化学品等需许可审", 220, 450),
+        line("批的项目）；专业设计服务；", 220, 490),
+        Line("第", 570, 492, 600, 520, (0.99,)),
+        Line("二类医疗器械销", 598, 490, 787, 520, (0.99,) * 7),
+        line("售；家用电器销售；广告设计、代理。", 220, 530),
+    ]
+    values = {k: f.value for k, f in LICENSE.check(LICENSE.extract(lines), TODAY).fields.items()}
+    assert values["business_scope"] == (
+        "普通货物仓储服务（不含危险化学品等需许可审批的项目）；专业设计服务；"
+        "第二类医疗器械销售；家用电器销售；广告设计、代理。"
+    )
+
+
 def test_license_vertical_layout() -> None:
     code = fake_uscc()
     labels = [
