@@ -54,26 +54,33 @@ def _id_number(raw: RawField) -> CodeRead:
     return read_id_number(raw.value or "", raw.probs, raw.alts)
 
 
-def _after_label(line: Line, labels: Sequence[str]) -> Line | None:
+def _after_label(line: Line, labels: Sequence[str], values_x: float | None = None) -> Line | None:
     """The rest of ``line`` after one of ``labels``; or after a two-character label read
     with one character off (娃名 for 姓名) where a blank then parts it from the value,
-    as the card prints a label apart from its value (娃名  谭霞莉 had been the name)."""
+    as the card prints a label apart from its value (娃名  谭霞莉 had been the name), or
+    where the line's characters, taken as evenly set, put the label's end within a
+    character of the values' column ``values_x`` (姓者金涵玲, no blank read between)."""
     found = strip_label(line, labels)
     if found:
         return found[1]
     text = line.text
     head = len(text) - len(text.lstrip())
     pair, gap = text[head : head + 2], text[head + 2 : head + 3]
-    if (
-        len(pair) == 2
-        and gap.isspace()
-        and any(
-            len(label) == 2 and sum(a == b for a, b in zip(pair, label, strict=True)) == 1
-            for label in labels
-        )
+    if len(pair) < 2 or not any(
+        len(label) == 2 and sum(a == b for a, b in zip(pair, label, strict=True)) == 1
+        for label in labels
     ):
+        return None
+    if gap.isspace():
         rest = line.sub(skip_gap(line, head + 2))
         return rest if clean(rest.text) else None
+    pitch = (line.x1 - line.x0) / max(len(text), 1)
+    if (
+        values_x is not None
+        and len(text) > head + 2
+        and abs(line.x0 + pitch * (head + 2) - values_x) < pitch
+    ):
+        return line.sub(head + 2)
     return None
 
 
@@ -84,12 +91,13 @@ _NUMBER_RUN = re.compile(r"\d{7}")
 
 def _values_x(table: Sequence[Sequence[Line]]) -> float | None:
     """Where the values' column starts: the median left edge of the lines right of a
-    label read whole on its row (None without two such rows)."""
+    label read whole on its row, or of a row's first line that is its label misread in
+    one character (焦址 for 住址) (None without two such rows)."""
     starts = sorted(
         row[k + 1].x0
         for row in table
         for k in range(len(row) - 1)
-        if clean(row[k].text) in KEYWORDS
+        if clean(row[k].text) in KEYWORDS or (k == 0 and _label_column(row[0], row, KEYWORDS))
     )
     return starts[len(starts) // 2] if len(starts) >= 2 else None
 
@@ -196,7 +204,7 @@ class IdCardFront:
 
         if name_i is not None:
             used_rows.add(name_i)
-            out["name"] = self._row_value(table[name_i], ["姓名"])
+            out["name"] = self._row_value(table[name_i], ["姓名"], _values_x(above))
         if sex_i is not None:
             used_rows.add(sex_i)
             out["sex"], out["ethnicity"] = self._sex_ethnicity(table[sex_i])
@@ -225,14 +233,16 @@ class IdCardFront:
         return out
 
     @staticmethod
-    def _row_value(row: Sequence[Line], labels: Sequence[str]) -> RawField:
+    def _row_value(
+        row: Sequence[Line], labels: Sequence[str], values_x: float | None = None
+    ) -> RawField:
         parts: list[RawField] = []
         for ln in row:
             if _label_column(ln, row, labels):
                 continue
             # The value follows its label: what lies before the label on its row is
             # not it (a watermark's 致 left of 姓名蒋晶家 had been the name).
-            rest = _after_label(ln, labels)
+            rest = _after_label(ln, labels, values_x)
             if rest is not None:
                 # (a watermark's piece boxed with the label is no value: 住址使用, the
                 # address on the line beside it)

@@ -892,6 +892,25 @@ def test_front_address_beside_a_watermarks_piece_or_drawn_into_the_row_above() -
     assert FRONT.extract(lines)["address"].value == want
 
 
+def test_front_name_boxed_with_its_misread_label_is_cut_at_the_values_column() -> None:
+    number = fake_id(dt.date(1969, 3, 20))
+    p = (0.99,)
+    rows = [
+        Line("姓者金涵玲", 40, 40, 215, 70, p * 5),  # 名 read 者, no blank read
+        line("性则女", 40, 90),
+        line("出生", 40, 140),
+        line("1969年3月20日", 110, 140),
+        line("焦址", 40, 190),  # 住址 misread: still the label column
+        line("新疆维吾尔自治区巴音郭", 110, 190),
+        line("公民身份号码", 40, 330),
+        line(number, 240, 330),
+    ]
+    assert FRONT.extract(rows)["name"].value == "金涵玲"
+    # where the characters put the label's end off the values' column, nothing is cut
+    rows[0] = Line("姓者金涵玲", 40, 40, 140, 70, p * 5)
+    assert FRONT.extract(rows)["name"].value != "金涵玲"
+
+
 def test_back_term_with_its_dash_lost_before_long_term() -> None:
     lines = [line("签发机关梁河县公安局", 40, 100), line("有效期限2016.12.05长期", 40, 150)]
     f = BACK.check(BACK.extract(lines), TODAY).fields
