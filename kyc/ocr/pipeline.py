@@ -509,11 +509,14 @@ def reread_key(name: str, text: str) -> str:
     if name == "valid_until":
         return "长期" if text == "long_term" or "长期" in text else re.sub(r"[^0-9]", "", text)
     # Letters no credit code or ID number holds (GB 32100 leaves out I, O, S, Z) are
-    # the digits they look like, on both sides of the comparison.
-    return re.sub(r"[^0-9A-Z]", "", text.upper()).translate(_CODE_LOOKALIKES)
+    # the digits they look like, on both sides of the comparison; a cross (×, read for
+    # an ID number's X on a clean card's copy) is the X it looks like.
+    text = text.translate(_X_LOOKALIKES).upper()
+    return re.sub(r"[^0-9A-Z]", "", text).translate(_CODE_LOOKALIKES)
 
 
 _CODE_LOOKALIKES = str.maketrans("OISZ", "0152")
+_X_LOOKALIKES = str.maketrans({"×": "X", "ⅹ": "X", "Ⅹ": "X", "χ": "X"})
 
 
 def _char(

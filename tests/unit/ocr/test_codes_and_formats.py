@@ -164,3 +164,11 @@ def test_look_alike_cards_are_not_id_cards() -> None:
 def test_one_printed_word_is_not_a_document() -> None:
     kind, score = classify(["出生证明", "收款人"], list(BY_NAME.values()))
     assert kind is None or not accepts(BY_NAME[kind], ["出生证明", "收款人"], score)
+
+
+def test_a_filing_copys_reread_of_an_id_number_with_its_x_read_as_a_cross_holds_it() -> None:
+    from kyc.ocr.pipeline import reread_key
+
+    value = reread_key("id_number", "51333219780504541X")
+    assert value in reread_key("id_number", "号码51333219780504541×")
+    assert value not in reread_key("id_number", "号码513332197805045417")
