@@ -33,9 +33,10 @@ from kyc.ocr.documents.certificate_fields import (
     Spec,
     labelled_fields,
     latin_name_line,
+    split_inner_labels,
     trim_overprint,
 )
-from kyc.ocr.layout import Line
+from kyc.ocr.layout import Line, rows
 from kyc.ocr.types import FieldReading
 from kyc.ocr.validate import DATE_SEP, TERM_DATE, add_years, parse_date
 
@@ -118,9 +119,11 @@ class Permit:
                 out["name"] = field_from_line(min(above, key=lambda ln: abs(ln.x0 - latin_x0)))
         if out["birth_date"] is MISSING:
             # no 出生日期 label read: a permit prints one single date, the birth date (its
-            # other dates are the term's pair)
+            # other dates are the term's pair); a label read on after it on its line
+            # (2004.08.20性别) is cut off first
+            pieces = [p for row in rows(lines) for p in split_inner_labels(row, list(_LABELS))]
             out["birth_date"] = the_one(
-                lines, lambda t: bool(_ONE_DATE.fullmatch(t) and not _TERM.search(t))
+                pieces, lambda t: bool(_ONE_DATE.fullmatch(t) and not _TERM.search(t))
             )
         # No 有效期限 or 签发机关 label read (a watermark over it, 机关 boxed apart from
         # 签发): a permit prints one pair of dates, its term, and one issuer's name, each

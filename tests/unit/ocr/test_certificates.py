@@ -1137,3 +1137,19 @@ def test_a_short_latin_label_is_matched_whole_never_by_two_of_its_letters() -> N
     # a long label still takes a letter or two misread
     found = match_label(line("Date of blrth 23 NOV 1959", 100, 100), labels)
     assert found is not None and found[0] == "Dateofbirth"
+
+
+def test_a_permits_birth_date_without_its_label_is_cut_from_a_label_read_on_after_it() -> None:
+    # 出生日期 read as 出生 (日期 under a watermark), the date boxed with the 性别 beside it
+    kind = BY_NAME["taiwan_permit"]
+    swap = {
+        "出生日期": line("出生", 280, 210, 21),
+        "1990.11.27": line("1990.11.27性别", 380, 208),
+        "性别": line("原", 900, 400),
+    }
+    lines = [
+        swap.get(ln.text, ln)
+        for ln in _permit_lines(line("06278911", 560, 480), "台湾居民来往大陆通行证")
+    ]
+    f = kind.check(kind.extract(lines), TODAY).fields["birth_date"]
+    assert f.value == "1990-11-27"
