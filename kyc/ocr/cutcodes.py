@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kyc.ocr.validate import fold_code_letters
+
 if TYPE_CHECKING:
     from kyc.ocr.engine import Image, Quad, TextReading
 
@@ -48,17 +50,6 @@ def _run(text: str, length: int) -> tuple[int, int] | None:
         return None
     a, b = spans[0]
     return keep[a], keep[b - 1] + 1
-
-
-# Letters no 18-character code holds (a credit code's alphabet leaves out I O S V Z, an
-# ID number is digits and X), each the digit it is read for: the first reading and the
-# second are compared with them folded (51131122PGOU8NNCP, its 0 read as O, is held in
-# 51131122PG0U8NNCPH).
-_NEVER_IN_CODE = str.maketrans("OISZ", "0152")
-
-
-def _folded(code: str) -> str:
-    return code.translate(_NEVER_IN_CODE)
 
 
 def _code(text: str, span: tuple[int, int]) -> str:
@@ -110,7 +101,10 @@ def reread_cut_codes(
         best: tuple[float, TextReading, tuple[int, int]] | None = None
         for reading in again[2 * k : 2 * k + 2]:
             new_span = _run(reading.text, CODE_LENGTH)
-            if new_span is None or _folded(first) not in _folded(_code(reading.text, new_span)):
+            # (compared with the letters no code holds folded: 51131122PGOU8NNCP, its 0
+            # read as O, is held in 51131122PG0U8NNCPH)
+            again_code = _code(reading.text, new_span) if new_span else ""
+            if new_span is None or fold_code_letters(first) not in fold_code_letters(again_code):
                 continue
             chars = reading.chars[new_span[0] : new_span[1]]
             p = sum(c.prob for c in chars) / max(1, len(chars))

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from kyc.inference import Model, RuntimeSettings, Shape, load_model
 from kyc.modelfiles import resolve
-from kyc.ocr.layout import axes_agree, long_axis_angle, quad_height
+from kyc.ocr.layout import axes_agree, long_axis_angle, quad_height, quad_length
 from kyc.ocr.settings import OcrSettings
 
 FloatArray = npt.NDArray[np.float32]
@@ -166,7 +166,7 @@ class OcrEngine:
         bins = np.zeros(180)
         for q in on_map:
             angle = round(math.degrees(long_axis_angle(q))) % 180
-            bins[angle] += max(float(np.hypot(*(q[1] - q[0]))), float(np.hypot(*(q[2] - q[1]))))
+            bins[angle] += quad_length(q)
         smooth = np.convolve(np.concatenate([bins[-3:], bins, bins[:3]]), np.ones(7), "valid")
         theta = math.radians(float(np.argmax(smooth)))
         run = max(5, round(CROSS_RUN * float(np.median([quad_height(q) for q in on_map]))))

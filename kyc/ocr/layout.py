@@ -155,6 +155,12 @@ def quad_height(quad: Quad) -> float:
     return min(a, b)
 
 
+def quad_length(quad: Quad) -> float:
+    """The length of a box's longer side."""
+    q = np.asarray(quad, dtype=np.float64)
+    return max(float(np.hypot(*(q[1] - q[0]))), float(np.hypot(*(q[2] - q[1]))))
+
+
 def aspect(quad: Quad) -> float:
     """Length over height of a line's box."""
     q = np.asarray(quad, dtype=np.float64)

@@ -184,14 +184,12 @@ def reread_lost_ends(
         tail = tail_ink(np.asarray(grey, np.uint8), t.chars[-1].at, dark[i])
         if tail <= TAIL:
             beyond = BEYOND * grey.shape[0]
-            window = past_last(quads[i], angles[i], 1.0, beyond)
-            others = [q for k, q in enumerate(quads) if k != i]
-            if not covered(window, others):
-                strip = crop_line(image, window, reading=angles[i])
-                g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
-                if ink_after_box(np.asarray(g, np.uint8), dark[i]):
-                    after.append((i, lengthened_at_end(quads[i], angles[i], beyond)))
-                    continue
+            lengthened = _longer_where_ink_follows(
+                image, quads, i, quads[i], angles[i], dark[i], beyond
+            )
+            if lengthened is not None:
+                after.append((i, lengthened))
+                continue
             if (
                 tail > NARROW_TAIL
                 and len(t.text) >= NARROW_MIN_CHARS
@@ -234,13 +232,13 @@ def reread_lost_ends(
             # the longer box may end in the gap before yet another character (凤 | 凰
             # 雅 of …533号凤凰雅, two lost): ink past it again, the line goes on
             beyond = BEYOND * crops[i].shape[0]
-            window = past_last(quad, angles[i], 1.0, beyond)
-            if on or covered(window, [q for k, q in enumerate(quads) if k != i]):
-                continue
-            strip = crop_line(image, window, reading=angles[i])
-            g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
-            if ink_after_box(np.asarray(g, np.uint8), dark[i]):
-                longer.append((i, lengthened_at_end(quad, angles[i], beyond)))
+            again_longer = (
+                None
+                if on
+                else _longer_where_ink_follows(image, quads, i, quad, angles[i], dark[i], beyond)
+            )
+            if again_longer is not None:
+                longer.append((i, again_longer))
         if not longer:
             break
         after = longer
@@ -255,6 +253,30 @@ def reread_lost_ends(
         if extends(texts[i], reading) and len(added) == 1 and added in NARROW_MARKS:
             texts[i] = reading
     return texts
+
+
+def _longer_where_ink_follows(
+    image: Image,
+    quads: Sequence[Quad],
+    i: int,
+    quad: Quad,
+    angle: float,
+    dark: float,
+    beyond: float,
+) -> Quad | None:
+    """Line ``i``'s box ``quad`` lengthened by ``beyond`` (BEYOND of its crop's height)
+    where the strip past it, which no other line's box holds, has ink starting right
+    after it (``ink_after_box``); None where it has not."""
+    from kyc.ocr.engine import crop_line
+
+    window = past_last(quad, angle, 1.0, beyond)
+    if covered(window, [q for k, q in enumerate(quads) if k != i]):
+        return None
+    strip = crop_line(image, window, reading=angle)
+    grey = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+    if not ink_after_box(np.asarray(grey, np.uint8), dark):
+        return None
+    return lengthened_at_end(quad, angle, beyond)
 
 
 def with_paper_after(crop: Image, dark: float) -> Image:

@@ -51,6 +51,7 @@ from kyc.ocr.layout import (
     dominant_angle,
     long_axis_angle,
     quad_height,
+    quad_length,
     read_span,
     reading_angle,
     to_upright,
@@ -59,6 +60,7 @@ from kyc.ocr.lineends import covered, drop_double_reads, reread_lost_ends
 from kyc.ocr.mrz import fold_full_width, reread_machine_zone, spaced_runs
 from kyc.ocr.overprint import detected_line, doubtful_fields
 from kyc.ocr.types import HINT_TYPES, DocumentReading, DocumentType, FieldReading, TypeHint
+from kyc.ocr.validate import fold_code_letters
 
 
 @dataclass(frozen=True)
@@ -378,8 +380,7 @@ def vote_certainty(idx: Sequence[int], quads: Sequence[Quad], upside: Sequence[f
     for i in idx:
         if aspect(quads[i]) < 1.5:
             continue
-        q = quads[i]
-        length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
+        length = quad_length(quads[i])
         num += length * abs(2 * upside[i] - 1)
         den += length
     return num / den if den else 0.0
@@ -508,15 +509,9 @@ def reread_key(name: str, text: str) -> str:
     text = text.translate(_ASCII)
     if name == "valid_until":
         return "长期" if text == "long_term" or "长期" in text else re.sub(r"[^0-9]", "", text)
-    # Letters no credit code or ID number holds (GB 32100 leaves out I, O, S, Z) are
-    # the digits they look like, on both sides of the comparison; a cross (×, read for
-    # an ID number's X on a clean card's copy) is the X it looks like.
-    text = text.translate(_X_LOOKALIKES).upper()
-    return re.sub(r"[^0-9A-Z]", "", text).translate(_CODE_LOOKALIKES)
-
-
-_CODE_LOOKALIKES = str.maketrans("OISZ", "0152")
-_X_LOOKALIKES = str.maketrans({"×": "X", "ⅹ": "X", "Ⅹ": "X", "χ": "X"})
+    # (letters no code holds are the digits they look like, a cross the X, on both
+    # sides of the comparison)
+    return re.sub(r"[^0-9A-Z]", "", fold_code_letters(text.upper()))
 
 
 def _char(
@@ -1103,7 +1098,7 @@ class DocumentReader:
             q = quads[i]
             if aspect(q) < 1.5:
                 continue  # too short to say which way it reads (not classified)
-            length = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1])))
+            length = quad_length(q)
             angles.append(reading_angle(q, upside[i] > 0.5))
             weights.append(length * abs(2 * upside[i] - 1) + 1e-3)
         if not angles:
@@ -1322,21 +1317,22 @@ class DocumentReader:
         had been read on after its representative's name, 潘华工作服务中). Labels and
         titles printed red are in no value's box."""
         boxes = [f.box for f in raw.values() if f.value and f.box is not None]
+        red: dict[int, bool] = {}  # each line's verdict, measured once
         out: set[int] = set()
         for x0, y0, x1, y1 in boxes:
             inside = [
-                ln for ln in lines if ln.source >= 0 and x0 <= ln.cx <= x1 and y0 <= ln.cy <= y1
+                ln.source
+                for ln in lines
+                if ln.source >= 0 and x0 <= ln.cx <= x1 and y0 <= ln.cy <= y1
             ]
             if len(inside) < 2:
                 continue
-            red = {
-                ln.source
-                for ln in inside
-                if quality.stamp_ink_share(crop_line(image, quads[ln.source], reading=angle))
-                > STAMP_INK_MIXED[1]
-            }
-            if len(red) < len(inside):
-                out |= red
+            for i in inside:
+                if i not in red:
+                    share = quality.stamp_ink_share(crop_line(image, quads[i], reading=angle))
+                    red[i] = share > STAMP_INK_MIXED[1]
+            if not all(red[i] for i in inside):
+                out |= {i for i in inside if red[i]}
         return out
 
     def filing_copy_legible(

@@ -125,6 +125,11 @@ OVERPRINT_PIECES = ("仅供", "仅限", "使用", "之用", "用途", "复印", 
                     "一致", "相符", "他用", "备案", "办理", "网站", "本次", "开户")  # fmt: skip
 
 
+# Characters a seal's ring or date can leave after an authority's name on its row
+# (揭阳市事业单位登记管理局明, 奇台县公安局有限): at most this many.
+SEAL_TAIL = 2
+
+
 # The characters of those pieces, and the most of them read on after a value.
 OVERPRINT_CHARS = frozenset("".join(OVERPRINT_PIECES))
 OVERPRINT_TAIL = 8
@@ -359,11 +364,10 @@ def strip_label(line: Line, labels: Sequence[str]) -> tuple[str, Line] | None:
     first one at a cut-off edge ("发机关"), or their first two where a blank then parts
     them from the value ("机关 双鸭山市公安局")."""
     text = line.text
+    head = len(text) - len(text.lstrip())
     for label in labels:
-        if len(label) >= 4 and text.lstrip().startswith(label[1:]):
-            start = len(text) - len(text.lstrip()) + len(label) - 1
-            return label, _rest(line, skip_gap(line, start))
-        head = len(text) - len(text.lstrip())
+        if len(label) >= 4 and text.startswith(label[1:], head):
+            return label, _rest(line, skip_gap(line, head + len(label) - 1))
         if (
             len(label) >= 4
             and text.startswith(label[2:], head)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from kyc.ocr.documents.base import (
     MISSING,
     NOT_AN_ID_CARD,
+    SEAL_TAIL,
     Checked,
     RawField,
     clean,
@@ -151,8 +152,6 @@ class IdCardBack:
         return Checked(fields, tuple(warnings), facts)
 
 
-# A seal's characters read on after an authority's name: at most this many.
-SEAL_TAIL = 2
 _TAILED = re.compile(rf"(.+公安局(?:.+?分局)?)(.{{1,{SEAL_TAIL}}})")
 # (a value cut back to the authority it holds is not confident: the cut is a guess at
 # where the seal's ink began)

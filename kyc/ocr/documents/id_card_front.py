@@ -149,10 +149,8 @@ class IdCardFront:
         id_row_y = (found.box[1] + found.box[3]) / 2 if found.box else float("inf")
         above = rows([ln for ln in lines if ln.cy < id_row_y - 0.5 * ln.height])
         # (a small, unlikely reading boxed between a label and its value is no value)
-        table = [
-            drop_overlapped_junk(merge_split_labels(row, KEYWORDS, _values_x(above)))
-            for row in above
-        ]
+        values_x = _values_x(above)
+        table = [drop_overlapped_junk(merge_split_labels(row, KEYWORDS, values_x)) for row in above]
         # Drop rows that are only the card's fine print or the 公民身份号码 label.
         table = [r for r in table if any(clean(ln.text) for ln in r)]
         used_rows: set[int] = set()
@@ -204,7 +202,7 @@ class IdCardFront:
 
         if name_i is not None:
             used_rows.add(name_i)
-            out["name"] = self._row_value(table[name_i], ["姓名"], _values_x(above))
+            out["name"] = self._row_value(table[name_i], ["姓名"], values_x)
         if sex_i is not None:
             used_rows.add(sex_i)
             out["sex"], out["ethnicity"] = self._sex_ethnicity(table[sex_i])

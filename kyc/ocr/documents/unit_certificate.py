@@ -24,6 +24,7 @@ from kyc.ocr.documents.base import (
     CAPITAL_CHARS,
     MISSING,
     REPAIR_DOUBT,
+    SEAL_TAIL,
     TERM_LINE,
     Checked,
     RawField,
@@ -96,19 +97,14 @@ _CODE_LABELS = ("统一社会信用代码",)
 _AUTHORITY = re.compile(r"([\u4e00-\u9fff]{2,16}?)(事业单位登记管理局|民政局|编制委员会办公室)")
 
 
-# Characters a seal's ring or date can leave after an authority's suffix on its row
-# (揭阳市事业单位登记管理局明): its name ends with the suffix.
-AUTHORITY_TAIL = 2
-
-
 def authority_span(text: str, places: str) -> tuple[int, int] | None:
     """Where an authority's name starts and ends in ``text`` (which may begin with what
-    is left of its label, or a seal's characters, and end with up to AUTHORITY_TAIL of a
+    is left of its label, or a seal's characters, and end with up to SEAL_TAIL of a
     seal's): the first position from which a place named in ``places`` (the
     certificate's address, sponsor, supervisor) and an authority's suffix follow."""
     for start in range(len(text)):
         m = _AUTHORITY.match(text, start)
-        if m and len(text) - m.end() <= AUTHORITY_TAIL and _names_place(m.group(1), places):
+        if m and len(text) - m.end() <= SEAL_TAIL and _names_place(m.group(1), places):
             return start, m.end()
     return None
 

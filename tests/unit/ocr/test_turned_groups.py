@@ -121,26 +121,23 @@ class _BlurredRecogniser:
 
 def test_a_group_that_reads_as_a_document_only_turned_over_is_turned() -> None:
     assert not should_turn(0.26, 0.48)  # no clear gain by probability alone
-    upright = ["姓名徐云", "性别男", "出生1959年8月6日", "公民身份号码632623195908068136"]
     crops = [_crop(False)] * 4
     groups = [Group((0, 1, 2, 3), 0.0, None, 0)]
-    fake = SimpleNamespace(engine=_BlurredRecogniser(upright))
-    out_groups, _c, out_texts, _u = DocumentReader._turn_misread_groups(
-        fake,  # type: ignore[arg-type]
-        groups,
-        crops,
-        fake.engine.recognize(crops),
-        [0.5] * 4,
-    )
+
+    def turn(upright: list[str]) -> tuple[list[Group], list[TextReading]]:
+        fake = SimpleNamespace(engine=_BlurredRecogniser(upright))
+        out_groups, _c, out_texts, _u = DocumentReader._turn_misread_groups(
+            fake,  # type: ignore[arg-type]
+            groups,
+            crops,
+            fake.engine.recognize(crops),
+            [0.5] * 4,
+        )
+        return out_groups, out_texts
+
+    upright = ["姓名徐云", "性别男", "出生1959年8月6日", "公民身份号码632623195908068136"]
+    out_groups, out_texts = turn(upright)
     assert [t.text for t in out_texts] == upright
     assert math.isclose(abs(out_groups[0].angle), math.pi)
     # noise either way up stays as read
-    noise = SimpleNamespace(engine=_BlurredRecogniser(["口口", "二"]))
-    out_groups, _c, out_texts, _u = DocumentReader._turn_misread_groups(
-        noise,  # type: ignore[arg-type]
-        groups,
-        crops,
-        noise.engine.recognize(crops),
-        [0.5] * 4,
-    )
-    assert out_groups == groups
+    assert turn(["口口", "二"])[0] == groups
