@@ -13,8 +13,8 @@ quantised) plus the shards. The converter
 
 Supported ops: Placeholder, Const, Identity, Conv2D, _FusedConv2D,
 DepthwiseConv2dNative, FusedDepthwiseConv2dNative, MatMul, _FusedMatMul, BiasAdd, Add,
-AddV2, Sub, Mul, RealDiv, Minimum, Maximum, Relu, Relu6, Sigmoid, Tanh, Softmax, Mean,
-Reshape. Anything else raises ``ConversionError`` naming the op.
+AddV2, Sub, Mul, RealDiv, Minimum, Maximum, Relu, Relu6, Prelu, Sigmoid, Tanh, Softmax,
+Mean, Reshape, MaxPool, Pad, ConcatV2. Anything else raises ``ConversionError`` naming the op.
 """
 
 from __future__ import annotations
@@ -299,6 +299,15 @@ def _matmul(b: _Builder, node: TfNode) -> None:
     _fused_tail(b, node, y, "plain", node.name)
 
 
+def _max_pool(b: _Builder, node: TfNode) -> None:
+    ksize = _attr_ints(node, "ksize", [1, 1, 1, 1])
+    attrs = _conv_attrs(node, (ksize[1], ksize[2]))
+    del attrs["dilations"]
+    xin = _to_nchw(b, _tensor_name(node.inputs[0]), node.name)
+    y = b.add("MaxPool", [xin], b.tmp(node.name, "pool"), **attrs)
+    _to_nhwc(b, y, node.name)
+
+
 _BINARY = {
     "Add": "Add",
     "AddV2": "Add",
@@ -334,6 +343,17 @@ def _convert_node(b: _Builder, node: TfNode) -> None:
         axes = [int(a) for a in np.atleast_1d(b.const(node.inputs[1]))]
         keep = 1 if _attr_bool(node, "keep_dims") else 0
         b.add("ReduceMean", ins[:1], node.name, axes=axes, keepdims=keep)
+    elif node.op == "Prelu":
+        b.add("PRelu", ins[:2], node.name)
+    elif node.op == "MaxPool":
+        _max_pool(b, node)
+    elif node.op == "Pad":
+        pads = b.const(node.inputs[1]).astype(np.int64)  # (rank, 2): before, after
+        pname = b.init(b.tmp(node.name, "pads"), np.concatenate([pads[:, 0], pads[:, 1]]))
+        b.add("Pad", [ins[0], pname], node.name, mode="constant")
+    elif node.op == "ConcatV2":
+        axis = int(b.const(node.inputs[-1]).reshape(()))
+        b.add("Concat", ins[:-1], node.name, axis=axis)
     elif node.op == "Reshape":
         shape = b.const(node.inputs[1]).astype(np.int64)
         sname = b.init(b.tmp(node.name, "shape"), shape)

@@ -218,3 +218,34 @@ def test_decode_weights_float16_and_affine_uint8() -> None:
         decode_weights(manifest, [data[:-1]])
     with pytest.raises(ConversionError, match="left over"):
         decode_weights(manifest, [data + b"\0"])
+
+
+def test_prelu_maxpool_pad_and_concat_as_the_face_mesh_uses_them() -> None:
+    """The ops of MediaPipe's FaceMesh and Iris graphs beyond faceres's: a standalone
+    Prelu (alpha per channel), MaxPool (2x2, stride 2, SAME), Pad (channel padding,
+    as the mesh's residual blocks widen) and ConcatV2 on the channel axis."""
+    x = RNG.normal(size=(1, 5, 5, 2)).astype(np.float32)
+    consts = {
+        "alpha": np.array([0.25, -0.5], np.float32),
+        "pads": np.array([[0, 0], [0, 0], [0, 0], [0, 3]], np.int32),
+        "axis": np.array(3, np.int32),
+    }
+    pool = {
+        "ksize": {"list": {"i": ["1", "2", "2", "1"]}},
+        "strides": {"list": {"i": ["1", "2", "2", "1"]}},
+        "padding": _s("SAME"),
+        "data_format": _s("NHWC"),
+    }
+    nodes: list[dict[str, Any]] = [
+        {"name": "p", "op": "Prelu", "input": ["x", "alpha"]},
+        {"name": "m", "op": "MaxPool", "input": ["p"], "attr": pool},
+        {"name": "z", "op": "Pad", "input": ["m", "pads"]},
+        {"name": "y", "op": "ConcatV2", "input": ["z", "m", "axis"]},
+    ]
+    got = _run(_graph(nodes, consts, [1, 5, 5, 2]), consts, x, "y")
+    p = np.where(x > 0, x, x * consts["alpha"])
+    padded = np.pad(p, ((0, 0), (0, 1), (0, 1), (0, 0)), constant_values=-np.inf)
+    m = padded.reshape(1, 3, 2, 3, 2, 2).max(axis=(2, 4))  # SAME: the odd pixel at the end
+    want = np.concatenate([np.pad(m, ((0, 0), (0, 0), (0, 0), (0, 3))), m], axis=3)
+    assert got.shape == (1, 3, 3, 7)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
