@@ -453,7 +453,7 @@ def evaluate_case(
     cached = TRACKS.get(case.video)  # a genuine clip is analysed once for all its cases
     if cached is None:
         describing = describing_engine(engine, models)
-        track = analyse(case.video, describing, ls)
+        track = analyse(case.video, describing, ls, models.mesh)
         cached = (track, clip_descriptors(track, describing))
         TRACKS[case.video] = cached
     track, clip = cached
@@ -713,8 +713,10 @@ def naive_loop(path: Path) -> int:
 
 
 def speed(out: Path, engine: FaceEngine, ls: LivenessSettings, seconds: float) -> None:
+    from kyc.liveness.match import default_models
     from kyc.liveness.verify import verdict_from_track
 
+    mesh = default_models().mesh
     ours: list[float] = []
     video_only: list[float] = []
     naive: list[float] = []
@@ -727,7 +729,7 @@ def speed(out: Path, engine: FaceEngine, ls: LivenessSettings, seconds: float) -
         t0 = time.perf_counter()
         verify_video(clip, portrait, None, ls, NOW, engine=engine)
         t1 = time.perf_counter()
-        verdict_from_track(analyse(clip, engine, ls), portrait_emb, None, ls, False, t1)
+        verdict_from_track(analyse(clip, engine, ls, mesh), portrait_emb, None, ls, False, t1)
         tv = time.perf_counter()
         naive_loop(clip)
         t2 = time.perf_counter()

@@ -1,5 +1,6 @@
 """The imperative pass over a video: detect at reduced resolution, track between frames,
-68 landmarks on every analysed frame, embeddings only on a few sharp, frontal frames.
+68 landmarks (and, given the model, the 468-point face mesh) on every analysed frame,
+embeddings only on a few sharp, frontal frames.
 
 Output is a plain ``Track``; everything after it (signals, events, decisions) is pure.
 """
@@ -15,6 +16,7 @@ import numpy.typing as npt
 
 from kyc.liveness.engine import Box, Embedding, FaceEngine, box_of, count_faces
 from kyc.liveness.evaluate import is_cut
+from kyc.liveness.facemesh import MIN_SCORE, FaceMeshModel
 from kyc.liveness.replay import ROW_BINS, framing_sides, moire_peak, row_profile
 from kyc.liveness.settings import LivenessSettings
 from kyc.liveness.signals import Landmarks, derolled
@@ -56,6 +58,9 @@ class Track:
         default_factory=lambda: np.zeros((0, ROW_BINS), np.float32)
     )
     framing: list[int] = field(default_factory=list)  # framing_sides (-1: not measured)
+    # the face mesh's points per analysed frame (None: no face, or the mesh not trusted);
+    # None when the analysis ran without the mesh model
+    meshes: list[Landmarks | None] | None = None
 
 
 def _resize(img: GrayImage, scale: float) -> GrayImage:
@@ -176,8 +181,11 @@ def _quality(gray: GrayImage, box: Box, pts: Landmarks) -> float:
     return float(math.log1p(sharp) * frontal * eyes * size)
 
 
-def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track:
-    """One pass over the video. Raises BadInput (via VideoReader) for unusable files."""
+def analyse(
+    path: Path, engine: FaceEngine, settings: LivenessSettings, mesh: FaceMeshModel | None = None
+) -> Track:
+    """One pass over the video, with the face mesh on every frame with a face when
+    ``mesh`` is given. Raises BadInput (via VideoReader) for unusable files."""
     import time
 
     reader = VideoReader(path, settings)
@@ -186,6 +194,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     next_full = 0.0
     times: list[float] = []
     shapes: list[Landmarks | None] = []
+    meshes: list[Landmarks | None] = []
     thumbs: list[npt.NDArray[np.float32]] = []
     counts: list[int] = []
     slots: dict[tuple[int, int], _Candidate] = {}
@@ -198,7 +207,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
     since_roi = 0
     decoded = 0
     last_t = 0.0
-    timing = {"detect": 0.0, "landmarks": 0.0, "select": 0.0}
+    timing = {"detect": 0.0, "landmarks": 0.0, "mesh": 0.0, "select": 0.0}
     frame: Frame
     moire: list[float] = []
     bright_t: list[float] = []
@@ -263,6 +272,12 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
                     box = box_of(pts)
         t2 = time.perf_counter()
         timing["landmarks"] += t2 - t1
+        if mesh is not None:
+            fit = mesh.fit(gray, pts) if pts is not None else None
+            meshes.append(fit.points if fit is not None and fit.score >= MIN_SCORE else None)
+            t_mesh = time.perf_counter()
+            timing["mesh"] += t_mesh - t2
+            t2 = t_mesh
         prev_box = None if prev is None else box_of(prev)
         prev = pts
         times.append(frame.t)
@@ -314,6 +329,7 @@ def analyse(path: Path, engine: FaceEngine, settings: LivenessSettings) -> Track
         brightness=bright,
         row_profiles=np.stack(rows) if rows else np.zeros((0, ROW_BINS), np.float32),
         framing=framing,
+        meshes=meshes if mesh is not None else None,
     )
 
 

@@ -2,7 +2,10 @@
 
 Landmarks follow the iBUG 300-W 68-point layout in image coordinates (x right, y down):
 jaw 0-16 (0 at the image's left), eyes 36-41 and 42-47, nose tip 30, subnasale 33,
-inner lips 60-67, chin 8.
+inner lips 60-67, chin 8. Eye and mouth openness are measured on whichever fit of the
+face a frame has the finer lids and lips in: the 468-point face mesh (``MESH468``) where
+it was run, else the 68 points (``DLIB68``); pose, yaw and the non-rigid residual always
+come from the 68 points.
 
 Every signal is made invariant to translation, scale and in-plane roll, and the eye and
 mouth signals are divided by a rigid face aspect (eye line to subnasale over outer eye
@@ -18,7 +21,7 @@ drooping eyelids or an opening mouth are not.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -50,10 +53,52 @@ def _dist(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> float:
     return float(np.hypot(*(a - b)))
 
 
-def derolled(pts: Landmarks) -> Landmarks:
+@dataclass(frozen=True)
+class Eye:
+    """An eye's points: its two corners and pairs of upper and lower lid points."""
+
+    outer: int
+    inner: int
+    upper: tuple[int, ...]
+    lower: tuple[int, ...]
+
+    @property
+    def points(self) -> list[int]:
+        return [self.outer, self.inner, *self.upper, *self.lower]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Where a landmark layout keeps what the openness signals measure: the two eyes
+    (the one on the image's left in a frontal, unmirrored view first), the inner lips
+    (as an ``Eye``: corners, upper and lower points in pairs) and the subnasale."""
+
+    eyes: tuple[Eye, Eye]
+    lips: Eye
+    subnasale: int
+
+
+DLIB68 = Topology(
+    eyes=(Eye(36, 39, (37, 38), (41, 40)), Eye(45, 42, (44, 43), (46, 47))),
+    lips=Eye(60, 64, (61, 62, 63), (67, 66, 65)),
+    subnasale=33,
+)
+# MediaPipe FaceMesh's topology (kyc.liveness.facemesh): the subject's right eye (33-133)
+# is on the image's left, as dlib's 36-41.
+MESH468 = Topology(
+    eyes=(
+        Eye(33, 133, (160, 159, 158), (144, 145, 153)),
+        Eye(263, 362, (387, 386, 385), (373, 374, 380)),
+    ),
+    lips=Eye(78, 308, (82, 13, 312), (87, 14, 317)),
+    subnasale=2,
+)
+
+
+def derolled(pts: Landmarks, topo: Topology = DLIB68) -> Landmarks:
     """Rotate landmarks about the eye midpoint so that the eye line is horizontal."""
-    left = pts[36:42].mean(axis=0)
-    right = pts[42:48].mean(axis=0)
+    left = pts[topo.eyes[0].points].mean(axis=0)
+    right = pts[topo.eyes[1].points].mean(axis=0)
     angle = math.atan2(right[1] - left[1], right[0] - left[0])
     c, s = math.cos(-angle), math.sin(-angle)
     rot = np.array([[c, -s], [s, c]])
@@ -62,28 +107,21 @@ def derolled(pts: Landmarks) -> Landmarks:
     return out
 
 
-def eye_aspect(eye: Landmarks) -> float:
-    """Classic eye aspect ratio of a 6-point eye contour."""
-    width = _dist(eye[0], eye[3])
+def aspect(p: Landmarks, part: Eye) -> float:
+    """Opening over width: the mean distance of the upper-lower point pairs over the
+    corners' distance (the classic eye aspect ratio for an eye, the inner-lip ratio for
+    the lips)."""
+    width = _dist(p[part.outer], p[part.inner])
     if width <= 1e-9:
         return NAN
-    return (_dist(eye[1], eye[5]) + _dist(eye[2], eye[4])) / (2.0 * width)
+    gaps = [_dist(p[u], p[lo]) for u, lo in zip(part.upper, part.lower, strict=True)]
+    return sum(gaps) / (len(gaps) * width)
 
 
-def mouth_aspect(inner: Landmarks) -> float:
-    """Inner-lip opening over mouth width (8 inner-lip points 60-67)."""
-    width = _dist(inner[0], inner[4])
-    if width <= 1e-9:
-        return NAN
-    return (_dist(inner[1], inner[7]) + _dist(inner[2], inner[6]) + _dist(inner[3], inner[5])) / (
-        3.0 * width
-    )
-
-
-def face_aspect(p: Landmarks) -> float:
+def face_aspect(p: Landmarks, topo: Topology = DLIB68) -> float:
     """Rigid vertical/horizontal ratio: eye line to subnasale over outer eye corners."""
-    horizontal = abs(p[45, 0] - p[36, 0])
-    vertical = abs(p[33, 1])  # p is derolled: eye midpoint at the origin
+    horizontal = abs(p[topo.eyes[1].outer, 0] - p[topo.eyes[0].outer, 0])
+    vertical = abs(p[topo.subnasale, 1])  # p is derolled: eye midpoint at the origin
     if horizontal <= 1e-9:
         return NAN
     return float(vertical / horizontal)
@@ -153,23 +191,34 @@ def head_pose(pts: Landmarks) -> HeadPose:
     return HeadPose(-yaw, pitch, roll)
 
 
-def frame_signals(t: float, pts: Landmarks | None, nonrigid: float = NAN) -> FrameSignals:
-    """Signals of one frame from its landmarks (None: no face in this frame)."""
+def frame_signals(
+    t: float, pts: Landmarks | None, nonrigid: float = NAN, mesh: Landmarks | None = None
+) -> FrameSignals:
+    """Signals of one frame from its landmarks (None: no face in this frame); eye and
+    mouth openness from ``mesh`` (the face mesh's 468 points) when given."""
     if pts is None:
         return FrameSignals(t, False, NAN, NAN, NAN, NAN, NAN)
     pose = head_pose(pts)
     p = derolled(np.asarray(pts, dtype=np.float64))
-    aspect = face_aspect(p)
-    ear = (eye_aspect(p[36:42]) + eye_aspect(p[42:48])) / 2.0
-    mar = mouth_aspect(p[60:68])
     jaw_w = p[16, 0] - p[0, 0]
     yaw = (p[30, 0] - (p[0, 0] + p[16, 0]) / 2.0) / jaw_w if abs(jaw_w) > 1e-9 else NAN
-    if not aspect or math.isnan(aspect):
+    topo, q = (DLIB68, p) if mesh is None else (MESH468, derolled(mesh, MESH468))
+    face = face_aspect(q, topo)
+    if not face or math.isnan(face):
         return FrameSignals(t, True, NAN, NAN, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll)
-    eye, mouth = ear / aspect, mar / aspect
-    left, right = eye_aspect(p[36:42]) / aspect, eye_aspect(p[42:48]) / aspect
+    left, right = (aspect(q, e) / face for e in topo.eyes)
     return FrameSignals(
-        t, True, eye, mouth, yaw, pose.pitch, nonrigid, pose.yaw, pose.roll, left, right
+        t,
+        True,
+        (left + right) / 2.0,
+        aspect(q, topo.lips) / face,
+        yaw,
+        pose.pitch,
+        nonrigid,
+        pose.yaw,
+        pose.roll,
+        left,
+        right,
     )
 
 
@@ -224,7 +273,21 @@ def nonrigid_residuals(shapes: list[Landmarks | None]) -> list[float]:
     return out
 
 
-def series(times: list[float], shapes: list[Landmarks | None]) -> list[FrameSignals]:
-    """Signals of a whole clip from its per-frame landmarks (None where no face)."""
+def series(
+    times: list[float],
+    shapes: list[Landmarks | None],
+    meshes: list[Landmarks | None] | None = None,
+) -> list[FrameSignals]:
+    """Signals of a whole clip from its per-frame landmarks (None where no face) and,
+    when given, its per-frame meshes: then a frame whose mesh is None (not trusted) has
+    no eye or mouth value, never one of the 68 points' (another scale)."""
     residuals = nonrigid_residuals(shapes)
-    return [frame_signals(t, s, r) for t, s, r in zip(times, shapes, residuals, strict=True)]
+    if meshes is None:
+        return [frame_signals(t, s, r) for t, s, r in zip(times, shapes, residuals, strict=True)]
+    out = []
+    for t, s, r, m in zip(times, shapes, residuals, meshes, strict=True):
+        f = frame_signals(t, s, r, m)
+        if m is None and f.face:
+            f = replace(f, eye=NAN, mouth=NAN, eye_left=NAN, eye_right=NAN)
+        out.append(f)
+    return out

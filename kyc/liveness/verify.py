@@ -147,7 +147,7 @@ def judge_track(
     list[FrameSignals], ev.Baseline | None, list[ev.ActionEvent], ev.LivenessOutcome, list[float]
 ]:
     """Liveness part of the verdict from a Track (pure apart from the Track itself)."""
-    sig = series(track.times, track.shapes)
+    sig = series(track.times, track.shapes, track.meshes)
     base = ev.baseline(sig, settings.blink_baseline_pct)
     events = ev.detect_events(sig, base, settings, mirrored) if base is not None else []
     reasons = ev.face_presence_reasons(sig, settings)
@@ -207,7 +207,7 @@ def verify_video(
     mods = models or default_models()
     portrait_desc, _ = describe_image(portrait, eng, mods, settings)
     describing = describing_engine(eng, mods)
-    track = analyse(video_path, describing, settings)
+    track = analyse(video_path, describing, settings, mods.mesh)
     clip = clip_descriptors(track, describing)
     return verdict_from_track(track, portrait_desc, challenge, settings, mirrored, started, clip)
 

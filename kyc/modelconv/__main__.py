@@ -30,6 +30,8 @@ from kyc.modelfiles import (
 # the network's outputs to keep.
 OUTPUTS: dict[str, tuple[str, ...]] = {
     "faceres": ("global_pooling/Mean",),  # 1024-d descriptor, before the age/gender heads
+    "facemesh": ("Identity_1", "Identity_2"),  # face score (after its sigmoid), 468 x 3 points
+    "iris": ("Identity",),  # 71 eye-region and 5 iris points, x 3
 }
 
 

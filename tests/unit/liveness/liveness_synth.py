@@ -99,3 +99,23 @@ def absent(seq: list[FrameSignals], t0: float, t1: float) -> list[FrameSignals]:
     return [
         FrameSignals(f.t, False, nan, nan, nan, nan, nan) if t0 <= f.t <= t1 else f for f in seq
     ]
+
+
+def mesh_of(pts68: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A 468-point mesh (MediaPipe topology) whose eyes, inner lips and subnasale are
+    the 68-point face's own (the middle lid and lip points halfway between dlib's); the
+    other points at the face's centre."""
+    from kyc.liveness.signals import DLIB68, MESH468
+
+    p = np.asarray(pts68, np.float64)[:, :2]
+    mesh = np.tile(p.mean(axis=0), (468, 1))
+    for src, dst in zip((*DLIB68.eyes, DLIB68.lips), (*MESH468.eyes, MESH468.lips), strict=True):
+        mesh[dst.outer], mesh[dst.inner] = p[src.outer], p[src.inner]
+        for ours, theirs in ((dst.upper, src.upper), (dst.lower, src.lower)):
+            pts = [p[i] for i in theirs]
+            if len(ours) == 3 and len(pts) == 2:
+                pts = [pts[0], (pts[0] + pts[1]) / 2, pts[1]]
+            for i, xy in zip(ours, pts, strict=True):
+                mesh[i] = xy
+    mesh[MESH468.subnasale] = p[DLIB68.subnasale]
+    return mesh

@@ -128,3 +128,30 @@ def test_series_marks_missing_faces() -> None:
     sig = series([0.0, 0.1], [project(face3d()), None])
     assert sig[0].face and not sig[1].face
     assert math.isnan(sig[1].eye)
+
+
+def test_eyes_and_lips_come_from_the_mesh_when_a_frame_has_one() -> None:
+    """The 68 points' eyes open, the mesh's closed (and its mouth open): eye and mouth
+    follow the mesh, yaw and pitch the 68 points."""
+    from liveness_synth import mesh_of
+
+    pts = project(face3d(), yaw_deg=10.0)
+    other = project(face3d(eye_open=0.2, mouth_open=0.6), yaw_deg=10.0)
+    f = frame_signals(0.0, pts, mesh=mesh_of(other))
+    want = frame_signals(0.0, other)
+    plain = frame_signals(0.0, pts)
+    assert f.eye == pytest.approx(want.eye, rel=1e-9)
+    assert f.mouth == pytest.approx(want.mouth, rel=1e-9)
+    assert f.eye < 0.5 * plain.eye and f.mouth > plain.mouth + 0.3
+    assert (f.yaw, f.pitch, f.head_yaw) == (plain.yaw, plain.pitch, plain.head_yaw)
+
+
+def test_a_frame_without_its_mesh_has_no_eye_value_rather_than_the_68_points() -> None:
+    from liveness_synth import mesh_of
+
+    pts = project(face3d())
+    sig = series([0.0, 0.1, 0.2], [pts, pts, None], [mesh_of(pts), None, None])
+    assert math.isfinite(sig[0].eye) and math.isfinite(sig[0].mouth)
+    assert sig[1].face and math.isnan(sig[1].eye) and math.isnan(sig[1].mouth)
+    assert math.isnan(sig[1].eye_left) and math.isfinite(sig[1].yaw)
+    assert not sig[2].face
