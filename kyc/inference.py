@@ -36,11 +36,18 @@ from pydantic import BaseModel
 
 Backend = Literal["openvino", "onnxruntime"]
 # The manifest's models that run on this adapter (``kyc models`` says so next to them).
-ADAPTER_MODELS = ("ppocr_det", "ppocr_rec", "ppocr_cls", "arcface_mbf", "scrfd_500m")
+ADAPTER_MODELS = (
+    "ppocr_det",
+    "ppocr_rec",
+    "ppocr_cls",
+    "arcface_mbf",
+    "scrfd_500m",
+    "facemesh",
+    "iris",
+)
 # On the adapter too, but always on onnxruntime: OpenVINO runs faceres's converted graph
-# at half onnxruntime's speed (kyc.liveness.descriptors); the face mesh and iris model,
-# converted the same way, run one small crop a frame (kyc.liveness.facemesh)
-ONNXRUNTIME_MODELS = ("faceres", "facemesh", "iris")
+# at half onnxruntime's speed (kyc.liveness.descriptors)
+ONNXRUNTIME_MODELS = ("faceres",)
 Precision = Literal["f32", "bf16"]
 Array = npt.NDArray[Any]
 Shape = tuple[int, ...]
