@@ -34,7 +34,9 @@ class LivenessSettings(BaseModel):
     blink_baseline_pct: float = 50.0  # the eyes' open level: this percentile of openness
     blink_ratio: float = 0.72  # eye openness below this fraction of baseline = closed
     blink_max_s: float = 1.5
-    mouth_open_delta: float = 0.30  # normalised mouth opening above baseline
+    # normalised mouth opening above baseline (the face mesh's lips: tuned openings
+    # 0.41-1.26 but d3's grimace 0.30, <= 0.17 where no label is; docs/liveness.md)
+    mouth_open_delta: float = 0.30
     mouth_min_s: float = 0.12
     turn_delta: float = 0.12  # yaw (nose offset / face width) away from baseline
     turn_min_s: float = 0.3  # held: head jerks of people laughing last <= 0.25 s; turns >= 0.33 s
@@ -48,8 +50,9 @@ class LivenessSettings(BaseModel):
     blink_max_head_yaw_deg: float = 20.0  # beyond, the far eye's landmarks are guesses
     blink_open_ratio: float = 0.8  # eyes open (median >= this x baseline) before and after
     blink_open_window_s: float = 0.7  # ... within this long: narrowed eyes held are no blink
-    # the dip below the baseline in landmark-noise sigmas (tuned clips: blinks >= 4.8,
-    # noise within a held eye closure <= 3.5)
+    # the dip below the baseline in landmark-noise sigmas. Set on dlib's lids (tuned
+    # blinks >= 4.8, noise within a held eye closure <= 3.5); on the iris model's lids
+    # tuned blinks reach >= 8.9 and no candidate outside a blink exists to bound it
     blink_min_snr: float = 4.0
 
     # --- attack heuristics ----------------------------------------------------------------
