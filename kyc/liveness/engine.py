@@ -72,7 +72,9 @@ def count_faces(boxes: Sequence[Box], min_rel: float) -> int:
 
 
 class FaceEngine:
-    """dlib models, loaded once. Images are uint8 grey (H, W) or RGB (H, W, 3)."""
+    """dlib models, loaded once. Images are uint8 grey (H, W) or RGB (H, W, 3), handed
+    to dlib contiguous: dlib misreads a strided view (a crop of a frame), and found no
+    face, or another one, from run to run in a crop where the copy holds one."""
 
     def __init__(self, models_dir: Path) -> None:
         import dlib
@@ -86,7 +88,7 @@ class FaceEngine:
 
     def detect(self, img: Image, upsample: int = 0) -> list[Box]:
         """Faces found by the HOG detector, largest first."""
-        rects, scores, _ = self.detector.run(img, upsample, 0.0)
+        rects, scores, _ = self.detector.run(np.ascontiguousarray(img), upsample, 0.0)
         boxes = [
             Box(r.left(), r.top(), r.right(), r.bottom(), float(s))
             for r, s in zip(rects, scores, strict=True)
@@ -110,7 +112,7 @@ class FaceEngine:
         rect = self._dlib.rectangle(
             int(round(box.left)), int(round(box.top)), int(round(box.right)), int(round(box.bottom))
         )
-        return self.shape68(img, rect)
+        return self.shape68(np.ascontiguousarray(img), rect)
 
     def landmarks(self, img: Image, box: Box) -> npt.NDArray[np.float64]:
         shape = self._shape(img, box)
@@ -136,7 +138,7 @@ class FaceEngine:
     def embed_shape(self, rgb: Image, shape: Any, jitters: int = 0) -> Embedding:
         """128-d embedding of the face aligned by a fitted ``shape`` (the ResNet: the
         dominant cost of describing a face)."""
-        vec = self.encoder.compute_face_descriptor(rgb, shape, jitters)
+        vec = self.encoder.compute_face_descriptor(np.ascontiguousarray(rgb), shape, jitters)
         return np.asarray(vec, dtype=np.float64)
 
 
