@@ -140,6 +140,25 @@ def test_looped_frames_are_rejected(
     assert v.decision == "reject"
 
 
+def test_a_loop_of_a_small_face_is_rejected(tmp_path: Path, engine: FaceEngine) -> None:
+    """The same loop with the face 80 px wide (the low end of what a phone films): its
+    repeats match less closely after re-encoding than at full size, its motion as much."""
+    frames, fps = sim.read_frames(OTHER, 6.0)
+    k = 80.0 / largest_face(frames[0], engine, get_settings().liveness).width
+    small = [
+        np.ascontiguousarray(
+            cv2.resize(f, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)[
+                : int(f.shape[0] * k) // 2 * 2, : int(f.shape[1] * k) // 2 * 2
+            ]
+        )
+        for f in frames
+    ]
+    path = _write(tmp_path, "loop_small.mp4", sim.looped(small[30:], fps, 1.2, 3), fps)
+    v = _verify(path, _portrait(frames[15], engine), engine)
+    assert "LOOPED_FRAMES" in {r.value for r in v.reasons}
+    assert v.decision == "reject"
+
+
 def test_two_faces_are_rejected(
     tmp_path: Path, clip: tuple[list[BGR], float], engine: FaceEngine
 ) -> None:

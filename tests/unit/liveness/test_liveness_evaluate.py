@@ -352,4 +352,4 @@ def test_loop_threshold_can_be_given_for_whole_frame_thumbnails() -> None:
     noise = rng.normal(0, 0.8, (48, 256)).astype(np.float32)  # mean abs ~0.64 per frame
     loop = np.concatenate([segment] * 4) + noise
     assert ev.looped(times, loop, S)  # below the face-thumbnail threshold
-    assert not ev.looped(times, loop, S, S.loop_max_frame_diff)  # above the strict one
+    assert not ev.looped(times, loop, S, 0.5)  # above a stricter one given
