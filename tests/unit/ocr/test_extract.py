@@ -977,3 +977,23 @@ def test_a_stray_character_before_a_whole_company_type_is_dropped_not_trusted() 
     ]
     f = LICENSE.check(LICENSE.extract(lines), TODAY).fields["company_type"]
     assert f.value == "有限责任公司（自然人独资）" and f.confidence < 0.9
+
+
+def test_license_value_joined_across_an_unread_gap_is_not_reported_sure() -> None:
+    """A name the detector boxed in two pieces: cut at a character's edge they join at
+    full confidence; with room for characters between them (text lost under glare or
+    fading: 徐州市|装有限公司 for 徐州市汇润服装有限公司) the joined value is kept but not
+    sure."""
+
+    def name_of(gap_h: float) -> tuple[str | None, float]:
+        first = line("徐州市", 200, 300)
+        second = line("装有限公司", first.x1 + gap_h * 30.0, 300)
+        lines = [line("名称", 100, 300), first, second, line("类型有限责任公司", 100, 360)]
+        f = LICENSE.check(LICENSE.extract(lines), TODAY).fields["name"]
+        return f.value, f.confidence
+
+    value, confidence = name_of(0.2)
+    assert value == "徐州市装有限公司" and confidence >= 0.9
+    value, confidence = name_of(1.2)
+    assert value == "徐州市装有限公司"
+    assert confidence <= 0.5
