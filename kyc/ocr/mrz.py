@@ -419,7 +419,8 @@ def fold_full_width(texts: Sequence[TextReading]) -> list[TextReading]:
             out.append(t)
             continue
         chars = tuple(
-            CharReading(c.char.translate(_FULL_WIDTH), c.prob, c.alternatives) for c in t.chars
+            CharReading(c.char.translate(_FULL_WIDTH), c.prob, c.alternatives, c.at)
+            for c in t.chars
         )
         out.append(TextReading(t.text.translate(_FULL_WIDTH), chars))
     return out

@@ -32,3 +32,19 @@ def test_the_yen_signs_two_widths_are_one_sign_read_surely() -> None:
     # doubtful first character there is the label's ink
     label = Line("开办资金", 307, 1046, 642, 1110, (1.0,) * 4)
     assert clear_of(label, line).text == "¥30万元"
+
+
+def test_full_width_folding_keeps_where_each_character_was_read() -> None:
+    """A reading holding a full-width character is rebuilt with it folded to ASCII; the
+    places its characters were read at (``CharReading.at``, which the line-end checks
+    use) are kept, not reset to 'not known'."""
+    from kyc.ocr.mrz import fold_full_width
+
+    at = [0.1, 0.3, 0.5, 0.7, 0.9]
+    reading = TextReading(
+        "ＡＢ１２；",
+        tuple(CharReading(c, 0.99, (), a) for c, a in zip("ＡＢ１２；", at, strict=True)),
+    )
+    (folded,) = fold_full_width([reading])
+    assert folded.text == "AB12；"
+    assert [c.at for c in folded.chars] == at
