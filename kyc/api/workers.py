@@ -73,7 +73,7 @@ def init_worker(
                 from kyc.liveness.match import load_models
                 from kyc.liveness.scrfd import default_face_counter
 
-                load_models(settings.models_dir)  # dlib, faceres and ArcFace
+                load_models(settings.models_dir)  # dlib, faceres, ArcFace, face mesh
                 default_face_counter()  # the backdrop check's people counter (SCRFD)
         except (ImportError, AttributeError) as exc:
             _STATE[key + "_error"] = f"{spec} is not available: {exc}"

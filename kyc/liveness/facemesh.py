@@ -10,7 +10,7 @@ contour replaces the mesh's, as MediaPipe's own pipeline does.
 Pure part: the crops (a square around dlib's fit of the face, turned so that the eye line
 is level, as the library crops its detector's box; a square around each eye's corners
 in that crop, the left eye mirrored) and the mapping of the points back into the frame.
-Imperative part: the networks on the inference adapter (OpenVINO by default: 0.75 and
+Imperative part: the networks on the inference adapter (OpenVINO by default: 0.74 and
 1.4 ms a run where onnxruntime takes 3.1 and 5.7; the points agree to 1e-4 px).
 """
 

@@ -190,9 +190,10 @@ def _default_engine() -> FaceEngine:
 
 
 def load_models(models_dir: Path) -> tuple[FaceEngine, FaceModels]:
-    """The face models of the process, loaded once; faceres and ArcFace in a second
-    thread while dlib's load (onnxruntime's import and session set-up wait on no lock
-    there, which hides them behind dlib's ~3 s; measured in docs/face_match.md)."""
+    """The face models of the process, loaded once; faceres, ArcFace and the face mesh
+    (0.4 s with its compile) in a second thread while dlib's load (onnxruntime's import
+    and session set-up wait on no lock there, which hides them behind dlib's ~3 s;
+    measured in docs/face_match.md)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:

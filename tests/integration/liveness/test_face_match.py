@@ -45,9 +45,15 @@ def _first_frame(path: Path) -> np.ndarray:
     raise AssertionError("no frame")
 
 
-def test_converted_model_reproduces_from_the_tarball(tmp_path: Path) -> None:
+CONVERTED = [e.name for e in load_manifest(get_settings().models_dir) if e.source == "converted"]
+
+
+@pytest.mark.parametrize("name", CONVERTED)
+def test_converted_model_reproduces_from_the_tarball(tmp_path: Path, name: str) -> None:
+    """faceres, the face mesh and the iris model: each converted file made again from
+    its npm tarball is the pinned one, byte for byte."""
     models = get_settings().models_dir
-    entry = next(e for e in load_manifest(models) if e.name == "faceres")
+    entry = next(e for e in load_manifest(models) if e.name == name)
     tarball = next(e for e in load_manifest(models) if e.name == "human_npm")
     if not (npm_dir(models) / tarball.path).is_file():
         pytest.skip("the npm tarball is not kept here (set-up source)")
